@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+	"github.com/modwatch/modwatch/watchers/vk/vktest"
+)
+
+// People and ids of the end-to-end tests.
+const (
+	group       = 10
+	group2      = 20 // a community without an admin user token
+	operatorVK  = 111
+	operator2VK = 112
+	unknownVK   = 999
+	customer    = 5001
+	customer2   = 5002
+	operatorTG  = 1001
+	operator2TG = 1002
+	managerTG   = 2001
+	manager2TG  = 2002
+	ownerTG     = 3001
+	strangerTG  = 4001
+	botToken    = "777:e2e-bot-secret"
+	vkToken     = "e2e-community-secret"
+	vk2Token    = "e2e-community2-secret"
+	userToken   = "e2e-admin-user-secret"
+)
+
+const e2eConfig = `
+database: %s
+language: %s
+vk:
+  api_url: %s
+  long_poll_wait: 1s
+  communities:
+    - {group_id: 10, name: "Brand support", token_env: E2E_VK, user_token_env: E2E_VK_USER}
+    - {group_id: 20, name: "Brand shop", token_env: E2E_VK2}
+telegram:
+  token_env: E2E_TG
+  api_endpoint: %s
+  poll_timeout: 1s
+justify:
+  deadline: 1h
+  remind_before: 15m
+  check_every: 100ms
+people:
+  - {name: Ivan, role: operator, vk_id: 111, telegram_id: 1001}
+  - {name: Petr, role: operator, vk_id: 112, telegram_id: 1002}
+  - {name: Olga, role: manager, telegram_id: 2001}
+  - {name: Pavel, role: manager, telegram_id: 2002}
+  - {name: Anna, role: owner, telegram_id: 3001}
+log:
+  level: debug
+`
+
+// clock is a settable time source shared by the test and the daemon.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// harness runs the real daemon from a config file against VK and Telegram test servers.
+type harness struct {
+	t       *testing.T
+	dir     string
+	lang    string
+	vk      *vktest.Server
+	tg      *telegramtest.Server
+	clock   *clock
+	logs    *syncBuffer
+	cancel  context.CancelFunc
+	done    chan error
+	dm      *daemon
+	running bool
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		t: t, dir: t.TempDir(), lang: "en", vk: vktest.New(), tg: telegramtest.New(botToken),
+		clock: &clock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{},
+	}
+	h.vk.AddGroup(group, vkToken)
+	h.vk.AddGroup(group2, vk2Token)
+	h.vk.AddAdminToken(group, 100, userToken)
+	h.vk.SetName(customer, "Maria", "Ivanova")
+	for id, name := range map[int64]string{operatorTG: "Ivan", operator2TG: "Petr", managerTG: "Olga", manager2TG: "Pavel", ownerTG: "Anna", strangerTG: "Stranger"} {
+		h.tg.AddUser(id, name)
+	}
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", h.logs.String())
+		}
+		h.tg.Close()
+		h.vk.Close()
+		for _, secret := range []string{botToken, vkToken, vk2Token, userToken} {
+			if strings.Contains(h.logs.String(), secret) {
+				t.Errorf("a token reached the log")
+			}
+		}
+	})
+	return h
+}
+
+func (h *harness) configPath() string {
+	path := filepath.Join(h.dir, "modwatch.yaml")
+	body := fmt.Sprintf(e2eConfig, filepath.Join(h.dir, "modwatch.db"), h.lang, h.vk.URL(), h.tg.URL())
+	require.NoError(h.t, os.WriteFile(path, []byte(body), 0o600))
+	return path
+}
+
+func (h *harness) env(k string) (string, bool) {
+	v, ok := map[string]string{"E2E_VK": vkToken, "E2E_VK2": vk2Token, "E2E_VK_USER": userToken, "E2E_TG": botToken}[k]
+	return v, ok
+}
+
+// start runs the daemon and waits until it is wired.
+func (h *harness) start() {
+	h.t.Helper()
+	cfg, secrets, err := LoadConfig(h.configPath(), h.env)
+	require.NoError(h.t, err)
+	log, err := newLogger(cfg.Log, h.logs)
+	require.NoError(h.t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *daemon, 1)
+	h.done = make(chan error, 1)
+	go func() {
+		h.done <- runDaemon(ctx, cfg, secrets, log, daemonHooks{Now: h.clock.Now, Ready: func(d *daemon) { ready <- d }})
+	}()
+	select {
+	case h.dm = <-ready:
+	case err := <-h.done:
+		cancel()
+		h.t.Fatalf("daemon did not start: %v", err)
+	}
+	h.cancel, h.running = cancel, true
+}
+
+// pressStart has people open the bot, as everyone must before it can write to them, and
+// waits for each greeting.
+func (h *harness) pressStart(ids ...int64) {
+	h.t.Helper()
+	for _, id := range ids {
+		n := len(h.botMessages(id, nil))
+		h.tg.SendText(id, "/start")
+		require.Eventually(h.t, func() bool { return len(h.botMessages(id, nil)) > n }, 15*time.Second, 10*time.Millisecond, "greeting")
+	}
+}
+
+// startTeam starts the daemon and has the whole team press Start.
+func (h *harness) startTeam() {
+	h.t.Helper()
+	h.start()
+	h.pressStart(operatorTG, operator2TG, managerTG, manager2TG, ownerTG)
+}
+
+// stop ends the daemon as SIGTERM would, and waits for it.
+func (h *harness) stop() {
+	if !h.running {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		require.NoError(h.t, err)
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("daemon did not stop within 30s")
+	}
+	h.running = false
+}
+
+// botMessages lists the bot's messages in a chat that satisfy ok.
+func (h *harness) botMessages(chat int64, ok func(telegramtest.Msg) bool) []telegramtest.Msg {
+	var out []telegramtest.Msg
+	for _, m := range h.tg.Messages(chat) {
+		if m.FromBot && (ok == nil || ok(m)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitMessage waits until the bot has sent chat a message satisfying ok, and returns the newest.
+func (h *harness) waitMessage(chat int64, what string, ok func(telegramtest.Msg) bool) telegramtest.Msg {
+	h.t.Helper()
+	var found telegramtest.Msg
+	require.Eventually(h.t, func() bool {
+		ms := h.botMessages(chat, ok)
+		if len(ms) == 0 {
+			return false
+		}
+		found = ms[len(ms)-1]
+		return true
+	}, 15*time.Second, 10*time.Millisecond, "waiting for %s", what)
+	return found
+}
+
+// waitCase waits until case id satisfies ok and returns it.
+func (h *harness) waitCase(id justify.CaseID, what string, ok func(justify.Case) bool) justify.Case {
+	h.t.Helper()
+	var c justify.Case
+	require.Eventually(h.t, func() bool {
+		var err error
+		c, _, err = h.dm.service.Case(context.Background(), id)
+		return err == nil && ok(c)
+	}, 15*time.Second, 10*time.Millisecond, "waiting for %s", what)
+	return c
+}
+
+// press presses a button of a message the bot sent to chat, as its recipient.
+func (h *harness) press(chat int64, m telegramtest.Msg, index int) string {
+	h.t.Helper()
+	cur, ok := h.tg.Message(chat, m.ID)
+	require.True(h.t, ok)
+	bs := buttons(cur)
+	require.Greater(h.t, len(bs), index, "message %d has buttons %v", m.ID, bs)
+	return h.tg.PressButton(chat, m.ID, bs[index].Data)
+}
+
+func (h *harness) answer(queryID string) string {
+	h.t.Helper()
+	var a telegramtest.CallbackAnswer
+	require.Eventually(h.t, func() bool {
+		var ok bool
+		a, ok = h.tg.AnswerTo(queryID)
+		return ok
+	}, 15*time.Second, 10*time.Millisecond, "callback answer")
+	return a.Text
+}
+
+func (h *harness) cases() []justify.Case {
+	cs, err := h.dm.db.ListCases(context.Background(), 1000)
+	require.NoError(h.t, err)
+	return cs
+}

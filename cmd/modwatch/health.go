@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// monitor holds the daemon's metrics and what /healthz reports.
+type monitor struct {
+	reg        *prometheus.Registry
+	events     *prometheus.CounterVec
+	newEvents  *prometheus.CounterVec
+	messages   *prometheus.CounterVec
+	vkErrors   *prometheus.CounterVec
+	tgErrors   *prometheus.CounterVec
+	now        func() time.Time
+	staleAfter time.Duration
+
+	mu       sync.Mutex
+	lastPoll map[int64]time.Time
+	groups   []int64
+}
+
+// caseCounter reports cases by state at scrape time.
+type caseCounter interface {
+	Stats(ctx context.Context) (map[justify.State]int, error)
+	Ping(ctx context.Context) error
+}
+
+func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, cases caseCounter) *monitor {
+	m := &monitor{
+		reg: prometheus.NewRegistry(),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modwatch_events_received_total", Help: "VK events received, by community and kind (redeliveries included).",
+		}, []string{"community", "kind"}),
+		newEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modwatch_events_recorded_total", Help: "VK events recorded for the first time, by community.",
+		}, []string{"community"}),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modwatch_messages_total", Help: "Telegram messages by outcome: sent, retried, failed.",
+		}, []string{"outcome"}),
+		vkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modwatch_vk_errors_total", Help: "VK API errors by community and error code (0: network or HTTP).",
+		}, []string{"community", "code"}),
+		tgErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modwatch_telegram_errors_total", Help: "Telegram Bot API errors by HTTP-like code (0: network).",
+		}, []string{"code"}),
+		now: now, staleAfter: staleAfter, lastPoll: map[int64]time.Time{}, groups: groups,
+	}
+	m.reg.MustRegister(m.events, m.newEvents, m.messages, m.vkErrors, m.tgErrors,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		m.collectLive(ch, cases)
+	}))
+	return m
+}
+
+var (
+	descCases = prometheus.NewDesc("modwatch_cases", "Cases by state.", []string{"state"}, nil)
+	descSince = prometheus.NewDesc("modwatch_watcher_seconds_since_poll", "Seconds since a community's last successful long poll.", []string{"community"}, nil)
+)
+
+// collectLive reads what changes on its own: cases by state and the watchers' age.
+func (m *monitor) collectLive(ch chan<- prometheus.Metric, cases caseCounter) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if stats, err := cases.Stats(ctx); err == nil {
+		for _, s := range []justify.State{justify.StateAwaitingReason, justify.StateAwaitingReview, justify.StateReversing, justify.StateUndoPending, justify.StateClosed} {
+			ch <- prometheus.MustNewConstMetric(descCases, prometheus.GaugeValue, float64(stats[s]), string(s))
+		}
+	}
+	for g, age := range m.pollAges() {
+		ch <- prometheus.MustNewConstMetric(descSince, prometheus.GaugeValue, age.Seconds(), strconv.FormatInt(g, 10))
+	}
+}
+
+func (m *monitor) polled(groupID int64, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lastPoll[groupID] = at
+}
+
+// pollAges says how long ago each community was last polled; never is counted from the
+// daemon's start, which is the zero entry set at wiring.
+func (m *monitor) pollAges() map[int64]time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]time.Duration{}
+	for _, g := range m.groups {
+		out[g] = m.now().Sub(m.lastPoll[g])
+	}
+	return out
+}
+
+func (m *monitor) received(groupID int64, evs []justify.Event, res justify.IngestResult) {
+	community := strconv.FormatInt(groupID, 10)
+	for _, ev := range evs {
+		m.events.WithLabelValues(community, string(ev.Kind)).Inc()
+	}
+	m.newEvents.WithLabelValues(community).Add(float64(res.New))
+}
+
+func (m *monitor) vkError(groupID int64, code int) {
+	m.vkErrors.WithLabelValues(strconv.FormatInt(groupID, 10), strconv.Itoa(code)).Inc()
+}
+
+// healthReport is /healthz's answer.
+type healthReport struct {
+	Status   string                   `json:"status"`
+	Database string                   `json:"database"`
+	Watchers map[string]watcherHealth `json:"watchers"`
+}
+
+type watcherHealth struct {
+	LastPoll         *time.Time `json:"last_poll,omitempty"`
+	SecondsSincePoll float64    `json:"seconds_since_poll"`
+	Healthy          bool       `json:"healthy"`
+}
+
+func (m *monitor) health(ctx context.Context, db caseCounter) (healthReport, bool) {
+	r := healthReport{Status: "ok", Database: "ok", Watchers: map[string]watcherHealth{}}
+	ok := true
+	if err := db.Ping(ctx); err != nil {
+		r.Database, ok = "unreachable: "+err.Error(), false
+	}
+	m.mu.Lock()
+	polls := make(map[int64]time.Time, len(m.lastPoll))
+	for g, t := range m.lastPoll {
+		polls[g] = t
+	}
+	m.mu.Unlock()
+	for _, g := range m.groups {
+		w := watcherHealth{}
+		if t, seen := polls[g]; seen {
+			t := t
+			w.LastPoll = &t
+			w.SecondsSincePoll = m.now().Sub(t).Seconds()
+			w.Healthy = m.now().Sub(t) <= m.staleAfter
+		}
+		if !w.Healthy {
+			ok = false
+		}
+		r.Watchers[strconv.FormatInt(g, 10)] = w
+	}
+	if !ok {
+		r.Status = "unhealthy"
+	}
+	return r, ok
+}
+
+// serveHealth serves /healthz and /metrics on addr until ctx ends.
+func (m *monitor) serveHealth(ctx context.Context, addr string, db caseCounter, log zerolog.Logger) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		rep, ok := m.health(r.Context(), db)
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(rep)
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for health checks on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Info().Str("addr", ln.Addr().String()).Msg("serving /healthz and /metrics")
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve health checks: %w", err)
+	}
+	return nil
+}
+
+// countingOutbox counts the sender's outcomes for /metrics.
+type countingOutbox struct {
+	justify.Outbox
+	m *monitor
+}
+
+func (o countingOutbox) MarkSent(ctx context.Context, id int64, tgID int, at time.Time) error {
+	o.m.messages.WithLabelValues("sent").Inc()
+	return o.Outbox.MarkSent(ctx, id, tgID, at)
+}
+
+func (o countingOutbox) MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error {
+	o.m.messages.WithLabelValues("retried").Inc()
+	o.m.tgErrors.WithLabelValues(telegramCode(errText)).Inc()
+	return o.Outbox.MarkRetry(ctx, id, errText, next)
+}
+
+func (o countingOutbox) MarkFailed(ctx context.Context, id int64, errText string) error {
+	o.m.messages.WithLabelValues("failed").Inc()
+	o.m.tgErrors.WithLabelValues(telegramCode(errText)).Inc()
+	return o.Outbox.MarkFailed(ctx, id, errText)
+}
+
+// telegramCode classifies a delivery error by the Bot API's description, which is all
+// the sender records.
+func telegramCode(errText string) string {
+	for _, c := range []struct{ prefix, code string }{
+		{"Too Many Requests", "429"}, {"Forbidden", "403"}, {"Bad Request", "400"},
+		{"Unauthorized", "401"}, {"Conflict", "409"}, {"Internal Server Error", "500"}, {"Bad Gateway", "502"},
+	} {
+		if strings.Contains(strings.ToLower(errText), strings.ToLower(c.prefix)) {
+			return c.code
+		}
+	}
+	return "0"
+}

@@ -1,0 +1,114 @@
+// Command modwatch watches VK communities' admin actions and asks the moderators who took
+// them why, in Telegram, with managers reviewing every case.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `modwatch keeps VK community moderators accountable.
+
+Usage:
+  modwatch run --config FILE        run the daemon
+  modwatch demo                     run the daemon against built-in VK and Telegram test servers
+  modwatch config check --config FILE
+                                    validate a config file and the environment it names
+  modwatch version                  print the version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(runCLI(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runCLI runs one command line and returns the process exit code.
+func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], stderr)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "config":
+		if len(args) < 2 || args[1] != "check" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		err = cmdConfigCheck(args[2:], stdout)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "modwatch", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "modwatch: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 2
+		}
+		fmt.Fprintln(stderr, "modwatch:", err)
+		return 1
+	}
+	return 0
+}
+
+func configFlag(name string, args []string, stderr io.Writer) (string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "path to the YAML config file")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if *path == "" {
+		return "", errors.New(name + ": --config FILE is required")
+	}
+	return *path, nil
+}
+
+func cmdConfigCheck(args []string, stdout io.Writer) error {
+	path, err := configFlag("config check", args, stdout)
+	if err != nil {
+		return err
+	}
+	cfg, secrets, err := LoadConfig(path, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	for _, w := range cfg.Warnings(secrets) {
+		fmt.Fprintln(stdout, "warning:", w)
+	}
+	fmt.Fprintf(stdout, "%s is valid: %d communities, %d people\n", path, len(cfg.VK.Communities), len(cfg.People))
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
+	path, err := configFlag("run", args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, secrets, err := LoadConfig(path, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return err
+	}
+	return runDaemon(ctx, cfg, secrets, log, daemonHooks{})
+}

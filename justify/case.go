@@ -1,0 +1,275 @@
+package justify
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CaseID identifies a case.
+type CaseID int64
+
+// State is where a case stands in the workflow.
+type State string
+
+// Case states. A case is opened awaiting its operator's reason, goes to managers for
+// review, and is closed with a Resolution. reversing means a manager confirmed a reversal
+// and modwatch is asking VK; undo_pending means a manager chose to reverse
+// but modwatch could not do it in VK, so the case waits for VK to confirm the manual undo.
+const (
+	StateAwaitingReason State = "awaiting_reason"
+	StateAwaitingReview State = "awaiting_review"
+	StateReversing      State = "reversing"
+	StateUndoPending    State = "undo_pending"
+	StateClosed         State = "closed"
+)
+
+// Resolution is how a closed case ended.
+type Resolution string
+
+// Resolutions.
+const (
+	ResolutionApproved       Resolution = "approved"
+	ResolutionReversed       Resolution = "reversed"         // modwatch unbanned through VK
+	ResolutionReversedByHand Resolution = "reversed_by_hand" // a manager asked, someone undid it in VK
+	ResolutionReversedInVK   Resolution = "reversed_in_vk"   // undone in VK with no decision from modwatch
+	ResolutionExpired        Resolution = "expired"          // the ban ran out before anyone decided
+	ResolutionRestored       Resolution = "restored"         // modwatch restored the deleted item through VK
+	ResolutionRestoredByHand Resolution = "restored_by_hand" // a manager asked, someone restored it in VK
+	ResolutionRestoredInVK   Resolution = "restored_in_vk"   // restored in VK with no decision from modwatch
+)
+
+// Reason is an operator's justification.
+type Reason string
+
+// Reasons offered to operators. ReasonOther needs a text.
+const (
+	ReasonSpam     Reason = "spam"
+	ReasonAbuse    Reason = "abuse"
+	ReasonLanguage Reason = "language"
+	ReasonFlood    Reason = "flood"
+	ReasonOther    Reason = "other"
+)
+
+// Reasons lists the reasons in the order they are offered.
+var Reasons = []Reason{ReasonSpam, ReasonAbuse, ReasonLanguage, ReasonFlood, ReasonOther}
+
+// Valid reports whether r is one of Reasons.
+func (r Reason) Valid() bool {
+	for _, x := range Reasons {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Errors returned by case transitions. Callers show them to the person who tried.
+var (
+	ErrForbidden    = errors.New("not allowed for this person")
+	ErrWrongState   = errors.New("the case is no longer in a state that allows this")
+	ErrTextRequired = errors.New("this reason needs a text explanation")
+	ErrBadReason    = errors.New("unknown reason")
+	ErrNotFound     = errors.New("not found")
+	// ErrConflict means someone else changed the case first; the caller should reload.
+	ErrConflict = errors.New("the case was changed concurrently")
+)
+
+// Case is one admin action that needs a reason and a manager's decision.
+type Case struct {
+	ID       CaseID
+	GroupID  int64
+	EventKey string
+	Kind     EventKind
+
+	ActorVKID int64  // the VK admin who acted
+	Operator  string // the configured operator's name; empty when the admin is unknown
+	UserVKID  int64
+	UserName  string
+	VKReason  BanReason
+	VKComment string
+	ActedAt   time.Time
+	Until     time.Time // zero: forever
+	Source    Source
+	// Item is the deleted comment or post of a deletion case.
+	Item Ref
+	// Severe marks a deletion of a customer's request nobody had answered: managers see
+	// such a case at once, not only after the deadline.
+	Severe bool
+
+	State      State
+	Resolution Resolution
+
+	OpenedAt time.Time
+	Deadline time.Time
+	RemindAt time.Time
+	Reminded bool
+	// Overdue is set when the deadline passed without a reason and managers were told.
+	Overdue bool
+
+	Reason      Reason
+	ReasonText  string
+	JustifiedAt time.Time
+
+	ResolvedAt time.Time
+	ResolvedBy string // the manager's name, or "VK"
+	// UndoNote says why modwatch could not undo the action itself.
+	UndoNote string
+
+	// Version increases with every saved change; the store refuses a save from a stale copy.
+	Version int
+}
+
+// UnknownAdmin is true when the action was taken by a VK admin who is not a configured operator.
+func (c *Case) UnknownAdmin() bool { return c.Operator == "" }
+
+// Open is true until the case is closed.
+func (c *Case) Open() bool { return c.State != StateClosed }
+
+// Justified is true once the operator gave a reason.
+func (c *Case) Justified() bool { return c.Reason != "" }
+
+// JustifiedLate is true when the reason came after the deadline.
+func (c *Case) JustifiedLate() bool {
+	return c.Justified() && c.JustifiedAt.After(c.Deadline)
+}
+
+// Justify records the operator's reason. Only the case's operator may justify, and only
+// before a manager decided; a reason given after the deadline is accepted and marked late.
+func (c *Case) Justify(p Person, r Reason, text string, now time.Time) error {
+	if p.Role != RoleOperator || c.Operator == "" || p.Name != c.Operator {
+		return ErrForbidden
+	}
+	if !r.Valid() {
+		return fmt.Errorf("%w %q", ErrBadReason, r)
+	}
+	if r == ReasonOther && text == "" {
+		return ErrTextRequired
+	}
+	if c.State != StateAwaitingReason && !(c.State == StateAwaitingReview && !c.Justified()) {
+		return ErrWrongState
+	}
+	c.Reason, c.ReasonText, c.JustifiedAt = r, text, now
+	c.State = StateAwaitingReview
+	return nil
+}
+
+// Explain adds or replaces the operator's text on an already chosen reason, while
+// managers have not decided yet.
+func (c *Case) Explain(p Person, text string) error {
+	if p.Role != RoleOperator || c.Operator == "" || p.Name != c.Operator {
+		return ErrForbidden
+	}
+	if c.State != StateAwaitingReview || !c.Justified() {
+		return ErrWrongState
+	}
+	c.ReasonText = text
+	return nil
+}
+
+// Remind reports whether the operator should be reminded now, and marks it done.
+func (c *Case) Remind(now time.Time) bool {
+	if c.State != StateAwaitingReason || c.Reminded || c.RemindAt.IsZero() || now.Before(c.RemindAt) {
+		return false
+	}
+	c.Reminded = true
+	return true
+}
+
+// Expire moves a case whose deadline passed without a reason to the managers.
+func (c *Case) Expire(now time.Time) bool {
+	if c.State != StateAwaitingReason || now.Before(c.Deadline) {
+		return false
+	}
+	c.State, c.Overdue = StateAwaitingReview, true
+	return true
+}
+
+func (c *Case) checkDecider(p Person, allowed ...State) error {
+	if p.Role != RoleManager {
+		return ErrForbidden
+	}
+	for _, s := range append(allowed, StateAwaitingReview) {
+		if c.State == s {
+			return nil
+		}
+	}
+	return ErrWrongState
+}
+
+// CanReverse tells whether p may reverse the case now. A reversal that had to be left to
+// be done by hand may be tried again.
+func (c *Case) CanReverse(p Person) error { return c.checkDecider(p, StateUndoPending) }
+
+// Approve closes the case: the action stands.
+func (c *Case) Approve(p Person, now time.Time) error {
+	if err := c.checkDecider(p); err != nil {
+		return err
+	}
+	c.close(ResolutionApproved, p.Name, now)
+	return nil
+}
+
+// BeginReverse records that manager p confirmed a reversal, before modwatch asks VK, so
+// that VK's own confirmation of the undo is credited to p and no second manager starts
+// another.
+func (c *Case) BeginReverse(p Person, now time.Time) error {
+	if err := c.CanReverse(p); err != nil {
+		return err
+	}
+	c.State, c.ResolvedBy = StateReversing, p.Name
+	return nil
+}
+
+// Reversed closes a reversing case after VK accepted the undo.
+func (c *Case) Reversed(now time.Time) error {
+	if c.State != StateReversing {
+		return ErrWrongState
+	}
+	c.close(c.pick(ResolutionReversed, ResolutionRestored), c.ResolvedBy, now)
+	return nil
+}
+
+// IsDeletion is true for cases about a deleted comment or post rather than a ban.
+func (c *Case) IsDeletion() bool { return c.Kind == EventDelete || c.Kind == EventVanished }
+
+// pick chooses the resolution that fits the kind of case.
+func (c *Case) pick(ban, deletion Resolution) Resolution {
+	if c.IsDeletion() {
+		return deletion
+	}
+	return ban
+}
+
+// UndoByHand records that a reversal could not be done through VK and must be done by
+// hand; the case stays open until VK confirms, and the manager may try again.
+func (c *Case) UndoByHand(note string, now time.Time) error {
+	if c.State != StateReversing {
+		return ErrWrongState
+	}
+	c.State, c.UndoNote = StateUndoPending, note
+	return nil
+}
+
+// UndoneInVK closes an open case because VK reports the action undone. expired is true when
+// a ban simply ran out.
+func (c *Case) UndoneInVK(expired bool, now time.Time) error {
+	switch {
+	case !c.Open():
+		return ErrWrongState
+	case c.State == StateReversing:
+		// VK reports modwatch's own undo before modwatch heard back from the call.
+		c.close(c.pick(ResolutionReversed, ResolutionRestored), c.ResolvedBy, now)
+	case c.State == StateUndoPending:
+		c.close(c.pick(ResolutionReversedByHand, ResolutionRestoredByHand), c.ResolvedBy, now)
+	case expired:
+		c.close(ResolutionExpired, "VK", now)
+	default:
+		c.close(c.pick(ResolutionReversedInVK, ResolutionRestoredInVK), "VK", now)
+	}
+	return nil
+}
+
+func (c *Case) close(r Resolution, by string, now time.Time) {
+	c.State, c.Resolution, c.ResolvedBy, c.ResolvedAt = StateClosed, r, by, now
+}

@@ -1,0 +1,110 @@
+package justify
+
+import (
+	"fmt"
+	"time"
+)
+
+// EventKind is the kind of a moderation event.
+type EventKind string
+
+// Event kinds.
+const (
+	EventBan   EventKind = "ban"
+	EventUnban EventKind = "unban"
+	// EventDelete: an admin or the author deleted a comment or board post (Item).
+	EventDelete EventKind = "delete"
+	// EventRestore: a deleted item was restored in VK.
+	EventRestore EventKind = "restore"
+	// EventVanished: a customer's post captured earlier no longer exists, deleted by an
+	// admin VK does not name (VK sends no event for deleted wall posts).
+	EventVanished EventKind = "vanished"
+	// EventWrite: a customer wrote something (Ticket): a comment, a post, a message.
+	EventWrite EventKind = "write"
+	// EventEdit: a customer edited what they wrote (Ticket holds the new text).
+	EventEdit EventKind = "edit"
+	// EventAnswer: the community replied (Item is the reply, ReplyTo what it answers when VK
+	// says; ActorVKID the admin who wrote it when VK says).
+	EventAnswer EventKind = "answer"
+	// EventOfficers: the community's admins changed (ActorVKID changed UserVKID's level;
+	// Comment says from which level to which).
+	EventOfficers EventKind = "officers"
+)
+
+// Source says how an event was learned.
+type Source string
+
+// Sources.
+const (
+	SourceLongPoll  Source = "longpoll"
+	SourceReconcile Source = "reconcile"
+)
+
+// BanReason is the reason an admin picked in VK's ban form, with VK's numeric codes.
+type BanReason int
+
+// VK's ban reasons.
+const (
+	BanOther    BanReason = 0
+	BanSpam     BanReason = 1
+	BanAbuse    BanReason = 2
+	BanLanguage BanReason = 3
+	BanFlood    BanReason = 4
+)
+
+// Event is one admin action in a watched community, as modwatch records it.
+type Event struct {
+	// Key identifies the event across redeliveries: VK's event_id for long-poll events,
+	// a key derived from the ban for reconciliation. The same key is stored once.
+	Key       string
+	GroupID   int64
+	Kind      EventKind
+	ActorVKID int64 // the admin who acted; 0 when VK did not say
+	UserVKID  int64 // the user acted upon
+	UserName  string
+	VKReason  BanReason
+	Comment   string
+	Until     time.Time // end of a ban; zero means forever
+	Expired   bool      // an unban that happened because the ban ran out
+	// At is when the action happened: VK's own time where the event carries one, else the
+	// time modwatch received it (long-poll ban events carry no time).
+	At     time.Time
+	Source Source
+	// ActorName is the admin's name when VK told it.
+	ActorName string
+
+	// Item is the comment, post or message the event is about (deletions, restores,
+	// answers, writes).
+	Item Ref
+	// ReplyTo is what an answer replies to, when VK says.
+	ReplyTo Ref
+	// Ticket is what a customer wrote (EventWrite, EventEdit).
+	Ticket *Ticket
+}
+
+// Validate refuses events that cannot be acted upon.
+func (e Event) Validate() error {
+	switch {
+	case e.Key == "":
+		return fmt.Errorf("event has no key")
+	case e.GroupID <= 0:
+		return fmt.Errorf("event %s: group id %d is not positive", e.Key, e.GroupID)
+	}
+	switch e.Kind {
+	case EventBan, EventUnban, EventOfficers:
+		if e.UserVKID == 0 {
+			return fmt.Errorf("event %s: no user id", e.Key)
+		}
+	case EventDelete, EventRestore, EventVanished, EventAnswer:
+		if e.Item.Place == "" || e.Item.ItemID == 0 {
+			return fmt.Errorf("event %s: no item", e.Key)
+		}
+	case EventWrite, EventEdit:
+		if e.Ticket == nil || e.Ticket.Key == "" {
+			return fmt.Errorf("event %s: no ticket", e.Key)
+		}
+	default:
+		return fmt.Errorf("event %s: unknown kind %q", e.Key, e.Kind)
+	}
+	return nil
+}

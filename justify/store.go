@@ -1,0 +1,201 @@
+package justify
+
+import (
+	"context"
+	"time"
+)
+
+// Action names an entry of a case's audit trail.
+type Action string
+
+// Audit trail actions.
+const (
+	ActionOpened         Action = "opened"
+	ActionReminded       Action = "reminded"
+	ActionOverdue        Action = "overdue"
+	ActionJustified      Action = "justified"
+	ActionExplained      Action = "explained"
+	ActionApproved       Action = "approved"
+	ActionReverseStarted Action = "reverse_started"
+	ActionReversed       Action = "reversed"
+	ActionUndoRequested  Action = "undo_requested"
+	ActionUndoneInVK     Action = "undone_in_vk"
+)
+
+// Decision is one append-only entry of a case's audit trail: who did what, when, and from
+// which Telegram account.
+type Decision struct {
+	ID         int64
+	CaseID     CaseID
+	Action     Action
+	Actor      string // a person's name, "modwatch" or "VK"
+	TelegramID int64  // 0 when the action did not come from Telegram
+	At         time.Time
+	Detail     string
+}
+
+// MessageKind says what an outbox message is for; the Telegram adapter renders it from the
+// case as it is when the message is sent.
+type MessageKind string
+
+// Message kinds.
+const (
+	// MsgPrompt asks the operator for a reason, with reason buttons; edited as the case moves.
+	MsgPrompt MessageKind = "prompt"
+	// MsgAskText asks the operator to reply with a text explanation.
+	MsgAskText MessageKind = "ask_text"
+	// MsgReminder reminds the operator that the deadline is near.
+	MsgReminder MessageKind = "reminder"
+	// MsgReview puts the case before a manager, with Approve and Reverse; edited as the case moves.
+	MsgReview MessageKind = "review"
+	// MsgOutcome tells the operator what managers decided.
+	MsgOutcome MessageKind = "outcome"
+	// MsgUndoByHand tells the manager who reversed what to undo in VK by hand, and why.
+	MsgUndoByHand MessageKind = "undo_by_hand"
+	// MsgAlert is an Alert (Message.Payload) to a manager or owner; edited as repeats
+	// of its key arrive.
+	MsgAlert MessageKind = "alert"
+)
+
+// Message is an outbox entry: written in the same transaction as the change that causes
+// it and delivered after, so a crash neither loses nor invents a notification.
+type Message struct {
+	ID     int64
+	CaseID CaseID
+	ChatID int64 // the recipient's Telegram id
+	Kind   MessageKind
+	// EditOf is the ID of an earlier message to edit in place instead of sending anew.
+	EditOf  int64
+	Created time.Time
+	// Payload carries what a message not about one case shows (an Alert, as JSON).
+	Payload string
+
+	// Delivery state, kept by the sender.
+	SentAt            time.Time
+	TelegramMessageID int
+	Attempts          int
+	NextAttempt       time.Time
+	LastError         string
+	Failed            bool // given up: permanent error
+}
+
+// PendingInput remembers that the bot asked a person for a text and what it is for.
+type PendingInput struct {
+	TelegramID int64
+	CaseID     CaseID
+	Reason     Reason // the reason the text goes with; empty to explain an existing reason
+	Created    time.Time
+}
+
+// Button is what an inline button stands for. Telegram only carries its opaque token; the
+// rest stays in the store, so a button cannot be forged and works only for its recipient.
+type Button struct {
+	Token      string
+	CaseID     CaseID
+	TelegramID int64  // the only account allowed to press it
+	Action     string // adapter-defined: "reason", "approve", "reverse", ...
+	Reason     Reason
+	Created    time.Time
+}
+
+// Store keeps modwatch's state. Each call of Update is one transaction: everything fn
+// writes is saved together, or nothing is.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is the set of reads and writes available inside a transaction.
+type Tx interface {
+	// InsertEvent stores ev and reports whether it was new; an event whose key is already
+	// stored writes nothing and returns false.
+	InsertEvent(ev Event) (bool, error)
+	// Cursor returns a watcher's saved position, "" when none.
+	Cursor(key string) (string, error)
+	SaveCursor(key, value string) error
+
+	// CreateCase stores a new case, setting its ID and Version.
+	CreateCase(c *Case) error
+	// Case loads a case, or returns ErrNotFound.
+	Case(id CaseID) (Case, error)
+	// OpenCaseFor returns the newest open case of kind about a user in a group, or ErrNotFound.
+	OpenCaseFor(groupID, userVKID int64, kind EventKind) (Case, error)
+	// SaveCase writes c if nobody saved it since it was loaded (else ErrConflict) and bumps
+	// its Version.
+	SaveCase(c *Case) error
+	// DueCases lists cases awaiting a reason whose reminder or deadline is at or before now.
+	DueCases(now time.Time) ([]Case, error)
+	// CasesInState lists cases in a state, oldest first.
+	CasesInState(s State) ([]Case, error)
+
+	AddDecision(d Decision) error
+	Decisions(id CaseID) ([]Decision, error)
+
+	// Enqueue adds a message to the outbox and returns its ID.
+	Enqueue(m Message) (int64, error)
+	// MessagesOf lists a case's original (not edit) messages of a kind, oldest first.
+	MessagesOf(id CaseID, kind MessageKind) ([]Message, error)
+
+	// UpsertTicket stores a ticket by its Key and reports whether it was new; for a known
+	// key it changes nothing. It sets t.ID.
+	UpsertTicket(t *Ticket) (bool, error)
+	// EditTicket replaces a ticket's text, keeping the previous text in its history, or
+	// returns ErrNotFound.
+	EditTicket(key, text string, at time.Time) (Ticket, error)
+	// Ticket loads a ticket by key, or returns ErrNotFound.
+	Ticket(key string) (Ticket, error)
+	// MarkAnswered marks as answered by (0: unknown) at the time at: the ticket of ref when
+	// thread is false; when thread is true every unanswered ticket of ref's thread (same
+	// group, place, owner and parent; for messages, same group and owner = the customer)
+	// written at or before at. It returns how many tickets it marked.
+	MarkAnswered(ref Ref, thread bool, by int64, at time.Time) (int, error)
+	// MarkDeleted and MarkRestored record a ticket's deletion and restoration.
+	MarkDeleted(key string, by int64, at time.Time) error
+	MarkRestored(key string) error
+	// TicketsOf lists a customer's tickets in a group, unanswered first, then newest first.
+	TicketsOf(groupID, vkID int64, limit int) ([]Ticket, error)
+	// OpenCaseForItem returns the newest open case about an item (by Ref.Key), or ErrNotFound.
+	OpenCaseForItem(ref Ref) (Case, error)
+	// RecentActions counts an admin's bans or deletions (events of kind) in a group since a time.
+	RecentActions(groupID, actorVKID int64, kind EventKind, since time.Time) (int, error)
+
+	// NoteAlert records an alert under its key: a.Key seen for the first time, or last seen
+	// before window ago, starts a new group (first = true); otherwise the group's count grows.
+	NoteAlert(a Alert, window time.Duration) (g AlertGroup, first bool, err error)
+	// AlertMessages lists the original messages showing the newest group of an alert key.
+	AlertMessages(key string) ([]Message, error)
+
+	SetPendingInput(in PendingInput) error
+	// PendingInput returns what the bot asked a person for, or ErrNotFound.
+	PendingInput(telegramID int64) (PendingInput, error)
+	ClearPendingInput(telegramID int64) error
+}
+
+// Outbox is how the sender reads and settles outbox messages.
+type Outbox interface {
+	// DueMessages lists unsent, not failed messages whose next attempt is due, oldest first.
+	DueMessages(ctx context.Context, now time.Time, limit int) ([]Message, error)
+	Message(ctx context.Context, id int64) (Message, error)
+	MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error
+	// MarkRetry counts a failed attempt and schedules the next one.
+	MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error
+	// MarkFailed gives up on a message for good.
+	MarkFailed(ctx context.Context, id int64, errText string) error
+}
+
+// ButtonStore keeps the meaning of inline buttons.
+type ButtonStore interface {
+	SaveButtons(ctx context.Context, bs []Button) error
+	// Button looks a token up, or returns ErrNotFound.
+	Button(ctx context.Context, token string) (Button, error)
+}
+
+// Reverser undoes actions in VK.
+type Reverser interface {
+	// Unban lifts a user's ban in a community. An error means modwatch could not do it; its
+	// text is shown to the manager, so it must say why in plain words.
+	Unban(ctx context.Context, groupID, userVKID int64) error
+	// Restore brings back a deleted comment or board post. VK's "already restored" (error
+	// 243) is success. Errors as for Unban.
+	Restore(ctx context.Context, item Ref) error
+}

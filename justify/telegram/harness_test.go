@@ -1,0 +1,263 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+)
+
+const (
+	testToken = "4242:AAH-secret-test-token"
+	groupID   = 500
+	userVK    = 9001
+	ivanVK    = 111
+	ivanTG    = 1001
+	olgaTG    = 2001
+	mariaTG   = 2002
+	annaTG    = 3001
+	stranger  = 4040
+)
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+var people = []justify.Person{
+	{Name: "Ivan", Role: justify.RoleOperator, VKID: ivanVK, TelegramID: ivanTG},
+	{Name: "Olga", Role: justify.RoleManager, TelegramID: olgaTG},
+	{Name: "Maria", Role: justify.RoleManager, TelegramID: mariaTG},
+	{Name: "Anna", Role: justify.RoleOwner, TelegramID: annaTG},
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type fakeReverser struct {
+	mu     sync.Mutex
+	unbans   [][2]int64
+	restores []justify.Ref
+}
+
+func (f *fakeReverser) Unban(_ context.Context, groupID, userVKID int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.unbans = append(f.unbans, [2]int64{groupID, userVKID})
+	return nil
+}
+
+func (f *fakeReverser) calls() [][2]int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([][2]int64(nil), f.unbans...)
+}
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+type env struct {
+	t     *testing.T
+	srv   *telegramtest.Server
+	store *memStore
+	svc   *justify.Service
+	clock *clock
+	rev   *fakeReverser
+	logs  *syncBuffer
+	cfg   Config
+	deps  Deps
+	bot   *Bot
+	stop  func()
+}
+
+type option func(*env)
+
+func withLang(l string) option { return func(e *env) { e.cfg.Lang = l } }
+
+func noReversal(e *env) {
+	e.svc.Communities = map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}
+}
+
+// newEnv wires the real service over the in-memory store to a bot talking to the fake
+// Telegram, with every person having pressed Start.
+func newEnv(t *testing.T, opts ...option) *env {
+	t.Helper()
+	e := &env{t: t, srv: telegramtest.New(testToken), store: newMemStore(), clock: &clock{t: t0}, rev: &fakeReverser{}, logs: &syncBuffer{}}
+	t.Cleanup(e.srv.Close)
+	dir := justify.NewDirectory(people)
+	communities := map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»", CanReverse: true}}
+	e.svc = &justify.Service{
+		Store: e.store, People: dir, Communities: communities, Reverser: e.rev, Now: e.clock.Now,
+		Deadline: 2 * time.Hour, RemindBefore: 30 * time.Minute,
+	}
+	e.cfg = Config{Token: testToken, Endpoint: e.srv.Endpoint(), PollTimeout: 2 * time.Second, Location: time.UTC}
+	e.deps = Deps{Service: e.svc, Store: e.store, Outbox: e.store, Buttons: e.store, People: dir, Communities: communities, Now: e.clock.Now}
+	for _, p := range people {
+		e.srv.AddUser(p.TelegramID, p.Name)
+	}
+	e.srv.AddUser(stranger, "Stranger")
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// start runs a bot until the test ends or stop is called.
+func (e *env) start() {
+	e.t.Helper()
+	log := zerolog.New(e.logs)
+	bot, err := New(e.cfg, e.deps, log)
+	require.NoError(e.t, err)
+	e.bot = bot
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = bot.Run(ctx)
+	}()
+	var once sync.Once
+	e.stop = func() { once.Do(func() { cancel(); <-done }) }
+	e.t.Cleanup(e.stop)
+}
+
+// startAll makes every person press Start, then waits for the greetings.
+func (e *env) startAll() {
+	e.t.Helper()
+	for _, p := range people {
+		e.srv.SendText(p.TelegramID, "/start")
+	}
+	for _, p := range people {
+		e.waitMsg(p.TelegramID, p.Name)
+	}
+}
+
+// ban ingests a ban by adminVK and returns the case opened. Each ban is of a new customer
+// (userVK for the first), since a second ban of a user with an open case opens none.
+func (e *env) ban(adminVK int64, userName, comment string) justify.CaseID {
+	e.t.Helper()
+	n := len(e.store.snapshot().events)
+	res, err := e.svc.Ingest(context.Background(), []justify.Event{{
+		Key: fmt.Sprintf("ev%d", n+1), GroupID: groupID, Kind: justify.EventBan, ActorVKID: adminVK,
+		UserVKID: userVK + int64(n), UserName: userName, VKReason: justify.BanSpam, Comment: comment,
+		At: e.clock.Now().Add(-time.Minute), Source: justify.SourceLongPoll,
+	}}, "", "")
+	require.NoError(e.t, err)
+	require.Len(e.t, res.Opened, 1)
+	if e.bot != nil {
+		e.bot.Wake()
+	}
+	return res.Opened[0]
+}
+
+// waitMsg waits for a bot message in chat whose text contains substr and returns it.
+func (e *env) waitMsg(chat int64, substr string) telegramtest.Msg {
+	e.t.Helper()
+	var found telegramtest.Msg
+	require.Eventually(e.t, func() bool {
+		for _, m := range e.srv.Messages(chat) {
+			if strings.Contains(m.Text, substr) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond, "chat %d never showed %q; it has %+v", chat, substr, e.srv.Messages(chat))
+	return found
+}
+
+// waitEdit waits until message id in chat contains substr.
+func (e *env) waitEdit(chat int64, id int, substr string) telegramtest.Msg {
+	e.t.Helper()
+	var m telegramtest.Msg
+	require.Eventually(e.t, func() bool {
+		m, _ = e.srv.Message(chat, id)
+		return strings.Contains(m.Text, substr)
+	}, 5*time.Second, 5*time.Millisecond, "message %d in chat %d never showed %q", id, chat, substr)
+	return m
+}
+
+// press presses the button labelled label on message m and waits for the answer.
+func (e *env) press(from int64, m telegramtest.Msg, label string) telegramtest.CallbackAnswer {
+	e.t.Helper()
+	cur, _ := e.srv.Message(m.ChatID, m.ID)
+	for _, row := range cur.Buttons {
+		for _, b := range row {
+			if b.Text == label {
+				return e.pressData(from, m.ID, b.Data)
+			}
+		}
+	}
+	e.t.Fatalf("message %d has no button %q: %+v", m.ID, label, cur.Buttons)
+	return telegramtest.CallbackAnswer{}
+}
+
+func (e *env) pressData(from int64, msgID int, data string) telegramtest.CallbackAnswer {
+	e.t.Helper()
+	qid := e.srv.PressButton(from, msgID, data)
+	var a telegramtest.CallbackAnswer
+	require.Eventually(e.t, func() bool {
+		var ok bool
+		a, ok = e.srv.AnswerTo(qid)
+		return ok
+	}, 5*time.Second, 5*time.Millisecond, "press %s never answered", qid)
+	return a
+}
+
+func (e *env) caseNow(id justify.CaseID) justify.Case {
+	c, _, err := e.svc.Case(context.Background(), id)
+	require.NoError(e.t, err)
+	return c
+}
+
+// settled waits until the outbox holds no message that is still due.
+func (e *env) settled() {
+	e.t.Helper()
+	require.Eventually(e.t, func() bool {
+		due, _ := e.store.DueMessages(context.Background(), e.clock.Now(), 100)
+		return len(due) == 0
+	}, 5*time.Second, 5*time.Millisecond)
+}
+
+func labels(m telegramtest.Msg) []string {
+	var out []string
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+func zerologTo(w *syncBuffer) zerolog.Logger { return zerolog.New(w) }
+
+func (f *fakeReverser) Restore(_ context.Context, item justify.Ref) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.restores = append(f.restores, item)
+	return nil
+}

@@ -1,0 +1,224 @@
+package telegram
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// MaxTextLen is Telegram's limit on a message's text, in characters after entity parsing.
+const MaxTextLen = 4096
+
+// Limits on the pieces of outside text placed in a message. Together with the fixed
+// wording they keep every message under MaxTextLen, so a long comment is cut in the
+// middle of itself, never in the middle of a tag.
+const (
+	maxName    = 200
+	maxComment = 1000
+	maxText    = 1500
+	maxNote    = 500
+)
+
+// btnSpec is a button before it is issued a token.
+type btnSpec struct {
+	label  string
+	action string
+	reason justify.Reason
+}
+
+// view is a rendered message: HTML text and the buttons to issue.
+type view struct {
+	text       string
+	rows       [][]btnSpec
+	forceReply bool
+}
+
+// renderer turns a case into the message of a kind, in one language.
+type renderer struct {
+	cat         *catalog
+	loc         *time.Location
+	communities map[int64]justify.Community
+}
+
+// clip cuts s to at most n characters without splitting a UTF-8 sequence, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i < len(s) && count < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		count++
+	}
+	return s[:i] + "…"
+}
+
+// esc makes outside text (VK names, comments, operators' explanations) safe for HTML mode.
+func esc(s string, n int) string { return html.EscapeString(clip(s, n)) }
+
+func (r renderer) time(t time.Time) string { return t.In(r.loc).Format(r.cat.timeLayout) }
+
+func (r renderer) community(c justify.Case) string {
+	if cm, ok := r.communities[c.GroupID]; ok && cm.Name != "" {
+		return esc(cm.Name, maxName)
+	}
+	return fmt.Sprintf("club%d", c.GroupID)
+}
+
+func userName(c justify.Case) string {
+	if c.UserName != "" {
+		return c.UserName
+	}
+	return fmt.Sprintf("id%d", c.UserVKID)
+}
+
+func (r renderer) userLink(c justify.Case) string {
+	return fmt.Sprintf(`<a href="https://vk.com/id%d">%s</a>`, c.UserVKID, esc(userName(c), maxName))
+}
+
+func (r renderer) reasonName(x justify.Reason) string {
+	if s, ok := r.cat.reasons[x]; ok {
+		return s
+	}
+	return esc(string(x), maxName)
+}
+
+// details is the part every case message shares: who was banned, when, for how long, why.
+func (r renderer) details(b *strings.Builder, c justify.Case) {
+	fmt.Fprintf(b, "%s: %s\n", r.cat.user, r.userLink(c))
+	fmt.Fprintf(b, "%s: %s\n", r.cat.when, r.time(c.ActedAt))
+	until := r.cat.forever
+	if !c.Until.IsZero() {
+		until = r.time(c.Until)
+	}
+	fmt.Fprintf(b, "%s: %s\n", r.cat.until, until)
+	vk, ok := r.cat.vkReasons[c.VKReason]
+	if !ok {
+		vk = fmt.Sprintf("%d", c.VKReason)
+	}
+	fmt.Fprintf(b, "%s: %s\n", r.cat.vkReason, vk)
+	if c.VKComment != "" {
+		fmt.Fprintf(b, "%s: %s\n", r.cat.vkComment, esc(c.VKComment, maxComment))
+	}
+}
+
+// reason writes what the operator recorded, if anything.
+func (r renderer) reason(b *strings.Builder, c justify.Case) {
+	if !c.Justified() {
+		return
+	}
+	format := r.cat.recorded
+	if c.JustifiedLate() {
+		format = r.cat.recordedLate
+	}
+	fmt.Fprintf(b, "\n"+format+"\n", r.reasonName(c.Reason))
+	if c.ReasonText != "" {
+		fmt.Fprintf(b, "%s: %s\n", r.cat.explanation, esc(c.ReasonText, maxText))
+	}
+}
+
+func (r renderer) outcome(c justify.Case) string {
+	format, ok := r.cat.outcomes[c.Resolution]
+	if !ok {
+		return esc(string(c.Resolution), maxName)
+	}
+	return fmt.Sprintf(format, esc(c.ResolvedBy, maxName), r.time(c.ResolvedAt))
+}
+
+// render builds the message of kind for case c as it is now.
+func (r renderer) render(kind justify.MessageKind, c justify.Case) (view, error) {
+	var b strings.Builder
+	var v view
+	switch kind {
+	case justify.MsgPrompt:
+		fmt.Fprintf(&b, "<b>"+r.cat.banIn+"</b>\n", r.community(c))
+		r.details(&b, c)
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(c.Deadline))
+		switch {
+		case c.State == justify.StateAwaitingReason || (c.State == justify.StateAwaitingReview && !c.Justified()):
+			fmt.Fprintf(&b, "\n%s", r.cat.chooseReason)
+			v.rows = r.reasonRows()
+		case c.State == justify.StateAwaitingReview:
+			r.reason(&b, c)
+			b.WriteString(r.cat.waitingManagers)
+			v.rows = [][]btnSpec{{{label: r.cat.btnExplain, action: actExplain}}}
+		case c.State == justify.StateUndoPending || c.State == justify.StateReversing:
+			r.reason(&b, c)
+			b.WriteString(r.cat.undoPendingOp)
+		default:
+			r.reason(&b, c)
+			b.WriteString("\n" + r.outcome(c))
+		}
+	case justify.MsgAskText:
+		fmt.Fprintf(&b, r.cat.askText, r.userLink(c), r.community(c))
+		v.forceReply = true
+	case justify.MsgReminder:
+		fmt.Fprintf(&b, r.cat.reminder, r.time(c.Deadline), r.userLink(c), r.community(c))
+	case justify.MsgReview:
+		fmt.Fprintf(&b, "<b>"+r.cat.reviewTitle+"</b>\n", r.community(c))
+		if c.UnknownAdmin() {
+			fmt.Fprintf(&b, r.cat.unknownAdmin+"\n", fmt.Sprintf(`<a href="https://vk.com/id%d">vk%d</a>`, c.ActorVKID, c.ActorVKID))
+		} else {
+			fmt.Fprintf(&b, "%s: %s\n", r.cat.operator, esc(c.Operator, maxName))
+		}
+		if c.Overdue {
+			b.WriteString(r.cat.overdue + "\n")
+		}
+		r.details(&b, c)
+		if c.Justified() {
+			r.reason(&b, c)
+		} else if !c.UnknownAdmin() {
+			b.WriteString("\n" + r.cat.noReasonYet + "\n")
+		}
+		v.rows = r.reviewRows(c)
+		switch c.State {
+		case justify.StateUndoPending:
+			fmt.Fprintf(&b, "\n"+r.cat.undoPendingReview, esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
+		case justify.StateClosed:
+			b.WriteString("\n" + r.outcome(c))
+		}
+	case justify.MsgOutcome:
+		fmt.Fprintf(&b, "<b>"+r.cat.outcomeTitle+"</b>\n", r.userLink(c), r.community(c))
+		b.WriteString(r.outcome(c))
+	case justify.MsgUndoByHand:
+		fmt.Fprintf(&b, "<b>"+r.cat.undoTitle+"</b>\n", r.userLink(c), r.community(c))
+		fmt.Fprintf(&b, r.cat.undoWhy+"\n\n", esc(c.UndoNote, maxNote))
+		club := fmt.Sprintf(`<a href="https://vk.com/club%d">vk.com/club%d</a>`, c.GroupID, c.GroupID)
+		fmt.Fprintf(&b, r.cat.undoSteps, club, r.userLink(c))
+	default:
+		return view{}, fmt.Errorf("render message kind %q: unknown kind", kind)
+	}
+	v.text = strings.TrimRight(b.String(), "\n")
+	return v, nil
+}
+
+func (r renderer) reasonRows() [][]btnSpec {
+	spec := func(x justify.Reason) btnSpec {
+		return btnSpec{label: r.cat.reasons[x], action: actReason, reason: x}
+	}
+	return [][]btnSpec{
+		{spec(justify.ReasonSpam), spec(justify.ReasonAbuse)},
+		{spec(justify.ReasonLanguage), spec(justify.ReasonFlood)},
+		{spec(justify.ReasonOther)},
+	}
+}
+
+// reviewRows are a manager's buttons for the case as it is now; none once decided.
+func (r renderer) reviewRows(c justify.Case) [][]btnSpec {
+	switch c.State {
+	case justify.StateAwaitingReview:
+		return [][]btnSpec{{{label: r.cat.btnApprove, action: actApprove}, {label: r.cat.btnReverse, action: actReverse}}}
+	case justify.StateUndoPending:
+		return [][]btnSpec{{{label: r.cat.btnRetry, action: actReverse}}}
+	}
+	return nil
+}
+
+func (r renderer) confirmRows() [][]btnSpec {
+	return [][]btnSpec{{{label: r.cat.btnConfirm, action: actConfirmReverse}, {label: r.cat.btnCancel, action: actCancel}}}
+}

@@ -1,0 +1,183 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+const (
+	sendBatch = 20
+	// waitForOriginal is how long an edit waits when the message it edits is not sent yet.
+	waitForOriginal = 2 * time.Second
+	maxSendBackoff  = 10 * time.Minute
+)
+
+// sendLoop delivers due outbox messages every SendInterval, or at once when woken.
+func (b *Bot) sendLoop(ctx context.Context) {
+	t := time.NewTicker(b.cfg.SendInterval)
+	defer t.Stop()
+	failures := 0
+	for {
+		if err := b.sendDue(ctx); err != nil && ctx.Err() == nil {
+			failures++
+			b.log.Error().Err(b.redact(err)).Int("consecutive_errors", failures).Msg("deliver outbox")
+		} else if failures > 0 && err == nil {
+			b.log.Info().Int("consecutive_errors", failures).Msg("deliver outbox recovered")
+			failures = 0
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-b.wake:
+		}
+	}
+}
+
+func (b *Bot) sendDue(ctx context.Context) error {
+	due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch)
+	if err != nil {
+		return fmt.Errorf("list due messages: %w", err)
+	}
+	for _, m := range due {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := b.deliver(ctx, m); err != nil {
+			return fmt.Errorf("deliver message %d: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+// deliver renders and sends (or edits) one message and settles it in the outbox. It
+// returns an error only when the outbox itself fails; Telegram's refusals are settled.
+func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
+	log := b.log.With().Int64("message_id", m.ID).Int64("case_id", int64(m.CaseID)).
+		Str("kind", string(m.Kind)).Int64("chat_id", m.ChatID).Logger()
+	// Settling must survive shutdown: the message may already be in Telegram.
+	settle := context.WithoutCancel(ctx)
+	c, _, err := b.deps.Service.Case(ctx, m.CaseID)
+	if errors.Is(err, justify.ErrNotFound) {
+		return b.deps.Outbox.MarkFailed(settle, m.ID, "case not found")
+	}
+	if err != nil {
+		return fmt.Errorf("load case %d: %w", m.CaseID, err)
+	}
+	v, err := b.r.render(m.Kind, c)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot render message; giving up")
+		return b.deps.Outbox.MarkFailed(settle, m.ID, err.Error())
+	}
+
+	editID := 0
+	if m.EditOf != 0 {
+		orig, err := b.deps.Outbox.Message(ctx, m.EditOf)
+		if err != nil {
+			return fmt.Errorf("load original message %d: %w", m.EditOf, err)
+		}
+		switch {
+		case orig.Failed:
+			return b.deps.Outbox.MarkFailed(settle, m.ID, "the message to edit was never delivered")
+		case orig.SentAt.IsZero():
+			return b.deps.Outbox.MarkRetry(settle, m.ID, "the message to edit is not sent yet", b.deps.Now().Add(waitForOriginal))
+		}
+		editID = orig.TelegramMessageID
+	}
+
+	kb, err := b.issue(ctx, m.ChatID, c.ID, v.rows)
+	if err != nil {
+		return err
+	}
+	var sentID int
+	if editID != 0 {
+		edit := tgbotapi.NewEditMessageText(m.ChatID, editID, v.text)
+		edit.ParseMode = tgbotapi.ModeHTML
+		edit.DisableWebPagePreview = true
+		edit.ReplyMarkup = kb
+		_, err = b.api.Send(edit)
+		switch {
+		case err == nil || isNotModified(err):
+			sentID, err = editID, nil
+		case isAPIError(err, 400, "message to edit not found"):
+			// Deleted by the person, or too old to edit: show the current state anew.
+			log.Info().Msg("message to edit is gone; sending it anew")
+			sentID, err = b.send(m.ChatID, v, kb)
+		}
+	} else {
+		sentID, err = b.send(m.ChatID, v, kb)
+	}
+	if err == nil {
+		log.Debug().Int("telegram_message_id", sentID).Msg("message delivered")
+		return b.deps.Outbox.MarkSent(settle, m.ID, sentID, b.deps.Now())
+	}
+	return b.settleFailure(settle, m, err, log)
+}
+
+func (b *Bot) send(chatID int64, v view, kb *tgbotapi.InlineKeyboardMarkup) (int, error) {
+	msg := tgbotapi.NewMessage(chatID, v.text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	switch {
+	case kb != nil:
+		msg.ReplyMarkup = *kb
+	case v.forceReply:
+		msg.ReplyMarkup = tgbotapi.ForceReply{ForceReply: true}
+	}
+	sent, err := b.api.Send(msg)
+	return sent.MessageID, err
+}
+
+// settleFailure decides whether a refused message is retried or given up.
+func (b *Bot) settleFailure(ctx context.Context, m justify.Message, err error, log zerolog.Logger) error {
+	err = b.redact(err)
+	now := b.deps.Now()
+	var apiErr *tgbotapi.Error
+	if !errors.As(err, &apiErr) || apiErr.Code >= 500 {
+		next := now.Add(backoffFrom(m.Attempts, 2*time.Second, maxSendBackoff))
+		log.Warn().Err(err).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
+		return b.deps.Outbox.MarkRetry(ctx, m.ID, err.Error(), next)
+	}
+	switch {
+	case apiErr.Code == 429:
+		wait := time.Duration(apiErr.RetryAfter) * time.Second
+		if wait <= 0 {
+			wait = time.Second
+		}
+		log.Warn().Int("retry_after", apiErr.RetryAfter).Msg("rate limited by telegram")
+		return b.deps.Outbox.MarkRetry(ctx, m.ID, err.Error(), now.Add(wait))
+	case apiErr.Code == 403:
+		p, _ := b.deps.People.ByTelegram(m.ChatID)
+		log.Warn().Str("person", p.Name).Str("error", apiErr.Message).Msg("person cannot be messaged: never pressed Start or blocked the bot")
+	default:
+		log.Error().Err(err).Msg("telegram refused the message; giving up")
+	}
+	return b.deps.Outbox.MarkFailed(ctx, m.ID, err.Error())
+}
+
+func backoffFrom(attempts int, base, limit time.Duration) time.Duration {
+	d := base
+	for i := 0; i < attempts && d < limit; i++ {
+		d *= 2
+	}
+	if d > limit {
+		d = limit
+	}
+	return d
+}
+
+func isAPIError(err error, code int, substr string) bool {
+	var apiErr *tgbotapi.Error
+	return errors.As(err, &apiErr) && apiErr.Code == code && strings.Contains(apiErr.Message, substr)
+}
+
+// isNotModified means the message already shows exactly this: as good as sent.
+func isNotModified(err error) bool { return isAPIError(err, 400, "message is not modified") }

@@ -1,0 +1,346 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+const maxBackoff = time.Minute
+
+// allowedUpdates is explicit: the library sends a nil list as null, and Telegram would then
+// keep whatever list an earlier client set.
+var allowedUpdates = []string{"message", "callback_query"}
+
+// pollLoop receives updates until ctx ends. The offset is saved after each update is
+// handled, so a crash redelivers at most the update being handled, and a restart resumes.
+func (b *Bot) pollLoop(ctx context.Context) {
+	offset, err := b.loadOffset(ctx)
+	for err != nil {
+		b.log.Error().Err(err).Msg("load update offset")
+		if !sleep(ctx, 5*time.Second) {
+			return
+		}
+		offset, err = b.loadOffset(ctx)
+	}
+	failures := 0
+	for ctx.Err() == nil {
+		ups, err := b.api.GetUpdates(tgbotapi.UpdateConfig{
+			Offset: offset, Timeout: int(b.cfg.PollTimeout / time.Second), AllowedUpdates: allowedUpdates,
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			failures++
+			wait := backoff(failures, maxBackoff)
+			var apiErr *tgbotapi.Error
+			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+				wait = time.Duration(apiErr.RetryAfter) * time.Second
+			}
+			b.log.Warn().Err(b.redact(err)).Int("consecutive_errors", failures).Dur("retry_in", wait).Msg("get updates")
+			if !sleep(ctx, wait) {
+				return
+			}
+			continue
+		}
+		if failures > 0 {
+			b.log.Info().Int("consecutive_errors", failures).Msg("get updates recovered")
+			failures = 0
+		}
+		for _, u := range ups {
+			b.handleSafely(ctx, u)
+			offset = u.UpdateID + 1
+			if err := b.saveOffset(context.WithoutCancel(ctx), offset); err != nil {
+				// The next save covers this one; at worst the update is handled again.
+				b.log.Error().Err(err).Int("update_id", u.UpdateID).Msg("save update offset")
+			}
+		}
+	}
+}
+
+func (b *Bot) loadOffset(ctx context.Context) (int, error) {
+	var v string
+	err := b.deps.Store.View(ctx, func(tx justify.Tx) (err error) {
+		v, err = tx.Cursor(OffsetCursor)
+		return err
+	})
+	if err != nil || v == "" {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("parse saved offset %q: %w", v, err)
+	}
+	return n, nil
+}
+
+func (b *Bot) saveOffset(ctx context.Context, offset int) error {
+	return b.deps.Store.Update(ctx, func(tx justify.Tx) error {
+		return tx.SaveCursor(OffsetCursor, strconv.Itoa(offset))
+	})
+}
+
+// handleSafely handles one update; a panic is logged and the update skipped, so one bad
+// update cannot stop the bot or be retried forever.
+func (b *Bot) handleSafely(ctx context.Context, u tgbotapi.Update) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error().Int("update_id", u.UpdateID).Str("panic", fmt.Sprint(p)).Msg("update handler panicked; update skipped")
+		}
+	}()
+	switch {
+	case u.CallbackQuery != nil:
+		b.onCallback(ctx, u.CallbackQuery)
+	case u.Message != nil:
+		b.onMessage(ctx, u.Message)
+	}
+}
+
+func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
+	if m.Chat == nil || m.From == nil {
+		return
+	}
+	log := b.log.With().Int64("chat_id", m.Chat.ID).Int64("telegram_id", m.From.ID).Logger()
+	if !m.Chat.IsPrivate() {
+		log.Info().Str("chat_type", m.Chat.Type).Msg("ignored a message outside a private chat")
+		return
+	}
+	p, ok := b.deps.People.ByTelegram(m.From.ID)
+	if !ok {
+		b.mu.Lock()
+		told := b.refused[m.From.ID]
+		b.refused[m.From.ID] = true
+		b.mu.Unlock()
+		log.Info().Bool("already_told", told).Msg("refused a stranger")
+		if !told {
+			text := b.r.cat.refusal
+			if b.cfg.Team != "" {
+				text = fmt.Sprintf(b.r.cat.refusalTeam, esc(b.cfg.Team, maxName))
+			}
+			b.reply(m.Chat.ID, text)
+		}
+		return
+	}
+	log = log.With().Str("person", p.Name).Logger()
+	if m.IsCommand() {
+		switch m.Command() {
+		case "start":
+			log.Info().Msg("person started the bot")
+			b.reply(m.Chat.ID, fmt.Sprintf(b.r.cat.greeting[p.Role], esc(p.Name, maxName)))
+		default:
+			b.reply(m.Chat.ID, b.r.cat.help)
+		}
+		return
+	}
+	if m.Text == "" {
+		b.reply(m.Chat.ID, b.r.cat.help)
+		return
+	}
+	c, err := b.deps.Service.Text(ctx, m.From.ID, m.Text)
+	switch {
+	case err == nil:
+		log.Info().Int64("case_id", int64(c.ID)).Msg("text recorded")
+		b.Wake()
+		b.reply(m.Chat.ID, b.r.cat.thanks)
+	case errors.Is(err, justify.ErrNoPendingInput):
+		b.reply(m.Chat.ID, b.r.cat.help)
+	default:
+		b.reply(m.Chat.ID, b.errText(err, log))
+	}
+}
+
+// errText says a domain error in the person's language; other errors are logged and
+// shown as a generic failure.
+func (b *Bot) errText(err error, log zerolog.Logger) string {
+	switch {
+	case errors.Is(err, justify.ErrForbidden):
+		return b.r.cat.errForbidden
+	case errors.Is(err, justify.ErrWrongState):
+		return b.r.cat.errWrongState
+	case errors.Is(err, justify.ErrTextRequired):
+		return b.r.cat.errTextRequired
+	case errors.Is(err, justify.ErrNotFound):
+		return b.r.cat.errNotFound
+	case errors.Is(err, justify.ErrConflict):
+		return b.r.cat.errConflict
+	}
+	log.Error().Err(b.redact(err)).Msg("handle a person's action")
+	return b.r.cat.ansFailed
+}
+
+// reply sends a direct answer. These are answers to what a person just did, so they skip
+// the outbox: if one is lost, the person simply asks again.
+func (b *Bot) reply(chatID int64, text string) {
+	msg := tgbotapi.NewMessage(chatID, text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	if _, err := b.api.Send(msg); err != nil {
+		b.log.Warn().Err(b.redact(err)).Int64("chat_id", chatID).Msg("send reply")
+	}
+}
+
+func (b *Bot) answer(q *tgbotapi.CallbackQuery, text string) {
+	if _, err := b.api.Request(tgbotapi.NewCallback(q.ID, clip(text, 200))); err != nil {
+		b.log.Warn().Err(b.redact(err)).Int64("telegram_id", q.From.ID).Msg("answer callback query")
+	}
+}
+
+func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
+	if q.From == nil {
+		return
+	}
+	log := b.log.With().Int64("telegram_id", q.From.ID).Logger()
+	tok, ok := parseToken(q.Data)
+	if !ok {
+		log.Info().Msg("refused malformed button data")
+		b.answer(q, b.r.cat.ansInvalid)
+		return
+	}
+	btn, err := b.deps.Buttons.Button(ctx, tok)
+	if errors.Is(err, justify.ErrNotFound) {
+		log.Info().Msg("refused an unknown button")
+		b.answer(q, b.r.cat.ansInvalid)
+		return
+	}
+	if err != nil {
+		b.answer(q, b.errText(fmt.Errorf("look up button: %w", err), log))
+		return
+	}
+	log = log.With().Int64("case_id", int64(btn.CaseID)).Str("action", btn.Action).Logger()
+	if btn.TelegramID != q.From.ID {
+		log.Warn().Int64("issued_to", btn.TelegramID).Msg("button pressed by another account")
+		b.answer(q, b.r.cat.ansNotForYou)
+		return
+	}
+	text, err := b.act(ctx, q, btn)
+	if err != nil {
+		text = b.errText(err, log)
+		log.Info().Err(err).Msg("button refused")
+	} else {
+		log.Info().Msg("button handled")
+		b.Wake()
+	}
+	b.answer(q, text)
+}
+
+// act does what a button stands for and returns the answer to show.
+func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Button) (string, error) {
+	from := q.From.ID
+	switch btn.Action {
+	case actReason:
+		if btn.Reason == justify.ReasonOther {
+			return b.r.cat.ansAskReply, b.deps.Service.AskText(ctx, from, btn.CaseID, btn.Reason)
+		}
+		_, err := b.deps.Service.Justify(ctx, from, btn.CaseID, btn.Reason, "")
+		return fmt.Sprintf(b.r.cat.ansRecorded, b.r.reasonName(btn.Reason)), err
+	case actExplain:
+		return b.r.cat.ansAskReply, b.deps.Service.AskText(ctx, from, btn.CaseID, "")
+	case actApprove:
+		_, err := b.deps.Service.Approve(ctx, from, btn.CaseID)
+		return b.r.cat.ansApproved, err
+	case actReverse:
+		// Nothing happens yet: a reversal unbans a real person, so it is confirmed first.
+		c, _, err := b.deps.Service.Case(ctx, btn.CaseID)
+		if err != nil {
+			return "", err
+		}
+		p, _ := b.deps.People.ByTelegram(from)
+		if err := c.CanReverse(p); err != nil {
+			return "", err
+		}
+		return b.r.cat.ansConfirm, b.setButtons(ctx, q, c.ID, b.r.confirmRows())
+	case actConfirmReverse:
+		c, err := b.deps.Service.Reverse(ctx, from, btn.CaseID)
+		if err != nil {
+			return "", err
+		}
+		if c.State == justify.StateUndoPending {
+			return b.r.cat.ansByHand, nil
+		}
+		return b.r.cat.ansReversed, nil
+	case actCancel:
+		c, _, err := b.deps.Service.Case(ctx, btn.CaseID)
+		if err != nil {
+			return "", err
+		}
+		return b.r.cat.ansCancelled, b.setButtons(ctx, q, c.ID, b.r.reviewRows(c))
+	}
+	return "", fmt.Errorf("button action %q: %w", btn.Action, justify.ErrNotFound)
+}
+
+// setButtons replaces the buttons of the message that was pressed.
+func (b *Bot) setButtons(ctx context.Context, q *tgbotapi.CallbackQuery, id justify.CaseID, rows [][]btnSpec) error {
+	if q.Message == nil || q.Message.Chat == nil {
+		return fmt.Errorf("edit buttons of case %d: the press carries no message", id)
+	}
+	kb, err := b.issue(ctx, q.From.ID, id, rows)
+	if err != nil {
+		return err
+	}
+	if kb == nil {
+		kb = &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}
+	}
+	edit := tgbotapi.NewEditMessageReplyMarkup(q.Message.Chat.ID, q.Message.MessageID, *kb)
+	if _, err := b.api.Request(edit); err != nil && !isNotModified(err) {
+		return fmt.Errorf("edit buttons of case %d: %w", id, b.redact(err))
+	}
+	return nil
+}
+
+// issue gives each button a fresh token, stores what it means, and builds the keyboard.
+// It returns nil when there are no buttons.
+func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, rows [][]btnSpec) (*tgbotapi.InlineKeyboardMarkup, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	now := b.deps.Now()
+	var saved []justify.Button
+	kb := &tgbotapi.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var out []tgbotapi.InlineKeyboardButton
+		for _, s := range row {
+			tok, err := newToken()
+			if err != nil {
+				return nil, err
+			}
+			saved = append(saved, justify.Button{Token: tok, CaseID: id, TelegramID: chatID, Action: s.action, Reason: s.reason, Created: now})
+			out = append(out, tgbotapi.NewInlineKeyboardButtonData(s.label, tok))
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	if err := b.deps.Buttons.SaveButtons(ctx, saved); err != nil {
+		return nil, fmt.Errorf("save buttons of case %d: %w", id, err)
+	}
+	return kb, nil
+}
+
+// backoff is 1s, 2s, 4s... capped.
+func backoff(failures int, limit time.Duration) time.Duration {
+	d := time.Second
+	for i := 1; i < failures && d < limit; i++ {
+		d *= 2
+	}
+	if d > limit {
+		d = limit
+	}
+	return d
+}
+
+// sleep waits d or until ctx ends; it reports whether to go on.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

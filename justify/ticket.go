@@ -1,0 +1,117 @@
+package justify
+
+import (
+	"fmt"
+	"time"
+)
+
+// Place is where in a community a customer wrote.
+type Place string
+
+// Places. Each comment place has a VK restore method; wall posts and messages have none.
+const (
+	PlaceWallComment   Place = "wall_comment"
+	PlacePhotoComment  Place = "photo_comment"
+	PlaceVideoComment  Place = "video_comment"
+	PlaceMarketComment Place = "market_comment"
+	PlaceBoardPost     Place = "board_post"
+	PlaceMessage       Place = "message"
+	PlaceWallPost      Place = "wall_post"
+	// PlaceHelpDesk is a ticket imported from another channel (e-mail, a help desk).
+	PlaceHelpDesk Place = "helpdesk"
+)
+
+// Restorable reports whether VK can restore a deleted item of this place.
+func (p Place) Restorable() bool {
+	switch p {
+	case PlaceWallComment, PlacePhotoComment, PlaceVideoComment, PlaceMarketComment, PlaceBoardPost:
+		return true
+	}
+	return false
+}
+
+// Ref points at one item in VK: a comment, a board post, a wall post or a message.
+// OwnerID is the wall or content owner (negative for a community), ParentID the post,
+// photo, video, market item or board topic the item belongs to (0 for posts and messages).
+type Ref struct {
+	GroupID  int64
+	Place    Place
+	OwnerID  int64
+	ParentID int64
+	ItemID   int64
+}
+
+// Key is the item's stable identity, shared by its creation, edits and deletion.
+func (r Ref) Key() string {
+	return fmt.Sprintf("vk:%d:%s:%d_%d_%d", r.GroupID, r.Place, r.OwnerID, r.ParentID, r.ItemID)
+}
+
+// Link is the item's address in VK's web interface.
+func (r Ref) Link() string {
+	switch r.Place {
+	case PlaceWallComment:
+		return fmt.Sprintf("https://vk.com/wall%d_%d?reply=%d", r.OwnerID, r.ParentID, r.ItemID)
+	case PlaceWallPost:
+		return fmt.Sprintf("https://vk.com/wall%d_%d", r.OwnerID, r.ItemID)
+	case PlacePhotoComment:
+		return fmt.Sprintf("https://vk.com/photo%d_%d", r.OwnerID, r.ParentID)
+	case PlaceVideoComment:
+		return fmt.Sprintf("https://vk.com/video%d_%d", r.OwnerID, r.ParentID)
+	case PlaceMarketComment:
+		return fmt.Sprintf("https://vk.com/product%d_%d", r.OwnerID, r.ParentID)
+	case PlaceBoardPost:
+		return fmt.Sprintf("https://vk.com/topic%d_%d?post=%d", r.OwnerID, r.ParentID, r.ItemID)
+	case PlaceMessage:
+		return fmt.Sprintf("https://vk.com/gim%d?sel=%d", r.GroupID, r.OwnerID)
+	}
+	return ""
+}
+
+// Ticket is something a customer wrote, kept so that its words survive a deletion and
+// so that modwatch knows whether anyone answered.
+type Ticket struct {
+	ID          int64
+	Key         string // Ref.Key() for VK items; "import:<external id>" for imported ones
+	Ref         Ref
+	AuthorVKID  int64
+	AuthorName  string
+	Text        string
+	Attachments []string // kinds only: photo, video, doc, ...
+	Link        string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	// Answered: when the community first replied, and by which admin when VK said.
+	AnsweredAt time.Time
+	AnsweredBy int64
+	DeletedAt  time.Time
+	DeletedBy  int64
+	// Imported tickets carry the other channel's fields.
+	ExternalID string
+	Subject    string
+	Status     string // imported status: open, closed, ...
+	// Forgotten is set when the text was erased (retention or a person's request).
+	Forgotten bool
+}
+
+// Answered reports whether the community replied.
+func (t Ticket) Answered() bool { return !t.AnsweredAt.IsZero() }
+
+// Open reports whether the ticket still waits for the community: unanswered, and for
+// imported tickets not closed in their own system.
+func (t Ticket) Open() bool {
+	if t.Ref.Place == PlaceHelpDesk {
+		return t.Status != "closed" && t.Status != "resolved" && t.Status != "solved"
+	}
+	return !t.Answered()
+}
+
+// FirstResponse is how long the community took to answer, zero when unanswered.
+func (t Ticket) FirstResponse() time.Duration {
+	if !t.Answered() {
+		return 0
+	}
+	return t.AnsweredAt.Sub(t.CreatedAt)
+}
+
+// Age is how long ago the ticket was written.
+func (t Ticket) Age(now time.Time) time.Duration { return now.Sub(t.CreatedAt) }

@@ -1,0 +1,276 @@
+// Package store keeps modwatch's state in SQLite. It is the only package that writes SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go driver: CGO_ENABLED=0 builds work
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is modwatch's SQLite database. It implements justify.Store, justify.Outbox and
+// justify.ButtonStore, and is safe for use by many goroutines.
+type DB struct {
+	// write holds a single connection that takes the write lock at BEGIN (_txlock=immediate),
+	// so writers queue in Go instead of failing with SQLITE_BUSY; read is a pool of
+	// query-only connections that WAL lets run beside the writer.
+	write, read *sql.DB
+	// now stamps bookkeeping columns (received_at, updated_at, applied_at); tests replace it.
+	now       func() time.Time
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var (
+	_ justify.Store       = (*DB)(nil)
+	_ justify.Outbox      = (*DB)(nil)
+	_ justify.ButtonStore = (*DB)(nil)
+)
+
+// busyTimeout is how long a connection waits for a lock held by another process (the CLI
+// beside the daemon) before SQLite gives up with SQLITE_BUSY.
+const busyTimeout = 5 * time.Second
+
+// dsn builds a modernc URI for path. Readers skip journal_mode: WAL is a property of the
+// file, set once by the writer, and query_only makes any write through them an error.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(on)")
+	if readOnly {
+		q.Add("_pragma", "query_only(true)")
+	} else {
+		q.Add("_pragma", "journal_mode(wal)")
+		q.Add("_pragma", "synchronous(normal)")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + uriPath(path) + "?" + q.Encode()
+}
+
+// uriPath escapes the characters that would end or alter the path part of an SQLite URI.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// Open opens the database at path, creating it with mode 0600 if needed, and applies the
+// migrations it has not seen yet.
+func Open(ctx context.Context, path string) (*DB, error) {
+	// Create the file ourselves so that it is private from the first byte: it holds
+	// customers' words and the team's decisions. SQLite creates -wal and -shm with the mode
+	// of the database file (the tests check it), so they need no chmod of their own, which
+	// could fail on a file another account owns. An existing file keeps its mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("create database file: %w", err)
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	db := &DB{write: w, now: time.Now}
+	if err := db.migrate(ctx, migrations); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	db.read = r
+	// sql.Open connects lazily: make a bad reader DSN fail here, not at the first View.
+	if err := r.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database; calling it again does nothing.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		var errs []error
+		if db.read != nil {
+			errs = append(errs, db.read.Close())
+		}
+		errs = append(errs, db.write.Close())
+		db.closeErr = errors.Join(errs...)
+	})
+	return db.closeErr
+}
+
+// Ping checks that both the writer and the readers answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping database for reading: %w", err)
+	}
+	return nil
+}
+
+// migration is one embedded schema change, numbered by its file name.
+type migration struct {
+	version int
+	name    string
+	body    string
+}
+
+// loadMigrations lists the migrations in fsys's migrations folder by number and refuses
+// badly numbered ones, so that a mistake shows at the first test rather than on a
+// production database.
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var out []migration
+	for _, name := range names {
+		base := path.Base(name)
+		prefix, _, _ := strings.Cut(base, "_")
+		version, err := strconv.Atoi(prefix)
+		if err != nil || version <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive number", base)
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", base, err)
+		}
+		out = append(out, migration{version: version, name: base, body: string(body)})
+	}
+	// By number, not by name: "10_x" must run after "9_x" even without zero padding.
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share number %d", out[i-1].name, out[i].name, out[i].version)
+		}
+	}
+	return out, nil
+}
+
+// migrate applies, in order, every migration in fsys the database has not recorded yet.
+func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	list, err := loadMigrations(fsys)
+	if err != nil {
+		return err
+	}
+	for _, m := range list {
+		if err := db.applyMigration(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyMigration runs m and records it in one transaction. The check is inside the
+// transaction, which takes the write lock at BEGIN, so two processes opening a fresh
+// database at once cannot both apply it.
+func (db *DB) applyMigration(ctx context.Context, m migration) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin migration %s: %w", m.name, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
+		return fmt.Errorf("check migration %s: %w", m.name, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.body); err != nil {
+		return fmt.Errorf("apply migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.version, m.name, ms(db.now())); err != nil {
+		return fmt.Errorf("record migration %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit migration %s: %w", m.name, err)
+	}
+	return nil
+}
+
+// Update runs fn in one write transaction, committed only if fn returns nil; fn's error is
+// returned as is, so callers can still match justify's sentinel errors. Writers run one at
+// a time, so fn must not call Update, SaveButtons or the Outbox methods: they would wait
+// for the connection fn holds.
+func (db *DB) Update(ctx context.Context, fn func(justify.Tx) error) error {
+	return db.inTx(ctx, db.write, fn)
+}
+
+// View runs fn in one read-only transaction, which sees one consistent snapshot. Writes
+// attempted through it fail.
+func (db *DB) View(ctx context.Context, fn func(justify.Tx) error) error {
+	return db.inTx(ctx, db.read, fn)
+}
+
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, fn func(justify.Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	// After a successful Commit this does nothing.
+	defer func() { _ = sqlTx.Rollback() }()
+	if err := fn(&Tx{tx: sqlTx, ctx: ctx, now: db.now}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// ms stores a time as Unix milliseconds, with 0 for the zero time. Precision below a
+// millisecond is dropped; the instant 1970-01-01T00:00:00Z would read back as the zero time,
+// which no modwatch time can be.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS reads a time stored by ms.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+func enqueue(t *testing.T, db *DB, ms ...justify.Message) []int64 {
+	t.Helper()
+	var ids []int64
+	update(t, db, func(tx justify.Tx) error {
+		for _, m := range ms {
+			id, err := tx.Enqueue(m)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids
+}
+
+func dueIDs(t *testing.T, db *DB, now time.Time, limit int) []int64 {
+	t.Helper()
+	due, err := db.DueMessages(context.Background(), now, limit)
+	require.NoError(t, err)
+	var ids []int64
+	for _, m := range due {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+// TestOutboxLifecycle follows one message from the outbox to Telegram, with a retry.
+func TestOutboxLifecycle(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	ids := enqueue(t, db, justify.Message{CaseID: 1, ChatID: 7, Kind: justify.MsgPrompt, Created: t0})
+	id := ids[0]
+
+	assert.Equal(t, []int64{id}, dueIDs(t, db, t0, 10), "a new message is due at once")
+
+	require.NoError(t, db.MarkRetry(ctx, id, "429 too many requests", t0.Add(time.Minute)))
+	assert.Empty(t, dueIDs(t, db, t0, 10), "not due before its next attempt")
+	assert.Empty(t, dueIDs(t, db, t0.Add(time.Minute-time.Millisecond), 10))
+	assert.Equal(t, []int64{id}, dueIDs(t, db, t0.Add(time.Minute), 10), "due at its next attempt")
+
+	require.NoError(t, db.MarkRetry(ctx, id, "timeout", t0.Add(2*time.Minute)))
+	m, err := db.Message(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, 2, m.Attempts)
+	assert.Equal(t, "timeout", m.LastError)
+	assert.Equal(t, t0.Add(2*time.Minute), m.NextAttempt)
+
+	require.NoError(t, db.MarkSent(ctx, id, 555, t0.Add(3*time.Minute)))
+	assert.Empty(t, dueIDs(t, db, t0.Add(time.Hour), 10), "a sent message is never due again")
+	m, err = db.Message(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, justify.Message{
+		ID: id, CaseID: 1, ChatID: 7, Kind: justify.MsgPrompt, Created: t0,
+		SentAt: t0.Add(3 * time.Minute), TelegramMessageID: 555, Attempts: 2,
+		NextAttempt: t0.Add(2 * time.Minute), LastError: "timeout",
+	}, m)
+}
+
+func TestMarkFailed(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	ids := enqueue(t, db, justify.Message{CaseID: 1, ChatID: 7, Kind: justify.MsgPrompt})
+	require.NoError(t, db.MarkFailed(ctx, ids[0], "403 bot was blocked by the user"))
+	assert.Empty(t, dueIDs(t, db, t0.Add(24*time.Hour), 10), "a failed message is never due again")
+	m, err := db.Message(ctx, ids[0])
+	require.NoError(t, err)
+	assert.True(t, m.Failed)
+	assert.Equal(t, 1, m.Attempts)
+	assert.Equal(t, "403 bot was blocked by the user", m.LastError)
+}
+
+func TestDueMessages(t *testing.T) {
+	db := openTest(t)
+	enqueue(t, db,
+		justify.Message{ChatID: 1, Kind: justify.MsgPrompt},                                 // 1: due
+		justify.Message{ChatID: 1, Kind: justify.MsgPrompt, NextAttempt: t0.Add(time.Hour)}, // 2: later
+		justify.Message{ChatID: 1, Kind: justify.MsgPrompt, NextAttempt: t0},                // 3: due
+		justify.Message{ChatID: 1, Kind: justify.MsgPrompt, SentAt: t0},                     // 4: sent
+		justify.Message{ChatID: 1, Kind: justify.MsgPrompt, Failed: true},                   // 5: failed
+		justify.Message{ChatID: 1, Kind: justify.MsgPrompt, EditOf: 1},                      // 6: an edit is due too
+	)
+	tests := []struct {
+		name  string
+		now   time.Time
+		limit int
+		want  []int64
+	}{
+		{"oldest first", t0, 10, []int64{1, 3, 6}},
+		{"limited", t0, 2, []int64{1, 3}},
+		{"no limit", t0, 0, []int64{1, 3, 6}},
+		{"later", t0.Add(time.Hour), 10, []int64{1, 2, 3, 6}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, dueIDs(t, db, tt.now, tt.limit))
+		})
+	}
+}
+
+func TestOutboxUnknownMessage(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Message", func() error { _, err := db.Message(ctx, 42); return err }},
+		{"MarkSent", func() error { return db.MarkSent(ctx, 42, 1, t0) }},
+		{"MarkRetry", func() error { return db.MarkRetry(ctx, 42, "x", t0) }},
+		{"MarkFailed", func() error { return db.MarkFailed(ctx, 42, "x") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.ErrorIs(t, tt.call(), justify.ErrNotFound)
+		})
+	}
+}
+
+func TestButtons(t *testing.T) {
+	ctx := context.Background()
+	spam := justify.Button{Token: "tok-spam", CaseID: 3, TelegramID: 7, Action: "reason", Reason: justify.ReasonSpam, Created: t0}
+	approve := justify.Button{Token: "tok-approve", CaseID: 3, TelegramID: 8, Action: "approve", Created: t0}
+	tests := []struct {
+		name    string
+		saves   [][]justify.Button
+		saveErr bool
+		token   string
+		want    justify.Button
+		missing bool
+	}{
+		{"a saved button", [][]justify.Button{{spam, approve}}, false, "tok-spam", spam, false},
+		{"another of the batch", [][]justify.Button{{spam, approve}}, false, "tok-approve", approve, false},
+		{"an unknown token", [][]justify.Button{{spam}}, false, "forged", justify.Button{}, true},
+		{"nothing to save", [][]justify.Button{nil}, false, "tok-spam", justify.Button{}, true},
+		{
+			name:    "a reused token is refused and its batch is not saved",
+			saves:   [][]justify.Button{{spam}, {approve, {Token: "tok-spam", CaseID: 4, TelegramID: 9, Action: "reverse"}}},
+			saveErr: true, token: "tok-spam", want: spam,
+		},
+		{
+			name:    "the refused batch left nothing behind",
+			saves:   [][]justify.Button{{spam}, {approve, {Token: "tok-spam", CaseID: 4, TelegramID: 9, Action: "reverse"}}},
+			saveErr: true, token: "tok-approve", missing: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t)
+			var err error
+			for _, bs := range tt.saves {
+				if err = db.SaveButtons(ctx, bs); err != nil {
+					break
+				}
+			}
+			assert.Equal(t, tt.saveErr, err != nil, "save error: %v", err)
+			got, err := db.Button(ctx, tt.token)
+			if tt.missing {
+				assert.ErrorIs(t, err, justify.ErrNotFound)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestListCases(t *testing.T) {
+	db := openTest(t)
+	update(t, db, func(tx justify.Tx) error {
+		for i := range 5 {
+			if err := tx.CreateCase(&justify.Case{EventKey: fmt.Sprint(i), GroupID: 1, Kind: justify.EventBan, State: justify.StateAwaitingReason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		name  string
+		limit int
+		want  []string
+	}{
+		{"newest first", 3, []string{"4", "3", "2"}},
+		{"limit above the count", 10, []string{"4", "3", "2", "1", "0"}},
+		{"no limit", 0, []string{"4", "3", "2", "1", "0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := db.ListCases(context.Background(), tt.limit)
+			require.NoError(t, err)
+			var keys []string
+			for _, c := range got {
+				keys = append(keys, c.EventKey)
+			}
+			assert.Equal(t, tt.want, keys)
+		})
+	}
+	t.Run("empty database", func(t *testing.T) {
+		got, err := openTest(t).ListCases(context.Background(), 10)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+}
+
+// BenchmarkInsertEvent measures the watcher's hot path: one transaction per new event.
+func BenchmarkInsertEvent(b *testing.B) {
+	benchmarks := []struct {
+		name string
+		// key gives the i-th event's key; a constant key measures redeliveries.
+		key func(i int) string
+	}{
+		{"new", func(i int) string { return fmt.Sprint("e", i) }},
+		{"redelivered", func(int) string { return "same" }},
+	}
+	for _, bm := range benchmarks {
+		b.Run(bm.name, func(b *testing.B) {
+			db := openTest(b)
+			ctx := context.Background()
+			i := 0
+			for b.Loop() {
+				ev := justify.Event{Key: bm.key(i), GroupID: 1, Kind: justify.EventBan, UserVKID: int64(i), At: t0, Source: justify.SourceLongPoll}
+				i++
+				if err := db.Update(ctx, func(tx justify.Tx) error {
+					_, err := tx.InsertEvent(ev)
+					return err
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

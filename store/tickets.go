@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+const ticketColumns = `id, key, group_id, place, owner_id, parent_id, item_id, author_vk_id, author_name, text,
+	attachments, link, created_at, updated_at, answered_at, answered_by, deleted_at, deleted_by,
+	external_id, subject, status, forgotten`
+
+func scanTicket(s scanner) (justify.Ticket, error) {
+	var tk justify.Ticket
+	var attachments string
+	var created, updated, answered, deleted int64
+	var forgotten int
+	err := s.Scan(&tk.ID, &tk.Key, &tk.Ref.GroupID, &tk.Ref.Place, &tk.Ref.OwnerID, &tk.Ref.ParentID, &tk.Ref.ItemID,
+		&tk.AuthorVKID, &tk.AuthorName, &tk.Text, &attachments, &tk.Link, &created, &updated, &answered, &tk.AnsweredBy,
+		&deleted, &tk.DeletedBy, &tk.ExternalID, &tk.Subject, &tk.Status, &forgotten)
+	if err != nil {
+		return tk, err
+	}
+	if attachments != "" {
+		tk.Attachments = strings.Split(attachments, ",")
+	}
+	tk.CreatedAt, tk.UpdatedAt, tk.AnsweredAt, tk.DeletedAt = fromMS(created), fromMS(updated), fromMS(answered), fromMS(deleted)
+	tk.Forgotten = forgotten == 1
+	return tk, nil
+}
+
+func queryTickets(ctx context.Context, q querier, clause string, args ...any) ([]justify.Ticket, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets "+clause, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []justify.Ticket
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read ticket: %w", err)
+		}
+		out = append(out, tk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return out, nil
+}
+
+func ticketValues(tk *justify.Ticket) []any {
+	return []any{tk.Key, tk.Ref.GroupID, tk.Ref.Place, tk.Ref.OwnerID, tk.Ref.ParentID, tk.Ref.ItemID, tk.AuthorVKID,
+		tk.AuthorName, tk.Text, strings.Join(tk.Attachments, ","), tk.Link, ms(tk.CreatedAt), ms(tk.UpdatedAt),
+		ms(tk.AnsweredAt), tk.AnsweredBy, ms(tk.DeletedAt), tk.DeletedBy, tk.ExternalID, tk.Subject, tk.Status,
+		b2i(tk.Forgotten)}
+}
+
+const insertTicket = `INSERT INTO tickets (key, group_id, place, owner_id, parent_id, item_id, author_vk_id, author_name,
+	text, attachments, link, created_at, updated_at, answered_at, answered_by, deleted_at, deleted_by, external_id,
+	subject, status, forgotten) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// UpsertTicket stores a ticket by its Key and reports whether it was new; a known key
+// changes nothing (VK redelivers). It sets tk.ID either way.
+func (t *Tx) UpsertTicket(tk *justify.Ticket) (bool, error) {
+	if tk.Key == "" {
+		tk.Key = tk.Ref.Key()
+	}
+	res, err := t.exec(insertTicket+" ON CONFLICT (key) DO NOTHING", ticketValues(tk)...)
+	if err != nil {
+		return false, fmt.Errorf("insert ticket %s: %w", tk.Key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("insert ticket %s: %w", tk.Key, err)
+	}
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT id FROM tickets WHERE key = ?", tk.Key).Scan(&tk.ID); err != nil {
+		return false, fmt.Errorf("find ticket %s: %w", tk.Key, err)
+	}
+	return n == 1, nil
+}
+
+// Ticket loads a ticket by key, or returns an error wrapping justify.ErrNotFound.
+func (t *Tx) Ticket(key string) (justify.Ticket, error) {
+	tk, err := scanTicket(t.tx.QueryRowContext(t.ctx, "SELECT "+ticketColumns+" FROM tickets WHERE key = ?", key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return tk, fmt.Errorf("ticket %s: %w", key, justify.ErrNotFound)
+	}
+	if err != nil {
+		return tk, fmt.Errorf("load ticket %s: %w", key, err)
+	}
+	return tk, nil
+}
+
+// EditTicket replaces a ticket's text, keeping the previous text in ticket_edits. An edit
+// repeating the current text (a redelivery) changes nothing.
+func (t *Tx) EditTicket(key, text string, at time.Time) (justify.Ticket, error) {
+	tk, err := t.Ticket(key)
+	if err != nil {
+		return tk, err
+	}
+	if tk.Text == text || tk.Forgotten {
+		return tk, nil
+	}
+	if _, err := t.exec("INSERT INTO ticket_edits (ticket_id, text, replaced_at) VALUES (?, ?, ?)", tk.ID, tk.Text, ms(at)); err != nil {
+		return tk, fmt.Errorf("keep earlier text of ticket %s: %w", key, err)
+	}
+	if _, err := t.exec("UPDATE tickets SET text = ?, updated_at = ? WHERE id = ?", text, ms(at), tk.ID); err != nil {
+		return tk, fmt.Errorf("edit ticket %s: %w", key, err)
+	}
+	tk.Text, tk.UpdatedAt = text, at
+	return tk, nil
+}
+
+// TicketHistory lists a ticket's earlier texts, oldest first.
+func (t *Tx) TicketHistory(id int64) ([]string, error) {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT text FROM ticket_edits WHERE ticket_id = ? ORDER BY id", id)
+	if err != nil {
+		return nil, fmt.Errorf("list edits of ticket %d: %w", id, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("read edit of ticket %d: %w", id, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// MarkAnswered marks tickets answered; see justify.Tx. The first answer wins: a ticket
+// already answered keeps its first-response time.
+func (t *Tx) MarkAnswered(ref justify.Ref, thread bool, by int64, at time.Time) (int, error) {
+	var res sql.Result
+	var err error
+	switch {
+	case !thread:
+		res, err = t.exec("UPDATE tickets SET answered_at = ?, answered_by = ? WHERE key = ? AND answered_at = 0",
+			ms(at), by, ref.Key())
+	case ref.Place == justify.PlaceMessage:
+		res, err = t.exec(`UPDATE tickets SET answered_at = ?, answered_by = ? WHERE group_id = ? AND place = ?
+			AND owner_id = ? AND answered_at = 0 AND created_at <= ?`,
+			ms(at), by, ref.GroupID, ref.Place, ref.OwnerID, ms(at))
+	default:
+		res, err = t.exec(`UPDATE tickets SET answered_at = ?, answered_by = ? WHERE group_id = ? AND place = ?
+			AND owner_id = ? AND parent_id = ? AND answered_at = 0 AND created_at <= ?`,
+			ms(at), by, ref.GroupID, ref.Place, ref.OwnerID, ref.ParentID, ms(at))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("mark answered %s: %w", ref.Key(), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("mark answered %s: %w", ref.Key(), err)
+	}
+	return int(n), nil
+}
+
+// MarkDeleted records a ticket's deletion; an unknown key returns ErrNotFound.
+func (t *Tx) MarkDeleted(key string, by int64, at time.Time) error {
+	return t.updateTicket(key, "UPDATE tickets SET deleted_at = ?, deleted_by = ? WHERE key = ?", ms(at), by, key)
+}
+
+// MarkRestored records that a deleted ticket is back.
+func (t *Tx) MarkRestored(key string) error {
+	return t.updateTicket(key, "UPDATE tickets SET deleted_at = 0, deleted_by = 0 WHERE key = ?", key)
+}
+
+func (t *Tx) updateTicket(key, query string, args ...any) error {
+	res, err := t.exec(query, args...)
+	if err != nil {
+		return fmt.Errorf("update ticket %s: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update ticket %s: %w", key, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("ticket %s: %w", key, justify.ErrNotFound)
+	}
+	return nil
+}
+
+// TicketsOf lists a customer's tickets in a group, unanswered first, then newest first.
+// Imported help-desk tickets (group 0) belong to every community.
+func (t *Tx) TicketsOf(groupID, vkID int64, limit int) ([]justify.Ticket, error) {
+	return queryTickets(t.ctx, t.tx, `WHERE group_id IN (?, 0) AND author_vk_id = ?
+		ORDER BY (answered_at != 0 OR status IN ('closed', 'resolved', 'solved')), created_at DESC, id DESC LIMIT ?`,
+		groupID, vkID, limitOrAll(limit))
+}
+
+// OpenCaseForItem returns the newest open case about an item, or ErrNotFound.
+func (t *Tx) OpenCaseForItem(ref justify.Ref) (justify.Case, error) {
+	c, err := scanCase(t.tx.QueryRowContext(t.ctx, "SELECT "+caseColumns+` FROM cases
+		WHERE item_place = ? AND item_owner = ? AND item_parent = ? AND item_id = ? AND item_group = ? AND state != ?
+		ORDER BY id DESC LIMIT 1`, ref.Place, ref.OwnerID, ref.ParentID, ref.ItemID, ref.GroupID, justify.StateClosed))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("open case of %s: %w", ref.Key(), justify.ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("find open case of %s: %w", ref.Key(), err)
+	}
+	return c, nil
+}
+
+// RecentActions counts an admin's events of kind in a group at or after since.
+func (t *Tx) RecentActions(groupID, actorVKID int64, kind justify.EventKind, since time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM events
+		WHERE group_id = ? AND actor_vk_id = ? AND kind = ? AND at >= ?`, groupID, actorVKID, kind, ms(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s by %d in group %d: %w", kind, actorVKID, groupID, err)
+	}
+	return n, nil
+}
+
+// NoteAlert records an alert under its key; see justify.Tx. The group's count is how often
+// the key was noted, or the alert's own count when that is larger (a wave counts itself).
+func (t *Tx) NoteAlert(a justify.Alert, window time.Duration) (justify.AlertGroup, bool, error) {
+	g := justify.AlertGroup{Key: a.Key}
+	var first, last int64
+	err := t.tx.QueryRowContext(t.ctx, "SELECT first_at, last_at, count FROM alerts WHERE key = ?", a.Key).
+		Scan(&first, &last, &g.Count)
+	isFirst := errors.Is(err, sql.ErrNoRows) || a.At.Sub(fromMS(last)) > window
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return g, false, fmt.Errorf("load alert %s: %w", a.Key, err)
+	}
+	if isFirst {
+		g.FirstAt, g.Count = a.At, 1
+	} else {
+		g.FirstAt = fromMS(first)
+		g.Count++
+	}
+	g.LastAt = a.At
+	g.Count = max(g.Count, a.Count)
+	a.Count = g.Count
+	g.Alert = a
+	_, err = t.exec(`INSERT INTO alerts (key, first_at, last_at, count, alert) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET first_at = excluded.first_at, last_at = excluded.last_at,
+		count = excluded.count, alert = excluded.alert`, a.Key, ms(g.FirstAt), ms(g.LastAt), g.Count, a.Payload())
+	if err != nil {
+		return g, false, fmt.Errorf("save alert %s: %w", a.Key, err)
+	}
+	return g, isFirst, nil
+}
+
+// AlertMessages lists the original messages of an alert key's newest group.
+func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
+	var first int64
+	err := t.tx.QueryRowContext(t.ctx, "SELECT first_at FROM alerts WHERE key = ?", key).Scan(&first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load alert %s: %w", key, err)
+	}
+	// The group's messages were enqueued when it started, at or after its first alert
+	// (alerts carry the event's time, messages the clock's).
+	var id int64
+	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND edit_of = 0
+		AND kind = ?`, key, justify.MsgAlert).Scan(&id)
+	if err != nil {
+		return nil, fmt.Errorf("find messages of alert %s: %w", key, err)
+	}
+	if id == 0 {
+		return nil, nil
+	}
+	// Every original of the newest group was enqueued in the same transaction, so they
+	// share that transaction's created_at.
+	return queryMessages(t.ctx, t.tx, `WHERE alert_key = ? AND edit_of = 0 AND kind = ?
+		AND created_at = (SELECT created_at FROM outbox WHERE id = ?) ORDER BY id`, key, justify.MsgAlert, id)
+}

@@ -1,0 +1,151 @@
+package vk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/SevereCloud/vksdk/v2/api"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// ErrNoUserToken means no admin user token is configured for the community, so a reversal
+// has to be done by hand.
+var ErrNoUserToken = errors.New("no admin user token is configured")
+
+// Reverser undoes bans and deletions in VK. groups.unban and the restore methods of
+// comments refuse community tokens (error 27), so they need an admin's user token;
+// board.restoreComment is the exception and uses the community token.
+type Reverser struct {
+	clients   map[int64]*api.VK
+	community map[int64]*api.VK
+	tokens    []string // to mask in error texts
+	apiURL    string
+	client    *http.Client
+}
+
+var _ justify.Reverser = (*Reverser)(nil)
+
+// NewReverser prepares a reverser that uses userTokens (by community id) against apiURL
+// ("" for VK's). A nil client gets one with a 30 s timeout.
+func NewReverser(apiURL string, userTokens map[int64]string, client *http.Client) *Reverser {
+	if client == nil {
+		client = &http.Client{Timeout: apiTimeout}
+	}
+	r := &Reverser{clients: map[int64]*api.VK{}, community: map[int64]*api.VK{}, apiURL: apiURL, client: client}
+	for groupID, token := range userTokens {
+		if token == "" {
+			continue
+		}
+		vk := newAPI(token, apiURL, client)
+		vk.Limit = api.LimitUserToken
+		r.clients[groupID] = vk
+		r.tokens = append(r.tokens, token)
+	}
+	return r
+}
+
+// UseCommunityTokens gives the reverser the communities' own tokens (by community id),
+// which board.restoreComment takes.
+func (r *Reverser) UseCommunityTokens(tokens map[int64]string) {
+	for groupID, token := range tokens {
+		if token == "" {
+			continue
+		}
+		r.community[groupID] = newAPI(token, r.apiURL, r.client)
+		r.tokens = append(r.tokens, token)
+	}
+}
+
+// errAlreadyRestored is VK's "comment has not been deleted" on a restore.
+const errAlreadyRestored api.ErrorType = 243
+
+// Restore brings back a deleted comment or board post. VK's error 243 (it is not deleted)
+// counts as done: someone restored it first.
+func (r *Reverser) Restore(ctx context.Context, item justify.Ref) error {
+	var restore func(api.Params) (int, error)
+	var params api.Params
+	var vk *api.VK
+	var ok bool
+	if item.Place == justify.PlaceBoardPost {
+		vk, ok = r.community[item.GroupID]
+		if !ok {
+			return fmt.Errorf("no community token is configured for community %d", item.GroupID)
+		}
+		restore = vk.BoardRestoreComment
+		params = api.Params{"group_id": item.GroupID, "topic_id": item.ParentID, "comment_id": item.ItemID}
+	} else {
+		vk, ok = r.clients[item.GroupID]
+		if !ok {
+			return fmt.Errorf("%w for community %d", ErrNoUserToken, item.GroupID)
+		}
+		params = api.Params{"owner_id": item.OwnerID, "comment_id": item.ItemID}
+		switch item.Place {
+		case justify.PlaceWallComment:
+			restore = vk.WallRestoreComment
+		case justify.PlacePhotoComment:
+			restore = vk.PhotosRestoreComment
+		case justify.PlaceVideoComment:
+			restore = vk.VideoRestoreComment
+		case justify.PlaceMarketComment:
+			restore = vk.MarketRestoreComment
+		default:
+			return &plainError{msg: fmt.Sprintf("VK cannot restore a deleted %s; only comments and board posts come back", item.Place)}
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	if _, err := restore(params.WithContext(ctx)); err != nil {
+		if vkCode(err) == errAlreadyRestored {
+			return nil
+		}
+		return fmt.Errorf("restore %s in community %d: %w", item.Link(), item.GroupID, explain(redact(err, r.tokens...)))
+	}
+	return nil
+}
+
+// Unban lifts userVKID's ban in community groupID. Its errors are written for the manager
+// who asked: they say what went wrong and what to fix, and never contain a token.
+func (r *Reverser) Unban(ctx context.Context, groupID, userVKID int64) error {
+	vk, ok := r.clients[groupID]
+	if !ok {
+		return fmt.Errorf("%w for community %d", ErrNoUserToken, groupID)
+	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	_, err := vk.GroupsUnban(api.Params{"group_id": groupID, "owner_id": userVKID}.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("unban user %d in community %d: %w", userVKID, groupID, explain(redact(err, r.tokens...)))
+	}
+	return nil
+}
+
+// explain rewords a VK refusal for a manager; the original stays in the chain for errors.As
+// but not in the text, which VK words for developers.
+func explain(err error) error {
+	var e *api.Error
+	if !errors.As(err, &e) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return &plainError{"VK did not answer in time, try again later", err}
+		}
+		return fmt.Errorf("could not reach VK, try again later: %w", err)
+	}
+	switch e.Code {
+	case api.ErrAuth:
+		return &plainError{"the admin's user token is no longer valid: issue a new one (VK error 5)", err}
+	case api.ErrAccess, api.ErrGroupAuth, api.ErrAccessGroup, api.ErrPermission:
+		return &plainError{fmt.Sprintf("the configured token lacks the right to do this or is not an admin's user token (VK error %d)", e.Code), err}
+	default:
+		return &plainError{fmt.Sprintf("VK refused: %s (error %d)", e.Message, e.Code), err}
+	}
+}
+
+type plainError struct {
+	msg string
+	err error
+}
+
+func (e *plainError) Error() string { return e.msg }
+func (e *plainError) Unwrap() error { return e.err }

@@ -1,0 +1,347 @@
+package vktest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	msgAuth      = "User authorization failed: invalid access_token (4)."
+	msgGroupAuth = "Group authorization failed: method is unavailable with group auth."
+	msgAccess    = "Access denied: no access to this group"
+)
+
+// apiError is VK's error object.
+type apiError struct {
+	Code          int            `json:"error_code"`
+	Msg           string         `json:"error_msg"`
+	RequestParams []requestParam `json:"request_params"`
+}
+
+type requestParam struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type call struct {
+	method string
+	r      *http.Request
+	token  string
+}
+
+func (c call) int(name string) int64 {
+	v, _ := strconv.ParseInt(c.r.Form.Get(name), 10, 64)
+	return v
+}
+
+// fail answers with a VK error, echoing the request parameters except the token, as VK does.
+func (c call) fail(w http.ResponseWriter, code int, msg string) {
+	params := []requestParam{{Key: "method", Value: c.method}, {Key: "oauth", Value: "1"}}
+	for _, k := range sortedKeys(c.r.Form) {
+		if k == "access_token" {
+			continue
+		}
+		params = append(params, requestParam{Key: k, Value: c.r.Form.Get(k)})
+	}
+	writeJSON(w, map[string]any{"error": apiError{Code: code, Msg: msg, RequestParams: params}})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeFault(w http.ResponseWriter, f fault) {
+	if f.status == 0 {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if json.Valid([]byte(f.body)) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.WriteHeader(f.status)
+	_, _ = w.Write([]byte(f.body))
+}
+
+// popFaultLocked takes the next queued fault for name, if any.
+func (s *Server) popFaultLocked(name string) (fault, bool) {
+	q := s.faults[name]
+	if len(q) == 0 {
+		return fault{}, false
+	}
+	s.faults[name] = q[1:]
+	return q[0], true
+}
+
+// tokenLocked says what a token is for a community: a user token of one of its admins, its
+// community token, a valid token for something else (ok but neither), or unknown.
+func (s *Server) tokenLocked(token string, groupID int64) (typ TokenType, adminID int64, known bool) {
+	if g, ok := s.groups[groupID]; ok {
+		if token == g.communityToken && token != "" {
+			return TokenCommunity, 0, true
+		}
+		if id, ok := g.userTokens[token]; ok {
+			return TokenUser, id, true
+		}
+	}
+	for _, g := range s.groups {
+		if token == g.communityToken && token != "" {
+			return TokenCommunity, 0, true
+		}
+		if _, ok := g.userTokens[token]; ok {
+			return TokenUser, 0, true
+		}
+	}
+	return "", 0, false
+}
+
+func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
+	c := call{method: r.PathValue("method"), r: r}
+	s.mu.Lock()
+	s.calls[c.method]++
+	f, faulty := s.popFaultLocked(c.method)
+	s.mu.Unlock()
+	if faulty {
+		writeFault(w, f)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	// vksdk sends the token as a bearer header; other clients use the access_token parameter.
+	c.token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if c.token == "" {
+		c.token = r.Form.Get("access_token")
+	}
+	switch c.method {
+	case "groups.getLongPollServer":
+		s.getLongPollServer(w, c)
+	case "groups.unban":
+		s.unban(w, c)
+	case "groups.getBanned":
+		s.getBanned(w, c)
+	case "users.get":
+		s.usersGet(w, c)
+	default:
+		c.fail(w, 3, "Unknown method passed")
+	}
+}
+
+func (s *Server) getLongPollServer(w http.ResponseWriter, c call) {
+	groupID := c.int("group_id")
+	s.mu.Lock()
+	_, _, known := s.tokenLocked(c.token, groupID)
+	g, exists := s.groups[groupID]
+	var key, ts string
+	if exists {
+		key, ts = g.key, strconv.FormatInt(g.nextSeq, 10)
+	}
+	s.mu.Unlock()
+	switch {
+	case !known:
+		c.fail(w, ErrAuth, msgAuth)
+	case !exists || !(c.token == g.communityToken || hasToken(g, c.token)):
+		c.fail(w, ErrAccess, msgAccess)
+	default:
+		writeJSON(w, map[string]any{"response": map[string]string{
+			"key": key, "server": s.srv.URL + "/lp/" + strconv.FormatInt(groupID, 10), "ts": ts,
+		}})
+	}
+}
+
+func (s *Server) unban(w http.ResponseWriter, c call) {
+	groupID, userID := c.int("group_id"), c.int("owner_id")
+	s.mu.Lock()
+	typ, adminID, known := s.tokenLocked(c.token, groupID)
+	g, exists := s.groups[groupID]
+	rec := UnbanCall{GroupID: groupID, UserID: userID, TokenType: typ}
+	var code int
+	var msg string
+	switch {
+	case !known:
+		code, msg = ErrAuth, msgAuth
+	case typ == TokenCommunity:
+		code, msg = ErrGroupAuth, msgGroupAuth
+	case !exists || !hasToken(g, c.token):
+		code, msg = ErrAccess, msgAccess
+	case userID == 0:
+		code, msg = ErrParam, "One of the parameters specified was missing or invalid: owner_id is undefined"
+	}
+	rec.ErrorCode = code
+	s.unbans = append(s.unbans, rec)
+	if code != 0 {
+		s.mu.Unlock()
+		c.fail(w, code, msg)
+		return
+	}
+	// VK reports an unban made through the API like one made by hand.
+	if g.removeBan(userID) {
+		s.pushUnblockLocked(g, adminID, userID, false)
+	}
+	s.unlockAndObserve("VK: modwatch unbanned user " + strconv.FormatInt(userID, 10) +
+		" in group " + strconv.FormatInt(groupID, 10) + " with an admin's user token")
+	writeJSON(w, map[string]any{"response": 1})
+}
+
+func hasToken(g *group, token string) bool {
+	_, ok := g.userTokens[token]
+	return ok
+}
+
+func (s *Server) getBanned(w http.ResponseWriter, c call) {
+	groupID := c.int("group_id")
+	offset, count := c.int("offset"), int64(20)
+	if c.r.Form.Has("count") {
+		count = c.int("count")
+	}
+	if offset < 0 || count < 0 || count > 200 {
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: offset or count out of range")
+		return
+	}
+	s.mu.Lock()
+	typ, _, known := s.tokenLocked(c.token, groupID)
+	g, exists := s.groups[groupID]
+	if !known || !exists || (typ == TokenCommunity && g.communityToken != c.token) ||
+		(typ == TokenUser && !hasToken(g, c.token)) {
+		s.mu.Unlock()
+		if !known {
+			c.fail(w, ErrAuth, msgAuth)
+		} else {
+			c.fail(w, ErrAccess, msgAccess)
+		}
+		return
+	}
+	items := []map[string]any{}
+	for i := offset; i < int64(len(g.bans)) && i < offset+count; i++ {
+		b := g.bans[i]
+		first, last := s.nameLocked(b.UserID)
+		items = append(items, map[string]any{
+			"type": "profile",
+			"profile": map[string]any{
+				"id": b.UserID, "first_name": first, "last_name": last,
+				"can_access_closed": true, "is_closed": false,
+			},
+			"ban_info": map[string]any{
+				"admin_id": b.AdminID, "date": b.Date, "end_date": b.EndDate,
+				"reason": b.Reason, "comment": b.Comment, "comment_visible": false,
+			},
+		})
+	}
+	total := len(g.bans)
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"response": map[string]any{"count": total, "items": items}})
+}
+
+func (s *Server) usersGet(w http.ResponseWriter, c call) {
+	ids, err := splitIDs(c.r.Form.Get("user_ids"))
+	if err != nil {
+		c.fail(w, 113, "Invalid user id")
+		return
+	}
+	s.mu.Lock()
+	_, _, known := s.tokenLocked(c.token, 0)
+	users := []map[string]any{}
+	for _, id := range ids {
+		first, last := s.nameLocked(id)
+		users = append(users, map[string]any{
+			"id": id, "first_name": first, "last_name": last,
+			"can_access_closed": true, "is_closed": false,
+		})
+	}
+	s.mu.Unlock()
+	if !known {
+		c.fail(w, ErrAuth, msgAuth)
+		return
+	}
+	writeJSON(w, map[string]any{"response": users})
+}
+
+// handleLongPoll serves Bots Long Poll: GET {server}?act=a_check&key=K&ts=T&wait=W.
+func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
+	groupID, _ := strconv.ParseInt(r.PathValue("group"), 10, 64)
+	q := r.URL.Query()
+	wait, _ := strconv.Atoi(q.Get("wait"))
+	wait = min(max(wait, 0), 90)
+	timer := time.NewTimer(time.Duration(wait) * time.Second)
+	defer timer.Stop()
+	key, tsParam := q.Get("key"), q.Get("ts")
+	s.mu.Lock()
+	s.calls["a_check"]++
+	s.mu.Unlock()
+	for {
+		s.mu.Lock()
+		if f, ok := s.popFaultLocked("a_check"); ok {
+			s.mu.Unlock()
+			writeFault(w, f)
+			return
+		}
+		g, exists := s.groups[groupID]
+		if len(s.lpFaults) > 0 {
+			code := s.lpFaults[0]
+			s.lpFaults = s.lpFaults[1:]
+			resp := map[string]any{"failed": code}
+			if exists {
+				switch code {
+				case 1:
+					resp["ts"] = g.nextSeq
+				case 2, 3:
+					g.rotateKey()
+				}
+			}
+			s.mu.Unlock()
+			writeJSON(w, resp)
+			return
+		}
+		if !exists || key != g.key || q.Get("act") != "a_check" {
+			s.mu.Unlock()
+			writeJSON(w, map[string]any{"failed": 2})
+			return
+		}
+		ts, err := strconv.ParseInt(tsParam, 10, 64)
+		if err != nil || ts < g.oldestTs() || ts > g.nextSeq {
+			// ts is a number here, unlike in successful answers: VK's own inconsistency.
+			resp := map[string]any{"failed": 1, "ts": g.nextSeq}
+			s.mu.Unlock()
+			writeJSON(w, resp)
+			return
+		}
+		var updates []json.RawMessage
+		for _, u := range g.updates {
+			if u.seq >= ts {
+				updates = append(updates, u.raw)
+			}
+		}
+		if len(updates) > 0 || wait == 0 {
+			resp := map[string]any{"ts": strconv.FormatInt(g.nextSeq, 10), "updates": updates}
+			if updates == nil {
+				resp["updates"] = []json.RawMessage{}
+			}
+			s.mu.Unlock()
+			writeJSON(w, resp)
+			return
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		case <-timer.C:
+			writeJSON(w, map[string]any{"ts": tsParam, "updates": []json.RawMessage{}})
+			return
+		case <-changed:
+		}
+	}
+}

@@ -1,0 +1,416 @@
+package vk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/SevereCloud/vksdk/v2/api"
+	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/watchers"
+)
+
+// Defaults for WatcherConfig.
+const (
+	DefaultWait      = 25 * time.Second
+	DefaultAuthRetry = 5 * time.Minute
+	// apiTimeout bounds one API call; long polls get Wait plus pollSlack.
+	apiTimeout = 30 * time.Second
+	pollSlack  = 15 * time.Second
+	// maxPollBody bounds what one long-poll answer may make us read.
+	maxPollBody = 32 << 20
+)
+
+// Sink records events. justify.Service satisfies it.
+type Sink interface {
+	// Ingest records events and, in the same transaction, the cursor, so a saved cursor is
+	// never ahead of what is recorded.
+	Ingest(ctx context.Context, events []justify.Event, cursorKey, cursorValue string) (justify.IngestResult, error)
+	// Cursor returns the saved cursor, "" when none.
+	Cursor(ctx context.Context, key string) (string, error)
+}
+
+var _ Sink = (*justify.Service)(nil)
+
+// WatcherConfig configures a Watcher.
+type WatcherConfig struct {
+	GroupID int64
+	// Token is the community token; it needs the manage right for Bots Long Poll.
+	Token string
+	// APIURL is the VK method base URL, "https://api.vk.com/method/" when empty.
+	APIURL string
+	// Wait is how long VK may hold a long poll open, 1s..90s; DefaultWait when zero.
+	Wait time.Duration
+	// HTTPClient makes every request; a client with a timeout is made when nil.
+	HTTPClient *http.Client
+	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
+	Backoff watchers.Backoff
+	// AuthRetry is the pause after VK refuses the token (revoked, missing right);
+	// DefaultAuthRetry when zero.
+	AuthRetry time.Duration
+	// Now stamps events with their time of receipt; time.Now when nil.
+	Now func() time.Time
+	// OnHistoryLost is called when VK says events were lost (long poll failed 1 or 3), so a
+	// reconciliation (groups.getBanned) can catch up. Optional; it must not block for long.
+	OnHistoryLost func(ctx context.Context, groupID int64)
+}
+
+// Watcher follows one community's Bots Long Poll and feeds its ban and unban events to a
+// Sink. It owns the a_check loop so that the position only moves after events are recorded.
+type Watcher struct {
+	cfg    WatcherConfig
+	sink   Sink
+	log    zerolog.Logger
+	vk     *api.VK
+	client *http.Client
+	key    string // cursor key in the sink
+
+	// Loop state, owned by Run.
+	loaded  bool
+	ts      string // the long-poll position to ask from next
+	saved   string // the position last saved in the sink
+	lpKey   string
+	server  string
+	pending *batch // decoded events the sink has not accepted yet
+}
+
+type batch struct {
+	events []justify.Event
+	ts     string
+}
+
+// NewWatcher checks cfg and prepares a watcher; nothing is contacted until Run.
+func NewWatcher(cfg WatcherConfig, sink Sink, log zerolog.Logger) (*Watcher, error) {
+	switch {
+	case cfg.GroupID <= 0:
+		return nil, fmt.Errorf("new vk watcher: group id %d is not positive", cfg.GroupID)
+	case cfg.Token == "":
+		return nil, fmt.Errorf("new vk watcher for group %d: no community token", cfg.GroupID)
+	case sink == nil:
+		return nil, fmt.Errorf("new vk watcher for group %d: no sink", cfg.GroupID)
+	case cfg.Wait != 0 && (cfg.Wait < time.Second || cfg.Wait > 90*time.Second):
+		// VK counts wait in whole seconds: below one it answers at once and the loop spins.
+		return nil, fmt.Errorf("new vk watcher for group %d: wait %s is outside 1s..90s", cfg.GroupID, cfg.Wait)
+	}
+	if cfg.Wait == 0 {
+		cfg.Wait = DefaultWait
+	}
+	if cfg.AuthRetry <= 0 {
+		cfg.AuthRetry = DefaultAuthRetry
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: cfg.Wait + pollSlack}
+	}
+	vk := newAPI(cfg.Token, cfg.APIURL, client)
+	vk.Limit = api.LimitGroupToken
+	return &Watcher{
+		cfg: cfg, sink: sink, vk: vk, client: client,
+		key: CursorKey(cfg.GroupID),
+		log: log.With().Str("component", "vk").Int64("group_id", cfg.GroupID).Logger(),
+	}, nil
+}
+
+// CursorKey is the sink key under which a community's long-poll ts is saved.
+func CursorKey(groupID int64) string { return fmt.Sprintf("vk:%d:ts", groupID) }
+
+func newAPI(token, apiURL string, client *http.Client) *api.VK {
+	vk := api.NewVK(token)
+	if apiURL != "" {
+		if !strings.HasSuffix(apiURL, "/") {
+			apiURL += "/"
+		}
+		vk.MethodURL = apiURL
+	}
+	vk.Client = client
+	return vk
+}
+
+// Run follows the long poll until ctx ends, then returns nil. Failures are logged and
+// retried, never returned: a revoked token is retried slowly so that fixing it in VK is
+// enough. Run must not be called twice at once.
+func (w *Watcher) Run(ctx context.Context) error {
+	w.log.Info().Msg("watching")
+	failures := 0
+	for ctx.Err() == nil {
+		err := w.step(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		if err == nil {
+			if failures > 0 {
+				w.log.Info().Int("consecutive_errors", failures).Msg("recovered")
+				failures = 0
+			}
+			continue
+		}
+		failures++
+		delay := w.cfg.Backoff.Delay(failures)
+		ev := w.log.Warn()
+		if isAuthError(err) {
+			// The token was revoked or lacks a right: someone must act, and hammering VK
+			// will not help.
+			delay = w.cfg.AuthRetry
+			ev = w.log.Error()
+		}
+		ev.Err(err).Int("consecutive_errors", failures).Dur("retry_in", delay).Msg("long poll failed")
+		if !watchers.Sleep(ctx, delay) {
+			break
+		}
+	}
+	w.log.Info().Msg("stopped")
+	return nil
+}
+
+// step makes one move: load the cursor, retry a pending batch, get a key, or poll once.
+func (w *Watcher) step(ctx context.Context) error {
+	if !w.loaded {
+		ts, err := w.sink.Cursor(ctx, w.key)
+		if err != nil {
+			return fmt.Errorf("read cursor %s: %w", w.key, err)
+		}
+		w.ts, w.saved, w.loaded = ts, ts, true
+		if ts != "" {
+			w.log.Info().Str("ts", ts).Msg("resuming from saved position")
+		}
+	}
+	if w.pending != nil {
+		if err := w.ingest(ctx, *w.pending); err != nil {
+			return err
+		}
+		w.pending = nil
+		return nil // a step of its own, so the recovery is logged before the next long wait
+	}
+	if w.lpKey == "" {
+		if err := w.connect(ctx); err != nil {
+			return err
+		}
+	}
+	resp, err := w.check(ctx)
+	if err != nil {
+		return err
+	}
+	switch resp.Failed {
+	case 0:
+	case 1:
+		w.historyLost(ctx, "events expired before they were read", string(resp.Ts))
+		w.ts = string(resp.Ts)
+		return nil
+	case 2:
+		w.log.Debug().Msg("long poll key expired")
+		w.lpKey = ""
+		return nil
+	case 3:
+		w.historyLost(ctx, "long poll session lost", "")
+		w.lpKey, w.ts = "", ""
+		return nil
+	default:
+		w.lpKey = ""
+		return fmt.Errorf("long poll of group %d: unknown failure code %d", w.cfg.GroupID, resp.Failed)
+	}
+	if resp.Ts == "" {
+		return fmt.Errorf("long poll of group %d: answer without ts", w.cfg.GroupID)
+	}
+	b := batch{ts: string(resp.Ts), events: w.decode(resp.Updates)}
+	if len(b.events) == 0 && b.ts == w.saved {
+		w.ts = b.ts
+		return nil
+	}
+	w.resolveNames(ctx, b.events)
+	if err := w.ingest(ctx, b); err != nil {
+		// Keep the batch: the next step offers it again before polling on, so a store
+		// outage delays events but never drops them.
+		w.pending = &b
+		return err
+	}
+	return nil
+}
+
+// historyLost reports a gap in the event stream: bans made during it are only found by
+// reconciliation, which OnHistoryLost triggers.
+func (w *Watcher) historyLost(ctx context.Context, why, newTs string) {
+	w.log.Warn().Str("from_ts", w.ts).Str("to_ts", newTs).Str("why", why).
+		Msg("long poll history lost, events in between need reconciliation")
+	if w.cfg.OnHistoryLost != nil {
+		w.cfg.OnHistoryLost(ctx, w.cfg.GroupID)
+	}
+}
+
+func (w *Watcher) connect(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	srv, err := w.vk.GroupsGetLongPollServer(api.Params{"group_id": w.cfg.GroupID}.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("get long poll server of group %d: %w", w.cfg.GroupID, redact(err, w.cfg.Token))
+	}
+	if srv.Key == "" || srv.Server == "" {
+		return fmt.Errorf("get long poll server of group %d: answer without key or server", w.cfg.GroupID)
+	}
+	w.lpKey, w.server = srv.Key, srv.Server
+	if !strings.Contains(w.server, "://") {
+		w.server = "https://" + w.server
+	}
+	if w.ts == "" {
+		// Nothing saved: start from now, and save that position at once so that what happens
+		// from here on is never skipped by a restart. Earlier bans are reconciliation's job.
+		w.log.Info().Str("ts", srv.Ts).Msg("starting from the current position")
+		return w.ingest(ctx, batch{ts: srv.Ts})
+	}
+	return nil
+}
+
+// pollTs is a long-poll ts: a string in normal answers, a number in failed ones.
+type pollTs string
+
+func (t *pollTs) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*t = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = pollTs(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("ts %s is neither a string nor a number", b)
+	}
+	*t = pollTs(n.String())
+	return nil
+}
+
+type pollResponse struct {
+	Ts      pollTs            `json:"ts"`
+	Updates []json.RawMessage `json:"updates"`
+	Failed  int               `json:"failed"`
+}
+
+// errPollStatus marks a long-poll answer with a non-200 status.
+var errPollStatus = errors.New("long poll http status")
+
+func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Wait+pollSlack)
+	defer cancel()
+	q := url.Values{
+		"act":  {"a_check"},
+		"key":  {w.lpKey},
+		"ts":   {w.ts},
+		"wait": {strconv.Itoa(int(w.cfg.Wait / time.Second))},
+	}
+	sep := "?"
+	if strings.Contains(w.server, "?") {
+		sep = "&"
+	}
+	var out pollResponse
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.server+sep+q.Encode(), nil)
+	if err != nil {
+		return out, fmt.Errorf("long poll of group %d: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return out, fmt.Errorf("long poll of group %d: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPollBody))
+	if err != nil {
+		return out, fmt.Errorf("long poll of group %d: read answer: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
+	}
+	if resp.StatusCode != http.StatusOK {
+		return out, fmt.Errorf("long poll of group %d: %w %d", w.cfg.GroupID, errPollStatus, resp.StatusCode)
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return out, fmt.Errorf("long poll of group %d: decode answer: %w", w.cfg.GroupID, err)
+	}
+	return out, nil
+}
+
+// decode turns updates into events, skipping (and logging) what cannot be used so that one
+// bad update never costs the rest of the batch.
+func (w *Watcher) decode(updates []json.RawMessage) []justify.Event {
+	now := w.cfg.Now()
+	evs := make([]justify.Event, 0, len(updates))
+	for _, raw := range updates {
+		ev, ok, err := DecodeUpdate(w.cfg.GroupID, raw)
+		if err != nil {
+			w.log.Warn().Err(err).Int("size", len(raw)).Msg("skipped malformed update")
+			continue
+		}
+		if !ok {
+			if e := w.log.Debug(); e.Enabled() {
+				var env struct {
+					Type string `json:"type"`
+				}
+				_ = json.Unmarshal(raw, &env)
+				e.Str("type", env.Type).Msg("ignored event type")
+			}
+			continue
+		}
+		ev.At = now
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// resolveNames fills in user names with one users.get call. Names only make messages
+// friendlier, so a failure is logged and the events go on without them.
+func (w *Watcher) resolveNames(ctx context.Context, evs []justify.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	seen := map[int64]bool{}
+	var ids []string
+	for _, ev := range evs {
+		if ev.UserVKID > 0 && !seen[ev.UserVKID] {
+			seen[ev.UserVKID] = true
+			ids = append(ids, strconv.FormatInt(ev.UserVKID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	users, err := w.vk.UsersGet(api.Params{"user_ids": strings.Join(ids, ",")}.WithContext(ctx))
+	if err != nil {
+		w.log.Warn().Err(redact(err, w.cfg.Token)).Int("users", len(ids)).Msg("could not resolve user names")
+		return
+	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[int64(u.ID)] = strings.TrimSpace(u.FirstName + " " + u.LastName)
+	}
+	for i := range evs {
+		evs[i].UserName = names[evs[i].UserVKID]
+	}
+}
+
+func (w *Watcher) ingest(ctx context.Context, b batch) error {
+	res, err := w.sink.Ingest(ctx, b.events, w.key, b.ts)
+	if err != nil {
+		return fmt.Errorf("record %d events up to ts %s: %w", len(b.events), b.ts, err)
+	}
+	w.ts, w.saved = b.ts, b.ts
+	if len(b.events) > 0 {
+		w.log.Info().Int("new", res.New).Int("duplicate", res.Duplicate).Int("invalid", res.Invalid).
+			Int("opened", len(res.Opened)).Str("ts", b.ts).Msg("events recorded")
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+package vk
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/watchers/vk/vktest"
+)
+
+func TestWatcherDeliversBansAndUnbans(t *testing.T) {
+	srv := newVK(t)
+	srv.SetName(222, "Ivan", "Petrov")
+	sink := seeded(srv)
+	startWatcher(t, srv, sink, nil)
+
+	until := fixedNow.Add(24 * time.Hour).Unix()
+	banID := srv.Ban(testGroup, 111, 222, 1, "spam links", until)
+	evs := waitEvents(t, sink, 1)
+	assert.Equal(t, justify.Event{
+		Key: "vk:1:" + banID, GroupID: testGroup, Kind: justify.EventBan, ActorVKID: 111, UserVKID: 222,
+		UserName: "Ivan Petrov", VKReason: justify.BanSpam, Comment: "spam links",
+		Until: time.Unix(until, 0).UTC(), At: fixedNow, Source: justify.SourceLongPoll,
+	}, evs[0])
+	assert.Equal(t, srv.Ts(testGroup), sink.cursor(CursorKey(testGroup)), "cursor is the answer's ts")
+
+	unbanID := srv.Unban(testGroup, 111, 222, true)
+	evs = waitEvents(t, sink, 2)
+	assert.Equal(t, justify.Event{
+		Key: "vk:1:" + unbanID, GroupID: testGroup, Kind: justify.EventUnban, ActorVKID: 111, UserVKID: 222,
+		UserName: "Ivan Petrov", Expired: true, At: fixedNow, Source: justify.SourceLongPoll,
+	}, evs[1])
+
+	calls := sink.Calls()
+	require.NotEmpty(t, calls)
+	last := calls[len(calls)-1]
+	assert.Equal(t, "vk:1:ts", last.key)
+	assert.Equal(t, srv.Ts(testGroup), last.value)
+}
+
+func TestWatcherStartsFromNowWithoutCursor(t *testing.T) {
+	srv := newVK(t)
+	srv.Ban(testGroup, 111, 999, 0, "before modwatch", 0)
+	sink := newMemSink()
+	r := startWatcher(t, srv, sink, nil)
+	require.Eventually(t, func() bool { return srv.Calls("a_check") > 0 }, 5*time.Second, time.Millisecond)
+
+	srv.Ban(testGroup, 111, 222, 1, "", 0)
+	evs := waitEvents(t, sink, 1)
+	assert.Len(t, evs, 1, "bans before the first start are reconciliation's job")
+	assert.Equal(t, int64(222), evs[0].UserVKID)
+	assert.Contains(t, r.logs.String(), "starting from the current position")
+}
+
+func TestWatcherRestartLosesNothing(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	first := startWatcher(t, srv, sink, nil)
+	srv.Ban(testGroup, 111, 201, 1, "", 0)
+	waitEvents(t, sink, 1)
+	first.stop()
+
+	// Pushed while no watcher runs.
+	srv.Ban(testGroup, 111, 202, 2, "", 0)
+	srv.Unban(testGroup, 111, 201, false)
+
+	startWatcher(t, srv, sink, nil)
+	evs := waitEvents(t, sink, 3)
+	require.Len(t, evs, 3)
+	assert.Equal(t, []int64{201, 202, 201}, []int64{evs[0].UserVKID, evs[1].UserVKID, evs[2].UserVKID})
+	assert.Equal(t, justify.EventUnban, evs[2].Kind)
+	assert.Equal(t, srv.Ts(testGroup), sink.cursor(CursorKey(testGroup)))
+}
+
+func TestWatcherSkipsMalformedUpdateInBatch(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	// All three land in one long-poll answer because no watcher runs yet.
+	srv.Ban(testGroup, 111, 301, 1, "", 0)
+	srv.PushRaw(testGroup, json.RawMessage(`{"type":"user_block","object":{"user_id":"oops"},"group_id":1,"event_id":"bad","v":"5.199"}`))
+	srv.PushRaw(testGroup, json.RawMessage(`{"type":"wall_reply_new","object":{"id":1},"group_id":1,"event_id":"c1","v":"5.199"}`))
+	srv.Ban(testGroup, 111, 302, 1, "", 0)
+	r := startWatcher(t, srv, sink, nil)
+
+	evs := waitEvents(t, sink, 2)
+	require.Len(t, evs, 2)
+	assert.Equal(t, int64(301), evs[0].UserVKID)
+	assert.Equal(t, int64(302), evs[1].UserVKID)
+	require.Len(t, sink.Calls(), 1, "one batch, one Ingest")
+	assert.Contains(t, r.logs.String(), "skipped malformed update")
+}
+
+func TestWatcherPassesDuplicatesThrough(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	startWatcher(t, srv, sink, nil)
+	srv.Ban(testGroup, 111, 401, 1, "", 0)
+	require.True(t, srv.Duplicate(testGroup))
+	evs := waitEvents(t, sink, 2)
+	assert.Equal(t, evs[0].Key, evs[1].Key, "the store deduplicates by key")
+}
+
+func TestWatcherRetriesBatchWhenIngestFails(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	sink.failIngest = 1
+	r := startWatcher(t, srv, sink, nil)
+	srv.Ban(testGroup, 111, 501, 1, "", 0)
+
+	evs := waitEvents(t, sink, 1)
+	require.Len(t, evs, 1)
+	calls := sink.Calls()
+	require.GreaterOrEqual(t, len(calls), 2)
+	assert.True(t, calls[0].failed)
+	assert.Equal(t, calls[0].events, calls[1].events, "the same batch is offered again")
+	assert.Equal(t, calls[0].value, calls[1].value)
+	assert.Contains(t, r.logs.String(), `"consecutive_errors":1`)
+	require.Eventually(t, func() bool { return strings.Contains(r.logs.String(), `"recovered"`) },
+		5*time.Second, time.Millisecond)
+}
+
+func TestWatcherLongPollFailures(t *testing.T) {
+	tests := []struct {
+		name        string
+		code        int
+		historyLost bool
+	}{
+		{name: "failed 1: history lost, go on with the new ts", code: 1, historyLost: true},
+		{name: "failed 2: key expired, keep ts", code: 2},
+		{name: "failed 3: new key and ts", code: 3, historyLost: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newVK(t)
+			sink := seeded(srv)
+			var lost atomic.Int32
+			startWatcher(t, srv, sink, func(c *WatcherConfig) {
+				c.OnHistoryLost = func(_ context.Context, g int64) {
+					assert.Equal(t, testGroup, g)
+					lost.Add(1)
+				}
+			})
+			require.Eventually(t, func() bool { return srv.Calls("a_check") > 0 }, 5*time.Second, time.Millisecond)
+			srv.FailLongPoll(1, tt.code)
+			// Wait for the poll after the failure: pushing before the watcher has its new ts
+			// would, for failed 3, rightly skip the ban.
+			require.Eventually(t, func() bool { return srv.Calls("a_check") >= 2 }, 5*time.Second, time.Millisecond)
+			srv.Ban(testGroup, 111, 601, 1, "", 0)
+			evs := waitEvents(t, sink, 1)
+			assert.Equal(t, int64(601), evs[0].UserVKID)
+			if tt.historyLost {
+				assert.Equal(t, int32(1), lost.Load())
+			} else {
+				assert.Zero(t, lost.Load())
+			}
+		})
+	}
+}
+
+func TestWatcherResumesPastRetention(t *testing.T) {
+	srv := newVK(t)
+	srv.SetRetention(2)
+	sink := seeded(srv)
+	for u := int64(701); u <= 705; u++ {
+		srv.Ban(testGroup, 111, u, 1, "", 0)
+	}
+	var lost atomic.Int32
+	r := startWatcher(t, srv, sink, func(c *WatcherConfig) {
+		c.OnHistoryLost = func(context.Context, int64) { lost.Add(1) }
+	})
+	require.Eventually(t, func() bool { return lost.Load() == 1 }, 5*time.Second, time.Millisecond)
+	srv.Ban(testGroup, 111, 706, 1, "", 0)
+	evs := waitEvents(t, sink, 1)
+	assert.Equal(t, int64(706), evs[0].UserVKID, "events older than retention are gone")
+	assert.Contains(t, r.logs.String(), "long poll history lost")
+}
+
+func TestWatcherRecoversFromFaults(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault func(*vktest.Server)
+	}{
+		{name: "long poll HTTP 500", fault: func(s *vktest.Server) { s.FailNext("a_check", http.StatusInternalServerError, "oops") }},
+		{name: "long poll garbage body", fault: func(s *vktest.Server) { s.FailNext("a_check", http.StatusOK, "<html>bad gateway") }},
+		{name: "long poll connection dropped", fault: func(s *vktest.Server) {
+			// Twice: Go's transport silently retries a GET once on a reused connection.
+			s.FailNext("a_check", 0, "")
+			s.FailNext("a_check", 0, "")
+		}},
+		{name: "API connection dropped", fault: func(s *vktest.Server) { s.FailNext("groups.getLongPollServer", 0, "") }},
+		{name: "VK error 10 on getLongPollServer", fault: func(s *vktest.Server) {
+			s.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(10, "Internal server error"))
+		}},
+		{name: "VK error 9 on getLongPollServer", fault: func(s *vktest.Server) {
+			s.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(9, "Flood control"))
+		}},
+		{name: "API HTTP 502", fault: func(s *vktest.Server) {
+			s.FailNext("groups.getLongPollServer", http.StatusBadGateway, "<html>502</html>")
+		}},
+		{name: "token revoked for a while", fault: func(s *vktest.Server) {
+			s.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(5, "User authorization failed: invalid access_token (4)."))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newVK(t)
+			sink := seeded(srv)
+			tt.fault(srv)
+			srv.Ban(testGroup, 111, 801, 1, "", 0)
+			r := startWatcher(t, srv, sink, nil)
+			evs := waitEvents(t, sink, 1)
+			assert.Equal(t, int64(801), evs[0].UserVKID)
+			require.Eventually(t, func() bool { return strings.Contains(r.logs.String(), `"recovered"`) },
+				5*time.Second, time.Millisecond)
+		})
+	}
+}
+
+func TestWatcherNamesAreBestEffort(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	srv.FailNext("users.get", http.StatusOK, vktest.ErrorBody(10, "Internal server error"))
+	srv.Ban(testGroup, 111, 901, 1, "", 0)
+	r := startWatcher(t, srv, sink, nil)
+	evs := waitEvents(t, sink, 1)
+	assert.Empty(t, evs[0].UserName)
+	assert.Contains(t, r.logs.String(), "could not resolve user names")
+}
+
+func TestWatcherNeverLogsTokens(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	srv.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(5, "User authorization failed: invalid access_token (4)."))
+	srv.FailNext("groups.getLongPollServer", http.StatusBadGateway, "<html>502</html>")
+	srv.FailNext("groups.getLongPollServer", 0, "")
+	srv.FailNext("a_check", 0, "")
+	srv.FailNext("a_check", 0, "")
+	srv.FailNext("a_check", http.StatusInternalServerError, "oops")
+	srv.FailNext("users.get", 0, "")
+	srv.FailLongPoll(1, 2)
+	srv.Ban(testGroup, 111, 1001, 1, "", 0)
+	r := startWatcher(t, srv, sink, nil)
+	waitEvents(t, sink, 1)
+	require.Eventually(t, func() bool { return strings.Contains(r.logs.String(), `"recovered"`) },
+		5*time.Second, time.Millisecond)
+	r.stop()
+
+	logs := r.logs.String()
+	assert.Contains(t, logs, "long poll failed", "the run did fail, so the check means something")
+	assert.NotContains(t, logs, communityToken)
+	assert.NotContains(t, logs, "COMMUNITY-SECRET")
+	assert.NotContains(t, logs, "key=", "long-poll keys stay out of logs too")
+}
+
+func TestNewWatcherRejectsBadConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  WatcherConfig
+	}{
+		{name: "no group", cfg: WatcherConfig{Token: "t"}},
+		{name: "no token", cfg: WatcherConfig{GroupID: 1}},
+		{name: "wait too long", cfg: WatcherConfig{GroupID: 1, Token: "t", Wait: 91 * time.Second}},
+		{name: "wait under a second spins", cfg: WatcherConfig{GroupID: 1, Token: "t", Wait: 500 * time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewWatcher(tt.cfg, newMemSink(), zerolog.Nop())
+			assert.Error(t, err)
+		})
+	}
+}
