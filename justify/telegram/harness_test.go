@@ -50,7 +50,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type fakeReverser struct {
-	mu     sync.Mutex
+	mu       sync.Mutex
 	unbans   [][2]int64
 	restores []justify.Ref
 }

@@ -1,8 +1,8 @@
 package telegram
 
 import (
-	"context"
 	"cmp"
+	"context"
 	"encoding/json"
 	"maps"
 	"slices"
