@@ -39,25 +39,8 @@ func (s *Service) Ingest(ctx context.Context, events []Event, cursorKey, cursorV
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = IngestResult{}
 		for _, ev := range events {
-			if ev.Validate() != nil {
-				res.Invalid++
-				continue
-			}
-			isNew, err := tx.InsertEvent(ev)
-			if err != nil {
-				return fmt.Errorf("insert event %s: %w", ev.Key, err)
-			}
-			if !isNew {
-				res.Duplicate++
-				continue
-			}
-			res.New++
-			id, err := s.apply(tx, ev)
-			if err != nil {
-				return fmt.Errorf("apply event %s: %w", ev.Key, err)
-			}
-			if id != 0 {
-				res.Opened = append(res.Opened, id)
+			if err := s.ingestOne(tx, ev, &res); err != nil {
+				return err
 			}
 		}
 		if cursorKey != "" {
@@ -68,6 +51,86 @@ func (s *Service) Ingest(ctx context.Context, events []Event, cursorKey, cursorV
 		return nil
 	})
 	return res, err
+}
+
+// ingestOne records one event and acts on it, counting it in res.
+func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
+	if ev.Validate() != nil {
+		res.Invalid++
+		return nil
+	}
+	isNew, err := tx.InsertEvent(ev)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", ev.Key, err)
+	}
+	if !isNew {
+		res.Duplicate++
+		return nil
+	}
+	res.New++
+	id, err := s.apply(tx, ev)
+	if err != nil {
+		return fmt.Errorf("apply event %s: %w", ev.Key, err)
+	}
+	if id != 0 {
+		res.Opened = append(res.Opened, id)
+	}
+	return nil
+}
+
+// Reconcile brings the recorded bans of a community in line with its ban list as VK gave
+// it at fetchedAt (bans: EventBan events, Source reconcile, one per banned user). A ban
+// modwatch has not recorded is ingested like one from the long poll; a recorded ban that
+// is no longer listed becomes an unban. Bans recorded after fetchedAt are left alone: the
+// list cannot know them yet.
+func (s *Service) Reconcile(ctx context.Context, groupID int64, fetchedAt time.Time, bans []Event) (IngestResult, error) {
+	var res IngestResult
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		res = IngestResult{}
+		active, err := tx.ActiveBans(groupID)
+		if err != nil {
+			return fmt.Errorf("list recorded bans of group %d: %w", groupID, err)
+		}
+		listed := make(map[int64]bool, len(bans))
+		for _, ev := range bans {
+			listed[ev.UserVKID] = true
+			if _, ok := active[ev.UserVKID]; ok {
+				continue
+			}
+			if err := s.ingestOne(tx, ev, &res); err != nil {
+				return err
+			}
+		}
+		for user, at := range active {
+			if listed[user] || at.After(fetchedAt) {
+				continue
+			}
+			unban := Event{
+				Key:     fmt.Sprintf("vk:%d:reconcile:unban:%d:%d", groupID, user, fetchedAt.UnixMilli()),
+				GroupID: groupID, Kind: EventUnban, UserVKID: user, At: fetchedAt, Source: SourceReconcile,
+			}
+			if err := s.ingestOne(tx, unban, &res); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("reconcile bans of group %d: %w", groupID, err)
+	}
+	return res, nil
+}
+
+// PostsAfter lists a community's captured customer posts not known to be deleted, with a
+// ticket ID above afterID, for the post checker's round.
+func (s *Service) PostsAfter(ctx context.Context, groupID, afterID int64, limit int) ([]Ticket, error) {
+	var out []Ticket
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.PostsAfter(groupID, afterID, limit)
+		return err
+	})
+	return out, err
 }
 
 // Cursor returns a watcher's saved position, "" when none.

@@ -156,6 +156,12 @@ type Tx interface {
 	TicketsOf(groupID, vkID int64, limit int) ([]Ticket, error)
 	// OpenCaseForItem returns the newest open case about an item (by Ref.Key), or ErrNotFound.
 	OpenCaseForItem(ref Ref) (Case, error)
+	// ActiveBans maps the users of a group whose latest recorded ban is not followed by an
+	// unban to the time of that ban event.
+	ActiveBans(groupID int64) (map[int64]time.Time, error)
+	// PostsAfter lists a group's customer wall-post tickets not known deleted whose ID is
+	// above afterID, by ID, up to limit.
+	PostsAfter(groupID, afterID int64, limit int) ([]Ticket, error)
 	// RecentActions counts an admin's bans or deletions (events of kind) in a group since a time.
 	RecentActions(groupID, actorVKID int64, kind EventKind, since time.Time) (int, error)
 

@@ -277,3 +277,34 @@ func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 	return queryMessages(t.ctx, t.tx, `WHERE alert_key = ? AND edit_of = 0 AND kind = ?
 		AND created_at = (SELECT created_at FROM outbox WHERE id = ?) ORDER BY id`, key, justify.MsgAlert, id)
 }
+
+// ActiveBans maps the users of a group whose latest ban or unban event is a ban to the time
+// of that ban.
+func (t *Tx) ActiveBans(groupID int64) (map[int64]time.Time, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT user_vk_id, kind, at FROM events e
+		WHERE group_id = ? AND kind IN ('ban', 'unban') AND id = (
+			SELECT MAX(id) FROM events WHERE group_id = e.group_id AND user_vk_id = e.user_vk_id AND kind IN ('ban', 'unban'))`,
+		groupID)
+	if err != nil {
+		return nil, fmt.Errorf("list bans of group %d: %w", groupID, err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		var user, at int64
+		var kind string
+		if err := rows.Scan(&user, &kind, &at); err != nil {
+			return nil, fmt.Errorf("read ban of group %d: %w", groupID, err)
+		}
+		if kind == string(justify.EventBan) {
+			out[user] = fromMS(at)
+		}
+	}
+	return out, rows.Err()
+}
+
+// PostsAfter lists a group's customer wall-post tickets not known deleted, by ID.
+func (t *Tx) PostsAfter(groupID, afterID int64, limit int) ([]justify.Ticket, error) {
+	return queryTickets(t.ctx, t.tx, "WHERE group_id = ? AND place = ? AND deleted_at = 0 AND id > ? ORDER BY id LIMIT ?",
+		groupID, justify.PlaceWallPost, afterID, limitOrAll(limit))
+}

@@ -421,3 +421,23 @@ func (t memTx) AlertMessages(key string) ([]justify.Message, error) {
 	}
 	return out, nil
 }
+
+func (t memTx) ActiveBans(groupID int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	for _, ev := range t.s.events {
+		if ev.GroupID != groupID {
+			continue
+		}
+		switch ev.Kind {
+		case justify.EventBan:
+			out[ev.UserVKID] = ev.At
+		case justify.EventUnban:
+			delete(out, ev.UserVKID)
+		}
+	}
+	return out, nil
+}
+
+func (t memTx) PostsAfter(groupID, afterID int64, limit int) ([]justify.Ticket, error) {
+	return nil, nil
+}

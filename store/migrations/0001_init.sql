@@ -31,6 +31,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_group_at ON events (group_id, at);
 CREATE INDEX events_actor ON events (group_id, actor_vk_id, kind, at);
+CREATE INDEX events_user ON events (group_id, user_vk_id, kind);
 CREATE INDEX events_item ON events (item_place, item_owner, item_parent, item_id) WHERE item_place != '';
 
 -- Cases: one admin action that needs a reason and a decision. version guards against
