@@ -55,6 +55,8 @@ const (
 	// MsgAlert is an Alert (Message.Payload) to a manager or owner; edited as repeats
 	// of its key arrive.
 	MsgAlert MessageKind = "alert"
+	// MsgDigest is an owner's Digest (Message.Payload): a chart and the figures.
+	MsgDigest MessageKind = "digest"
 )
 
 // Message is an outbox entry: written in the same transaction as the change that causes
