@@ -94,3 +94,6 @@ type Community struct {
 	// only with a user token, so without one reversals are done by hand.
 	CanReverse bool
 }
+
+// All lists everyone, by name.
+func (d *Directory) All() []Person { return append([]Person(nil), d.people...) }

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/report"
 )
 
 // Config is the daemon's configuration file. It never holds secrets: it names the
@@ -44,6 +45,9 @@ type AlertsConfig struct {
 type TicketsConfig struct {
 	// Retention is how long customers' words are kept; 0 keeps them.
 	Retention time.Duration `yaml:"retention"`
+	// AnswerWithin is the service level: a ticket unanswered for longer is a breach in
+	// the digests.
+	AnswerWithin time.Duration `yaml:"answer_within"`
 }
 
 // HealthConfig sets where /healthz and /metrics are served.
@@ -94,10 +98,53 @@ type JustifyConfig struct {
 
 // PersonConfig is one member of the moderation team.
 type PersonConfig struct {
-	Name       string `yaml:"name"`
-	Role       string `yaml:"role"`
-	VKID       int64  `yaml:"vk_id"`
-	TelegramID int64  `yaml:"telegram_id"`
+	Name       string        `yaml:"name"`
+	Role       string        `yaml:"role"`
+	VKID       int64         `yaml:"vk_id"`
+	TelegramID int64         `yaml:"telegram_id"`
+	Digest     *DigestConfig `yaml:"digest"`
+}
+
+// DigestConfig is when a person (normally an owner) gets the digest.
+type DigestConfig struct {
+	// Every is daily or weekly; weekly digests come on Weekday.
+	Every   string `yaml:"every"`
+	Weekday string `yaml:"weekday"`
+	// At is the local time, "09:00", in TimeZone (an IANA name like Europe/Moscow).
+	At       string `yaml:"at"`
+	TimeZone string `yaml:"time_zone"`
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+// schedule turns the config into the report package's schedule, naming the bad key.
+func (d DigestConfig) schedule(key string) (report.Schedule, error) {
+	s := report.Schedule{Every: d.Every, At: d.At, Weekday: time.Monday}
+	if s.At == "" {
+		s.At = "09:00"
+	}
+	if d.Weekday != "" {
+		wd, ok := weekdays[strings.ToLower(d.Weekday)]
+		if !ok {
+			return s, fmt.Errorf("%s.weekday: %q is not a day of the week (monday ... sunday)", key, d.Weekday)
+		}
+		s.Weekday = wd
+	}
+	loc := time.UTC
+	if d.TimeZone != "" {
+		var err error
+		if loc, err = time.LoadLocation(d.TimeZone); err != nil {
+			return s, fmt.Errorf("%s.time_zone: %q is not a known time zone (use an IANA name like Europe/Moscow)", key, d.TimeZone)
+		}
+	}
+	s.Location = loc
+	if err := s.Validate(); err != nil {
+		return s, fmt.Errorf("%s.%v", key, err)
+	}
+	return s, nil
 }
 
 // LogConfig sets the log output.
@@ -166,6 +213,14 @@ func (c *Config) setDefaults() {
 	}
 	if c.Tickets.Retention == 0 {
 		c.Tickets.Retention = 90 * 24 * time.Hour
+	}
+	if c.Tickets.AnswerWithin == 0 {
+		c.Tickets.AnswerWithin = 4 * time.Hour
+	}
+	for i := range c.People {
+		if d := c.People[i].Digest; d != nil && d.Every == "" {
+			d.Every = report.Daily
+		}
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -416,6 +471,13 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 			seenVK[pc.VKID] = pc.Name
 		}
 	}
+	for i, pc := range c.People {
+		if pc.Digest != nil {
+			if _, err := pc.Digest.schedule(fmt.Sprintf("people[%d].digest", i)); err != nil {
+				add("%v", err)
+			}
+		}
+	}
 	if roles[justify.RoleManager] == 0 {
 		add("people: no manager: somebody must review cases")
 	}
@@ -440,6 +502,9 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	}
 	if c.Alerts.GroupWithin <= 0 {
 		add("alerts.group_within: %s must be positive", c.Alerts.GroupWithin)
+	}
+	if c.Tickets.AnswerWithin < 0 {
+		add("tickets.answer_within: %s must be positive", c.Tickets.AnswerWithin)
 	}
 	if c.Tickets.Retention < 0 {
 		add("tickets.retention: %s must be positive, or 0 to keep customers' words", c.Tickets.Retention)

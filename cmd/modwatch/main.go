@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The distroless image has no zoneinfo; digests need owners' time zones.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -61,14 +61,19 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	people := cfg.directory()
 	communities := cfg.communities(secrets)
 	vkClient := &http.Client{Timeout: cfg.VK.LongPollWait + 15*time.Second}
+	reverser := vk.NewReverser(cfg.vkMethodURL(), secrets.CommunityAdmin, &http.Client{Timeout: 20 * time.Second})
+	// board.restoreComment is the one reversal VK allows with the community's own token.
+	reverser.UseCommunityTokens(secrets.Community)
 	svc := &justify.Service{
 		Store:        db,
 		People:       people,
 		Communities:  communities,
-		Reverser:     vk.NewReverser(cfg.vkMethodURL(), secrets.CommunityAdmin, &http.Client{Timeout: 20 * time.Second}),
+		Reverser:     reverser,
 		Now:          now,
 		Deadline:     cfg.Justify.Deadline,
 		RemindBefore: cfg.Justify.RemindBefore,
+		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
+		AlertWindow:  cfg.Alerts.GroupWithin,
 	}
 	if err := svc.Recover(ctx); err != nil {
 		return fmt.Errorf("recover interrupted work: %w", err)
