@@ -205,7 +205,7 @@ func TestRateLimitIsHonoured(t *testing.T) {
 	e.ban(ivanVK, "Вася", "")
 	var msg justify.Message
 	require.Eventually(t, func() bool {
-		msg = e.store.snapshot().msgs[0]
+		msg = e.firstMessage()
 		return msg.Attempts == 1
 	}, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, t0.Add(30*time.Second), msg.NextAttempt)
@@ -226,10 +226,10 @@ func TestBlockedPersonIsNotRetried(t *testing.T) {
 	e.srv.Block(olgaTG)
 	e.ban(ivanVK, "Вася", "")
 	require.Eventually(t, func() bool {
-		m := e.store.snapshot().msgs[0]
+		m := e.firstMessage()
 		return m.Failed
 	}, 5*time.Second, 5*time.Millisecond)
-	m := e.store.snapshot().msgs[0]
+	m := e.firstMessage()
 	assert.Contains(t, m.LastError, "bot can't initiate conversation")
 	assert.Equal(t, 1, m.Attempts)
 	require.Eventually(t, func() bool { return strings.Contains(e.logs.String(), `"person":"Ivan"`) }, 5*time.Second, 5*time.Millisecond)
@@ -237,7 +237,7 @@ func TestBlockedPersonIsNotRetried(t *testing.T) {
 	// An unknown admin's case goes straight to managers: Olga blocked the bot.
 	e.ban(999, "Петя", "")
 	require.Eventually(t, func() bool {
-		for _, m := range e.store.snapshot().msgs {
+		for _, m := range e.messages() {
 			if m.ChatID == olgaTG && m.Failed && strings.Contains(m.LastError, "blocked") {
 				return true
 			}
@@ -257,7 +257,7 @@ func TestNotModifiedCountsAsSent(t *testing.T) {
 	e.waitMsg(olgaTG, "На проверку")
 	e.settled()
 	var edit justify.Message
-	for _, m := range e.store.snapshot().msgs {
+	for _, m := range e.messages() {
 		if m.EditOf != 0 && m.ChatID == ivanTG {
 			edit = m
 		}
@@ -285,13 +285,13 @@ func TestOffsetSurvivesRestart(t *testing.T) {
 	e.start()
 	e.srv.SendText(olgaTG, "/start")
 	e.waitMsg(olgaTG, "Вы — менеджер")
-	require.Eventually(t, func() bool { return e.store.snapshot().cursors[OffsetCursor] == "2" }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return e.cursor(OffsetCursor) == "2" }, 5*time.Second, 5*time.Millisecond)
 	e.stop()
 
 	e.srv.SendText(mariaTG, "/start")
 	e.start()
 	e.waitMsg(mariaTG, "Вы — менеджер")
-	require.Eventually(t, func() bool { return e.store.snapshot().cursors[OffsetCursor] == "3" }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return e.cursor(OffsetCursor) == "3" }, 5*time.Second, 5*time.Millisecond)
 	assert.Len(t, e.srv.Messages(olgaTG), 1, "no update handled twice")
 }
 
@@ -313,7 +313,7 @@ func TestPanicSkipsTheUpdate(t *testing.T) {
 	e.srv.SendText(ivanTG, "привет")
 	e.waitMsg(ivanTG, "Я сам пишу")
 	assert.Contains(t, e.logs.String(), "update handler panicked")
-	require.Eventually(t, func() bool { return e.store.snapshot().cursors[OffsetCursor] == "3" }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return e.cursor(OffsetCursor) == "3" }, 5*time.Second, 5*time.Millisecond)
 }
 
 func TestHostileTextIsShownLiterally(t *testing.T) {
@@ -359,7 +359,7 @@ func TestTokenNeverLogged(t *testing.T) {
 	e.startAll()
 	e.srv.FailNext("sendMessage", 502, "Bad Gateway", 0)
 	e.ban(ivanVK, "Вася", "")
-	require.Eventually(t, func() bool { return e.store.snapshot().msgs[0].Attempts == 1 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return e.firstMessage().Attempts == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	// The server goes away: every call now fails with a *url.Error naming the URL.
 	e.srv.Close()

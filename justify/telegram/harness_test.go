@@ -3,7 +3,9 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+	"github.com/modwatch/modwatch/store"
 )
 
 const (
@@ -84,7 +87,9 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 type env struct {
 	t     *testing.T
 	srv   *telegramtest.Server
-	store *memStore
+	store *store.DB
+	// events counts the events ingested, to give each a fresh key.
+	events int
 	svc   *justify.Service
 	clock *clock
 	rev   *fakeReverser
@@ -103,11 +108,15 @@ func noReversal(e *env) {
 	e.svc.Communities = map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}
 }
 
-// newEnv wires the real service over the in-memory store to a bot talking to the fake
-// Telegram, with every person having pressed Start.
+// newEnv wires the real service over a real SQLite store to a bot talking to the fake
+// Telegram. People are known to the fake server but have not pressed Start yet.
 func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
-	e := &env{t: t, srv: telegramtest.New(testToken), store: newMemStore(), clock: &clock{t: t0}, rev: &fakeReverser{}, logs: &syncBuffer{}}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	e := &env{t: t, srv: telegramtest.New(testToken), store: db, clock: &clock{t: t0}, rev: &fakeReverser{}, logs: &syncBuffer{}}
+	// Cleanups run last first: the bot stops (registered in start), then the server and the database close.
+	t.Cleanup(func() { _ = db.Close() })
 	t.Cleanup(e.srv.Close)
 	dir := justify.NewDirectory(people)
 	communities := map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»", CanReverse: true}}
@@ -160,7 +169,8 @@ func (e *env) startAll() {
 // (userVK for the first), since a second ban of a user with an open case opens none.
 func (e *env) ban(adminVK int64, userName, comment string) justify.CaseID {
 	e.t.Helper()
-	n := len(e.store.snapshot().events)
+	e.events++
+	n := e.events - 1
 	res, err := e.svc.Ingest(context.Background(), []justify.Event{{
 		Key: fmt.Sprintf("ev%d", n+1), GroupID: groupID, Kind: justify.EventBan, ActorVKID: adminVK,
 		UserVKID: userVK + int64(n), UserName: userName, VKReason: justify.BanSpam, Comment: comment,
@@ -260,4 +270,35 @@ func (f *fakeReverser) Restore(_ context.Context, item justify.Ref) error {
 	defer f.mu.Unlock()
 	f.restores = append(f.restores, item)
 	return nil
+}
+
+// messages lists every outbox message, by ID.
+func (e *env) messages() []justify.Message {
+	e.t.Helper()
+	var out []justify.Message
+	for id := int64(1); ; id++ {
+		m, err := e.store.Message(context.Background(), id)
+		if errors.Is(err, justify.ErrNotFound) {
+			return out
+		}
+		require.NoError(e.t, err)
+		out = append(out, m)
+	}
+}
+
+// firstMessage is the first outbox message, or a zero one when there is none yet.
+func (e *env) firstMessage() justify.Message {
+	m, _ := e.store.Message(context.Background(), 1)
+	return m
+}
+
+// cursor reads a saved cursor.
+func (e *env) cursor(key string) string {
+	e.t.Helper()
+	var v string
+	require.NoError(e.t, e.store.View(context.Background(), func(tx justify.Tx) (err error) {
+		v, err = tx.Cursor(key)
+		return err
+	}))
+	return v
 }
