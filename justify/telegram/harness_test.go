@@ -90,14 +90,14 @@ type env struct {
 	store *store.DB
 	// events counts the events ingested, to give each a fresh key.
 	events int
-	svc   *justify.Service
-	clock *clock
-	rev   *fakeReverser
-	logs  *syncBuffer
-	cfg   Config
-	deps  Deps
-	bot   *Bot
-	stop  func()
+	svc    *justify.Service
+	clock  *clock
+	rev    *fakeReverser
+	logs   *syncBuffer
+	cfg    Config
+	deps   Deps
+	bot    *Bot
+	stop   func()
 }
 
 type option func(*env)
