@@ -7,6 +7,7 @@ package report
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -218,43 +219,41 @@ func Compute(in Input) Report {
 		}
 	}
 
-	for _, c := range in.Cases {
-		if !within(c.OpenedAt, in.From, in.To) {
+	// A loader may pass a case or ticket in both periods' lists (or everything in one):
+	// each is counted once, in the period it belongs to, with its latest copy.
+	cases := uniqueCases(in.PrevCases, in.Cases)
+	for _, c := range cases {
+		period := cur
+		switch {
+		case within(c.OpenedAt, in.From, in.To):
+		case within(c.OpenedAt, prevFrom, in.From):
+			period = prev
+		default:
 			continue
 		}
 		b := get(c.GroupID)
-		countCase(&b.op(cur, c.Operator).n, c)
-		countCase(&b.tot[cur].n, c)
+		countCase(&b.op(period, c.Operator).n, c)
+		countCase(&b.tot[period].n, c)
+		if period != cur {
+			continue
+		}
 		if c.Severe {
 			b.deleted = append(b.deleted, deletedRequest(c, tickets))
 		}
 		if c.Operator != UnknownOperator {
-			act := b.activity[c.Operator]
-			act[c.ActedAt.In(loc).Hour()]++
-			b.activity[c.Operator] = act
+			b.act(c.Operator, c.ActedAt.In(loc).Hour())
 		}
 	}
-	for _, cs := range [][]justify.Case{in.PrevCases, in.Cases} {
-		for _, c := range cs {
-			if c.Operator == UnknownOperator || !c.Justified() || !within(c.JustifiedAt, in.From, in.To) {
-				continue
-			}
-			b := get(c.GroupID)
-			act := b.activity[c.Operator]
-			act[c.JustifiedAt.In(loc).Hour()]++
-			b.activity[c.Operator] = act
+	for _, c := range cases {
+		if c.Operator == UnknownOperator || !c.Justified() || !within(c.JustifiedAt, in.From, in.To) {
+			continue
 		}
-	}
-	for _, c := range in.PrevCases {
-		if within(c.OpenedAt, prevFrom, in.From) {
-			b := get(c.GroupID)
-			countCase(&b.op(prev, c.Operator).n, c)
-			countCase(&b.tot[prev].n, c)
-		}
+		get(c.GroupID).act(c.Operator, c.JustifiedAt.In(loc).Hour())
 	}
 
-	countTickets(in.Tickets, in.From, in.To, in.SLA, byVK, get, cur)
-	countTickets(in.PrevTickets, prevFrom, in.From, in.SLA, byVK, get, prev)
+	all := uniqueTickets(in.PrevTickets, in.Tickets)
+	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur)
+	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev)
 
 	sort.Slice(order, func(i, j int) bool {
 		// Configured communities keep their order; others follow by id.
@@ -335,14 +334,9 @@ func deletedRequest(c justify.Case, tickets map[string]justify.Ticket) DeletedRe
 // countTickets adds the answered tickets and SLA breaches of [from, to) to a period.
 func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, byVK map[int64]string,
 	get func(int64) *builder, period int) {
-	seen := map[string]bool{}
 	for _, t := range ts {
-		if seen[t.Key] {
-			continue
-		}
-		seen[t.Key] = true
-		b := get(t.Ref.GroupID)
 		if t.Answered() && within(t.AnsweredAt, from, to) {
+			b := get(t.Ref.GroupID)
 			accs := []*acc{&b.tot[period]}
 			if op, ok := byVK[t.AnsweredBy]; ok {
 				accs = append(accs, b.op(period, op))
@@ -353,6 +347,7 @@ func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, by
 			}
 		}
 		if sla > 0 && breached(t, to, sla) {
+			b := get(t.Ref.GroupID)
 			b.tot[period].n.SLABreaches++
 			if period == cur {
 				b.breaches = append(b.breaches, Breach{TicketID: t.ID, Author: t.AuthorName, AuthorVK: t.AuthorVKID,
@@ -361,6 +356,45 @@ func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, by
 			}
 		}
 	}
+}
+
+// uniqueCases merges case lists, a later copy of a case (same ID, or same EventKey for
+// unsaved cases) replacing an earlier one in place.
+func uniqueCases(lists ...[]justify.Case) []justify.Case {
+	var out []justify.Case
+	at := map[string]int{}
+	for _, l := range lists {
+		for _, c := range l {
+			key := fmt.Sprintf("id:%d", c.ID)
+			if c.ID == 0 {
+				key = "event:" + c.EventKey
+			}
+			if i, ok := at[key]; ok {
+				out[i] = c
+				continue
+			}
+			at[key] = len(out)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// uniqueTickets merges ticket lists by Key, a later copy replacing an earlier one in place.
+func uniqueTickets(lists ...[]justify.Ticket) []justify.Ticket {
+	var out []justify.Ticket
+	at := map[string]int{}
+	for _, l := range lists {
+		for _, t := range l {
+			if i, ok := at[t.Key]; ok {
+				out[i] = t
+				continue
+			}
+			at[t.Key] = len(out)
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // breached reports whether t was written at least sla before to and still waited at to.
@@ -413,7 +447,7 @@ func Excerpt(s string, n int) string {
 		}
 		out = append(out, r)
 		if len(out) > n {
-			return string(out[:n-1]) + "…"
+			return strings.TrimRight(string(out[:n-1]), " ") + "…"
 		}
 	}
 	return string(out)
@@ -481,6 +515,13 @@ func newBuilder(id int64, operators []string) *builder {
 		b.ops[cur][op] = &acc{}
 	}
 	return b
+}
+
+// act counts one action of an operator at an hour of the day.
+func (b *builder) act(operator string, hour int) {
+	hours := b.activity[operator]
+	hours[hour]++
+	b.activity[operator] = hours
 }
 
 func (b *builder) op(period int, name string) *acc {
