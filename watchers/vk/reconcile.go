@@ -1,0 +1,314 @@
+package vk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/SevereCloud/vksdk/v2/api"
+	"github.com/SevereCloud/vksdk/v2/object"
+	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/watchers"
+)
+
+// Defaults for ReconcilerConfig.
+const (
+	DefaultReconcileEvery = 10 * time.Minute
+	// bannedPage is groups.getBanned's largest page.
+	bannedPage = 200
+	// fetchAttempts bounds how often a ban list that changed while it was paged through is
+	// read again before the round gives up.
+	fetchAttempts = 3
+)
+
+// BanReconciler brings recorded bans in line with VK's ban list. justify.Service satisfies it.
+type BanReconciler interface {
+	Reconcile(ctx context.Context, groupID int64, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error)
+}
+
+var _ BanReconciler = (*justify.Service)(nil)
+
+// TokenProblemFunc is told that VK refused a token (revoked, or lacking a right): a person
+// has to fix it. It is called once per problem, not once per retry; err never holds the token.
+type TokenProblemFunc func(ctx context.Context, groupID int64, err error)
+
+// ReconcilerConfig configures a Reconciler.
+type ReconcilerConfig struct {
+	GroupID int64
+	// Token is the community token; groups.getBanned accepts it.
+	Token string
+	// APIURL is the VK method base URL, "https://api.vk.com/method/" when empty.
+	APIURL string
+	// HTTPClient makes every request; a client with a timeout is made when nil.
+	HTTPClient *http.Client
+	// Every is the pause between reconciliations (config vk.reconcile_every);
+	// DefaultReconcileEvery when zero.
+	Every time.Duration
+	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
+	Backoff watchers.Backoff
+	// AuthRetry is the pause after VK refuses the token; DefaultAuthRetry when zero.
+	AuthRetry time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// OnTokenProblem is told when VK refuses the token (errors 5, 15, 27...). Optional.
+	OnTokenProblem TokenProblemFunc
+}
+
+// Reconciler catches up with bans and unbans the long poll missed (downtime, lost history)
+// by comparing a community's ban list in VK with the bans modwatch recorded.
+type Reconciler struct {
+	cfg  ReconcilerConfig
+	svc  BanReconciler
+	vk   *api.VK
+	log  zerolog.Logger
+	wake chan struct{}
+}
+
+// NewReconciler checks cfg and prepares a reconciler; nothing is contacted until Run.
+func NewReconciler(cfg ReconcilerConfig, svc BanReconciler, log zerolog.Logger) (*Reconciler, error) {
+	switch {
+	case cfg.GroupID <= 0:
+		return nil, fmt.Errorf("new vk reconciler: group id %d is not positive", cfg.GroupID)
+	case cfg.Token == "":
+		return nil, fmt.Errorf("new vk reconciler for group %d: no community token", cfg.GroupID)
+	case svc == nil:
+		return nil, fmt.Errorf("new vk reconciler for group %d: no service", cfg.GroupID)
+	case cfg.Every < 0:
+		return nil, fmt.Errorf("new vk reconciler for group %d: interval %s is negative", cfg.GroupID, cfg.Every)
+	}
+	if cfg.Every == 0 {
+		cfg.Every = DefaultReconcileEvery
+	}
+	if cfg.AuthRetry <= 0 {
+		cfg.AuthRetry = DefaultAuthRetry
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: apiTimeout}
+	}
+	vk := newAPI(cfg.Token, cfg.APIURL, client)
+	vk.Limit = api.LimitGroupToken
+	return &Reconciler{
+		cfg: cfg, svc: svc, vk: vk, wake: make(chan struct{}, 1),
+		log: log.With().Str("component", "vk_reconcile").Int64("group_id", cfg.GroupID).Logger(),
+	}, nil
+}
+
+// Trigger asks for a reconciliation soon, without waiting for it: the watcher calls it when
+// the long poll lost events. Triggers that arrive while one is pending are merged.
+func (r *Reconciler) Trigger() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// OnHistoryLost adapts Trigger to WatcherConfig.OnHistoryLost.
+func (r *Reconciler) OnHistoryLost(context.Context, int64) { r.Trigger() }
+
+// Run reconciles at once, then every Every and whenever triggered, until ctx ends; it
+// returns nil then. Failures are logged and retried, never returned.
+func (r *Reconciler) Run(ctx context.Context) error {
+	loop := schedule{
+		groupID: r.cfg.GroupID, every: r.cfg.Every, backoff: r.cfg.Backoff, authRetry: r.cfg.AuthRetry,
+		onTokenProblem: r.cfg.OnTokenProblem, log: r.log, wake: r.wake, what: "reconciliation failed",
+	}
+	loop.run(ctx, func(ctx context.Context) error {
+		_, err := r.Once(ctx)
+		return err
+	})
+	return nil
+}
+
+// Once reads the whole ban list and reconciles the recorded bans with it.
+func (r *Reconciler) Once(ctx context.Context) (justify.IngestResult, error) {
+	// Taken before the first page: a ban recorded after this moment may be missing from the
+	// list without having been lifted.
+	fetchedAt := r.cfg.Now()
+	bans, err := r.fetch(ctx, fetchedAt)
+	if err != nil {
+		return justify.IngestResult{}, err
+	}
+	res, err := r.svc.Reconcile(ctx, r.cfg.GroupID, fetchedAt, bans)
+	if err != nil {
+		return res, err
+	}
+	ev := r.log.Debug()
+	if res.New > 0 {
+		ev = r.log.Info()
+	}
+	ev.Int("banned", len(bans)).Int("new", res.New).Int("invalid", res.Invalid).
+		Int("opened", len(res.Opened)).Msg("bans reconciled")
+	return res, nil
+}
+
+// errListChanged means the ban list changed while it was being paged through.
+var errListChanged = errors.New("ban list changed while it was read")
+
+// fetch reads every page of the ban list. Paging by offset over a list that changes can skip
+// an entry, and a skipped ban would be taken for an unban, so a list whose size moved is read
+// again.
+func (r *Reconciler) fetch(ctx context.Context, fetchedAt time.Time) ([]justify.Event, error) {
+	var err error
+	for range fetchAttempts {
+		var bans []justify.Event
+		bans, err = r.fetchPages(ctx, fetchedAt)
+		if !errors.Is(err, errListChanged) {
+			return bans, err
+		}
+		r.log.Debug().Err(err).Msg("ban list moved, reading it again")
+	}
+	return nil, err
+}
+
+func (r *Reconciler) fetchPages(ctx context.Context, fetchedAt time.Time) ([]justify.Event, error) {
+	var bans []justify.Event
+	seen := map[int64]bool{}
+	entries, total := 0, -1
+	for offset := 0; ; offset += bannedPage {
+		page, err := r.page(ctx, offset)
+		if err != nil {
+			return nil, err
+		}
+		if total >= 0 && page.Count != total {
+			return nil, fmt.Errorf("%w: %d entries, then %d", errListChanged, total, page.Count)
+		}
+		total = page.Count
+		for _, it := range page.Items {
+			entries++
+			// Communities can be banned too; bans of users are what cases are about.
+			if (it.Type != "" && it.Type != "profile") || it.Profile.ID <= 0 {
+				continue
+			}
+			if seen[int64(it.Profile.ID)] {
+				return nil, fmt.Errorf("%w: user %d listed twice", errListChanged, it.Profile.ID)
+			}
+			seen[int64(it.Profile.ID)] = true
+			bans = append(bans, r.banEvent(it, fetchedAt))
+		}
+		if len(page.Items) == 0 || entries >= total {
+			break
+		}
+	}
+	if entries != total {
+		return nil, fmt.Errorf("%w: %d entries listed, %d read", errListChanged, total, entries)
+	}
+	return bans, nil
+}
+
+func (r *Reconciler) page(ctx context.Context, offset int) (api.GroupsGetBannedResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	resp, err := r.vk.GroupsGetBanned(api.Params{
+		"group_id": r.cfg.GroupID, "offset": offset, "count": bannedPage,
+	}.WithContext(ctx))
+	if err != nil {
+		return resp, fmt.Errorf("list bans of group %d from %d: %w", r.cfg.GroupID, offset, redact(err, r.cfg.Token))
+	}
+	return resp, nil
+}
+
+// ReconcileBanKey is the key of a ban learned from the ban list: VK's ban date tells a
+// later ban of the same user apart, and the same ban read again is stored once.
+func ReconcileBanKey(groupID, userID int64, date int) string {
+	return fmt.Sprintf("vk:%d:reconcile:ban:%d:%d", groupID, userID, date)
+}
+
+func (r *Reconciler) banEvent(it object.GroupsOwnerXtrBanInfo, fetchedAt time.Time) justify.Event {
+	user := int64(it.Profile.ID)
+	ev := justify.Event{
+		GroupID: r.cfg.GroupID, Kind: justify.EventBan, Source: justify.SourceReconcile,
+		UserVKID: user, UserName: strings.TrimSpace(it.Profile.FirstName + " " + it.Profile.LastName),
+		At: fetchedAt,
+	}
+	date := 0
+	if bi := it.BanInfo; bi != nil {
+		date = bi.Date
+		ev.ActorVKID, ev.VKReason, ev.Comment = int64(bi.AdminID), justify.BanReason(bi.Reason), bi.Comment
+		if bi.Date > 0 {
+			ev.At = time.Unix(int64(bi.Date), 0).UTC()
+		}
+		if bi.EndDate > 0 {
+			ev.Until = time.Unix(int64(bi.EndDate), 0).UTC()
+		}
+	}
+	ev.Key = ReconcileBanKey(r.cfg.GroupID, user, date)
+	return ev
+}
+
+// schedule runs a piece of work at start, then every `every` and when woken, pacing retries:
+// back-off for transient failures, a long pause and one OnTokenProblem call for a refused
+// token.
+type schedule struct {
+	groupID        int64
+	every          time.Duration
+	backoff        watchers.Backoff
+	authRetry      time.Duration
+	onTokenProblem TokenProblemFunc
+	log            zerolog.Logger
+	wake           <-chan struct{} // nil: no on-demand runs
+	what           string          // log message for a failure
+}
+
+func (s schedule) run(ctx context.Context, work func(context.Context) error) {
+	failures := 0
+	var reported api.ErrorType // the token problem last reported, 0 when none
+	for ctx.Err() == nil {
+		err := work(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		delay := s.every
+		if err == nil {
+			if failures > 0 {
+				s.log.Info().Int("consecutive_errors", failures).Msg("recovered")
+			}
+			failures, reported = 0, 0
+		} else {
+			failures++
+			delay = s.backoff.Delay(failures)
+			ev := s.log.Warn()
+			if isAuthError(err) {
+				// Retrying soon will not help: someone has to fix the token or its rights.
+				delay = s.authRetry
+				ev = s.log.Error()
+				if code := vkCode(err); code != reported {
+					reported = code
+					if s.onTokenProblem != nil {
+						s.onTokenProblem(ctx, s.groupID, err)
+					}
+				}
+			}
+			ev.Err(err).Int("consecutive_errors", failures).Dur("retry_in", delay).Msg(s.what)
+		}
+		if !s.sleep(ctx, delay, failures == 0) {
+			return
+		}
+	}
+}
+
+// sleep waits d, or less when woken while healthy (a retry after a failure is already
+// coming and covers the wake-up). It reports false when ctx ended.
+func (s schedule) sleep(ctx context.Context, d time.Duration, wakeable bool) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	wake := s.wake
+	if !wakeable {
+		wake = nil
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
+}
