@@ -23,6 +23,8 @@ const usage = `modwatch keeps VK community moderators accountable.
 Usage:
   modwatch run --config FILE        run the daemon
   modwatch demo                     run the daemon against built-in VK and Telegram test servers
+  modwatch bench [--events N] [--communities C] [--bans-share F] [--dir D] [--json]
+                                    measure ingest rate, prompt latency and memory in-process
   modwatch config check --config FILE
                                     validate a config file and the environment it names
   modwatch version                  print the version
@@ -46,6 +48,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, args[1:], stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, args[1:], stdout, stderr)
 	case "config":
 		if len(args) < 2 || args[1] != "check" {
 			fmt.Fprint(stderr, usage)
