@@ -63,6 +63,9 @@ type WatcherConfig struct {
 	// OnHistoryLost is called when VK says events were lost (long poll failed 1 or 3), so a
 	// reconciliation (groups.getBanned) can catch up. Optional; it must not block for long.
 	OnHistoryLost func(ctx context.Context, groupID int64)
+	// OnTokenProblem is told when VK refuses the token (errors 5, 7, 15, 27...), once per
+	// outage and again only after the token worked or the error changed. Optional.
+	OnTokenProblem TokenProblemFunc
 }
 
 // Watcher follows one community's Bots Long Poll and feeds its ban and unban events to a
@@ -145,6 +148,7 @@ func newAPI(token, apiURL string, client *http.Client) *api.VK {
 func (w *Watcher) Run(ctx context.Context) error {
 	w.log.Info().Msg("watching")
 	failures := 0
+	var reported api.ErrorType // the token problem last reported, 0 when none
 	for ctx.Err() == nil {
 		err := w.step(ctx)
 		if ctx.Err() != nil {
@@ -153,7 +157,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if err == nil {
 			if failures > 0 {
 				w.log.Info().Int("consecutive_errors", failures).Msg("recovered")
-				failures = 0
+				failures, reported = 0, 0
 			}
 			continue
 		}
@@ -165,6 +169,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 			// will not help.
 			delay = w.cfg.AuthRetry
 			ev = w.log.Error()
+			if code := vkCode(err); code != reported {
+				reported = code
+				if w.cfg.OnTokenProblem != nil {
+					w.cfg.OnTokenProblem(ctx, w.cfg.GroupID, err)
+				}
+			}
 		}
 		ev.Err(err).Int("consecutive_errors", failures).Dur("retry_in", delay).Msg("long poll failed")
 		if !watchers.Sleep(ctx, delay) {

@@ -278,3 +278,74 @@ func TestNewWatcherRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestWatcherLongPollFailedCodesAsDocumented checks each failed code against VK's rules:
+// 1 resumes from the ts in the answer without a new key, 2 asks for a new key and keeps the
+// ts, 3 asks for a new key and takes the new ts. A ban pushed before the failure shows
+// which position the watcher resumed from.
+func TestWatcherLongPollFailedCodesAsDocumented(t *testing.T) {
+	tests := []struct {
+		name        string
+		code        int
+		keyRequests int
+		wantUsers   []int64
+		historyLost bool
+	}{
+		{name: "failed 1", code: 1, keyRequests: 1, wantUsers: []int64{602}, historyLost: true},
+		{name: "failed 2", code: 2, keyRequests: 2, wantUsers: []int64{601, 602}},
+		{name: "failed 3", code: 3, keyRequests: 2, wantUsers: []int64{602}, historyLost: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newVK(t)
+			sink := seeded(srv)
+			srv.Ban(testGroup, 111, 601, 1, "", 0)
+			srv.FailLongPoll(1, tt.code)
+			var lost atomic.Int32
+			startWatcher(t, srv, sink, func(c *WatcherConfig) {
+				c.OnHistoryLost = func(context.Context, int64) { lost.Add(1) }
+			})
+			require.Eventually(t, func() bool { return srv.Calls("a_check") >= 2 }, 5*time.Second, time.Millisecond)
+			srv.Ban(testGroup, 111, 602, 1, "", 0)
+			evs := waitEvents(t, sink, len(tt.wantUsers))
+			var users []int64
+			for _, ev := range evs {
+				users = append(users, ev.UserVKID)
+			}
+			assert.Equal(t, tt.wantUsers, users)
+			assert.Equal(t, tt.keyRequests, srv.Calls("groups.getLongPollServer"))
+			if tt.historyLost {
+				assert.Equal(t, int32(1), lost.Load())
+			} else {
+				assert.Zero(t, lost.Load())
+			}
+			assert.Equal(t, srv.Ts(testGroup), sink.cursor(CursorKey(testGroup)))
+		})
+	}
+}
+
+func TestWatcherReportsTokenProblemOncePerOutage(t *testing.T) {
+	srv := newVK(t)
+	sink := seeded(srv)
+	for range 3 {
+		srv.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(5, "User authorization failed: invalid access_token (4)."))
+	}
+	srv.Ban(testGroup, 111, 1101, 1, "", 0)
+	var calls atomic.Int32
+	var text atomic.Value
+	r := startWatcher(t, srv, sink, func(c *WatcherConfig) {
+		c.OnTokenProblem = func(_ context.Context, g int64, err error) {
+			assert.Equal(t, testGroup, g)
+			text.Store(err.Error())
+			calls.Add(1)
+		}
+	})
+	evs := waitEvents(t, sink, 1)
+	assert.Equal(t, int64(1101), evs[0].UserVKID)
+	assert.Equal(t, int32(1), calls.Load(), "three refusals in a row are one problem")
+	assert.Contains(t, text.Load(), "get long poll server")
+	assert.NotContains(t, text.Load(), communityToken)
+	assert.Equal(t, 4, srv.Calls("groups.getLongPollServer"))
+	r.stop()
+	assert.NotContains(t, r.logs.String(), communityToken)
+}
