@@ -191,10 +191,13 @@ func (t *Tx) updateTicket(key, query string, args ...any) error {
 // TicketsOf lists a customer's tickets in a group, unanswered first, then newest first.
 // Imported help-desk tickets (group 0) belong to every community.
 func (t *Tx) TicketsOf(groupID, vkID int64, limit int) ([]justify.Ticket, error) {
-	return queryTickets(t.ctx, t.tx, `WHERE group_id IN (?, 0) AND author_vk_id = ?
-		ORDER BY (answered_at != 0 OR status IN ('closed', 'resolved', 'solved')), created_at DESC, id DESC LIMIT ?`,
-		groupID, vkID, limitOrAll(limit))
+	return queryTickets(t.ctx, t.tx, ticketsOfClause, groupID, vkID, limitOrAll(limit))
 }
+
+// ticketsOfClause finds a customer's tickets through tickets_author; TestQueryPlans checks
+// that it does.
+const ticketsOfClause = `WHERE group_id IN (?, 0) AND author_vk_id = ?
+	ORDER BY (answered_at != 0 OR status IN ('closed', 'resolved', 'solved')), created_at DESC, id DESC LIMIT ?`
 
 // OpenCaseForItem returns the newest open case about an item, or ErrNotFound.
 func (t *Tx) OpenCaseForItem(ref justify.Ref) (justify.Case, error) {

@@ -75,6 +75,8 @@ CREATE INDEX cases_subject ON cases (group_id, user_vk_id, kind, state);
 CREATE INDEX cases_state ON cases (state, deadline);
 CREATE INDEX cases_event ON cases (event_key);
 CREATE INDEX cases_item ON cases (item_place, item_owner, item_parent, item_id, state);
+CREATE INDEX cases_opened ON cases (opened_at);
+CREATE INDEX cases_user ON cases (user_vk_id);
 
 -- The audit trail: rows are only ever added.
 CREATE TABLE decisions (
@@ -139,7 +141,10 @@ CREATE TABLE tickets (
     status       TEXT    NOT NULL DEFAULT '',
     forgotten    INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX tickets_author ON tickets (group_id, author_vk_id, answered_at, created_at);
+-- By author first: a customer's tickets are looked up in their community plus group 0
+-- (TicketsOf: two index ranges; the ORDER BY then sorts only that customer's rows), and
+-- across every community by an erasure request (ForgetPerson).
+CREATE INDEX tickets_author ON tickets (author_vk_id, group_id);
 CREATE INDEX tickets_thread ON tickets (group_id, place, owner_id, parent_id, answered_at);
 CREATE INDEX tickets_created ON tickets (created_at);
 

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// fillTickets writes n tickets by n/10 customers spread over 5 communities (every 20th an
+// import of group 0), in transactions of 50,000 rows: the fast path for a large fixture,
+// not the domain's one-by-one UpsertTicket.
+func fillTickets(b *testing.B, db *DB, n int) {
+	b.Helper()
+	ctx := context.Background()
+	const batch = 50_000
+	for start := 0; start < n; start += batch {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stmt, err := tx.PrepareContext(ctx, insertTicket)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := start; i < min(n, start+batch); i++ {
+			author := int64(i%(n/10) + 1)
+			tk := justify.Ticket{
+				Key: fmt.Sprint("vk:", i), Ref: justify.Ref{GroupID: author%5 + 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: int64(i / 100), ItemID: int64(i)},
+				AuthorVKID: author, Text: "где мой заказ? прошла уже неделя", CreatedAt: t0.Add(time.Duration(i) * time.Second),
+			}
+			if i%20 == 0 {
+				tk.Ref = justify.Ref{Place: justify.PlaceHelpDesk}
+				tk.Status = "open"
+			}
+			if i%3 == 0 {
+				tk.AnsweredAt = tk.CreatedAt.Add(time.Hour)
+			}
+			if _, err := stmt.ExecContext(ctx, ticketValues(&tk)...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := stmt.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTicketsOf measures the lookup behind every ban prompt: a customer's ten most
+// pressing tickets among a million. It builds its fixture once (b.Loop runs the function
+// body once), which takes a while: it is skipped with -short.
+func BenchmarkTicketsOf(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a million tickets")
+	}
+	const n = 1_000_000
+	db := openTest(b)
+	fillTickets(b, db, n)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		author := int64(i*7919%(n/10) + 1)
+		i++
+		err := db.View(ctx, func(tx justify.Tx) error {
+			ts, err := tx.TicketsOf(author%5+1, author, 10)
+			if err == nil && len(ts) == 0 {
+				err = fmt.Errorf("no tickets of %d", author)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIngestBatch measures a watcher's catch-up path: a batch of 100 new comments,
+// each an event and its ticket, in one transaction.
+func BenchmarkIngestBatch(b *testing.B) {
+	db := openTest(b)
+	ctx := context.Background()
+	const batch = 100
+	seq := 0
+	for b.Loop() {
+		err := db.Update(ctx, func(tx justify.Tx) error {
+			for range batch {
+				seq++
+				ref := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 7, ItemID: int64(seq)}
+				tk := &justify.Ticket{Key: ref.Key(), Ref: ref, AuthorVKID: int64(seq % 1000), Text: "вопрос", CreatedAt: t0}
+				ev := justify.Event{Key: fmt.Sprint("w", seq), GroupID: 1, Kind: justify.EventWrite, UserVKID: tk.AuthorVKID,
+					Item: ref, Ticket: tk, At: t0, Source: justify.SourceLongPoll}
+				if _, err := tx.InsertEvent(ev); err != nil {
+					return err
+				}
+				if _, err := tx.UpsertTicket(tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+}
