@@ -43,6 +43,9 @@ type Config struct {
 	Team string
 	// SendInterval is how often the outbox is checked without a Wake; 1s by default.
 	SendInterval time.Duration
+	// AlertWindow is the service's alert grouping window (justify.Service.AlertWindow),
+	// named in alerts that repeat ("3 times in the last hour"); 1h by default.
+	AlertWindow time.Duration
 }
 
 // Service is the part of *justify.Service the bot uses.
@@ -53,6 +56,14 @@ type Service interface {
 	Approve(ctx context.Context, tgID int64, id justify.CaseID) (justify.Case, error)
 	Reverse(ctx context.Context, tgID int64, id justify.CaseID) (justify.Case, error)
 	Case(ctx context.Context, id justify.CaseID) (justify.Case, []justify.Decision, error)
+	Evidence(ctx context.Context, c justify.Case) (justify.Evidence, error)
+	Alert(ctx context.Context, a justify.Alert) error
+}
+
+// StatsSource tells how the day goes so far, for /stats.
+type StatsSource interface {
+	// Today returns a ready Telegram HTML summary of today in lang ("ru" or "en").
+	Today(ctx context.Context, lang string) (string, error)
 }
 
 var _ Service = (*justify.Service)(nil)
@@ -66,6 +77,8 @@ type Deps struct {
 	People      *justify.Directory
 	Communities map[int64]justify.Community
 	Now         func() time.Time
+	// Stats answers /stats; nil makes /stats say that stats are not available.
+	Stats StatsSource
 }
 
 // Bot is the Telegram adapter. Create it with New, then Run it.
@@ -109,6 +122,9 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 	if cfg.SendInterval <= 0 {
 		cfg.SendInterval = time.Second
 	}
+	if cfg.AlertWindow <= 0 {
+		cfg.AlertWindow = time.Hour
+	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -122,10 +138,11 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		hc.Timeout = least
 	}
 	b := &Bot{
-		cfg:     cfg,
-		deps:    deps,
-		client:  &ctxClient{c: hc},
-		r:       renderer{cat: cat, loc: cfg.Location, communities: deps.Communities},
+		cfg:    cfg,
+		deps:   deps,
+		client: &ctxClient{c: hc},
+		r: renderer{cat: cat, loc: cfg.Location, communities: deps.Communities, people: deps.People,
+			now: deps.Now, alertWindow: cfg.AlertWindow},
 		log:     log.With().Str("component", "telegram").Logger(),
 		wake:    make(chan struct{}, 1),
 		refused: map[int64]bool{},
@@ -167,6 +184,9 @@ func (b *Bot) setCommands() error {
 	cfg := tgbotapi.NewSetMyCommands(
 		tgbotapi.BotCommand{Command: "start", Description: b.r.cat.cmdStart},
 		tgbotapi.BotCommand{Command: "help", Description: b.r.cat.cmdHelp},
+		tgbotapi.BotCommand{Command: "pending", Description: b.r.cat.cmdPending},
+		tgbotapi.BotCommand{Command: "case", Description: b.r.cat.cmdCase},
+		tgbotapi.BotCommand{Command: "stats", Description: b.r.cat.cmdStats},
 	)
 	if _, err := b.api.Request(cfg); err != nil {
 		return fmt.Errorf("set my commands: %w", b.redact(err))

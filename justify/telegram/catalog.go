@@ -1,6 +1,10 @@
 package telegram
 
-import "github.com/modwatch/modwatch/justify"
+import (
+	"fmt"
+
+	"github.com/modwatch/modwatch/justify"
+)
 
 // catalog holds every text the bot shows, in one language. Strings with verbs are
 // fmt formats; their arguments are already HTML-escaped.
@@ -39,7 +43,43 @@ type catalog struct {
 	errForbidden, errWrongState, errTextRequired, errNotFound       string
 	errConflict                                                     string
 
-	cmdStart, cmdHelp string
+	cmdStart, cmdHelp, cmdPending, cmdCase, cmdStats string
+
+	// Deletion cases: the same steps as a ban, about a customer's deleted words.
+	delIn, reviewTitleDel, chooseReasonDel, askTextDel, reminderDel, outcomeTitleDel string
+	undoPendingReviewDel, undoTitleDel, undoStepsDel                                 string
+	outcomesDel                                                                      map[justify.Resolution]string
+	btnKeepDeleted, btnRestore, btnRetryRestore, btnConfirmRestore                   string
+	ansApprovedDel, ansReversedDel, ansByHandDel, ansConfirmDel                      string
+
+	// Evidence: the deleted words and the customer's other requests.
+	severe, author, written, answer, notAnswered, answeredBy, answeredAt string
+	attachments, link, openInVK, text, textUnknown, textForgotten        string
+	deletedBy, deletedVanished, deletedNoActor, unknownAdminShort        string
+	userTickets, noTickets, ticketDeleted                                string
+	attachmentKinds                                                      map[string]string
+	// ago formats an age ("2 h"), unanswered says how many requests wait of how many.
+	ago        func(string) string
+	minutes    func(int) string
+	hours      func(int) string
+	days       func(int) string
+	unanswered func(open, total int) string
+
+	// Alerts.
+	alertTitles              map[justify.AlertKind]string
+	alertCommunity, alertWho string
+	alertDetail, alertCase   string
+	alertUnreachableHint     string
+	repeated                 func(n int, window string) string
+	waveCount                func(n int, kind string) string
+	lastHour                 string
+	within                   func(d string) string
+
+	// Commands.
+	pendingTitle, pendingNone, caseTitle, caseTrail, statsNA, usageCase string
+	commandsHelp                                                        string
+	states                                                              map[justify.State]string
+	actions                                                             map[justify.Action]string
 }
 
 var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
@@ -111,6 +151,109 @@ var ru = catalog{
 	errConflict:     "Дело только что изменилось, попробуйте ещё раз.",
 	cmdStart:        "Начать работу с ботом",
 	cmdHelp:         "Как пользоваться ботом",
+	cmdPending:      "Дела, ждущие решения менеджера",
+	cmdCase:         "Дело по номеру: /case 12",
+	cmdStats:        "Сводка за сегодня",
+
+	delIn:                "🗑 Удаление в сообществе «%s»",
+	reviewTitleDel:       "🔎 На проверку: удаление в «%s»",
+	chooseReasonDel:      "Укажите, пожалуйста, причину удаления:",
+	askTextDel:           "✍️ Ответьте на это сообщение пояснением к удалению сообщения %s в «%s».",
+	reminderDel:          "⏰ Напоминание: до %s нужно указать причину удаления сообщения %s в «%s». Кнопки — в сообщении выше.",
+	outcomeTitleDel:      "📋 Решение по удалению сообщения %s в «%s»",
+	undoPendingReviewDel: "↩️ %s решил(а) восстановить сообщение, но modwatch не смог сделать это сам: %s. Восстановите его вручную в VK; дело закроется, когда VK это подтвердит.",
+	undoTitleDel:         "↩️ Восстановите вручную: сообщение %s в «%s»",
+	undoStepsDel:         "Откройте %s и восстановите сообщение, если VK это ещё позволяет; иначе попросите автора написать снова. Текст — в деле: %s.",
+	outcomesDel: map[justify.Resolution]string{
+		justify.ResolutionApproved:       "%s оставил(а) удаление в силе (%s).",
+		justify.ResolutionRestored:       "%s вернул(а) сообщение, оно восстановлено (%s).",
+		justify.ResolutionRestoredByHand: "%s решил(а) вернуть сообщение, оно восстановлено вручную в VK (%s).",
+		justify.ResolutionRestoredInVK:   "Сообщение восстановлено в VK без решения в modwatch (%[2]s).",
+	},
+	btnKeepDeleted: "Оставить удалённым", btnRestore: "Восстановить", btnRetryRestore: "Попробовать восстановить снова",
+	btnConfirmRestore: "Да, восстановить",
+	ansApprovedDel:    "Удаление оставлено в силе.",
+	ansReversedDel:    "Сообщение восстановлено.",
+	ansByHandDel:      "Восстановить автоматически не удалось: инструкция в чате.",
+	ansConfirmDel:     "Точно восстановить сообщение?",
+
+	severe:            "❗ <b>Удалён запрос клиента, на который никто не ответил</b>",
+	author:            "Автор",
+	written:           "Написано",
+	answer:            "Ответ",
+	notAnswered:       "❗ нет ответа",
+	answeredBy:        "%s ответил(а) %s",
+	answeredAt:        "ответили %s",
+	attachments:       "Вложения",
+	link:              "Ссылка",
+	openInVK:          "открыть в VK",
+	text:              "Текст",
+	textUnknown:       "Текст неизвестен: modwatch не видел, как это было написано.",
+	textForgotten:     "Текст стёрт по правилам хранения.",
+	deletedBy:         "Удалил(а)",
+	deletedVanished:   "администратор, неизвестно кто: запись пропала, а VK не сообщает, кто удаляет записи",
+	deletedNoActor:    "неизвестно: VK не сообщил, кто удалил",
+	unknownAdminShort: "⚠️ неизвестный администратор %s",
+	userTickets:       "Обращения пользователя",
+	noTickets:         "Обращений пользователя не сохранено.",
+	ticketDeleted:     "удалено",
+	attachmentKinds: map[string]string{
+		"photo": "фото", "video": "видео", "doc": "документ", "audio": "аудио", "link": "ссылка",
+		"sticker": "стикер", "poll": "опрос", "market": "товар", "wall": "запись", "audio_message": "голосовое",
+	},
+	ago:     func(d string) string { return d + " назад" },
+	minutes: func(n int) string { return fmt.Sprintf("%d мин", n) },
+	hours:   func(n int) string { return fmt.Sprintf("%d ч", n) },
+	days:    func(n int) string { return fmt.Sprintf("%d дн.", n) },
+	unanswered: func(open, total int) string {
+		return fmt.Sprintf("%d %s без ответа из %d", open, ruPlural(open, "вопрос", "вопроса", "вопросов"), total)
+	},
+
+	alertTitles: map[justify.AlertKind]string{
+		justify.AlertWave:           "🌊 <b>Волна действий одного администратора</b>",
+		justify.AlertDeletedRequest: "❗ <b>Удалён запрос клиента без ответа</b>",
+		justify.AlertUnknownAdmin:   "⚠️ <b>Действует неизвестный администратор</b>",
+		justify.AlertOfficers:       "👥 <b>Изменился состав администраторов</b>",
+		justify.AlertToken:          "🔑 <b>Токен VK не работает</b>",
+		justify.AlertUnreachable:    "📵 <b>Бот не может написать человеку</b>",
+	},
+	alertCommunity:       "Сообщество",
+	alertWho:             "Кто",
+	alertDetail:          "Подробности",
+	alertCase:            "Дело",
+	alertUnreachableHint: "Он(а) не нажал(а) Start в боте или заблокировал(а) его. Попросите открыть бота и нажать Start, иначе сообщения ему не дойдут.",
+	repeated: func(n int, window string) string {
+		return fmt.Sprintf("Повторилось %d %s %s.", n, ruPlural(n, "раз", "раза", "раз"), window)
+	},
+	waveCount: func(n int, kind string) string {
+		if kind == string(justify.EventBan) {
+			return fmt.Sprintf("%d %s подряд", n, ruPlural(n, "бан", "бана", "банов"))
+		}
+		return fmt.Sprintf("%d %s подряд", n, ruPlural(n, "удаление", "удаления", "удалений"))
+	},
+	lastHour: "за последний час",
+	within:   func(d string) string { return "за последние " + d },
+
+	pendingTitle: "⏳ <b>Ждут решения менеджера: %d</b>",
+	pendingNone:  "Нет дел, ждущих решения.",
+	caseTitle:    "<b>Дело %d</b> — %s",
+	caseTrail:    "<b>История</b>",
+	statsNA:      "Сводка пока недоступна.",
+	usageCase:    "Укажите номер дела: /case 12",
+	states: map[justify.State]string{
+		justify.StateAwaitingReason: "⏳ ждёт причину от модератора",
+		justify.StateAwaitingReview: "⏳ ждёт решения менеджера",
+		justify.StateReversing:      "↩️ отменяется в VK",
+		justify.StateUndoPending:    "↩️ ждёт отмены вручную в VK",
+		justify.StateClosed:         "закрыто",
+	},
+	actions: map[justify.Action]string{
+		justify.ActionOpened: "открыто", justify.ActionReminded: "напоминание", justify.ActionOverdue: "просрочено",
+		justify.ActionJustified: "причина", justify.ActionExplained: "пояснение", justify.ActionApproved: "оставлено в силе",
+		justify.ActionReverseStarted: "начата отмена", justify.ActionReversed: "отменено",
+		justify.ActionUndoRequested: "нужна отмена вручную", justify.ActionUndoneInVK: "отменено в VK",
+	},
+	commandsHelp: "Команды: /pending — дела, ждущие решения; /case N — дело по номеру; /stats — сводка за сегодня.",
 }
 
 var en = catalog{
@@ -180,4 +323,126 @@ var en = catalog{
 	errConflict:     "The case just changed; please try again.",
 	cmdStart:        "Start using the bot",
 	cmdHelp:         "How to use the bot",
+	cmdPending:      "Cases waiting for a manager",
+	cmdCase:         "A case by number: /case 12",
+	cmdStats:        "Today so far",
+
+	delIn:                "🗑 Deletion in «%s»",
+	reviewTitleDel:       "🔎 For review: deletion in «%s»",
+	chooseReasonDel:      "Please choose the reason for this deletion:",
+	askTextDel:           "✍️ Reply to this message with your explanation of deleting the words of %s in «%s».",
+	reminderDel:          "⏰ Reminder: please give the reason for deleting the words of %[2]s in «%[3]s» by %[1]s. The buttons are in the message above.",
+	outcomeTitleDel:      "📋 Decision on the deleted words of %s in «%s»",
+	undoPendingReviewDel: "↩️ %s decided to restore it, but modwatch could not do it: %s. Restore it by hand in VK; the case closes when VK confirms.",
+	undoTitleDel:         "↩️ Restore by hand: the words of %s in «%s»",
+	undoStepsDel:         "Open %s and restore the item if VK still allows it; otherwise ask the author to write again. The text is in the case: %s.",
+	outcomesDel: map[justify.Resolution]string{
+		justify.ResolutionApproved:       "%s let the deletion stand (%s).",
+		justify.ResolutionRestored:       "%s restored it; it is back in VK (%s).",
+		justify.ResolutionRestoredByHand: "%s decided to restore it; it was restored by hand in VK (%s).",
+		justify.ResolutionRestoredInVK:   "It was restored in VK without a decision in modwatch (%[2]s).",
+	},
+	btnKeepDeleted: "Keep deleted", btnRestore: "Restore", btnRetryRestore: "Try restoring again",
+	btnConfirmRestore: "Yes, restore",
+	ansApprovedDel:    "The deletion stands.",
+	ansReversedDel:    "Restored.",
+	ansByHandDel:      "Could not restore automatically: see the instructions in the chat.",
+	ansConfirmDel:     "Really restore it?",
+
+	severe:            "❗ <b>Deleted unanswered request</b>: nobody had answered the customer",
+	author:            "Author",
+	written:           "Written",
+	answer:            "Answer",
+	notAnswered:       "❗ none",
+	answeredBy:        "%s answered on %s",
+	answeredAt:        "answered on %s",
+	attachments:       "Attachments",
+	link:              "Link",
+	openInVK:          "open in VK",
+	text:              "Text",
+	textUnknown:       "Text unknown: modwatch never saw it written.",
+	textForgotten:     "The text was erased under the retention rules.",
+	deletedBy:         "Deleted by",
+	deletedVanished:   "deleted by an admin, unknown which: the post vanished and VK does not say who deletes posts",
+	deletedNoActor:    "unknown: VK did not say who deleted it",
+	unknownAdminShort: "⚠️ unknown admin %s",
+	userTickets:       "The user's requests",
+	noTickets:         "No requests from this user on record.",
+	ticketDeleted:     "deleted",
+	attachmentKinds: map[string]string{
+		"photo": "photo", "video": "video", "doc": "document", "audio": "audio", "link": "link",
+		"sticker": "sticker", "poll": "poll", "market": "product", "wall": "post", "audio_message": "voice message",
+	},
+	ago:     func(d string) string { return d + " ago" },
+	minutes: func(n int) string { return fmt.Sprintf("%d min", n) },
+	hours:   func(n int) string { return fmt.Sprintf("%d h", n) },
+	days:    func(n int) string { return fmt.Sprintf("%d d", n) },
+	unanswered: func(open, total int) string {
+		return fmt.Sprintf("%d unanswered %s of %d", open, enPlural(open, "question", "questions"), total)
+	},
+
+	alertTitles: map[justify.AlertKind]string{
+		justify.AlertWave:           "🌊 <b>A wave of actions by one admin</b>",
+		justify.AlertDeletedRequest: "❗ <b>A customer's unanswered request was deleted</b>",
+		justify.AlertUnknownAdmin:   "⚠️ <b>An unknown admin is acting</b>",
+		justify.AlertOfficers:       "👥 <b>The community's admins changed</b>",
+		justify.AlertToken:          "🔑 <b>A VK token stopped working</b>",
+		justify.AlertUnreachable:    "📵 <b>The bot cannot write to a person</b>",
+	},
+	alertCommunity:       "Community",
+	alertWho:             "Who",
+	alertDetail:          "Details",
+	alertCase:            "Case",
+	alertUnreachableHint: "They never pressed Start in the bot, or blocked it. Ask them to open the bot and press Start, or messages will not reach them.",
+	repeated:             func(n int, window string) string { return fmt.Sprintf("%d times %s.", n, window) },
+	waveCount: func(n int, kind string) string {
+		if kind == string(justify.EventBan) {
+			return fmt.Sprintf("%d %s in a row", n, enPlural(n, "ban", "bans"))
+		}
+		return fmt.Sprintf("%d %s in a row", n, enPlural(n, "deletion", "deletions"))
+	},
+	lastHour: "in the last hour",
+	within:   func(d string) string { return "in the last " + d },
+
+	pendingTitle: "⏳ <b>Waiting for a manager: %d</b>",
+	pendingNone:  "No cases are waiting.",
+	caseTitle:    "<b>Case %d</b> — %s",
+	caseTrail:    "<b>Trail</b>",
+	statsNA:      "Stats are not available.",
+	usageCase:    "Give the case number: /case 12",
+	states: map[justify.State]string{
+		justify.StateAwaitingReason: "⏳ waiting for the operator's reason",
+		justify.StateAwaitingReview: "⏳ waiting for a manager",
+		justify.StateReversing:      "↩️ being undone in VK",
+		justify.StateUndoPending:    "↩️ waiting to be undone by hand in VK",
+		justify.StateClosed:         "closed",
+	},
+	actions: map[justify.Action]string{
+		justify.ActionOpened: "opened", justify.ActionReminded: "reminded", justify.ActionOverdue: "overdue",
+		justify.ActionJustified: "reason", justify.ActionExplained: "explanation", justify.ActionApproved: "approved",
+		justify.ActionReverseStarted: "reversal started", justify.ActionReversed: "reversed",
+		justify.ActionUndoRequested: "undo by hand requested", justify.ActionUndoneInVK: "undone in VK",
+	},
+	commandsHelp: "Commands: /pending — cases waiting for a decision; /case N — a case by number; /stats — today so far.",
+}
+
+// ruPlural picks the Russian form for n: 1 вопрос, 2 вопроса, 5 вопросов.
+func ruPlural(n int, one, few, many string) string {
+	n %= 100
+	switch {
+	case n >= 11 && n <= 14:
+		return many
+	case n%10 == 1:
+		return one
+	case n%10 >= 2 && n%10 <= 4:
+		return few
+	}
+	return many
+}
+
+func enPlural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

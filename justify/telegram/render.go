@@ -42,6 +42,12 @@ type renderer struct {
 	cat         *catalog
 	loc         *time.Location
 	communities map[int64]justify.Community
+	// people names the admins who answered tickets; nil shows VK ids.
+	people *justify.Directory
+	// now dates ages ("2 h ago"); time.Now when nil.
+	now func() time.Time
+	// alertWindow is the service's alert grouping window, for "3 times in the last hour".
+	alertWindow time.Duration
 }
 
 // clip cuts s to at most n characters without splitting a UTF-8 sequence, marking the cut.
@@ -71,14 +77,27 @@ func (r renderer) community(c justify.Case) string {
 }
 
 func userName(c justify.Case) string {
-	if c.UserName != "" {
+	switch {
+	case c.UserName != "":
 		return c.UserName
+	case c.UserVKID < 0:
+		return fmt.Sprintf("club%d", -c.UserVKID)
+	case c.UserVKID > 0:
+		return fmt.Sprintf("id%d", c.UserVKID)
 	}
-	return fmt.Sprintf("id%d", c.UserVKID)
+	return "?"
 }
 
+// userLink links the VK profile of the case's user (a community for negative ids); an
+// author VK did not name is shown without a link.
 func (r renderer) userLink(c justify.Case) string {
-	return fmt.Sprintf(`<a href="https://vk.com/id%d">%s</a>`, c.UserVKID, esc(userName(c), maxName))
+	switch {
+	case c.UserVKID > 0:
+		return fmt.Sprintf(`<a href="https://vk.com/id%d">%s</a>`, c.UserVKID, esc(userName(c), maxName))
+	case c.UserVKID < 0:
+		return fmt.Sprintf(`<a href="https://vk.com/club%d">%s</a>`, -c.UserVKID, esc(userName(c), maxName))
+	}
+	return esc(userName(c), maxName)
 }
 
 func (r renderer) reasonName(x justify.Reason) string {
@@ -124,24 +143,39 @@ func (r renderer) reason(b *strings.Builder, c justify.Case) {
 
 func (r renderer) outcome(c justify.Case) string {
 	format, ok := r.cat.outcomes[c.Resolution]
+	if c.IsDeletion() {
+		if f, okDel := r.cat.outcomesDel[c.Resolution]; okDel {
+			format, ok = f, true
+		}
+	}
 	if !ok {
 		return esc(string(c.Resolution), maxName)
 	}
 	return fmt.Sprintf(format, esc(c.ResolvedBy, maxName), r.time(c.ResolvedAt))
 }
 
-// render builds the message of kind for case c as it is now.
-func (r renderer) render(kind justify.MessageKind, c justify.Case) (view, error) {
+// pick chooses the ban or the deletion wording.
+func pick(c justify.Case, ban, deletion string) string {
+	if c.IsDeletion() {
+		return deletion
+	}
+	return ban
+}
+
+// render builds the message of kind for case c as it is now; ev is what prompts and
+// reviews show of the customer's words.
+func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Evidence) (view, error) {
 	var b strings.Builder
 	var v view
+	var fill func(budget int) string
 	switch kind {
 	case justify.MsgPrompt:
-		fmt.Fprintf(&b, "<b>"+r.cat.banIn+"</b>\n", r.community(c))
-		r.details(&b, c)
+		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.banIn, r.cat.delIn)+"</b>\n", r.community(c))
+		fill = r.evidence(&b, c, ev)
 		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(c.Deadline))
 		switch {
 		case c.State == justify.StateAwaitingReason || (c.State == justify.StateAwaitingReview && !c.Justified()):
-			fmt.Fprintf(&b, "\n%s", r.cat.chooseReason)
+			fmt.Fprintf(&b, "\n%s", pick(c, r.cat.chooseReason, r.cat.chooseReasonDel))
 			v.rows = r.reasonRows()
 		case c.State == justify.StateAwaitingReview:
 			r.reason(&b, c)
@@ -155,21 +189,17 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case) (view, error)
 			b.WriteString("\n" + r.outcome(c))
 		}
 	case justify.MsgAskText:
-		fmt.Fprintf(&b, r.cat.askText, r.userLink(c), r.community(c))
+		fmt.Fprintf(&b, pick(c, r.cat.askText, r.cat.askTextDel), r.userLink(c), r.community(c))
 		v.forceReply = true
 	case justify.MsgReminder:
-		fmt.Fprintf(&b, r.cat.reminder, r.time(c.Deadline), r.userLink(c), r.community(c))
+		fmt.Fprintf(&b, pick(c, r.cat.reminder, r.cat.reminderDel), r.time(c.Deadline), r.userLink(c), r.community(c))
 	case justify.MsgReview:
-		fmt.Fprintf(&b, "<b>"+r.cat.reviewTitle+"</b>\n", r.community(c))
-		if c.UnknownAdmin() {
-			fmt.Fprintf(&b, r.cat.unknownAdmin+"\n", fmt.Sprintf(`<a href="https://vk.com/id%d">vk%d</a>`, c.ActorVKID, c.ActorVKID))
-		} else {
-			fmt.Fprintf(&b, "%s: %s\n", r.cat.operator, esc(c.Operator, maxName))
-		}
+		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.reviewTitle, r.cat.reviewTitleDel)+"</b>\n", r.community(c))
+		r.actor(&b, c)
 		if c.Overdue {
 			b.WriteString(r.cat.overdue + "\n")
 		}
-		r.details(&b, c)
+		fill = r.evidence(&b, c, ev)
 		if c.Justified() {
 			r.reason(&b, c)
 		} else if !c.UnknownAdmin() {
@@ -178,23 +208,43 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case) (view, error)
 		v.rows = r.reviewRows(c)
 		switch c.State {
 		case justify.StateUndoPending:
-			fmt.Fprintf(&b, "\n"+r.cat.undoPendingReview, esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
+			fmt.Fprintf(&b, "\n"+pick(c, r.cat.undoPendingReview, r.cat.undoPendingReviewDel), esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
 		case justify.StateClosed:
 			b.WriteString("\n" + r.outcome(c))
 		}
 	case justify.MsgOutcome:
-		fmt.Fprintf(&b, "<b>"+r.cat.outcomeTitle+"</b>\n", r.userLink(c), r.community(c))
+		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.outcomeTitle, r.cat.outcomeTitleDel)+"</b>\n", r.userLink(c), r.community(c))
 		b.WriteString(r.outcome(c))
 	case justify.MsgUndoByHand:
-		fmt.Fprintf(&b, "<b>"+r.cat.undoTitle+"</b>\n", r.userLink(c), r.community(c))
+		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.undoTitle, r.cat.undoTitleDel)+"</b>\n", r.userLink(c), r.community(c))
 		fmt.Fprintf(&b, r.cat.undoWhy+"\n\n", esc(c.UndoNote, maxNote))
-		club := fmt.Sprintf(`<a href="https://vk.com/club%d">vk.com/club%d</a>`, c.GroupID, c.GroupID)
-		fmt.Fprintf(&b, r.cat.undoSteps, club, r.userLink(c))
+		if c.IsDeletion() {
+			fmt.Fprintf(&b, r.cat.undoStepsDel, r.itemLink(c, ev.Ticket), fmt.Sprintf("/case %d", c.ID))
+		} else {
+			club := fmt.Sprintf(`<a href="https://vk.com/club%d">vk.com/club%d</a>`, c.GroupID, c.GroupID)
+			fmt.Fprintf(&b, r.cat.undoSteps, club, r.userLink(c))
+		}
 	default:
 		return view{}, fmt.Errorf("render message kind %q: unknown kind", kind)
 	}
-	v.text = strings.TrimRight(b.String(), "\n")
+	v.text = fitEvidence(strings.TrimRight(b.String(), "\n"), fill)
 	return v, nil
+}
+
+// actor says who acted in a review: the operator, or a warning about an unknown admin.
+// Deletion cases say it in their evidence, where vanished posts are explained too.
+func (r renderer) actor(b *strings.Builder, c justify.Case) {
+	switch {
+	case c.IsDeletion():
+	case c.UnknownAdmin():
+		fmt.Fprintf(b, r.cat.unknownAdmin+"\n", vkAdmin(c.ActorVKID))
+	default:
+		fmt.Fprintf(b, "%s: %s\n", r.cat.operator, esc(c.Operator, maxName))
+	}
+}
+
+func vkAdmin(id int64) string {
+	return fmt.Sprintf(`<a href="https://vk.com/id%d">vk%d</a>`, id, id)
 }
 
 func (r renderer) reasonRows() [][]btnSpec {
@@ -212,13 +262,19 @@ func (r renderer) reasonRows() [][]btnSpec {
 func (r renderer) reviewRows(c justify.Case) [][]btnSpec {
 	switch c.State {
 	case justify.StateAwaitingReview:
-		return [][]btnSpec{{{label: r.cat.btnApprove, action: actApprove}, {label: r.cat.btnReverse, action: actReverse}}}
+		return [][]btnSpec{{
+			{label: pick(c, r.cat.btnApprove, r.cat.btnKeepDeleted), action: actApprove},
+			{label: pick(c, r.cat.btnReverse, r.cat.btnRestore), action: actReverse},
+		}}
 	case justify.StateUndoPending:
-		return [][]btnSpec{{{label: r.cat.btnRetry, action: actReverse}}}
+		return [][]btnSpec{{{label: pick(c, r.cat.btnRetry, r.cat.btnRetryRestore), action: actReverse}}}
 	}
 	return nil
 }
 
-func (r renderer) confirmRows() [][]btnSpec {
-	return [][]btnSpec{{{label: r.cat.btnConfirm, action: actConfirmReverse}, {label: r.cat.btnCancel, action: actCancel}}}
+func (r renderer) confirmRows(c justify.Case) [][]btnSpec {
+	return [][]btnSpec{{
+		{label: pick(c, r.cat.btnConfirm, r.cat.btnConfirmRestore), action: actConfirmReverse},
+		{label: r.cat.btnCancel, action: actCancel},
+	}}
 }

@@ -68,6 +68,7 @@ func TestRender(t *testing.T) {
 		name    string
 		kind    justify.MessageKind
 		c       justify.Case
+		ev      justify.Evidence
 		want    map[string][]string // by language
 		buttons int
 	}{
@@ -107,7 +108,7 @@ func TestRender(t *testing.T) {
 		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}}
 		for _, tt := range tests {
 			t.Run(lang+"/"+tt.name, func(t *testing.T) {
-				v, err := r.render(tt.kind, tt.c)
+				v, err := r.render(tt.kind, tt.c, tt.ev)
 				require.NoError(t, err)
 				plain, err := telegramtest.ParseHTML(v.text)
 				require.NoError(t, err, "Telegram would refuse this HTML:\n%s", v.text)

@@ -65,17 +65,17 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		Str("kind", string(m.Kind)).Int64("chat_id", m.ChatID).Logger()
 	// Settling must survive shutdown: the message may already be in Telegram.
 	settle := context.WithoutCancel(ctx)
-	c, _, err := b.deps.Service.Case(ctx, m.CaseID)
-	if errors.Is(err, justify.ErrNotFound) {
-		return b.deps.Outbox.MarkFailed(settle, m.ID, "case not found")
+	if m.Kind == justify.MsgDigest {
+		return b.deliverDigest(ctx, m, log)
 	}
-	if err != nil {
-		return fmt.Errorf("load case %d: %w", m.CaseID, err)
-	}
-	v, err := b.r.render(m.Kind, c)
-	if err != nil {
+	v, caseID, err := b.view(ctx, m)
+	var gone *renderError
+	if errors.As(err, &gone) {
 		log.Error().Err(err).Msg("cannot render message; giving up")
 		return b.deps.Outbox.MarkFailed(settle, m.ID, err.Error())
+	}
+	if err != nil {
+		return err
 	}
 
 	editID := 0
@@ -93,7 +93,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		editID = orig.TelegramMessageID
 	}
 
-	kb, err := b.issue(ctx, m.ChatID, c.ID, v.rows)
+	kb, err := b.issue(ctx, m.ChatID, caseID, v.rows)
 	if err != nil {
 		return err
 	}
@@ -136,6 +136,43 @@ func (b *Bot) send(chatID int64, v view, kb *tgbotapi.InlineKeyboardMarkup) (int
 	return sent.MessageID, err
 }
 
+// renderError means a message can never be rendered: retrying would not help.
+type renderError struct{ err error }
+
+func (e *renderError) Error() string { return e.err.Error() }
+func (e *renderError) Unwrap() error { return e.err }
+
+// view renders an outbox message as things are now: a case's message from the case and
+// its evidence, an alert from its payload.
+func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID, error) {
+	if m.Kind == justify.MsgAlert {
+		a, err := justify.ParseAlert(m.Payload)
+		if err != nil {
+			return view{}, 0, &renderError{err}
+		}
+		return b.r.alert(a), 0, nil
+	}
+	c, _, err := b.deps.Service.Case(ctx, m.CaseID)
+	if errors.Is(err, justify.ErrNotFound) {
+		return view{}, 0, &renderError{fmt.Errorf("case %d not found", m.CaseID)}
+	}
+	if err != nil {
+		return view{}, 0, fmt.Errorf("load case %d: %w", m.CaseID, err)
+	}
+	var ev justify.Evidence
+	switch m.Kind {
+	case justify.MsgPrompt, justify.MsgReview, justify.MsgUndoByHand:
+		if ev, err = b.deps.Service.Evidence(ctx, c); err != nil {
+			return view{}, 0, err
+		}
+	}
+	v, err := b.r.render(m.Kind, c, ev)
+	if err != nil {
+		return view{}, 0, &renderError{err}
+	}
+	return v, c.ID, nil
+}
+
 // settleFailure decides whether a refused message is retried or given up.
 func (b *Bot) settleFailure(ctx context.Context, m justify.Message, err error, log zerolog.Logger) error {
 	err = b.redact(err)
@@ -157,10 +194,37 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, err error, l
 	case apiErr.Code == 403:
 		p, _ := b.deps.People.ByTelegram(m.ChatID)
 		log.Warn().Str("person", p.Name).Str("error", apiErr.Message).Msg("person cannot be messaged: never pressed Start or blocked the bot")
+		return b.markUnreachable(ctx, m, p, err.Error())
 	default:
 		log.Error().Err(err).Msg("telegram refused the message; giving up")
 	}
 	return b.deps.Outbox.MarkFailed(ctx, m.ID, err.Error())
+}
+
+// markUnreachable gives up on a message to someone the bot cannot reach and tells
+// managers and owners, through an alert whose key is the person: repeats edit one message.
+// The alert is not raised when the message that failed is that very alert to that very
+// person, or it would chase itself.
+func (b *Bot) markUnreachable(ctx context.Context, m justify.Message, p justify.Person, why string) error {
+	if err := b.deps.Outbox.MarkFailed(ctx, m.ID, why); err != nil {
+		return err
+	}
+	key := fmt.Sprintf("unreachable:%d", m.ChatID)
+	if m.Kind == justify.MsgAlert {
+		if a, err := justify.ParseAlert(m.Payload); err == nil && a.Key == key {
+			return nil
+		}
+	}
+	name := p.Name
+	if name == "" {
+		name = fmt.Sprintf("tg%d", m.ChatID)
+	}
+	a := justify.Alert{Kind: justify.AlertUnreachable, Key: key, Subject: name, Count: 1, Detail: why, At: b.deps.Now()}
+	if err := b.deps.Service.Alert(ctx, a); err != nil {
+		return fmt.Errorf("alert that %s is unreachable: %w", name, err)
+	}
+	b.Wake()
+	return nil
 }
 
 func backoffFrom(attempts int, base, limit time.Duration) time.Duration {

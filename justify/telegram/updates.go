@@ -131,13 +131,7 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 	}
 	log = log.With().Str("person", p.Name).Logger()
 	if m.IsCommand() {
-		switch m.Command() {
-		case "start":
-			log.Info().Msg("person started the bot")
-			b.reply(m.Chat.ID, fmt.Sprintf(b.r.cat.greeting[p.Role], esc(p.Name, maxName)))
-		default:
-			b.reply(m.Chat.ID, b.r.cat.help)
-		}
+		b.command(ctx, m, p, log)
 		return
 	}
 	if m.Text == "" {
@@ -243,8 +237,8 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 	case actExplain:
 		return b.r.cat.ansAskReply, b.deps.Service.AskText(ctx, from, btn.CaseID, "")
 	case actApprove:
-		_, err := b.deps.Service.Approve(ctx, from, btn.CaseID)
-		return b.r.cat.ansApproved, err
+		c, err := b.deps.Service.Approve(ctx, from, btn.CaseID)
+		return pick(c, b.r.cat.ansApproved, b.r.cat.ansApprovedDel), err
 	case actReverse:
 		// Nothing happens yet: a reversal unbans a real person, so it is confirmed first.
 		c, _, err := b.deps.Service.Case(ctx, btn.CaseID)
@@ -255,16 +249,16 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 		if err := c.CanReverse(p); err != nil {
 			return "", err
 		}
-		return b.r.cat.ansConfirm, b.setButtons(ctx, q, c.ID, b.r.confirmRows())
+		return pick(c, b.r.cat.ansConfirm, b.r.cat.ansConfirmDel), b.setButtons(ctx, q, c.ID, b.r.confirmRows(c))
 	case actConfirmReverse:
 		c, err := b.deps.Service.Reverse(ctx, from, btn.CaseID)
 		if err != nil {
 			return "", err
 		}
 		if c.State == justify.StateUndoPending {
-			return b.r.cat.ansByHand, nil
+			return pick(c, b.r.cat.ansByHand, b.r.cat.ansByHandDel), nil
 		}
-		return b.r.cat.ansReversed, nil
+		return pick(c, b.r.cat.ansReversed, b.r.cat.ansReversedDel), nil
 	case actCancel:
 		c, _, err := b.deps.Service.Case(ctx, btn.CaseID)
 		if err != nil {

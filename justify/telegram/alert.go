@@ -1,0 +1,77 @@
+package telegram
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// alert renders an alert to managers and owners. It has no buttons: the case it names is
+// one /case away.
+func (r renderer) alert(a justify.Alert) view {
+	var b strings.Builder
+	title, ok := r.cat.alertTitles[a.Kind]
+	if !ok {
+		title = "⚠️ <b>" + esc(string(a.Kind), maxName) + "</b>"
+	}
+	b.WriteString(title + "\n")
+	if a.GroupID != 0 {
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.alertCommunity, r.community(justify.Case{GroupID: a.GroupID}))
+	}
+	who := esc(a.Subject, maxName)
+	if a.ActorVKID > 0 && (a.Subject == "" || a.Subject == fmt.Sprintf("vk%d", a.ActorVKID)) {
+		who = vkAdmin(a.ActorVKID)
+	}
+	switch a.Kind {
+	case justify.AlertWave:
+		fmt.Fprintf(&b, "%s: %s — %s\n", r.cat.alertWho, who, r.cat.waveCount(max(a.Count, 1), a.Detail))
+	case justify.AlertDeletedRequest:
+		if who == "" {
+			who = r.deleter(justify.Case{Kind: justify.EventDelete, ActorVKID: a.ActorVKID})
+		}
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.deletedBy, who)
+		if a.Detail != "" {
+			fmt.Fprintf(&b, "%s:\n<blockquote>%s</blockquote>\n", r.cat.text, esc(a.Detail, maxComment))
+		}
+	case justify.AlertUnreachable:
+		fmt.Fprintf(&b, "%s: %s\n%s\n", r.cat.alertWho, who, r.cat.alertUnreachableHint)
+	default:
+		if who != "" {
+			fmt.Fprintf(&b, "%s: %s\n", r.cat.alertWho, who)
+		}
+		if a.Detail != "" {
+			fmt.Fprintf(&b, "%s: %s\n", r.cat.alertDetail, esc(a.Detail, maxText))
+		}
+	}
+	// A wave's count is its size, said above; for the rest it counts repeats of the key.
+	if a.Count > 1 && a.Kind != justify.AlertWave {
+		b.WriteString(r.cat.repeated(a.Count, r.window()) + "\n")
+	}
+	if !a.At.IsZero() {
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.when, r.time(a.At))
+	}
+	if a.CaseID != 0 {
+		fmt.Fprintf(&b, "%s: <code>/case %d</code>\n", r.cat.alertCase, a.CaseID)
+	}
+	return view{text: strings.TrimRight(b.String(), "\n")}
+}
+
+// window names the alert grouping window: "in the last hour", or "in the last 30 min".
+func (r renderer) window() string {
+	w := r.alertWindow
+	if w <= 0 || w == time.Hour {
+		return r.cat.lastHour
+	}
+	var d string
+	switch {
+	case w < time.Hour:
+		d = r.cat.minutes(int(w / time.Minute))
+	case w < 48*time.Hour:
+		d = r.cat.hours(int(w / time.Hour))
+	default:
+		d = r.cat.days(int(w / (24 * time.Hour)))
+	}
+	return r.cat.within(d)
+}

@@ -1,0 +1,187 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// MaxCaptionLen is Telegram's limit on a photo's caption, in characters after parsing.
+const MaxCaptionLen = 1024
+
+// digestCursorPrefix keeps, per chat, how many parts of a digest were delivered
+// ("<outbox id>:<parts>"), so a retry after a failure or a crash between the chart and the
+// text goes on where it stopped. A crash between sending a part and saving this cursor
+// still repeats that one part: at most one repeat, never a loss.
+const digestCursorPrefix = "telegram:digest_parts:"
+
+// digestPart is one Telegram message of a digest: the chart (with its caption) or a
+// piece of the text.
+type digestPart struct {
+	photo bool
+	text  string
+}
+
+// digestParts splits a digest into what Telegram accepts: the chart with its caption,
+// then the text in pieces of at most MaxTextLen cut at line ends. A caption too long for
+// a photo goes before the text instead.
+func digestParts(d justify.Digest) []digestPart {
+	var parts []digestPart
+	text := d.Text
+	if len(d.Chart) > 0 {
+		caption := d.Caption
+		if plainLen(caption) > MaxCaptionLen {
+			text, caption = strings.TrimRight(caption, "\n")+"\n\n"+text, ""
+		}
+		parts = append(parts, digestPart{photo: true, text: caption})
+	}
+	for _, chunk := range splitLines(text, MaxTextLen) {
+		parts = append(parts, digestPart{text: chunk})
+	}
+	return parts
+}
+
+// splitLines cuts s into pieces of at most n characters at line ends, so that no tag of
+// the renderer's HTML is split (the digest renderer closes its tags on each line). A
+// single line longer than n is cut by characters: it may then be refused, which a digest
+// line never should be.
+func splitLines(s string, n int) []string {
+	s = strings.TrimRight(s, "\n")
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var out []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if t := strings.TrimRight(cur.String(), "\n"); strings.TrimSpace(t) != "" {
+			out = append(out, t)
+		}
+		cur.Reset()
+		curLen = 0
+	}
+	for _, line := range strings.Split(s, "\n") {
+		// Counting the raw HTML is conservative: it is never shorter than what Telegram counts.
+		l := utf8.RuneCountInString(line)
+		for l > n {
+			flush()
+			head := clipRunes(line, n)
+			out = append(out, head)
+			line = line[len(head):]
+			l = utf8.RuneCountInString(line)
+		}
+		if curLen > 0 && curLen+1+l > n {
+			flush()
+		}
+		if curLen > 0 {
+			cur.WriteByte('\n')
+			curLen++
+		}
+		cur.WriteString(line)
+		curLen += l
+	}
+	flush()
+	return out
+}
+
+// clipRunes returns the first n characters of s.
+func clipRunes(s string, n int) string {
+	i := 0
+	for count := 0; i < len(s) && count < n; count++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// deliverDigest sends an owner's digest: the chart as a photo, then the text. The outbox
+// message is marked sent once every part went.
+func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.Logger) error {
+	settle := context.WithoutCancel(ctx)
+	d, err := justify.ParseDigest(m.Payload)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot decode digest; giving up")
+		return b.deps.Outbox.MarkFailed(settle, m.ID, err.Error())
+	}
+	parts := digestParts(d)
+	if len(parts) == 0 {
+		return b.deps.Outbox.MarkFailed(settle, m.ID, "empty digest")
+	}
+	done, err := b.digestProgress(ctx, m)
+	if err != nil {
+		return err
+	}
+	lastID := 0
+	for i := done; i < len(parts); i++ {
+		id, err := b.sendDigestPart(m.ChatID, d, parts[i])
+		if err != nil {
+			log.Info().Int("parts_sent", i).Int("parts", len(parts)).Msg("digest interrupted")
+			return b.settleFailure(settle, m, err, log)
+		}
+		lastID = id
+		if i < len(parts)-1 {
+			if err := b.saveDigestProgress(settle, m, i+1); err != nil {
+				return err
+			}
+		}
+	}
+	log.Debug().Int("parts", len(parts)).Msg("digest delivered")
+	return b.deps.Outbox.MarkSent(settle, m.ID, lastID, b.deps.Now())
+}
+
+func (b *Bot) sendDigestPart(chatID int64, d justify.Digest, p digestPart) (int, error) {
+	if !p.photo {
+		return b.send(chatID, view{text: p.text}, nil)
+	}
+	name := d.ChartName
+	if name == "" {
+		name = "activity.png"
+	}
+	photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: name, Bytes: d.Chart})
+	if p.text != "" {
+		photo.Caption = p.text
+		photo.ParseMode = tgbotapi.ModeHTML
+	}
+	sent, err := b.api.Send(photo)
+	return sent.MessageID, err
+}
+
+func digestCursor(chatID int64) string { return digestCursorPrefix + strconv.FormatInt(chatID, 10) }
+
+// digestProgress is how many parts of m were already delivered.
+func (b *Bot) digestProgress(ctx context.Context, m justify.Message) (int, error) {
+	var v string
+	err := b.deps.Store.View(ctx, func(tx justify.Tx) (err error) {
+		v, err = tx.Cursor(digestCursor(m.ChatID))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("load progress of digest %d: %w", m.ID, err)
+	}
+	id, n, ok := strings.Cut(v, ":")
+	if !ok || id != strconv.FormatInt(m.ID, 10) {
+		return 0, nil // the cursor belongs to an earlier digest, all of it delivered
+	}
+	done, err := strconv.Atoi(n)
+	if err != nil {
+		return 0, nil
+	}
+	return done, nil
+}
+
+func (b *Bot) saveDigestProgress(ctx context.Context, m justify.Message, done int) error {
+	err := b.deps.Store.Update(ctx, func(tx justify.Tx) error {
+		return tx.SaveCursor(digestCursor(m.ChatID), fmt.Sprintf("%d:%d", m.ID, done))
+	})
+	if err != nil {
+		return fmt.Errorf("save progress of digest %d: %w", m.ID, err)
+	}
+	return nil
+}
