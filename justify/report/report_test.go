@@ -122,7 +122,7 @@ func fixtureTickets() (cur, prevDay []justify.Ticket) {
 	// Written the day before, answered today: a breach of the previous day.
 	t7 := answered(ticket(7, 1, "2026-11-22T10:00:00Z"), "2026-11-23T01:00:00Z", 101)
 	t4 := ticket(4, 1, "2026-11-23T10:00:00Z")
-	t4.Text = "Верните деньги"
+	t4.Text = "Верните деньги <срочно> & быстро"
 	cur = []justify.Ticket{
 		answered(ticket(1, 1, "2026-11-23T05:00:00Z"), "2026-11-23T05:30:00Z", 101),
 		answered(ticket(2, 1, "2026-11-23T06:00:00Z"), "2026-11-23T08:00:00Z", 102),
@@ -229,7 +229,7 @@ func TestComputeFigures(t *testing.T) {
 	assert.Equal(t, []Breach{
 		{TicketID: 9, Author: "Клиент", AuthorVK: 909, Excerpt: "вопрос", Link: "https://help.example/open",
 			CreatedAt: utc("2026-11-23T01:00:00Z"), Waiting: 20 * time.Hour, WaitingSeconds: 72000},
-		{TicketID: 4, Author: "Клиент", AuthorVK: 904, Excerpt: "Верните деньги", Link: "https://vk.com/wall-1_10?reply=4",
+		{TicketID: 4, Author: "Клиент", AuthorVK: 904, Excerpt: "Верните деньги <срочно> & быстро", Link: "https://vk.com/wall-1_10?reply=4",
 			CreatedAt: utc("2026-11-23T10:00:00Z"), Waiting: 11 * time.Hour, WaitingSeconds: 39600},
 	}, shop.SLABreaches, "longest wait first")
 }

@@ -40,12 +40,20 @@ func (s Schedule) Validate() error {
 }
 
 func (s Schedule) clock() (int, int, error) {
-	var h, m int
+	bad := fmt.Errorf("at: %q: write the time as HH:MM, like 09:00", s.At)
 	if len(s.At) != 5 || s.At[2] != ':' {
-		return 0, 0, fmt.Errorf("at: %q: write the time as HH:MM, like 09:00", s.At)
+		return 0, 0, bad
 	}
-	if _, err := fmt.Sscanf(s.At, "%02d:%02d", &h, &m); err != nil || h > 23 || m > 59 || h < 0 || m < 0 {
-		return 0, 0, fmt.Errorf("at: %q: write the time as HH:MM, like 09:00", s.At)
+	// Digits only: Sscanf alone would take "+9:00" for 09:00.
+	for i, c := range s.At {
+		if i != 2 && (c < '0' || c > '9') {
+			return 0, 0, bad
+		}
+	}
+	h := int(s.At[0]-'0')*10 + int(s.At[1]-'0')
+	m := int(s.At[3]-'0')*10 + int(s.At[4]-'0')
+	if h > 23 || m > 59 {
+		return 0, 0, bad
 	}
 	return h, m, nil
 }
