@@ -133,6 +133,12 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		s.getBanned(w, c)
 	case "users.get":
 		s.usersGet(w, c)
+	case "wall.getById":
+		s.wallGetByID(w, c)
+	case "wall.get":
+		s.wallGet(w, c)
+	case "wall.getComments":
+		s.wallGetComments(w, c)
 	default:
 		c.fail(w, 3, "Unknown method passed")
 	}
@@ -344,4 +350,213 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 		case <-changed:
 		}
 	}
+}
+
+// userTokenLocked checks a token for a method VK reserves for user (or service) tokens,
+// returning the VK error to answer with, 0 when the call may go on.
+func (s *Server) userTokenLocked(token string, groupID int64) (int, string) {
+	typ, _, known := s.tokenLocked(token, groupID)
+	switch {
+	case !known:
+		return ErrAuth, msgAuth
+	case typ == TokenCommunity:
+		return ErrGroupAuth, msgGroupAuth
+	}
+	return 0, ""
+}
+
+// newShapeGetByID reports whether wall.getById answers {"items": [...]} rather than a bare
+// array: VK changed the shape in 5.137, and vksdk v2.17.0 still sends 5.131 and expects
+// the array.
+func newShapeGetByID(v string) bool {
+	f, err := strconv.ParseFloat(v, 64)
+	return err == nil && f >= 5.137
+}
+
+const maxGetByID = 100
+
+// wallGetByID serves wall.getById: posts=owner_post,... (up to 100). It returns the posts
+// that still exist, in the order asked; removed or unknown ones are left out, as VK does.
+func (s *Server) wallGetByID(w http.ResponseWriter, c call) {
+	var refs [][2]int64
+	for _, part := range strings.Split(c.r.Form.Get("posts"), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		owner, id, ok := strings.Cut(strings.TrimPrefix(part, "wall"), "_")
+		o, err1 := strconv.ParseInt(owner, 10, 64)
+		i, err2 := strconv.ParseInt(id, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: posts is invalid")
+			return
+		}
+		refs = append(refs, [2]int64{o, i})
+	}
+	if len(refs) == 0 || len(refs) > maxGetByID {
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: posts should contain from 1 to 100 items")
+		return
+	}
+	s.mu.Lock()
+	if code, msg := s.userTokenLocked(c.token, -refs[0][0]); code != 0 {
+		s.mu.Unlock()
+		c.fail(w, code, msg)
+		return
+	}
+	items := []map[string]any{}
+	for _, r := range refs {
+		g, ok := s.groups[-r[0]]
+		if !ok {
+			continue
+		}
+		if p := g.post(r[0], r[1]); p != nil && !p.removed {
+			items = append(items, s.postWireLocked(g, p))
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case c.r.Form.Get("extended") == "1":
+		writeJSON(w, map[string]any{"response": map[string]any{"items": items, "profiles": []any{}, "groups": []any{}}})
+	case newShapeGetByID(c.r.Form.Get("v")):
+		writeJSON(w, map[string]any{"response": map[string]any{"items": items}})
+	default:
+		writeJSON(w, map[string]any{"response": items})
+	}
+}
+
+// postWireLocked is a post with its live comment count.
+func (s *Server) postWireLocked(g *group, p *wallPost) map[string]any {
+	m := p.wire()
+	n := 0
+	for _, c := range g.comments {
+		if c.place == WallComment && c.ownerID == p.ownerID && c.parentID == p.id && !c.deleted {
+			n++
+		}
+	}
+	m["comments"].(map[string]any)["count"] = n
+	return m
+}
+
+// pageParams reads offset and count, VK's pagination, with count's default and maximum.
+func pageParams(c call, def, maxCount int64) (offset, count int64, ok bool) {
+	offset, count = c.int("offset"), def
+	if c.r.Form.Has("count") {
+		count = c.int("count")
+	}
+	return offset, count, offset >= 0 && count >= 0 && count <= maxCount
+}
+
+// wallGet serves wall.get for community walls: owner_id (or domain clubN), offset, count
+// (default 20, at most 100), filter (all: everything but suggestions; owner; others;
+// suggests). Newest first.
+func (s *Server) wallGet(w http.ResponseWriter, c call) {
+	ownerID := c.int("owner_id")
+	if ownerID == 0 {
+		if d := c.r.Form.Get("domain"); strings.HasPrefix(d, "club") || strings.HasPrefix(d, "public") {
+			id, _ := strconv.ParseInt(strings.TrimLeft(d, "clubpublic"), 10, 64)
+			ownerID = -id
+		}
+	}
+	offset, count, ok := pageParams(c, 20, 100)
+	if !ok {
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: offset or count out of range")
+		return
+	}
+	filter := c.r.Form.Get("filter")
+	s.mu.Lock()
+	if code, msg := s.userTokenLocked(c.token, -ownerID); code != 0 {
+		s.mu.Unlock()
+		c.fail(w, code, msg)
+		return
+	}
+	g, exists := s.groups[-ownerID]
+	if ownerID >= 0 || !exists {
+		s.mu.Unlock()
+		c.fail(w, ErrAccess, msgAccess)
+		return
+	}
+	var matched []*wallPost
+	for i := len(g.posts) - 1; i >= 0; i-- { // posts are kept oldest first
+		p := g.posts[i]
+		if p.removed || p.ownerID != ownerID {
+			continue
+		}
+		suggest := p.postType == "suggest"
+		switch filter {
+		case "suggests":
+			if !suggest {
+				continue
+			}
+		case "owner":
+			if suggest || p.fromID != ownerID {
+				continue
+			}
+		case "others":
+			if suggest || p.fromID == ownerID {
+				continue
+			}
+		default:
+			if suggest {
+				continue
+			}
+		}
+		matched = append(matched, p)
+	}
+	items := []map[string]any{}
+	for i := offset; i < int64(len(matched)) && i < offset+count; i++ {
+		items = append(items, s.postWireLocked(g, matched[i]))
+	}
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"response": map[string]any{"count": len(matched), "items": items}})
+}
+
+// wallGetComments serves wall.getComments: owner_id, post_id, offset, count (default 10,
+// at most 100), sort (asc, the default, or desc). Deleted comments are left out. A post
+// that does not exist (or was removed) is error 100.
+func (s *Server) wallGetComments(w http.ResponseWriter, c call) {
+	ownerID, postID := c.int("owner_id"), c.int("post_id")
+	offset, count, ok := pageParams(c, 10, 100)
+	if !ok {
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: offset or count out of range")
+		return
+	}
+	sortOrder := c.r.Form.Get("sort")
+	s.mu.Lock()
+	if code, msg := s.userTokenLocked(c.token, -ownerID); code != 0 {
+		s.mu.Unlock()
+		c.fail(w, code, msg)
+		return
+	}
+	g, exists := s.groups[-ownerID]
+	var p *wallPost
+	if exists {
+		p = g.post(ownerID, postID)
+	}
+	if p == nil || p.removed {
+		s.mu.Unlock()
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: post_id is invalid")
+		return
+	}
+	var matched []*comment
+	for _, cm := range g.comments {
+		if cm.place == WallComment && cm.ownerID == ownerID && cm.parentID == postID && !cm.deleted {
+			matched = append(matched, cm)
+		}
+	}
+	if sortOrder == "desc" {
+		for i, j := 0, len(matched)-1; i < j; i, j = i+1, j-1 {
+			matched[i], matched[j] = matched[j], matched[i]
+		}
+	}
+	items := []map[string]any{}
+	for i := offset; i < int64(len(matched)) && i < offset+count; i++ {
+		m := matched[i].wire()
+		delete(m, "post_owner_id") // only events carry it
+		items = append(items, m)
+	}
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"response": map[string]any{
+		"count": len(matched), "items": items, "current_level_count": len(matched),
+		"can_post": true, "show_reply_button": true, "groups_can_post": true,
+	}})
 }

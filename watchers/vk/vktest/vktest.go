@@ -79,6 +79,12 @@ type group struct {
 	nextSeq        int64 // ts of the next event; long-poll ts values count events
 	updates        []update
 	bans           []BanInfo // in ban order, like VK's list
+
+	// The content model: what customers and the community wrote.
+	posts                                    []*wallPost
+	comments                                 []*comment
+	messages                                 []*message
+	nextPostID, nextCommentID, nextMessageID int64
 }
 
 // Server is a fake VK. Create it with New and Close it when done.

@@ -1,0 +1,252 @@
+package vktest
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Place is where a comment lives, with the same names as justify.Place so callers can
+// convert (vktest.Place(justify.PlaceWallComment)).
+type Place string
+
+// Comment places. Each has its own long-poll event family and restore method.
+const (
+	WallComment   Place = "wall_comment"
+	PhotoComment  Place = "photo_comment"
+	VideoComment  Place = "video_comment"
+	MarketComment Place = "market_comment"
+	BoardPost     Place = "board_post"
+)
+
+// eventPrefix is the family of long-poll events of a place: <prefix>_new, _edit, ...
+func (p Place) eventPrefix() string {
+	switch p {
+	case WallComment:
+		return "wall_reply"
+	case PhotoComment, VideoComment, MarketComment, BoardPost:
+		return string(p)
+	}
+	panic(fmt.Sprintf("vktest: unknown place %q", p))
+}
+
+// wallPost is a wall post of the content model.
+type wallPost struct {
+	ownerID, id, fromID, createdBy int64
+	text, postType                 string
+	date                           int64
+	removed                        bool
+}
+
+// comment is a comment or board post of the content model. parentID is the post, photo,
+// video, market item or topic.
+type comment struct {
+	place                   Place
+	ownerID, parentID, id   int64
+	fromID                  int64
+	text                    string
+	date                    int64
+	replyToComment, replyTo int64 // reply_to_comment, reply_to_user
+	deleted                 bool
+}
+
+// message is a community conversation message.
+type message struct {
+	id, peerID, fromID, adminAuthorID int64
+	text                              string
+	date                              int64
+	out                               bool
+}
+
+// Message and content ids start high so they never look like the small user ids of tests.
+const (
+	firstPostID    = 100
+	firstCommentID = 1000
+	firstMessageID = 5000
+)
+
+func (g *group) newPostID() int64 {
+	if g.nextPostID == 0 {
+		g.nextPostID = firstPostID
+	}
+	g.nextPostID++
+	return g.nextPostID
+}
+
+func (g *group) newCommentID() int64 {
+	if g.nextCommentID == 0 {
+		g.nextCommentID = firstCommentID
+	}
+	g.nextCommentID++
+	return g.nextCommentID
+}
+
+func (g *group) newMessageID() int64 {
+	if g.nextMessageID == 0 {
+		g.nextMessageID = firstMessageID
+	}
+	g.nextMessageID++
+	return g.nextMessageID
+}
+
+func (g *group) post(ownerID, id int64) *wallPost {
+	for _, p := range g.posts {
+		if p.ownerID == ownerID && p.id == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func (g *group) comment(place Place, ownerID, id int64) *comment {
+	for _, c := range g.comments {
+		if c.place == place && c.ownerID == ownerID && c.id == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// wallOwner is the community's wall: VK writes communities as negative owner ids.
+func wallOwner(groupID, ownerID int64) int64 {
+	if ownerID == 0 {
+		return -groupID
+	}
+	return ownerID
+}
+
+// addPostLocked stores a post; fromID < 0 is the community itself.
+func (s *Server) addPostLocked(g *group, fromID int64, text, postType string) *wallPost {
+	p := &wallPost{ownerID: -g.id, id: g.newPostID(), fromID: fromID, text: text, postType: postType, date: s.Now().Unix()}
+	g.posts = append(g.posts, p)
+	return p
+}
+
+// Post publishes a post on community groupID's wall by fromID (a user, or -groupID for the
+// community) and pushes wall_post_new, as VK does for posts by anyone. It returns the post id.
+func (s *Server) Post(groupID, fromID int64, text string) int64 {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	p := s.addPostLocked(g, fromID, text, "post")
+	s.pushLocked(g, "wall_post_new", p.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: %d posted on the wall of group %d: %q", fromID, groupID, text))
+	return p.id
+}
+
+// SuggestPost proposes a post to community groupID (post_type "suggest"), pushing
+// wall_post_new. It returns the post id.
+func (s *Server) SuggestPost(groupID, fromID int64, text string) int64 {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	p := s.addPostLocked(g, fromID, text, "suggest")
+	s.pushLocked(g, "wall_post_new", p.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: %d suggested a post to group %d: %q", fromID, groupID, text))
+	return p.id
+}
+
+// AddPostSilently stores a post that existed before the daemon ran: no event. It returns
+// the post id.
+func (s *Server) AddPostSilently(groupID, fromID int64, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addPostLocked(s.groupLocked(groupID), fromID, text, "post").id
+}
+
+// RemovePost deletes a post from the community's wall. VK sends no event for it: only
+// wall.getById and wall.get stop returning it. It reports false for an unknown post.
+func (s *Server) RemovePost(groupID, postID int64) bool {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	p := g.post(-groupID, postID)
+	if p == nil || p.removed {
+		s.mu.Unlock()
+		return false
+	}
+	p.removed = true
+	s.unlockAndObserve(fmt.Sprintf("VK: an admin deleted post %d from the wall of group %d (VK sends no event)", postID, groupID))
+	return true
+}
+
+// addCommentLocked stores a comment. A wall comment on a post the model does not know
+// creates that post silently, so tests need not set up every post.
+func (s *Server) addCommentLocked(g *group, place Place, ownerID, parentID, fromID int64, text string) *comment {
+	place.eventPrefix() // panics early on an unknown place
+	ownerID = wallOwner(g.id, ownerID)
+	if place == WallComment && g.post(ownerID, parentID) == nil {
+		g.posts = append(g.posts, &wallPost{ownerID: ownerID, id: parentID, fromID: -g.id, postType: "post", date: s.Now().Unix()})
+		if parentID > g.nextPostID {
+			g.nextPostID = parentID
+		}
+	}
+	c := &comment{place: place, ownerID: ownerID, parentID: parentID, id: g.newCommentID(), fromID: fromID, text: text, date: s.Now().Unix()}
+	g.comments = append(g.comments, c)
+	return c
+}
+
+// Comment writes a comment as fromID under item parentID of ownerID (0 means the
+// community, -groupID) in community groupID, pushing <place>_new (wall_reply_new,
+// photo_comment_new, ...) in VK's shape. It returns the comment id.
+func (s *Server) Comment(groupID int64, place Place, ownerID, parentID, fromID int64, text string) int64 {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	c := s.addCommentLocked(g, place, ownerID, parentID, fromID, text)
+	s.pushLocked(g, place.eventPrefix()+"_new", c.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: %d wrote %s %d in group %d: %q", fromID, place, c.id, groupID, text))
+	return c.id
+}
+
+// AddCommentSilently stores a comment written before the daemon ran: no event. It returns
+// the comment id.
+func (s *Server) AddCommentSilently(groupID int64, place Place, ownerID, parentID, fromID int64, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addCommentLocked(s.groupLocked(groupID), place, ownerID, parentID, fromID, text).id
+}
+
+// wire is the post as wall.get, wall.getById and wall_post_new carry it.
+func (p *wallPost) wire() map[string]any {
+	m := map[string]any{
+		"id": p.id, "owner_id": p.ownerID, "from_id": p.fromID, "date": p.date, "text": p.text,
+		"post_type": p.postType, "attachments": []any{},
+		"comments":    map[string]any{"count": 0, "can_post": 1, "groups_can_post": true},
+		"likes":       map[string]any{"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
+		"reposts":     map[string]any{"count": 0, "user_reposted": 0},
+		"post_source": map[string]any{"type": "vk"},
+		"can_delete":  1, "can_edit": 0, "can_pin": 1, "is_favorite": false, "marked_as_ads": 0,
+		"hash": fmt.Sprintf("h%d", p.id),
+	}
+	if p.createdBy != 0 {
+		m["created_by"] = p.createdBy
+	}
+	return m
+}
+
+// wire is the comment as its place's *_new, *_edit and *_restore events carry it (and, for
+// wall comments, wall.getComments).
+func (c *comment) wire() map[string]any {
+	m := map[string]any{"id": c.id, "from_id": c.fromID, "date": c.date, "text": c.text}
+	switch c.place {
+	case WallComment:
+		m["post_id"], m["owner_id"], m["post_owner_id"] = c.parentID, c.ownerID, c.ownerID
+		m["parents_stack"] = []int64{}
+		m["thread"] = map[string]any{"count": 0, "items": []any{}, "can_post": true, "show_reply_button": true, "groups_can_post": true}
+	case PhotoComment:
+		m["photo_id"], m["photo_owner_id"] = c.parentID, c.ownerID
+		m["parents_stack"] = []int64{}
+	case VideoComment:
+		m["video_id"], m["video_owner_id"] = c.parentID, c.ownerID
+		m["parents_stack"] = []int64{}
+	case MarketComment:
+		m["item_id"], m["market_owner_id"] = c.parentID, c.ownerID
+	case BoardPost:
+		m["topic_id"], m["topic_owner_id"] = c.parentID, c.ownerID
+	}
+	if c.replyToComment != 0 {
+		m["reply_to_comment"] = c.replyToComment
+	}
+	if c.replyTo != 0 {
+		m["reply_to_user"] = c.replyTo
+	}
+	return m
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
