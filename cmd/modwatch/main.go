@@ -27,6 +27,13 @@ Usage:
                                     measure ingest rate, prompt latency and memory in-process
   modwatch config check --config FILE
                                     validate a config file and the environment it names
+  modwatch tickets import [--format csv|jsonl] FILE --config FILE
+                                    import help-desk tickets; a file with a bad row imports nothing
+  modwatch forget --vk-user ID --config FILE
+                                    erase what a customer wrote (a data-subject request)
+  modwatch cases list [--state S] [--limit N] --config FILE
+  modwatch cases show ID --config FILE
+                                    list cases, or show one case's audit trail
   modwatch version                  print the version
 `
 
@@ -56,6 +63,12 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		err = cmdConfigCheck(args[2:], stdout)
+	case "tickets":
+		err = cmdTickets(ctx, args[1:], stdout, stderr)
+	case "forget":
+		err = cmdForget(ctx, args[1:], stdout, stderr)
+	case "cases":
+		err = cmdCases(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "modwatch", version)
 	case "help", "-h", "--help":
