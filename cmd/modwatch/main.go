@@ -34,6 +34,8 @@ Usage:
   modwatch cases list [--state S] [--limit N] --config FILE
   modwatch cases show ID --config FILE
                                     list cases, or show one case's audit trail
+  modwatch report [--since 7d] [--community ID] [--operator NAME] [--format text|csv|json] --config FILE
+                                    the moderation figures of a period, against the one before
   modwatch version                  print the version
 `
 
@@ -69,6 +71,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdForget(ctx, args[1:], stdout, stderr)
 	case "cases":
 		err = cmdCases(ctx, args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "modwatch", version)
 	case "help", "-h", "--help":
