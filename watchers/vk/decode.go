@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/events"
@@ -23,8 +24,10 @@ func EventKey(groupID int64, eventID string) string {
 }
 
 // DecodeUpdate turns one long-poll update of community groupID into an event. It reports
-// false, with no error, for event types modwatch does not act on. At is left zero: the
-// caller stamps the time of receipt. Errors wrap ErrMalformed.
+// false, with no error, for event types (or cases of them) modwatch does not act on.
+// At is VK's own time where the object carries one (comments, posts, messages when
+// written); elsewhere it is left zero for the caller to stamp the time of receipt. Errors
+// wrap ErrMalformed; no input panics.
 func DecodeUpdate(groupID int64, raw json.RawMessage) (justify.Event, bool, error) {
 	var env events.GroupEvent
 	if err := json.Unmarshal(raw, &env); err != nil {
@@ -33,7 +36,9 @@ func DecodeUpdate(groupID int64, raw json.RawMessage) (justify.Event, bool, erro
 	if env.Type == "" {
 		return justify.Event{}, false, fmt.Errorf("%w: no type", ErrMalformed)
 	}
-	if env.Type != events.EventUserBlock && env.Type != events.EventUserUnblock {
+	typ := string(env.Type)
+	decode := decoderFor(typ)
+	if decode == nil {
 		return justify.Event{}, false, nil
 	}
 	// A foreign group_id means the token or server belongs to another community; acting on
@@ -53,29 +58,81 @@ func DecodeUpdate(groupID int64, raw json.RawMessage) (justify.Event, bool, erro
 		GroupID: groupID,
 		Source:  justify.SourceLongPoll,
 	}
-	switch env.Type {
-	case events.EventUserBlock:
-		var o events.UserBlockObject
-		if err := json.Unmarshal(env.Object, &o); err != nil {
-			return justify.Event{}, false, fmt.Errorf("%w: decode user_block %s: %v", ErrMalformed, env.EventID, err)
-		}
-		ev.Kind = justify.EventBan
-		ev.ActorVKID, ev.UserVKID = int64(o.AdminID), int64(o.UserID)
-		ev.VKReason, ev.Comment = justify.BanReason(o.Reason), o.Comment
-		if o.UnblockDate > 0 {
-			ev.Until = time.Unix(int64(o.UnblockDate), 0).UTC()
-		}
-	case events.EventUserUnblock:
-		var o events.UserUnblockObject
-		if err := json.Unmarshal(env.Object, &o); err != nil {
-			return justify.Event{}, false, fmt.Errorf("%w: decode user_unblock %s: %v", ErrMalformed, env.EventID, err)
-		}
-		ev.Kind = justify.EventUnban
-		ev.ActorVKID, ev.UserVKID = int64(o.AdminID), int64(o.UserID)
-		ev.Expired = o.ByEndDate == 1
+	ok, err := decode(&ev, env.Object)
+	if err != nil {
+		return justify.Event{}, false, fmt.Errorf("%w: decode %s %s: %v", ErrMalformed, env.Type, env.EventID, err)
 	}
-	if ev.UserVKID == 0 {
-		return justify.Event{}, false, fmt.Errorf("%w: %s event %s has no user_id", ErrMalformed, env.Type, env.EventID)
+	if !ok {
+		return justify.Event{}, false, nil
+	}
+	// The domain refuses what it cannot act upon; saying so here keeps such an event from
+	// failing a whole batch later.
+	if err := ev.Validate(); err != nil {
+		return justify.Event{}, false, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return ev, true, nil
+}
+
+type decodeFunc func(ev *justify.Event, object json.RawMessage) (bool, error)
+
+// decoderFor returns the decoder of an event type, nil for types modwatch ignores.
+func decoderFor(typ string) decodeFunc {
+	switch typ {
+	case string(events.EventUserBlock):
+		return decodeBan
+	case string(events.EventUserUnblock):
+		return decodeUnban
+	case "group_officers_edit":
+		return decodeOfficers
+	case "wall_post_new":
+		return decodeWallPost
+	case "message_new", "message_edit", "message_reply":
+		return func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeMessage(ev, typ, o) }
+	}
+	i := strings.LastIndexByte(typ, '_')
+	if i < 0 {
+		return nil
+	}
+	fam, ok := commentFamilies[typ[:i]]
+	if !ok {
+		return nil
+	}
+	switch action := typ[i+1:]; action {
+	case "new", "edit", "restore":
+		return func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeComment(ev, fam, action, o) }
+	case "delete":
+		return func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeDeletion(ev, fam, o) }
+	}
+	return nil
+}
+
+func decodeBan(ev *justify.Event, raw json.RawMessage) (bool, error) {
+	var o events.UserBlockObject
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return false, err
+	}
+	ev.Kind = justify.EventBan
+	ev.ActorVKID, ev.UserVKID = int64(o.AdminID), int64(o.UserID)
+	ev.VKReason, ev.Comment = justify.BanReason(o.Reason), o.Comment
+	if o.UnblockDate > 0 {
+		ev.Until = time.Unix(int64(o.UnblockDate), 0).UTC()
+	}
+	if ev.UserVKID == 0 {
+		return false, errors.New("no user_id")
+	}
+	return true, nil
+}
+
+func decodeUnban(ev *justify.Event, raw json.RawMessage) (bool, error) {
+	var o events.UserUnblockObject
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return false, err
+	}
+	ev.Kind = justify.EventUnban
+	ev.ActorVKID, ev.UserVKID = int64(o.AdminID), int64(o.UserID)
+	ev.Expired = o.ByEndDate == 1
+	if ev.UserVKID == 0 {
+		return false, errors.New("no user_id")
+	}
+	return true, nil
 }

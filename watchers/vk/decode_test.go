@@ -49,8 +49,6 @@ func TestDecodeUpdate(t *testing.T) {
 			Key: "vk:1:4a0e8c8b6fcc8a5c3f5cbab7e9c6afcd4e5b6c7d8", GroupID: 1, Kind: justify.EventUnban,
 			ActorVKID: 111, UserVKID: 222, Expired: true, Source: justify.SourceLongPoll,
 		}},
-		{name: "comment is ignored for now", file: "wall_reply_new.json", ignored: true},
-		{name: "officers edit is ignored for now", file: "group_officers_edit.json", ignored: true},
 		{name: "user id as string", file: "malformed_user_id_string.json", wantErr: true},
 		{name: "no user id", file: "malformed_no_user_id.json", wantErr: true},
 		{name: "no event id", file: "malformed_no_event_id.json", wantErr: true},
@@ -96,28 +94,35 @@ func TestPollTsAcceptsStringAndNumber(t *testing.T) {
 	}
 }
 
-var fuzzSeeds = []string{
-	"user_block.json", "user_block_forever.json", "user_unblock.json", "user_unblock_expired.json",
-	"wall_reply_new.json", "malformed_user_id_string.json", "malformed_no_object.json", "malformed_array.json",
-}
-
 // FuzzDecodeUpdate checks that no input panics and that every accepted event is one the
-// domain can store.
+// domain can store. Every payload in testdata/vk seeds it.
 func FuzzDecodeUpdate(f *testing.F) {
-	for _, name := range fuzzSeeds {
-		f.Add([]byte(payload(f, name)))
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "vk", "*.json"))
+	require.NoError(f, err)
+	require.NotEmpty(f, files)
+	for _, name := range files {
+		f.Add([]byte(payload(f, filepath.Base(name))))
 	}
 	f.Add([]byte(`{"type":"user_block","object":null,"event_id":"x"}`))
 	f.Add([]byte(`{"type":"user_block","object":{"user_id":1e30},"event_id":"x"}`))
+	f.Add([]byte(`{"type":"board_post_delete","object":{"id":1,"topic_id":2,"topic_owner_id":-9223372036854775808},"event_id":"x"}`))
+	f.Add([]byte(`{"type":"message_new","object":{"message":null,"id":3,"from_id":4},"event_id":"x"}`))
+	f.Add([]byte(`{"type":"_delete","object":{},"event_id":"x"}`))
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		ev, ok, err := DecodeUpdate(1, raw)
 		if err != nil || !ok {
 			assert.False(t, ok)
+			if err != nil {
+				assert.ErrorIs(t, err, ErrMalformed)
+			}
 			return
 		}
 		assert.NoError(t, ev.Validate())
 		assert.Equal(t, int64(1), ev.GroupID)
+		if ev.Ticket != nil {
+			assert.Equal(t, ev.Ticket.Ref.Key(), ev.Ticket.Key)
+		}
 	})
 }
 
