@@ -54,6 +54,8 @@ type words struct {
 	captionRev   string
 	captionNever string
 	captionDel   string
+	chartTitle   string
+	chartEmpty   string
 }
 
 var ru = words{
@@ -70,6 +72,7 @@ var ru = words{
 	day: "д", hour: "ч", minute: "мин", unitSpace: " ",
 	caption: "Модерация за %s: баны %s, удаления %s", captionRev: "отменено %s",
 	captionNever: "без причины %s", captionDel: "удалены неотвеченные %s",
+	chartTitle: "Действия операторов по часам", chartEmpty: "Действий не было",
 }
 
 var en = words{
@@ -86,6 +89,7 @@ var en = words{
 	day: "d", hour: "h", minute: "m", unitSpace: "",
 	caption: "Moderation for %s: bans %s, deletions %s", captionRev: "reversed %s",
 	captionNever: "no reason %s", captionDel: "unanswered deleted %s",
+	chartTitle: "Operators' actions by hour", chartEmpty: "No actions",
 }
 
 // lang picks the texts of a language: English for "en" (and "en-US", ...), Russian for
