@@ -40,7 +40,9 @@ type Input struct {
 	// requests written before the period; Tickets are searched first.
 	Deleted map[string]justify.Ticket
 	// PrevCases and PrevTickets are the same for the previous period of equal length,
-	// [From-(To-From), From).
+	// [From-(To-From), From). The split is a convenience: a case or ticket may come in
+	// either list or in both (the copy in Cases/Tickets wins), and counts once, in the
+	// period its OpenedAt (for tickets, AnsweredAt and the periods' ends) falls in.
 	PrevCases   []justify.Case
 	PrevTickets []justify.Ticket
 	// Location is the owner's time zone for the hourly activity; UTC when nil.

@@ -359,3 +359,42 @@ func TestMedian(t *testing.T) {
 	assert.Equal(t, 3*time.Second, median([]time.Duration{5 * time.Second, 1 * time.Second, 3 * time.Second}))
 	assert.Equal(t, 2*time.Second, median([]time.Duration{3 * time.Second, 1 * time.Second}))
 }
+
+// A deleted request written long before the period is quoted from Input.Deleted; words
+// forgotten since are not quoted.
+func TestComputeDeletedExcerpts(t *testing.T) {
+	old := justify.Ref{GroupID: 1, Place: justify.PlacePhotoComment, OwnerID: -1, ParentID: 5, ItemID: 9}
+	forgotten := justify.Ref{GroupID: 1, Place: justify.PlacePhotoComment, OwnerID: -1, ParentID: 5, ItemID: 10}
+	tests := []struct {
+		name    string
+		item    justify.Ref
+		deleted map[string]justify.Ticket
+		want    DeletedRequest
+	}{
+		{
+			name: "from Deleted", item: old,
+			deleted: map[string]justify.Ticket{old.Key(): {Key: old.Key(), Ref: old, Text: "старый вопрос", AuthorName: "Пётр", Link: "https://vk.com/photo-1_5?reply=9"}},
+			want: DeletedRequest{CaseID: 1, Operator: "Анна", ActorVKID: 101, Author: "Пётр", AuthorVK: 501,
+				Excerpt: "старый вопрос", Link: "https://vk.com/photo-1_5?reply=9", At: utc("2026-11-23T10:00:00Z")},
+		},
+		{
+			name: "forgotten", item: forgotten,
+			deleted: map[string]justify.Ticket{forgotten.Key(): {Key: forgotten.Key(), Ref: forgotten, Forgotten: true}},
+			want: DeletedRequest{CaseID: 1, Operator: "Анна", ActorVKID: 101, AuthorVK: 501,
+				Link: "https://vk.com/photo-1_5", At: utc("2026-11-23T10:00:00Z")},
+		},
+		{
+			name: "never seen", item: old,
+			want: DeletedRequest{CaseID: 1, Operator: "Анна", ActorVKID: 101, AuthorVK: 501,
+				Link: "https://vk.com/photo-1_5", At: utc("2026-11-23T10:00:00Z")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := severe(caseAt(1, 1, justify.EventDelete, "Анна", 101, "2026-11-23T10:00:00Z"), tt.item)
+			r := Compute(Input{From: dayFrom, To: dayTo, People: fixturePeople, Cases: []justify.Case{c}, Deleted: tt.deleted})
+			require.Len(t, r.Communities, 1)
+			assert.Equal(t, []DeletedRequest{tt.want}, r.Communities[0].DeletedRequests)
+		})
+	}
+}
