@@ -260,14 +260,18 @@ func gridPlot(activity map[string][24]int, names []string, max int, o Options, f
 	p.Title.Text = o.Title
 	g := grid{names: names, act: activity}
 	p.Add(heat(g, max))
-	if xys, _ := cellLabels(g, max, f); xys != nil && len(xys.XYs) > 0 {
-		p.Add(xys)
+	labels, err := cellLabels(g, max, f)
+	if err != nil {
+		return nil, err
 	}
-	labels := make([]string, len(names))
+	if len(labels.XYs) > 0 {
+		p.Add(labels)
+	}
+	rows := make([]string, len(names))
 	for i, n := range names {
-		labels[len(names)-1-i] = short(n)
+		rows[len(names)-1-i] = short(n)
 	}
-	p.NominalY(labels...)
+	p.NominalY(rows...)
 	hours := make([]string, 24)
 	for h := range hours {
 		hours[h] = strconv.Itoa(h)
