@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
 // fileKey is the event key of a testdata payload, from its own event_id.
@@ -190,4 +191,89 @@ func TestDecodeRefsMatchAcrossEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// decodeAll decodes every update the fake VK holds for testGroup.
+func decodeAll(t *testing.T, srv *vktest.Server) []justify.Event {
+	t.Helper()
+	var evs []justify.Event
+	for _, raw := range srv.Events(testGroup) {
+		ev, ok, err := DecodeUpdate(testGroup, raw)
+		require.NoError(t, err, string(raw))
+		require.True(t, ok, string(raw))
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// TestDecodeVKTestContent: what the fake VK pushes decodes into events whose Refs line up,
+// so end-to-end tests built on vktest exercise the same keys real VK produces.
+func TestDecodeVKTestContent(t *testing.T) {
+	places := []vktest.Place{vktest.WallComment, vktest.PhotoComment, vktest.VideoComment, vktest.MarketComment, vktest.BoardPost}
+	for _, place := range places {
+		t.Run(string(place), func(t *testing.T) {
+			srv := vktest.New()
+			t.Cleanup(srv.Close)
+			srv.AddGroup(testGroup, communityToken)
+			id := srv.Comment(testGroup, place, 0, 77, 222, "where is my order?")
+			answer := srv.ReplyAsCommunity(testGroup, place, 0, 77, id, "tomorrow")
+			require.True(t, srv.EditComment(testGroup, place, 0, id, "where is my order #5?"))
+			require.True(t, srv.DeleteComment(testGroup, place, 0, 77, id, 111))
+			require.False(t, srv.DeleteComment(testGroup, place, 0, 77, id, 111), "already deleted")
+			require.True(t, srv.CommentDeleted(testGroup, place, 0, id))
+
+			evs := decodeAll(t, srv)
+			require.Len(t, evs, 4)
+			want := justify.Ref{GroupID: testGroup, Place: justify.Place(place), OwnerID: -testGroup, ParentID: 77, ItemID: id}
+			assert.Equal(t, justify.EventWrite, evs[0].Kind)
+			require.NotNil(t, evs[0].Ticket)
+			assert.Equal(t, want, evs[0].Ticket.Ref)
+			assert.Equal(t, int64(222), evs[0].Ticket.AuthorVKID)
+			assert.Equal(t, "where is my order?", evs[0].Ticket.Text)
+
+			assert.Equal(t, justify.EventAnswer, evs[1].Kind)
+			assert.Equal(t, answer, evs[1].Item.ItemID)
+			assert.Equal(t, want, evs[1].ReplyTo)
+
+			assert.Equal(t, justify.EventEdit, evs[2].Kind)
+			assert.Equal(t, want.Key(), evs[2].Ticket.Key)
+			assert.Equal(t, "where is my order #5?", evs[2].Ticket.Text)
+
+			assert.Equal(t, justify.EventDelete, evs[3].Kind)
+			assert.Equal(t, want, evs[3].Item)
+			assert.Equal(t, int64(111), evs[3].ActorVKID)
+		})
+	}
+	t.Run("messages, posts and officers", func(t *testing.T) {
+		srv := vktest.New()
+		t.Cleanup(srv.Close)
+		srv.AddGroup(testGroup, communityToken)
+		mid := srv.Message(testGroup, 333, "hello?")
+		rid := srv.MessageReply(testGroup, 333, 111, "hi!")
+		pid := srv.Post(testGroup, 444, "complaint")
+		sid := srv.SuggestPost(testGroup, 555, "review")
+		srv.Post(testGroup, -testGroup, "news") // the community's own post: no ticket
+		srv.AddPostSilently(testGroup, 666, "old")
+		srv.ChangeOfficers(testGroup, 111, 777, 0, 3)
+
+		var evs []justify.Event
+		for _, raw := range srv.Events(testGroup) {
+			ev, ok, err := DecodeUpdate(testGroup, raw)
+			require.NoError(t, err)
+			if ok {
+				evs = append(evs, ev)
+			}
+		}
+		require.Len(t, evs, 5)
+		assert.Equal(t, justify.EventWrite, evs[0].Kind)
+		assert.Equal(t, justify.Ref{GroupID: testGroup, Place: justify.PlaceMessage, OwnerID: 333, ItemID: mid}, evs[0].Ticket.Ref)
+		assert.Equal(t, justify.EventAnswer, evs[1].Kind)
+		assert.Equal(t, justify.Ref{GroupID: testGroup, Place: justify.PlaceMessage, OwnerID: 333, ItemID: rid}, evs[1].Item)
+		assert.Equal(t, int64(111), evs[1].ActorVKID)
+		assert.Equal(t, justify.Ref{GroupID: testGroup, Place: justify.PlaceWallPost, OwnerID: -testGroup, ItemID: pid}, evs[2].Ticket.Ref)
+		assert.Equal(t, justify.Ref{GroupID: testGroup, Place: justify.PlaceWallPost, OwnerID: -testGroup, ItemID: sid}, evs[3].Ticket.Ref)
+		assert.Equal(t, justify.EventOfficers, evs[4].Kind)
+		assert.Equal(t, int64(777), evs[4].UserVKID)
+		assert.Equal(t, "level 0 → 3 (none → administrator)", evs[4].Comment)
+	})
 }

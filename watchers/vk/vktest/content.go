@@ -1,6 +1,7 @@
 package vktest
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 )
@@ -250,3 +251,159 @@ func (c *comment) wire() map[string]any {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// ReplyAsCommunity writes the community's answer (from_id -groupID) under the same item,
+// replying to comment replyTo when it is not 0, and pushes <place>_new. It returns the
+// answer's id.
+func (s *Server) ReplyAsCommunity(groupID int64, place Place, ownerID, parentID, replyTo int64, text string) int64 {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	c := s.addCommentLocked(g, place, ownerID, parentID, -groupID, text)
+	if replyTo != 0 {
+		c.replyToComment = replyTo
+		if orig := g.comment(place, c.ownerID, replyTo); orig != nil {
+			c.replyTo = orig.fromID
+		}
+	}
+	s.pushLocked(g, place.eventPrefix()+"_new", c.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: group %d answered in %s %d: %q", groupID, place, c.id, text))
+	return c.id
+}
+
+// EditComment changes a comment's text as its author would and pushes <place>_edit. It
+// reports false for an unknown or deleted comment.
+func (s *Server) EditComment(groupID int64, place Place, ownerID, commentID int64, text string) bool {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	c := g.comment(place, wallOwner(groupID, ownerID), commentID)
+	if c == nil || c.deleted {
+		s.mu.Unlock()
+		return false
+	}
+	c.text = text
+	s.pushLocked(g, place.eventPrefix()+"_edit", c.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: %d edited %s %d in group %d: %q", c.fromID, place, commentID, groupID, text))
+	return true
+}
+
+// DeleteComment deletes a comment as deleterID (an admin, or the author) and pushes
+// <place>_delete in that family's own shape (see deleteWire). parentID 0 matches any parent.
+// It reports false for an unknown or already deleted comment.
+func (s *Server) DeleteComment(groupID int64, place Place, ownerID, parentID, commentID, deleterID int64) bool {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	c := g.comment(place, wallOwner(groupID, ownerID), commentID)
+	if c == nil || c.deleted || (parentID != 0 && c.parentID != parentID) {
+		s.mu.Unlock()
+		return false
+	}
+	c.deleted = true
+	s.pushLocked(g, place.eventPrefix()+"_delete", c.deleteWire(deleterID))
+	s.unlockAndObserve(fmt.Sprintf("VK: %d deleted %s %d in group %d", deleterID, place, commentID, groupID))
+	return true
+}
+
+// CommentDeleted reports whether a comment is currently deleted; false for unknown ones.
+func (s *Server) CommentDeleted(groupID int64, place Place, ownerID, commentID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.groupLocked(groupID).comment(place, wallOwner(groupID, ownerID), commentID)
+	return c != nil && c.deleted
+}
+
+// deleteWire is the *_delete object as VK sends it for each family: who is named differs
+// (real wall_reply_delete payloads carry deleter_id, photo_comment_delete both user_id,
+// the author, and deleter_id, market_comment_delete only user_id, the deleter).
+func (c *comment) deleteWire(deleterID int64) map[string]any {
+	switch c.place {
+	case WallComment:
+		return map[string]any{"owner_id": c.ownerID, "id": c.id, "deleter_id": deleterID, "post_id": c.parentID}
+	case PhotoComment:
+		return map[string]any{"owner_id": c.ownerID, "id": c.id, "user_id": c.fromID, "deleter_id": deleterID, "photo_id": c.parentID}
+	case VideoComment:
+		return map[string]any{"owner_id": c.ownerID, "id": c.id, "deleter_id": deleterID, "video_id": c.parentID}
+	case MarketComment:
+		return map[string]any{"owner_id": c.ownerID, "id": c.id, "user_id": deleterID, "item_id": c.parentID}
+	default: // BoardPost
+		return map[string]any{"topic_owner_id": c.ownerID, "topic_id": c.parentID, "id": c.id, "deleter_id": deleterID}
+	}
+}
+
+// clientInfo is what message_new tells a bot about the customer's app.
+var clientInfo = map[string]any{
+	"button_actions":  []string{"text", "vkpay", "open_app", "location", "open_link", "callback"},
+	"keyboard":        true,
+	"inline_keyboard": true,
+	"carousel":        true,
+	"lang_id":         0,
+}
+
+func (s *Server) addMessageLocked(g *group, peerID, fromID, adminID int64, text string, out bool) *message {
+	m := &message{id: g.newMessageID(), peerID: peerID, fromID: fromID, adminAuthorID: adminID, text: text, date: s.Now().Unix(), out: out}
+	g.messages = append(g.messages, m)
+	return m
+}
+
+func (m *message) wire() map[string]any {
+	out := 0
+	if m.out {
+		out = 1
+	}
+	w := map[string]any{
+		"id": m.id, "date": m.date, "peer_id": m.peerID, "from_id": m.fromID, "text": m.text, "out": out,
+		"attachments": []any{}, "fwd_messages": []any{}, "conversation_message_id": m.id - firstMessageID,
+		"important": false, "is_hidden": false, "random_id": 0, "version": m.id,
+	}
+	if m.adminAuthorID != 0 {
+		w["admin_author_id"] = m.adminAuthorID
+	}
+	return w
+}
+
+// Message delivers a customer's message to the community and pushes message_new
+// ({message, client_info}, API 5.103 and later). It returns the message id.
+func (s *Server) Message(groupID, fromID int64, text string) int64 {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	m := s.addMessageLocked(g, fromID, fromID, 0, text, false)
+	s.pushLocked(g, "message_new", map[string]any{"message": m.wire(), "client_info": clientInfo})
+	s.unlockAndObserve(fmt.Sprintf("VK: %d wrote to group %d: %q", fromID, groupID, text))
+	return m.id
+}
+
+// MessageReply sends the community's answer to customer peerID, written by admin adminID
+// (0: VK does not say, e.g. a bot), and pushes message_reply. It returns the message id.
+func (s *Server) MessageReply(groupID, peerID, adminID int64, text string) int64 {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	m := s.addMessageLocked(g, peerID, -groupID, adminID, text, true)
+	s.pushLocked(g, "message_reply", m.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: group %d answered %d: %q", groupID, peerID, text))
+	return m.id
+}
+
+// ChangeOfficers changes userID's level among the community's officers (0 none,
+// 1 moderator, 2 editor, 3 administrator) as adminID, pushing group_officers_edit. It
+// returns the event_id.
+func (s *Server) ChangeOfficers(groupID, adminID, userID int64, oldLevel, newLevel int) string {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	id := s.pushLocked(g, "group_officers_edit", map[string]any{
+		"admin_id": adminID, "user_id": userID, "level_old": oldLevel, "level_new": newLevel,
+	})
+	s.unlockAndObserve(fmt.Sprintf("VK: %d changed the level of %d in group %d from %d to %d", adminID, userID, groupID, oldLevel, newLevel))
+	return id
+}
+
+// Events returns the community's kept long-poll updates, oldest first, as VK would deliver
+// them: tests decode them without running a long poll.
+func (s *Server) Events(groupID int64) []json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groupLocked(groupID)
+	out := make([]json.RawMessage, 0, len(g.updates))
+	for _, u := range g.updates {
+		out = append(out, append(json.RawMessage(nil), u.raw...))
+	}
+	return out
+}

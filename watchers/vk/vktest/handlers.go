@@ -2,6 +2,7 @@ package vktest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,9 +10,11 @@ import (
 )
 
 const (
-	msgAuth      = "User authorization failed: invalid access_token (4)."
-	msgGroupAuth = "Group authorization failed: method is unavailable with group auth."
-	msgAccess    = "Access denied: no access to this group"
+	msgAuth       = "User authorization failed: invalid access_token (4)."
+	msgGroupAuth  = "Group authorization failed: method is unavailable with group auth."
+	msgAccess     = "Access denied: no access to this group"
+	msgNotFound   = "Not found"
+	msgNotDeleted = "Comment has not been deleted"
 )
 
 // apiError is VK's error object.
@@ -133,6 +136,9 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		s.getBanned(w, c)
 	case "users.get":
 		s.usersGet(w, c)
+	case "wall.restoreComment", "photos.restoreComment", "video.restoreComment", "market.restoreComment",
+		"board.restoreComment":
+		s.restoreComment(w, c)
 	case "wall.getById":
 		s.wallGetByID(w, c)
 	case "wall.get":
@@ -559,4 +565,72 @@ func (s *Server) wallGetComments(w http.ResponseWriter, c call) {
 		"count": len(matched), "items": items, "current_level_count": len(matched),
 		"can_post": true, "show_reply_button": true, "groups_can_post": true,
 	}})
+}
+
+// restoreMethods maps each restore method to the comments it restores.
+var restoreMethods = map[string]Place{
+	"wall.restoreComment":   WallComment,
+	"photos.restoreComment": PhotoComment,
+	"video.restoreComment":  VideoComment,
+	"market.restoreComment": MarketComment,
+	"board.restoreComment":  BoardPost,
+}
+
+// restoreComment serves the five restore methods. All but board.restoreComment take only
+// an admin's user token (owner_id, comment_id); board.restoreComment (group_id, topic_id,
+// comment_id) also takes the community token. A comment that is not deleted is error
+// 243, as VK answers when someone restored it first. Success pushes <place>_restore.
+func (s *Server) restoreComment(w http.ResponseWriter, c call) {
+	place := restoreMethods[c.method]
+	rec := RestoreCall{Method: c.method, Place: place, CommentID: c.int("comment_id")}
+	if place == BoardPost {
+		rec.GroupID, rec.TopicID = c.int("group_id"), c.int("topic_id")
+		rec.OwnerID = -rec.GroupID
+	} else {
+		rec.OwnerID = c.int("owner_id")
+		rec.GroupID = -rec.OwnerID
+	}
+	s.mu.Lock()
+	typ, _, known := s.tokenLocked(c.token, rec.GroupID)
+	rec.TokenType = typ
+	g, exists := s.groups[rec.GroupID]
+	var code int
+	var msg string
+	var cm *comment
+	switch {
+	case !known:
+		code, msg = ErrAuth, msgAuth
+	case typ == TokenCommunity && place != BoardPost:
+		code, msg = ErrGroupAuth, msgGroupAuth
+	case !exists || (typ == TokenCommunity && g.communityToken != c.token) || (typ == TokenUser && !hasToken(g, c.token)):
+		code, msg = ErrAccess, msgAccess
+	case rec.CommentID == 0:
+		code, msg = ErrParam, "One of the parameters specified was missing or invalid: comment_id is undefined"
+	default:
+		cm = g.comment(place, rec.OwnerID, rec.CommentID)
+		switch {
+		case cm == nil || (place == BoardPost && cm.parentID != rec.TopicID):
+			code, msg = ErrNotFound, msgNotFound
+		case !cm.deleted:
+			code, msg = ErrNotDeleted, msgNotDeleted
+		}
+	}
+	rec.ErrorCode = code
+	s.restores = append(s.restores, rec)
+	if code != 0 {
+		s.mu.Unlock()
+		c.fail(w, code, msg)
+		return
+	}
+	cm.deleted = false
+	s.pushLocked(g, place.eventPrefix()+"_restore", cm.wire())
+	s.unlockAndObserve(fmt.Sprintf("VK: modwatch restored %s %d in group %d", place, cm.id, rec.GroupID))
+	writeJSON(w, map[string]any{"response": 1})
+}
+
+// Restores lists the restore calls received, in order.
+func (s *Server) Restores() []RestoreCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RestoreCall(nil), s.restores...)
 }

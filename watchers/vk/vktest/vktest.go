@@ -31,6 +31,9 @@ const (
 	ErrAccess    = 15
 	ErrGroupAuth = 27
 	ErrParam     = 100
+	ErrNotFound  = 104
+	// ErrNotDeleted answers a restore of a comment that is not deleted.
+	ErrNotDeleted = 243
 )
 
 // TokenType says which kind of token made a call.
@@ -48,6 +51,18 @@ type UnbanCall struct {
 	UserID    int64
 	TokenType TokenType
 	ErrorCode int // 0 when the unban succeeded
+}
+
+// RestoreCall records one *.restoreComment request.
+type RestoreCall struct {
+	Method    string // "wall.restoreComment", "board.restoreComment", ...
+	Place     Place
+	GroupID   int64
+	OwnerID   int64 // the owner_id parameter; -group_id for board.restoreComment
+	TopicID   int64 // board.restoreComment only
+	CommentID int64
+	TokenType TokenType
+	ErrorCode int // 0 when the comment was restored
 }
 
 // BanInfo is a ban as groups.getBanned reports it.
@@ -101,6 +116,7 @@ type Server struct {
 	faults    map[string][]fault
 	lpFaults  []int
 	unbans    []UnbanCall
+	restores  []RestoreCall
 	names     map[int64][2]string
 	retention int
 	observe   func(string)
