@@ -199,6 +199,10 @@ func decodeComment(ev *justify.Event, fam commentFamily, action string, raw json
 	switch action {
 	case "new":
 		ev.At = unixTime(o.Date)
+		if o.FromID < 0 && o.FromID != -ev.GroupID {
+			// Another community's page speaking: neither a customer nor this community's answer.
+			return false, nil
+		}
 		if o.FromID < 0 {
 			ev.Kind = justify.EventAnswer
 			if o.ReplyToComment > 0 {

@@ -57,6 +57,7 @@ func TestDecodeContentEvents(t *testing.T) {
 			Item: ref(justify.PlaceWallComment, -1, 3, 7), ReplyTo: wallC}},
 		{file: "wall_reply_new_community_top.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700000300),
 			Item: ref(justify.PlaceWallComment, -1, 3, 8)}},
+		{file: "wall_reply_new_other_community.json", ignored: true},
 		{file: "wall_reply_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 222,
 			Item: wallC, Ticket: tk(wallC, 222, "Where is my order #123? Still nothing.", 1700000100)}},
 		{file: "wall_reply_edit_community.json", ignored: true},
@@ -255,6 +256,7 @@ func TestDecodeVKTestContent(t *testing.T) {
 		srv.Post(testGroup, -testGroup, "news") // the community's own post: no ticket
 		srv.AddPostSilently(testGroup, 666, "old")
 		srv.ChangeOfficers(testGroup, 111, 777, 0, 3)
+		require.True(t, srv.EditMessage(testGroup, mid, "hello??"))
 
 		var evs []justify.Event
 		for _, raw := range srv.Events(testGroup) {
@@ -264,7 +266,7 @@ func TestDecodeVKTestContent(t *testing.T) {
 				evs = append(evs, ev)
 			}
 		}
-		require.Len(t, evs, 5)
+		require.Len(t, evs, 6)
 		assert.Equal(t, justify.EventWrite, evs[0].Kind)
 		assert.Equal(t, justify.Ref{GroupID: testGroup, Place: justify.PlaceMessage, OwnerID: 333, ItemID: mid}, evs[0].Ticket.Ref)
 		assert.Equal(t, justify.EventAnswer, evs[1].Kind)
@@ -275,5 +277,8 @@ func TestDecodeVKTestContent(t *testing.T) {
 		assert.Equal(t, justify.EventOfficers, evs[4].Kind)
 		assert.Equal(t, int64(777), evs[4].UserVKID)
 		assert.Equal(t, "level 0 → 3 (none → administrator)", evs[4].Comment)
+		assert.Equal(t, justify.EventEdit, evs[5].Kind)
+		assert.Equal(t, evs[0].Ticket.Key, evs[5].Ticket.Key)
+		assert.Equal(t, "hello??", evs[5].Ticket.Text)
 	})
 }

@@ -382,6 +382,25 @@ func (s *Server) MessageReply(groupID, peerID, adminID int64, text string) int64
 	return m.id
 }
 
+// EditMessage changes the text of a customer's message as its author would and pushes
+// message_edit. It reports false for an unknown message or one the community sent.
+func (s *Server) EditMessage(groupID, messageID int64, text string) bool {
+	s.mu.Lock()
+	g := s.groupLocked(groupID)
+	for _, m := range g.messages {
+		if m.id == messageID && !m.out {
+			m.text = text
+			w := m.wire()
+			w["update_time"] = s.Now().Unix()
+			s.pushLocked(g, "message_edit", w)
+			s.unlockAndObserve(fmt.Sprintf("VK: %d edited message %d to group %d: %q", m.fromID, messageID, groupID, text))
+			return true
+		}
+	}
+	s.mu.Unlock()
+	return false
+}
+
 // ChangeOfficers changes userID's level among the community's officers (0 none,
 // 1 moderator, 2 editor, 3 administrator) as adminID, pushing group_officers_edit. It
 // returns the event_id.

@@ -1,6 +1,10 @@
 package vktest
 
 import (
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/SevereCloud/vksdk/v2/api"
@@ -110,4 +114,178 @@ func TestWallReadMethods(t *testing.T) {
 			assert.Equal(t, tt.code, vkErrorCode(err))
 		})
 	}
+}
+
+// lastObject returns the type and object of the community's last pushed event.
+func lastObject(t *testing.T, s *Server) (string, map[string]any) {
+	t.Helper()
+	evs := s.Events(1)
+	require.NotEmpty(t, evs)
+	var env struct {
+		Type    string         `json:"type"`
+		GroupID int64          `json:"group_id"`
+		EventID string         `json:"event_id"`
+		V       string         `json:"v"`
+		Object  map[string]any `json:"object"`
+	}
+	require.NoError(t, json.Unmarshal(evs[len(evs)-1], &env))
+	assert.Equal(t, int64(1), env.GroupID)
+	assert.NotEmpty(t, env.EventID)
+	assert.Equal(t, eventVersion, env.V)
+	return env.Type, env.Object
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The pushed objects follow each family's real shape, VK's inconsistencies included.
+func TestCommentEventShapes(t *testing.T) {
+	tests := []struct {
+		place             Place
+		newType, delType  string
+		parentKey, ownKey string
+		delKeys           []string
+	}{
+		{WallComment, "wall_reply_new", "wall_reply_delete", "post_id", "post_owner_id", []string{"deleter_id", "id", "owner_id", "post_id"}},
+		{PhotoComment, "photo_comment_new", "photo_comment_delete", "photo_id", "photo_owner_id", []string{"deleter_id", "id", "owner_id", "photo_id", "user_id"}},
+		{VideoComment, "video_comment_new", "video_comment_delete", "video_id", "video_owner_id", []string{"deleter_id", "id", "owner_id", "video_id"}},
+		{MarketComment, "market_comment_new", "market_comment_delete", "item_id", "market_owner_id", []string{"id", "item_id", "owner_id", "user_id"}},
+		{BoardPost, "board_post_new", "board_post_delete", "topic_id", "topic_owner_id", []string{"deleter_id", "id", "topic_id", "topic_owner_id"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.place), func(t *testing.T) {
+			s := newServer(t)
+			id := s.Comment(1, tt.place, 0, 77, 222, "hi")
+			typ, obj := lastObject(t, s)
+			assert.Equal(t, tt.newType, typ)
+			assert.Equal(t, float64(id), obj["id"])
+			assert.Equal(t, float64(222), obj["from_id"])
+			assert.Equal(t, float64(77), obj[tt.parentKey])
+			assert.Equal(t, float64(-1), obj[tt.ownKey])
+
+			require.True(t, s.EditComment(1, tt.place, 0, id, "hi again"))
+			typ, obj = lastObject(t, s)
+			assert.Equal(t, strings.Replace(tt.newType, "_new", "_edit", 1), typ)
+			assert.Equal(t, "hi again", obj["text"])
+
+			require.True(t, s.DeleteComment(1, tt.place, -1, 77, id, 111))
+			typ, obj = lastObject(t, s)
+			assert.Equal(t, tt.delType, typ)
+			assert.Equal(t, tt.delKeys, keys(obj))
+			assert.False(t, s.EditComment(1, tt.place, 0, id, "gone"), "a deleted comment cannot be edited")
+		})
+	}
+}
+
+func TestMessagesAndOfficers(t *testing.T) {
+	s := newServer(t)
+	id := s.Message(1, 333, "hello")
+	typ, obj := lastObject(t, s)
+	assert.Equal(t, "message_new", typ)
+	msg := obj["message"].(map[string]any)
+	assert.Equal(t, float64(id), msg["id"])
+	assert.Equal(t, float64(333), msg["peer_id"])
+	assert.Equal(t, float64(0), msg["out"])
+	assert.NotNil(t, obj["client_info"])
+
+	require.True(t, s.EditMessage(1, id, "hello?"))
+	typ, obj = lastObject(t, s)
+	assert.Equal(t, "message_edit", typ)
+	assert.Equal(t, "hello?", obj["text"])
+
+	rid := s.MessageReply(1, 333, 111, "hi")
+	typ, obj = lastObject(t, s)
+	assert.Equal(t, "message_reply", typ)
+	assert.Equal(t, float64(rid), obj["id"])
+	assert.Equal(t, float64(1), obj["out"])
+	assert.Equal(t, float64(-1), obj["from_id"])
+	assert.Equal(t, float64(111), obj["admin_author_id"])
+	assert.False(t, s.EditMessage(1, rid, "x"), "the community's message is not the customer's to edit")
+
+	s.ChangeOfficers(1, 111, 555, 0, 2)
+	typ, obj = lastObject(t, s)
+	assert.Equal(t, "group_officers_edit", typ)
+	assert.Equal(t, map[string]any{"admin_id": float64(111), "user_id": float64(555), "level_old": float64(0), "level_new": float64(2)}, obj)
+
+	n := len(s.Events(1))
+	s.AddPostSilently(1, 222, "old")
+	s.AddCommentSilently(1, PhotoComment, 0, 9, 222, "old")
+	assert.Len(t, s.Events(1), n, "silent content pushes nothing")
+}
+
+func TestRestoreCommentTokens(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		params url.Values
+		token  string
+		delete bool
+		code   int
+		msg    string
+	}{
+		{name: "wall with admin token", method: "wall.restoreComment", token: adminUserToken, delete: true},
+		{name: "wall with community token", method: "wall.restoreComment", token: token, delete: true, code: ErrGroupAuth, msg: msgGroupAuth},
+		{name: "wall with unknown token", method: "wall.restoreComment", token: "vk1.a.NOPE", delete: true, code: ErrAuth, msg: msgAuth},
+		{name: "wall with another community's admin", method: "wall.restoreComment", token: "vk1.a.OTHER-ADMIN", delete: true, code: ErrAccess, msg: msgAccess},
+		{name: "wall not deleted", method: "wall.restoreComment", token: adminUserToken, code: ErrNotDeleted, msg: "Comment has not been deleted"},
+		{name: "board with community token", method: "board.restoreComment", token: token, delete: true},
+		{name: "board with admin token", method: "board.restoreComment", token: adminUserToken, delete: true},
+		{name: "board with another community's token", method: "board.restoreComment", token: "vk1.a.OTHER-COMMUNITY", delete: true, code: ErrAccess, msg: msgAccess},
+		{name: "board in the wrong topic", method: "board.restoreComment", token: token, delete: true,
+			params: url.Values{"topic_id": {"78"}}, code: ErrNotFound, msg: msgNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t)
+			s.AddAdminToken(1, 111, adminUserToken)
+			s.AddGroup(2, "vk1.a.OTHER-COMMUNITY")
+			s.AddAdminToken(2, 999, "vk1.a.OTHER-ADMIN")
+			place := restoreMethods[tt.method]
+			id := s.Comment(1, place, 0, 77, 222, "hi")
+			if tt.delete {
+				require.True(t, s.DeleteComment(1, place, 0, 77, id, 111))
+			}
+			form := url.Values{"access_token": {tt.token}, "comment_id": {itoa(id)}, "v": {"5.199"}}
+			if place == BoardPost {
+				form.Set("group_id", "1")
+				form.Set("topic_id", "77")
+			} else {
+				form.Set("owner_id", "-1")
+			}
+			for k, v := range tt.params {
+				form[k] = v
+			}
+			n := len(s.Events(1))
+			out := post(t, s, tt.method, form)
+			calls := s.Restores()
+			require.Len(t, calls, 1)
+			assert.Equal(t, tt.code, calls[0].ErrorCode)
+			if tt.code != 0 {
+				e := out["error"].(map[string]any)
+				assert.Equal(t, float64(tt.code), e["error_code"])
+				assert.Equal(t, tt.msg, e["error_msg"])
+				assert.NotContains(t, toJSON(t, out), tt.token, "VK never echoes the token")
+				assert.Equal(t, tt.delete, s.CommentDeleted(1, place, 0, id))
+				assert.Len(t, s.Events(1), n)
+				return
+			}
+			assert.Equal(t, float64(1), out["response"])
+			assert.False(t, s.CommentDeleted(1, place, 0, id))
+			typ, obj := lastObject(t, s)
+			assert.Equal(t, place.eventPrefix()+"_restore", typ)
+			assert.Equal(t, float64(id), obj["id"])
+		})
+	}
+}
+
+func toJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
 }
