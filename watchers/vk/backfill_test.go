@@ -2,6 +2,7 @@ package vk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -205,4 +206,18 @@ func TestNewBackfillerRejectsBadConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBackfillNamesAuthorsFromProfiles(t *testing.T) {
+	srv := newVK(t)
+	b, _ := newTestBackfiller(t, srv, newMemSink(), nil)
+	var page wallPage
+	require.NoError(t, json.Unmarshal([]byte(`{"items":[],"profiles":[{"id":502,"first_name":"Anna","last_name":"Popova"}]}`), &page))
+	ev, ok := b.decode("wall_reply_new",
+		json.RawMessage(`{"id":7,"from_id":502,"post_id":3,"owner_id":-1,"date":1700000000,"text":"hi"}`), page.names())
+	require.True(t, ok)
+	assert.Equal(t, "Anna Popova", ev.Ticket.AuthorName)
+	assert.Equal(t, "Anna Popova", ev.UserName)
+	assert.Equal(t, justify.SourceReconcile, ev.Source)
+	assert.Equal(t, "vk:1:backfill:vk:1:wall_comment:-1_3_7", ev.Key)
 }
