@@ -20,8 +20,10 @@ import (
 // Config is the daemon's configuration file. It never holds secrets: it names the
 // environment variables that do.
 type Config struct {
-	Database string         `yaml:"database"`
-	Language string         `yaml:"language"`
+	Database string `yaml:"database"`
+	Language string `yaml:"language"`
+	// TimeZone is the team's IANA time zone: times in messages and /stats' "today".
+	TimeZone string         `yaml:"time_zone"`
 	VK       VKConfig       `yaml:"vk"`
 	Telegram TelegramConfig `yaml:"telegram"`
 	Justify  JustifyConfig  `yaml:"justify"`
@@ -390,6 +392,11 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 		return strings.TrimSpace(v)
 	}
 
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil {
+			add("time_zone: %q is not a known time zone (use an IANA name like Europe/Moscow)", c.TimeZone)
+		}
+	}
 	if c.Language != "ru" && c.Language != "en" {
 		add("language: %q is not supported: use ru or en", c.Language)
 	}
@@ -532,6 +539,14 @@ func checkURL(raw string) error {
 		return errors.New("is not an http(s) URL")
 	}
 	return nil
+}
+
+// location is the team's time zone, UTC when none is set.
+func (c *Config) location() *time.Location {
+	if loc, err := time.LoadLocation(c.TimeZone); err == nil && c.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
 }
 
 // telegramEndpoint turns the configured base URL into the format the Telegram library wants.

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/justify/telegram"
 	"github.com/modwatch/modwatch/store"
 	"github.com/modwatch/modwatch/watchers"
@@ -29,21 +30,57 @@ type daemon struct {
 	db      *store.DB
 	service *justify.Service
 	bot     *telegram.Bot
+	mon     *monitor
 }
 
 // wakingSink tells the bot to look at the outbox as soon as new events are committed, so a
-// prompt leaves within the same second as the ban.
+// prompt leaves within the same second as the ban, and counts what a community delivered.
 type wakingSink struct {
 	*justify.Service
-	bot *telegram.Bot
+	bot     *telegram.Bot
+	mon     *monitor
+	groupID int64
+	now     func() time.Time
 }
 
 func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
 	res, err := s.Service.Ingest(ctx, evs, key, value)
-	if err == nil && res.New > 0 {
-		s.bot.Wake()
+	if err == nil {
+		s.mon.polled(s.groupID, s.now())
+		s.mon.received(s.groupID, evs, res)
+		if res.New > 0 {
+			s.bot.Wake()
+		}
 	}
 	return res, err
+}
+
+func (s wakingSink) Reconcile(ctx context.Context, groupID int64, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error) {
+	res, err := s.Service.Reconcile(ctx, groupID, fetchedAt, bans)
+	if err == nil {
+		s.mon.received(groupID, bans, res)
+		if res.New > 0 {
+			s.bot.Wake()
+		}
+	}
+	return res, err
+}
+
+// todayStats answers the bot's /stats with the figures of today so far.
+type todayStats struct {
+	db  *store.DB
+	cfg *Config
+	now func() time.Time
+}
+
+func (s todayStats) Today(ctx context.Context, lang string) (string, error) {
+	now := s.now().In(s.cfg.location())
+	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	in, err := loadReport(ctx, s.db, s.cfg, from, now)
+	if err != nil {
+		return "", err
+	}
+	return report.RenderHTML(report.Compute(in), lang), nil
 }
 
 // runDaemon runs modwatch until ctx ends, then stops every component and closes the store.
@@ -78,19 +115,31 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	if err := svc.Recover(ctx); err != nil {
 		return fmt.Errorf("recover interrupted work: %w", err)
 	}
+	var groups []int64
+	for _, cm := range cfg.VK.Communities {
+		groups = append(groups, cm.GroupID)
+	}
+	// A watcher is stale when it has not completed a poll in two long-poll waits and a margin.
+	mon := newMonitor(groups, 2*cfg.VK.LongPollWait+30*time.Second, now, db)
 	bot, err := telegram.New(telegram.Config{
 		Token:       secrets.Telegram,
 		Endpoint:    cfg.telegramEndpoint(),
 		Lang:        cfg.Language,
 		PollTimeout: cfg.Telegram.PollTimeout,
+		Location:    cfg.location(),
+		AlertWindow: cfg.Alerts.GroupWithin,
 	}, telegram.Deps{
-		Service: svc, Store: db, Outbox: db, Buttons: db,
+		Service: svc, Store: db, Outbox: countingOutbox{Outbox: db, m: mon}, Buttons: db,
 		People: people, Communities: communities, Now: now,
+		Stats: todayStats{db: db, cfg: cfg, now: now},
 	}, log)
 	if err != nil {
 		return fmt.Errorf("start telegram bot: %w", err)
 	}
-	sink := wakingSink{Service: svc, bot: bot}
+	digests, err := newDigestJob(cfg, svc, db, now, log.With().Str("component", "digests").Logger(), bot.Wake)
+	if err != nil {
+		return fmt.Errorf("schedule digests: %w", err)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -99,6 +148,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 
 	for _, cm := range cfg.VK.Communities {
 		wlog := log.With().Str("component", "vk").Int64("group_id", cm.GroupID).Logger()
+		sink := wakingSink{Service: svc, bot: bot, mon: mon, groupID: cm.GroupID, now: now}
 		w, err := vk.NewWatcher(vk.WatcherConfig{
 			GroupID: cm.GroupID, Token: secrets.Community[cm.GroupID],
 			APIURL: cfg.vkMethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
@@ -115,6 +165,19 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	goRun(func() {
 		runDeadlines(ctx, svc, bot, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger())
 	})
+	goRun(func() { every(ctx, time.Minute, log.With().Str("component", "digests").Logger(), "queue digests", digests.run) })
+	if cfg.Tickets.Retention > 0 {
+		rlog := log.With().Str("component", "retention").Logger()
+		goRun(func() { every(ctx, time.Hour, rlog, "erase old texts", purgeOldTexts(db, cfg.Tickets.Retention, now, rlog)) })
+	}
+	if cfg.Health.Listen != "" {
+		hlog := log.With().Str("component", "health").Logger()
+		goRun(func() {
+			if err := mon.serveHealth(ctx, cfg.Health.Listen, db, hlog); err != nil {
+				hlog.Error().Err(err).Msg("health endpoints are off")
+			}
+		})
+	}
 
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
 	if hooks.Ready != nil {
@@ -131,7 +194,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 				}
 			}
 		}
-		hooks.Ready(&daemon{db: db, service: svc, bot: bot})
+		hooks.Ready(&daemon{db: db, service: svc, bot: bot, mon: mon})
 	}
 	<-ctx.Done()
 	wg.Wait()
