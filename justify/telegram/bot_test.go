@@ -420,8 +420,12 @@ func TestRequestsFollowTheSpec(t *testing.T) {
 	e.press(ivanTG, e.waitMsg(ivanTG, "Бан в сообществе"), "Спам")
 	review := e.waitMsg(olgaTG, "На проверку")
 	e.press(olgaTG, review, "Снять бан")
+	anna, _ := e.svc.People.ByName("Anna")
+	_, err = e.svc.QueueDigest(context.Background(), anna, "2026-11-23", justify.Digest{Caption: "<b>c</b>", Text: "t", Chart: []byte("png")})
+	require.NoError(t, err)
+	e.bot.Wake()
 	e.settled()
-	for _, method := range []string{"getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "setMyCommands"} {
+	for _, method := range []string{"getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "setMyCommands", "sendPhoto"} {
 		params := e.srv.LastParams(method)
 		require.Positive(t, e.srv.Calls(method), method)
 		for name := range params {

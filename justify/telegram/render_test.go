@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,36 @@ func huge(c *justify.Case) {
 	c.Reason, c.JustifiedAt = justify.ReasonOther, t0
 }
 
+func deletionCase(c *justify.Case) {
+	c.Kind, c.Item, c.VKComment, c.VKReason = justify.EventDelete, justify.Ref{GroupID: groupID, Place: justify.PlaceBoardPost, OwnerID: -groupID, ParentID: 3, ItemID: 4}, "", 0
+	c.UserName = "Вася"
+}
+
+func severe(c *justify.Case) { c.Severe = true }
+
+func vanished(c *justify.Case) {
+	c.Kind, c.ActorVKID, c.Operator, c.State = justify.EventVanished, 0, "", justify.StateAwaitingReview
+	c.Item = justify.Ref{GroupID: groupID, Place: justify.PlaceWallPost, OwnerID: -groupID, ItemID: 77}
+}
+
+func deletedTicket(text string) justify.Evidence {
+	return justify.Evidence{Ticket: &justify.Ticket{Key: "k", AuthorVKID: userVK, AuthorName: "Вася", Text: text, Attachments: []string{"photo", "strange<kind>"},
+		CreatedAt: t0.Add(-3 * 24 * time.Hour), AnsweredAt: t0.Add(-2 * 24 * time.Hour), AnsweredBy: ivanVK}}
+}
+
+func userTickets(n int, text string) justify.Evidence {
+	var ev justify.Evidence
+	for i := 0; i < n; i++ {
+		t := justify.Ticket{Key: fmt.Sprint(i), Ref: justify.Ref{GroupID: groupID, Place: justify.PlaceWallComment, OwnerID: -groupID, ParentID: 1, ItemID: int64(i)},
+			Text: text, CreatedAt: t0.Add(-time.Duration(i) * time.Hour)}
+		if i%2 == 1 {
+			t.AnsweredAt = t0
+		}
+		ev.UserTickets = append(ev.UserTickets, t)
+	}
+	return ev
+}
+
 func TestRender(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -103,9 +134,29 @@ func TestRender(t *testing.T) {
 		{name: "huge prompt", kind: justify.MsgPrompt, c: sampleCase(huge, closedCase(justify.ResolutionApproved)),
 			want: map[string][]string{"ru": {"…"}, "en": {"…"}}},
 		{name: "huge undo", kind: justify.MsgUndoByHand, c: sampleCase(huge), want: map[string][]string{"ru": {"…"}, "en": {"…"}}},
+		{name: "deletion prompt", kind: justify.MsgPrompt, c: sampleCase(deletionCase, severe), ev: deletedTicket("где <заказ> & </a>"), buttons: 5,
+			want: map[string][]string{
+				"ru": {"Удаление в сообществе", "Удалён запрос клиента", "где <заказ> & </a>", "Ответ: дал(а) Ivan, 21.11.2026 10:00", "фото, strange<kind>", "3 дн. назад", "Укажите, пожалуйста, причину удаления"},
+				"en": {"Deletion in", "Deleted unanswered request", "где <заказ> & </a>", "Answer: by Ivan, 2026-11-21 10:00", "photo, strange<kind>", "3 d ago", "reason for this deletion"},
+			}},
+		{name: "deletion never seen", kind: justify.MsgReview, c: sampleCase(deletionCase, func(c *justify.Case) { c.State = justify.StateAwaitingReview }), buttons: 2,
+			want: map[string][]string{"ru": {"Текст неизвестен", "Удалил(а): Ivan"}, "en": {"Text unknown", "Deleted by: Ivan"}}},
+		{name: "vanished post", kind: justify.MsgReview, c: sampleCase(deletionCase, vanished), ev: deletedTicket("пост"), buttons: 2,
+			want: map[string][]string{"ru": {"администратор, неизвестно кто"}, "en": {"deleted by an admin, unknown which"}}},
+		{name: "deletion restored", kind: justify.MsgReview, c: sampleCase(deletionCase, justifiedCase, closedCase(justify.ResolutionRestored)), ev: deletedTicket("x"),
+			want: map[string][]string{"ru": {"Olga вернул(а) сообщение"}, "en": {"Olga restored it"}}},
+		{name: "deletion undo by hand", kind: justify.MsgUndoByHand, c: sampleCase(deletionCase, func(c *justify.Case) { c.UndoNote = "no token" }),
+			want: map[string][]string{"ru": {"Восстановите вручную", "/case 7", "открыть в VK"}, "en": {"Restore by hand", "/case 7"}}},
+		{name: "huge deletion", kind: justify.MsgReview, c: sampleCase(deletionCase, huge, severe, func(c *justify.Case) { c.State = justify.StateUndoPending }),
+			ev: deletedTicket(strings.Repeat("ы&<", 5000)), buttons: 1, want: map[string][]string{"ru": {"ы&<", "…"}, "en": {"ы&<", "…"}}},
+		{name: "ban lists the user's requests", kind: justify.MsgPrompt, c: sampleCase(), ev: userTickets(7, "помогите <срочно> & быстро"), buttons: 5,
+			want: map[string][]string{"ru": {"4 вопроса без ответа из 7", "❗ 0 мин назад: помогите <срочно> & быстро", "✓ 1 ч назад"}, "en": {"4 unanswered questions of 7", "❗ 0 min ago"}}},
+		{name: "huge ban with requests", kind: justify.MsgReview, c: sampleCase(huge, func(c *justify.Case) { c.State = justify.StateUndoPending }),
+			ev: userTickets(10, strings.Repeat("ж", 3000)), buttons: 1, want: map[string][]string{"ru": {"без ответа из 10"}, "en": {"of 10"}}},
 	}
 	for _, lang := range []string{"ru", "en"} {
-		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}}
+		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}},
+			people: justify.NewDirectory(people), now: func() time.Time { return t0 }}
 		for _, tt := range tests {
 			t.Run(lang+"/"+tt.name, func(t *testing.T) {
 				v, err := r.render(tt.kind, tt.c, tt.ev)
@@ -140,5 +191,44 @@ func TestCatalogsAreValidHTML(t *testing.T) {
 			assert.LessOrEqual(t, utf8.RuneCountInString(s), 200, "%s: callback answers are 200 characters at most", lang)
 		}
 		assert.Len(t, cat.reasons, len(justify.Reasons), lang)
+	}
+}
+
+// The texts added for evidence, alerts and commands must be valid Telegram HTML too.
+func TestNewCatalogTextsAreValidHTML(t *testing.T) {
+	for lang, cat := range catalogs {
+		texts := []string{cat.severe, cat.notAnswered, cat.textUnknown, cat.deletedVanished, cat.deletedNoActor, cat.noTickets,
+			cat.alertUnreachableHint, cat.pendingNone, cat.statsNA, cat.usageCase, cat.commandsHelp, cat.caseTrail,
+			fmt.Sprintf(cat.pendingTitle, 3), fmt.Sprintf(cat.caseTitle, 3, "x"), cat.unanswered(2, 5), cat.repeated(3, cat.lastHour)}
+		for _, s := range cat.alertTitles {
+			texts = append(texts, s)
+		}
+		for _, s := range texts {
+			_, err := telegramtest.ParseHTML(s)
+			assert.NoError(t, err, "%s: %q", lang, s)
+		}
+		for _, s := range []string{cat.ansApprovedDel, cat.ansReversedDel, cat.ansByHandDel, cat.ansConfirmDel} {
+			assert.LessOrEqual(t, utf8.RuneCountInString(s), 200, "%s: callback answers are 200 characters at most", lang)
+		}
+		for _, k := range []justify.AlertKind{justify.AlertWave, justify.AlertDeletedRequest, justify.AlertUnknownAdmin,
+			justify.AlertOfficers, justify.AlertToken, justify.AlertUnreachable} {
+			assert.NotEmpty(t, cat.alertTitles[k], "%s: %s", lang, k)
+		}
+		for _, st := range []justify.State{justify.StateAwaitingReason, justify.StateAwaitingReview, justify.StateReversing,
+			justify.StateUndoPending, justify.StateClosed} {
+			assert.NotEmpty(t, cat.states[st], "%s: %s", lang, st)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	tests := []struct {
+		n    int
+		want string
+	}{{1, "вопрос"}, {2, "вопроса"}, {5, "вопросов"}, {11, "вопросов"}, {21, "вопрос"}, {22, "вопроса"}, {112, "вопросов"}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.n), func(t *testing.T) {
+			assert.Equal(t, tt.want, ruPlural(tt.n, "вопрос", "вопроса", "вопросов"))
+		})
 	}
 }
