@@ -47,7 +47,10 @@ type comment struct {
 	text                    string
 	date                    int64
 	replyToComment, replyTo int64 // reply_to_comment, reply_to_user
-	deleted                 bool
+	// root is the top-level comment of the thread a reply sits in (VK threads are one
+	// level deep: a reply to a reply joins the same thread); 0 for top-level comments.
+	root    int64
+	deleted bool
 }
 
 // message is a community conversation message.
@@ -225,17 +228,21 @@ func (p *wallPost) wire() map[string]any {
 // wall comments, wall.getComments).
 func (c *comment) wire() map[string]any {
 	m := map[string]any{"id": c.id, "from_id": c.fromID, "date": c.date, "text": c.text}
+	stack := []int64{}
+	if c.root != 0 {
+		stack = []int64{c.root}
+	}
 	switch c.place {
 	case WallComment:
 		m["post_id"], m["owner_id"], m["post_owner_id"] = c.parentID, c.ownerID, c.ownerID
-		m["parents_stack"] = []int64{}
+		m["parents_stack"] = stack
 		m["thread"] = map[string]any{"count": 0, "items": []any{}, "can_post": true, "show_reply_button": true, "groups_can_post": true}
 	case PhotoComment:
 		m["photo_id"], m["photo_owner_id"] = c.parentID, c.ownerID
-		m["parents_stack"] = []int64{}
+		m["parents_stack"] = stack
 	case VideoComment:
 		m["video_id"], m["video_owner_id"] = c.parentID, c.ownerID
-		m["parents_stack"] = []int64{}
+		m["parents_stack"] = stack
 	case MarketComment:
 		m["item_id"], m["market_owner_id"] = c.parentID, c.ownerID
 	case BoardPost:
@@ -256,17 +263,27 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 // replying to comment replyTo when it is not 0, and pushes <place>_new. It returns the
 // answer's id.
 func (s *Server) ReplyAsCommunity(groupID int64, place Place, ownerID, parentID, replyTo int64, text string) int64 {
+	return s.Reply(groupID, place, ownerID, parentID, -groupID, replyTo, text)
+}
+
+// Reply writes fromID's reply to comment replyTo (0: a top-level comment) and pushes
+// <place>_new with reply_to_comment, reply_to_user and parents_stack as VK does. It returns
+// the reply's id.
+func (s *Server) Reply(groupID int64, place Place, ownerID, parentID, fromID, replyTo int64, text string) int64 {
 	s.mu.Lock()
 	g := s.groupLocked(groupID)
-	c := s.addCommentLocked(g, place, ownerID, parentID, -groupID, text)
+	c := s.addCommentLocked(g, place, ownerID, parentID, fromID, text)
 	if replyTo != 0 {
-		c.replyToComment = replyTo
+		c.replyToComment, c.root = replyTo, replyTo
 		if orig := g.comment(place, c.ownerID, replyTo); orig != nil {
 			c.replyTo = orig.fromID
+			if orig.root != 0 {
+				c.root = orig.root
+			}
 		}
 	}
 	s.pushLocked(g, place.eventPrefix()+"_new", c.wire())
-	s.unlockAndObserve(fmt.Sprintf("VK: group %d answered in %s %d: %q", groupID, place, c.id, text))
+	s.unlockAndObserve(fmt.Sprintf("VK: %d answered in %s %d of group %d: %q", fromID, place, c.id, groupID, text))
 	return c.id
 }
 

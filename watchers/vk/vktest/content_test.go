@@ -289,3 +289,74 @@ func toJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestWallGetCommentsThreads(t *testing.T) {
+	s := newServer(t)
+	s.AddAdminToken(1, 111, adminUserToken)
+	s.SetName(222, "Ivan", "Buyer")
+	p := s.AddPostSilently(1, -1, "news")
+	q := s.AddCommentSilently(1, WallComment, 0, p, 222, "question")
+	a := s.ReplyAsCommunity(1, WallComment, 0, p, q, "answer")
+	f := s.Reply(1, WallComment, 0, p, 222, a, "follow-up") // a reply to a reply joins the thread
+	other := s.Comment(1, WallComment, 0, p, 333, "another question")
+	typ, obj := lastObject(t, s)
+	require.Equal(t, "wall_reply_new", typ)
+	assert.Equal(t, []any{}, obj["parents_stack"])
+	user := newAPI(s, adminUserToken)
+
+	var page struct {
+		Count             int `json:"count"`
+		CurrentLevelCount int `json:"current_level_count"`
+		Items             []struct {
+			ID             int64   `json:"id"`
+			ParentsStack   []int64 `json:"parents_stack"`
+			ReplyToComment int64   `json:"reply_to_comment"`
+			Thread         struct {
+				Count int `json:"count"`
+				Items []struct {
+					ID             int64   `json:"id"`
+					FromID         int64   `json:"from_id"`
+					ParentsStack   []int64 `json:"parents_stack"`
+					ReplyToComment int64   `json:"reply_to_comment"`
+				} `json:"items"`
+			} `json:"thread"`
+		} `json:"items"`
+		Profiles []struct {
+			ID        int64  `json:"id"`
+			FirstName string `json:"first_name"`
+		} `json:"profiles"`
+		Groups []struct {
+			ID int64 `json:"id"`
+		} `json:"groups"`
+	}
+	require.NoError(t, user.RequestUnmarshal("wall.getComments", &page, api.Params{
+		"owner_id": -1, "post_id": p, "extended": 1, "thread_items_count": 10,
+	}))
+	assert.Equal(t, 4, page.Count)
+	assert.Equal(t, 2, page.CurrentLevelCount)
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, q, page.Items[0].ID)
+	assert.Equal(t, other, page.Items[1].ID)
+	assert.Equal(t, 2, page.Items[0].Thread.Count)
+	require.Len(t, page.Items[0].Thread.Items, 2)
+	assert.Equal(t, a, page.Items[0].Thread.Items[0].ID)
+	assert.Equal(t, int64(-1), page.Items[0].Thread.Items[0].FromID)
+	assert.Equal(t, []int64{q}, page.Items[0].Thread.Items[0].ParentsStack)
+	assert.Equal(t, f, page.Items[0].Thread.Items[1].ID)
+	assert.Equal(t, a, page.Items[0].Thread.Items[1].ReplyToComment)
+	assert.Equal(t, []int64{q}, page.Items[0].Thread.Items[1].ParentsStack)
+	require.Len(t, page.Profiles, 2)
+	assert.Equal(t, "Ivan", page.Profiles[0].FirstName)
+	require.Len(t, page.Groups, 1)
+	assert.Equal(t, int64(1), page.Groups[0].ID)
+
+	// Without thread_items_count VK leaves the replies out; comment_id lists one thread.
+	require.NoError(t, user.RequestUnmarshal("wall.getComments", &page, api.Params{"owner_id": -1, "post_id": p}))
+	require.Len(t, page.Items, 2)
+	assert.Empty(t, page.Items[0].Thread.Items)
+	assert.Equal(t, 2, page.Items[0].Thread.Count)
+	require.NoError(t, user.RequestUnmarshal("wall.getComments", &page, api.Params{"owner_id": -1, "post_id": p, "comment_id": q, "sort": "desc"}))
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, f, page.Items[0].ID)
+	assert.Equal(t, a, page.Items[1].ID)
+}

@@ -3,7 +3,9 @@ package vktest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -509,24 +511,34 @@ func (s *Server) wallGet(w http.ResponseWriter, c call) {
 		matched = append(matched, p)
 	}
 	items := []map[string]any{}
+	people := map[int64]bool{}
 	for i := offset; i < int64(len(matched)) && i < offset+count; i++ {
 		items = append(items, s.postWireLocked(g, matched[i]))
+		people[matched[i].fromID] = true
+	}
+	resp := map[string]any{"count": len(matched), "items": items}
+	if c.r.Form.Get("extended") == "1" {
+		resp["profiles"], resp["groups"] = s.extendedLocked(people)
 	}
 	s.mu.Unlock()
-	writeJSON(w, map[string]any{"response": map[string]any{"count": len(matched), "items": items}})
+	writeJSON(w, map[string]any{"response": resp})
 }
 
 // wallGetComments serves wall.getComments: owner_id, post_id, offset, count (default 10,
-// at most 100), sort (asc, the default, or desc). Deleted comments are left out. A post
-// that does not exist (or was removed) is error 100.
+// at most 100), sort (asc, the default, or desc), comment_id (list that comment's thread
+// instead), thread_items_count (replies to include in each thread, at most 10) and
+// extended (adds profiles and groups). As in VK, top-level comments are listed and replies
+// sit in their thread; count counts both, current_level_count the listed level. Deleted
+// comments are left out. A post that does not exist (or was removed) is error 100.
 func (s *Server) wallGetComments(w http.ResponseWriter, c call) {
-	ownerID, postID := c.int("owner_id"), c.int("post_id")
+	ownerID, postID, rootID := c.int("owner_id"), c.int("post_id"), c.int("comment_id")
 	offset, count, ok := pageParams(c, 10, 100)
-	if !ok {
-		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: offset or count out of range")
+	threadItems := c.int("thread_items_count")
+	if !ok || threadItems < 0 || threadItems > 10 {
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: offset, count or thread_items_count out of range")
 		return
 	}
-	sortOrder := c.r.Form.Get("sort")
+	desc := c.r.Form.Get("sort") == "desc"
 	s.mu.Lock()
 	if code, msg := s.userTokenLocked(c.token, -ownerID); code != 0 {
 		s.mu.Unlock()
@@ -543,28 +555,55 @@ func (s *Server) wallGetComments(w http.ResponseWriter, c call) {
 		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: post_id is invalid")
 		return
 	}
-	var matched []*comment
+	var all, level []*comment
+	replies := map[int64][]*comment{}
 	for _, cm := range g.comments {
-		if cm.place == WallComment && cm.ownerID == ownerID && cm.parentID == postID && !cm.deleted {
-			matched = append(matched, cm)
+		if cm.place != WallComment || cm.ownerID != ownerID || cm.parentID != postID || cm.deleted {
+			continue
+		}
+		all = append(all, cm)
+		if cm.root != 0 {
+			replies[cm.root] = append(replies[cm.root], cm)
+		}
+		if cm.root == rootID {
+			level = append(level, cm)
 		}
 	}
-	if sortOrder == "desc" {
-		for i, j := 0, len(matched)-1; i < j; i, j = i+1, j-1 {
-			matched[i], matched[j] = matched[j], matched[i]
-		}
+	if desc {
+		slices.Reverse(level)
 	}
+	people := map[int64]bool{}
 	items := []map[string]any{}
-	for i := offset; i < int64(len(matched)) && i < offset+count; i++ {
-		m := matched[i].wire()
+	for i := offset; i < int64(len(level)) && i < offset+count; i++ {
+		cm := level[i]
+		people[cm.fromID] = true
+		m := cm.wire()
 		delete(m, "post_owner_id") // only events carry it
+		if rootID == 0 {
+			th := replies[cm.id]
+			shown := []map[string]any{}
+			for _, r := range th[:min(int64(len(th)), threadItems)] {
+				people[r.fromID] = true
+				rm := r.wire()
+				delete(rm, "post_owner_id")
+				delete(rm, "thread")
+				shown = append(shown, rm)
+			}
+			m["thread"] = map[string]any{"count": len(th), "items": shown, "can_post": true, "show_reply_button": true, "groups_can_post": true}
+		} else {
+			delete(m, "thread")
+		}
 		items = append(items, m)
 	}
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"response": map[string]any{
-		"count": len(matched), "items": items, "current_level_count": len(matched),
+	resp := map[string]any{
+		"count": len(all), "items": items, "current_level_count": len(level),
 		"can_post": true, "show_reply_button": true, "groups_can_post": true,
-	}})
+	}
+	if c.r.Form.Get("extended") == "1" {
+		resp["profiles"], resp["groups"] = s.extendedLocked(people)
+	}
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"response": resp})
 }
 
 // restoreMethods maps each restore method to the comments it restores.
@@ -633,4 +672,21 @@ func (s *Server) Restores() []RestoreCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]RestoreCall(nil), s.restores...)
+}
+
+// extendedLocked is the profiles and groups an extended answer adds for the authors it
+// lists, communities being the negative ids.
+func (s *Server) extendedLocked(people map[int64]bool) (profiles, groups []map[string]any) {
+	profiles, groups = []map[string]any{}, []map[string]any{}
+	for _, id := range slices.Sorted(maps.Keys(people)) {
+		if id < 0 {
+			groups = append(groups, map[string]any{"id": -id, "name": fmt.Sprintf("Community %d", -id),
+				"screen_name": fmt.Sprintf("club%d", -id), "is_closed": 0, "type": "group"})
+			continue
+		}
+		first, last := s.nameLocked(id)
+		profiles = append(profiles, map[string]any{"id": id, "first_name": first, "last_name": last,
+			"can_access_closed": true, "is_closed": false})
+	}
+	return profiles, groups
 }
