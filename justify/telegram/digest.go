@@ -16,10 +16,12 @@ import (
 // MaxCaptionLen is Telegram's limit on a photo's caption, in characters after parsing.
 const MaxCaptionLen = 1024
 
-// digestCursorPrefix keeps, per chat, how many parts of a digest were delivered
-// ("<outbox id>:<parts>"), so a retry after a failure or a crash between the chart and the
-// text goes on where it stopped. A crash between sending a part and saving this cursor
-// still repeats that one part: at most one repeat, never a loss.
+// digestCursorPrefix keeps, per digest of more than one part, how many parts were
+// delivered, so a retry after a failure or a crash between the chart and the text goes on
+// where it stopped instead of sending the chart again. A crash between sending a part and
+// saving this cursor still repeats that one part: at most one repeat, never a loss. The
+// cursor is keyed by outbox id, so digests interleaving their retries cannot mix; it
+// costs one small row per digest.
 const digestCursorPrefix = "telegram:digest_parts:"
 
 // digestPart is one Telegram message of a digest: the chart (with its caption) or a
@@ -153,32 +155,31 @@ func (b *Bot) sendDigestPart(chatID int64, d justify.Digest, p digestPart) (int,
 	return sent.MessageID, err
 }
 
-func digestCursor(chatID int64) string { return digestCursorPrefix + strconv.FormatInt(chatID, 10) }
+func digestCursor(id int64) string { return digestCursorPrefix + strconv.FormatInt(id, 10) }
 
 // digestProgress is how many parts of m were already delivered.
 func (b *Bot) digestProgress(ctx context.Context, m justify.Message) (int, error) {
 	var v string
 	err := b.deps.Store.View(ctx, func(tx justify.Tx) (err error) {
-		v, err = tx.Cursor(digestCursor(m.ChatID))
+		v, err = tx.Cursor(digestCursor(m.ID))
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("load progress of digest %d: %w", m.ID, err)
 	}
-	id, n, ok := strings.Cut(v, ":")
-	if !ok || id != strconv.FormatInt(m.ID, 10) {
-		return 0, nil // the cursor belongs to an earlier digest, all of it delivered
-	}
-	done, err := strconv.Atoi(n)
-	if err != nil {
+	if v == "" {
 		return 0, nil
+	}
+	done, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("parse progress %q of digest %d: %w", v, m.ID, err)
 	}
 	return done, nil
 }
 
 func (b *Bot) saveDigestProgress(ctx context.Context, m justify.Message, done int) error {
 	err := b.deps.Store.Update(ctx, func(tx justify.Tx) error {
-		return tx.SaveCursor(digestCursor(m.ChatID), fmt.Sprintf("%d:%d", m.ID, done))
+		return tx.SaveCursor(digestCursor(m.ID), strconv.Itoa(done))
 	})
 	if err != nil {
 		return fmt.Errorf("save progress of digest %d: %w", m.ID, err)

@@ -108,7 +108,8 @@ func (r renderer) itemLink(c justify.Case, t *justify.Ticket) string {
 	if link == "" && t != nil {
 		link = t.Link
 	}
-	if link == "" {
+	// Imported tickets carry whatever link their system gave; only web links are shown.
+	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
 		return ""
 	}
 	return fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(link), r.cat.openInVK)
@@ -173,12 +174,20 @@ func (r renderer) tickets(b *strings.Builder, ts []justify.Ticket) func(int) str
 			if t.Open() {
 				mark = "❗"
 			}
-			excerpt := esc(strings.Join(strings.Fields(t.Text), " "), per)
+			words := t.Text
+			if t.Subject != "" {
+				words = t.Subject + ": " + words
+			}
+			excerpt := esc(strings.Join(strings.Fields(words), " "), per)
 			if t.Forgotten {
 				excerpt = r.cat.textForgotten
 			}
+			l := t.Ref.Link()
+			if l == "" {
+				l = t.Link
+			}
 			link := ""
-			if l := t.Ref.Link(); l != "" {
+			if strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") {
 				link = fmt.Sprintf(` <a href="%s">→</a>`, html.EscapeString(l))
 			}
 			deleted := ""
