@@ -59,6 +59,12 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 		res.Invalid++
 		return nil
 	}
+	if dup, err := s.alreadyReconciled(tx, ev); err != nil || dup {
+		if dup {
+			res.Duplicate++
+		}
+		return err
+	}
 	isNew, err := tx.InsertEvent(ev)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", ev.Key, err)
@@ -76,6 +82,24 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 		res.Opened = append(res.Opened, id)
 	}
 	return nil
+}
+
+// alreadyReconciled reports whether ev is a long-poll ban that reconciliation recorded
+// first: a ban made while modwatch was down is in both groups.getBanned and the resumed
+// long poll, under different keys, and is one ban. (A change of that ban's terms made
+// before its long-poll event arrives is lost; the case is the same either way.)
+func (s *Service) alreadyReconciled(tx Tx, ev Event) (bool, error) {
+	if ev.Kind != EventBan || ev.Source != SourceLongPoll {
+		return false, nil
+	}
+	last, err := tx.LastBanEvent(ev.GroupID, ev.UserVKID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("find recorded ban of user %d in group %d: %w", ev.UserVKID, ev.GroupID, err)
+	}
+	return last.Kind == EventBan && last.Source == SourceReconcile, nil
 }
 
 // Reconcile brings the recorded bans of a community in line with its ban list as VK gave

@@ -158,6 +158,8 @@ type Tx interface {
 	TicketsOf(groupID, vkID int64, limit int) ([]Ticket, error)
 	// OpenCaseForItem returns the newest open case about an item (by Ref.Key), or ErrNotFound.
 	OpenCaseForItem(ref Ref) (Case, error)
+	// LastBanEvent returns the newest ban or unban event of a user in a group, or ErrNotFound.
+	LastBanEvent(groupID, userVKID int64) (Event, error)
 	// ActiveBans maps the users of a group whose latest recorded ban is not followed by an
 	// unban to the time of that ban event.
 	ActiveBans(groupID int64) (map[int64]time.Time, error)

@@ -143,22 +143,70 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	goRun := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
+	// Everything is built before anything runs, so a bad community stops the start
+	// without leaving goroutines behind.
+	var runs []func()
+	goRun := func(f func()) { runs = append(runs, f) }
 
+	tokenProblem := func(which string) vk.TokenProblemFunc {
+		return func(ctx context.Context, groupID int64, problem error) {
+			err := svc.Alert(ctx, justify.Alert{
+				Kind: justify.AlertToken, GroupID: groupID, Key: fmt.Sprintf("token:%d:%s", groupID, which),
+				Subject: which, Detail: problem.Error(),
+			})
+			if err != nil {
+				log.Error().Err(err).Int64("group_id", groupID).Msg("alert about a refused token")
+				return
+			}
+			bot.Wake()
+		}
+	}
 	for _, cm := range cfg.VK.Communities {
 		wlog := log.With().Str("component", "vk").Int64("group_id", cm.GroupID).Logger()
 		sink := wakingSink{Service: svc, bot: bot, mon: mon, groupID: cm.GroupID, now: now}
-		w, err := vk.NewWatcher(vk.WatcherConfig{
-			GroupID: cm.GroupID, Token: secrets.Community[cm.GroupID],
-			APIURL: cfg.vkMethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
+		token, userToken := secrets.Community[cm.GroupID], secrets.CommunityAdmin[cm.GroupID]
+		rec, err := vk.NewReconciler(vk.ReconcilerConfig{
+			GroupID: cm.GroupID, Token: token, APIURL: cfg.vkMethodURL(), Every: cfg.VK.ReconcileEvery,
+			Now: now, OnTokenProblem: tokenProblem("community token"),
 		}, sink, wlog)
 		if err != nil {
-			cancel()
-			wg.Wait()
+			return fmt.Errorf("reconcile community %d: %w", cm.GroupID, err)
+		}
+		w, err := vk.NewWatcher(vk.WatcherConfig{
+			GroupID: cm.GroupID, Token: token,
+			APIURL: cfg.vkMethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
+			OnHistoryLost: rec.OnHistoryLost, OnTokenProblem: tokenProblem("community token"),
+		}, sink, wlog)
+		if err != nil {
 			return fmt.Errorf("watch community %d: %w", cm.GroupID, err)
 		}
 		goRun(func() { watchers.Supervise(ctx, fmt.Sprintf("vk-%d", cm.GroupID), wlog, w.Run) })
+		goRun(func() { watchers.Supervise(ctx, fmt.Sprintf("vk-reconcile-%d", cm.GroupID), wlog, rec.Run) })
+
+		// Deleted wall posts and the wall's history need an admin's user token; config
+		// check warns when it is missing.
+		if userToken == "" {
+			wlog.Info().Msg("no admin user token: deleted wall posts are not detected and the wall is not backfilled")
+			continue
+		}
+		pc, err := vk.NewPostChecker(vk.PostCheckerConfig{
+			GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.vkMethodURL(), Every: cfg.VK.PostCheckEvery,
+			Now: now, OnTokenProblem: tokenProblem("admin user token"),
+		}, sink, wlog)
+		if err != nil {
+			return fmt.Errorf("check posts of community %d: %w", cm.GroupID, err)
+		}
+		goRun(func() { watchers.Supervise(ctx, fmt.Sprintf("vk-posts-%d", cm.GroupID), wlog, pc.Run) })
+		if cfg.VK.BackfillPosts > 0 {
+			bf, err := vk.NewBackfiller(vk.BackfillConfig{
+				GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.vkMethodURL(),
+				Posts: cfg.VK.BackfillPosts, Comments: cfg.VK.BackfillComments,
+			}, sink, wlog)
+			if err != nil {
+				return fmt.Errorf("backfill community %d: %w", cm.GroupID, err)
+			}
+			goRun(func() { _ = bf.Run(ctx) })
+		}
 	}
 	botLog := log.With().Str("component", "telegram").Logger()
 	goRun(func() { watchers.Supervise(ctx, "telegram", botLog, bot.Run) })
@@ -179,6 +227,11 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		})
 	}
 
+	var wg sync.WaitGroup
+	for _, f := range runs {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
 	if hooks.Ready != nil {
 		// Ready means watching: every community has a saved long-poll position, so an action
