@@ -213,10 +213,14 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	goRun(func() {
 		runDeadlines(ctx, svc, bot, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger())
 	})
-	goRun(func() { every(ctx, time.Minute, log.With().Str("component", "digests").Logger(), "queue digests", digests.run) })
+	goRun(func() {
+		every(ctx, time.Minute, log.With().Str("component", "digests").Logger(), "queue digests", digests.run)
+	})
 	if cfg.Tickets.Retention > 0 {
 		rlog := log.With().Str("component", "retention").Logger()
-		goRun(func() { every(ctx, time.Hour, rlog, "erase old texts", purgeOldTexts(db, cfg.Tickets.Retention, now, rlog)) })
+		goRun(func() {
+			every(ctx, time.Hour, rlog, "erase old texts", purgeOldTexts(db, cfg.Tickets.Retention, now, rlog))
+		})
 	}
 	if cfg.Health.Listen != "" {
 		hlog := log.With().Str("component", "health").Logger()
