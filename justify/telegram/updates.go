@@ -175,6 +175,8 @@ func (b *Bot) errText(err error, log zerolog.Logger) string {
 func (b *Bot) reply(chatID int64, text string) {
 	msg := tgbotapi.NewMessage(chatID, text)
 	msg.ParseMode = tgbotapi.ModeHTML
+	// A case card carries several VK links; a preview of one would bury the card.
+	msg.DisableWebPagePreview = true
 	if _, err := b.api.Send(msg); err != nil {
 		b.log.Warn().Err(b.redact(err)).Int64("chat_id", chatID).Msg("send reply")
 	}
