@@ -3,6 +3,8 @@ package vk
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -205,9 +207,9 @@ func decodeComment(ev *justify.Event, fam commentFamily, action string, raw json
 		}
 		if o.FromID < 0 {
 			ev.Kind = justify.EventAnswer
-			if o.ReplyToComment > 0 {
+			if to := replyTarget(fam.place, &o); to > 0 {
 				ev.ReplyTo = ref
-				ev.ReplyTo.ItemID = o.ReplyToComment
+				ev.ReplyTo.ItemID = to
 			}
 			return true, nil
 		}
@@ -225,6 +227,27 @@ func decodeComment(ev *justify.Event, fam commentFamily, action string, raw json
 		ev.Kind, ev.UserVKID = justify.EventRestore, o.FromID
 	}
 	return true, nil
+}
+
+// boardReply is how VK's interface marks a reply in a board topic: the text starts with a
+// mention of the post answered, "[post51|Ivan], ...", as board posts have no
+// reply_to_comment.
+var boardReply = regexp.MustCompile(`^\[post(\d{1,18})\|`)
+
+// replyTarget is the id of the comment a comment replies to, 0 when VK does not say.
+func replyTarget(place justify.Place, o *commentObject) int64 {
+	if o.ReplyToComment > 0 {
+		return o.ReplyToComment
+	}
+	if place == justify.PlaceBoardPost {
+		if m := boardReply.FindStringSubmatch(o.Text); m != nil {
+			id, err := strconv.ParseInt(m[1], 10, 64)
+			if err == nil {
+				return id
+			}
+		}
+	}
+	return 0
 }
 
 // decodeDeletion handles <family>_delete. Who is named varies: wall_reply_delete carries

@@ -96,6 +96,8 @@ func TestDecodeContentEvents(t *testing.T) {
 			Item: boardP, Ticket: tk(boardP, 666, "Is there a warranty?", 1700004000)}},
 		{file: "board_post_new_community.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700004100),
 			Item: ref(justify.PlaceBoardPost, -1, 30001, 52)}},
+		{file: "board_post_new_community_reply.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700004200),
+			Item: ref(justify.PlaceBoardPost, -1, 30001, 53), ReplyTo: boardP}},
 		{file: "board_post_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 666,
 			Item: boardP, Ticket: tk(boardP, 666, "Is there a warranty for the blue one?", 1700004000)}},
 		{file: "board_post_delete.json", want: justify.Event{Kind: justify.EventDelete, ActorVKID: 111, Item: boardP}},

@@ -267,11 +267,21 @@ func (s *Server) ReplyAsCommunity(groupID int64, place Place, ownerID, parentID,
 }
 
 // Reply writes fromID's reply to comment replyTo (0: a top-level comment) and pushes
-// <place>_new with reply_to_comment, reply_to_user and parents_stack as VK does. It returns
-// the reply's id.
+// <place>_new with reply_to_comment, reply_to_user and parents_stack as VK does; in a
+// board topic, which has no threads, the text starts with "[post<replyTo>|Name], " instead.
+// It returns the reply's id.
 func (s *Server) Reply(groupID int64, place Place, ownerID, parentID, fromID, replyTo int64, text string) int64 {
 	s.mu.Lock()
 	g := s.groupLocked(groupID)
+	if place == BoardPost && replyTo != 0 {
+		// Board topics have no threads: VK's interface starts the text with a mention.
+		name := "id"
+		if orig := g.comment(place, wallOwner(groupID, ownerID), replyTo); orig != nil {
+			name, _ = s.nameLocked(orig.fromID)
+		}
+		text = fmt.Sprintf("[post%d|%s], %s", replyTo, name, text)
+		replyTo = 0
+	}
 	c := s.addCommentLocked(g, place, ownerID, parentID, fromID, text)
 	if replyTo != 0 {
 		c.replyToComment, c.root = replyTo, replyTo
