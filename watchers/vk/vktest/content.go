@@ -3,7 +3,6 @@ package vktest
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 )
 
 // Place is where a comment lives, with the same names as justify.Place so callers can
@@ -32,10 +31,10 @@ func (p Place) eventPrefix() string {
 
 // wallPost is a wall post of the content model.
 type wallPost struct {
-	ownerID, id, fromID, createdBy int64
-	text, postType                 string
-	date                           int64
-	removed                        bool
+	ownerID, id, fromID int64
+	text, postType      string
+	date                int64
+	removed             bool
 }
 
 // comment is a comment or board post of the content model. parentID is the post, photo,
@@ -218,9 +217,6 @@ func (p *wallPost) wire() map[string]any {
 		"can_delete":  1, "can_edit": 0, "can_pin": 1, "is_favorite": false, "marked_as_ads": 0,
 		"hash": fmt.Sprintf("h%d", p.id),
 	}
-	if p.createdBy != 0 {
-		m["created_by"] = p.createdBy
-	}
 	return m
 }
 
@@ -256,8 +252,6 @@ func (c *comment) wire() map[string]any {
 	}
 	return m
 }
-
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // ReplyAsCommunity writes the community's answer (from_id -groupID) under the same item,
 // replying to comment replyTo when it is not 0, and pushes <place>_new. It returns the

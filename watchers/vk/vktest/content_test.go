@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -360,3 +361,5 @@ func TestWallGetCommentsThreads(t *testing.T) {
 	assert.Equal(t, f, page.Items[0].ID)
 	assert.Equal(t, a, page.Items[1].ID)
 }
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
