@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -266,3 +270,32 @@ func (h *harness) cases() []justify.Case {
 	require.NoError(h.t, err)
 	return cs
 }
+
+// callVK calls a VK API method on the test server as an admin would from VK's own
+// interface, and returns VK's error, if any.
+func (h *harness) callVK(method, token string, params map[string]string) error {
+	form := url.Values{"access_token": {token}, "v": {"5.199"}}
+	for k, v := range params {
+		form.Set(k, v)
+	}
+	resp, err := http.PostForm(h.vk.URL()+method, form)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Error *struct {
+			Code int    `json:"error_code"`
+			Msg  string `json:"error_msg"`
+		} `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	if out.Error != nil {
+		return fmt.Errorf("%s: VK error %d: %s", method, out.Error.Code, out.Error.Msg)
+	}
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

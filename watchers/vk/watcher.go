@@ -373,24 +373,35 @@ func (w *Watcher) decode(updates []json.RawMessage) []justify.Event {
 			}
 			continue
 		}
-		ev.At = now
+		// VK dates what customers write; bans and deletions carry no time of their own.
+		if ev.At.IsZero() {
+			ev.At = now
+		}
 		evs = append(evs, ev)
 	}
 	return evs
 }
 
-// resolveNames fills in user names with one users.get call. Names only make messages
-// friendlier, so a failure is logged and the events go on without them.
+// resolveNames fills in the names of banned users and of customers who wrote, with one
+// users.get call. Names only make messages friendlier, so a failure is logged and the
+// events go on without them.
 func (w *Watcher) resolveNames(ctx context.Context, evs []justify.Event) {
 	if len(evs) == 0 {
 		return
 	}
 	seen := map[int64]bool{}
 	var ids []string
+	want := func(id int64) {
+		// users.get takes at most 1000 ids; a bigger batch keeps the rest nameless.
+		if id > 0 && !seen[id] && len(ids) < 1000 {
+			seen[id] = true
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+	}
 	for _, ev := range evs {
-		if ev.UserVKID > 0 && !seen[ev.UserVKID] {
-			seen[ev.UserVKID] = true
-			ids = append(ids, strconv.FormatInt(ev.UserVKID, 10))
+		want(ev.UserVKID)
+		if ev.Ticket != nil && ev.Ticket.AuthorName == "" {
+			want(ev.Ticket.AuthorVKID)
 		}
 	}
 	if len(ids) == 0 {
@@ -408,7 +419,12 @@ func (w *Watcher) resolveNames(ctx context.Context, evs []justify.Event) {
 		names[int64(u.ID)] = strings.TrimSpace(u.FirstName + " " + u.LastName)
 	}
 	for i := range evs {
-		evs[i].UserName = names[evs[i].UserVKID]
+		if evs[i].UserName == "" {
+			evs[i].UserName = names[evs[i].UserVKID]
+		}
+		if t := evs[i].Ticket; t != nil && t.AuthorName == "" {
+			t.AuthorName = names[t.AuthorVKID]
+		}
 	}
 }
 
