@@ -31,11 +31,10 @@ func ParseDigest(payload string) (Digest, error) {
 	return d, nil
 }
 
-// QueueDigest queues an owner's digest for the period ending at periodEnd, unless that
-// period's digest was already queued: the period is recorded in the same transaction, so
-// a restart neither skips nor repeats a digest. It reports whether it queued one.
-func (s *Service) QueueDigest(ctx context.Context, owner Person, periodEnd string, d Digest) (bool, error) {
-	key := "digest:" + owner.Name
+// QueueDigest queues a digest for owner, unless the cursor key already records periodEnd
+// (an RFC 3339 UTC time) or a later one: the period is recorded in the same transaction,
+// so a restart neither skips nor repeats a digest. It reports whether it queued one.
+func (s *Service) QueueDigest(ctx context.Context, owner Person, key, periodEnd string, d Digest) (bool, error) {
 	queued := false
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		last, err := tx.Cursor(key)

@@ -326,3 +326,12 @@ func (t *Tx) LastBanEvent(groupID, userVKID int64) (justify.Event, error) {
 	ev, _, err := t.event(key)
 	return ev, err
 }
+
+// CountTickets counts the tickets held, for the demo and the load run.
+func (db *DB) CountTickets(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM tickets").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}

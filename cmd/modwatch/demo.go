@@ -55,7 +55,10 @@ people:
   - {name: Ivan Petrov, role: operator, vk_id: 111, telegram_id: 1001}
   - {name: Olga Smirnova, role: manager, telegram_id: 2001}
   - {name: Pavel Orlov, role: manager, telegram_id: 2002}
-  - {name: Anna Kuznetsova, role: owner, telegram_id: 3001}
+  - name: Anna Kuznetsova
+    role: owner
+    telegram_id: 3001
+    digest: {every: daily, at: "09:00", time_zone: Europe/Moscow}
 log:
   level: %s
   format: console
@@ -86,6 +89,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	d := newDemo(stdout)
 	defer d.close()
+	// The chart outlives the temporary folder: it is the one file the demo hands over.
+	d.chartPath = filepath.Join(os.TempDir(), "modwatch-demo-chart.png")
+	if *keep != "" {
+		d.chartPath = filepath.Join(dir, "chart.png")
+	}
 	cfgPath := filepath.Join(dir, "modwatch.yaml")
 	body := fmt.Sprintf(demoConfig, filepath.Join(dir, "modwatch.db"), *lang, d.vk.URL(), d.tg.URL(), *level)
 	if err := os.WriteFile(cfgPath, []byte(body), 0o600); err != nil {
@@ -132,11 +140,13 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // demo holds the test servers and prints what happens on them.
 type demo struct {
-	out   io.Writer
-	start time.Time
-	mu    sync.Mutex
-	vk    *vktest.Server
-	tg    *telegramtest.Server
+	// chartPath is where the digest's chart is written for the person watching.
+	chartPath string
+	out       io.Writer
+	start     time.Time
+	mu        sync.Mutex
+	vk        *vktest.Server
+	tg        *telegramtest.Server
 }
 
 func newDemo(out io.Writer) *demo {
@@ -224,23 +234,28 @@ func (d *demo) story(ctx context.Context, dm *daemon) error {
 			return err
 		}
 	}
-	d.say("1. Operator Ivan bans the customer Maria in VK, and modwatch asks him why.")
+	post := d.vk.AddPostSilently(demoGroup, -demoGroup, "Our new delivery terms")
+	d.say("1. The customer Maria asks a question under a post; nobody answers. modwatch keeps her words.")
+	d.vk.Comment(demoGroup, vktest.WallComment, -demoGroup, post, demoCustomer, "Where is my refund for order 42? I have waited three weeks.")
+	if err := d.waitFor(ctx, "the question to be recorded", func() bool { return d.tickets(ctx, dm) == 1 }); err != nil {
+		return err
+	}
+
+	d.say("2. Operator Ivan bans Maria in VK; modwatch asks him why, and shows her open question.")
 	d.vk.Ban(demoGroup, demoOperatorVK, demoCustomer, int(justify.BanSpam), "links", 0)
 	prompt, err := d.waitMessage(ctx, demoOperatorTG, "Ivan's prompt", hasButtons(len(justify.Reasons)))
 	if err != nil {
 		return err
 	}
-
-	d.say("2. Ivan picks \"Other\" and explains in a reply.")
-	other := buttons(prompt)[len(justify.Reasons)-1]
-	d.tg.PressButton(demoOperatorTG, prompt.ID, other.Data)
+	d.say("3. Ivan picks \"Other\" and explains in a reply.")
+	d.tg.PressButton(demoOperatorTG, prompt.ID, buttons(prompt)[len(justify.Reasons)-1].Data)
 	ask, err := d.waitMessage(ctx, demoOperatorTG, "the request for a text", func(m telegramtest.Msg) bool { return m.ForceReply })
 	if err != nil {
 		return err
 	}
 	d.tg.Reply(demoOperatorTG, ask.ID, "She asked about her refund three times in one hour")
 
-	d.say("3. Both managers get the case; Olga reverses it, and confirms.")
+	d.say("4. Both managers get the case; Olga reverses it, and confirms. The unban reaches VK.")
 	review, err := d.waitMessage(ctx, demoManagerTG, "Olga's review", hasButtons(2))
 	if err != nil {
 		return err
@@ -248,50 +263,114 @@ func (d *demo) story(ctx context.Context, dm *daemon) error {
 	if _, err := d.waitMessage(ctx, demoManager2TG, "Pavel's review", hasButtons(2)); err != nil {
 		return err
 	}
-	d.tg.PressButton(demoManagerTG, review.ID, buttons(review)[1].Data)
-	var confirm []telegramtest.Button
-	if err := d.waitFor(ctx, "the confirmation", func() bool {
-		m, _ := d.tg.Message(demoManagerTG, review.ID)
-		confirm = buttons(m)
-		return len(confirm) == 2 && confirm[0].Data != buttons(review)[0].Data
-	}); err != nil {
+	if err := d.decide(ctx, demoManagerTG, review, 1, true); err != nil {
 		return err
 	}
-	d.tg.PressButton(demoManagerTG, review.ID, confirm[0].Data)
 	if err := d.waitFor(ctx, "the unban in VK", func() bool { return len(d.vk.Unbans()) == 1 }); err != nil {
 		return err
 	}
-	// Greeting, prompt, request for a text, thanks, and now the outcome.
-	if err := d.waitFor(ctx, "Ivan to hear the outcome", func() bool { return d.botMessages(demoOperatorTG) >= 5 }); err != nil {
+
+	d.say("5. Maria asks again; this time Ivan deletes her question. Her words are in the prompt,")
+	d.say("   and the managers and Anna, the owner, hear at once that an unanswered request was deleted.")
+	again := d.vk.Comment(demoGroup, vktest.WallComment, -demoGroup, post, demoCustomer, "Why was my question deleted? Where is my refund?")
+	if err := d.waitFor(ctx, "the second question to be recorded", func() bool { return d.tickets(ctx, dm) == 2 }); err != nil {
 		return err
 	}
-
-	d.say("4. An admin who is not in the config bans Sergey: the managers see it at once.")
-	d.vk.Ban(demoGroup, demoUnknownVK, demoCustomer2, int(justify.BanOther), "", 0)
-	var unknownReview telegramtest.Msg
-	if err := d.waitFor(ctx, "the unknown admin's case", func() bool {
-		// The review comes with an alert about the unknown admin; the review has the buttons.
-		for _, m := range d.tg.Messages(demoManager2TG) {
-			if m.FromBot && len(buttons(m)) == 2 && strings.Contains(m.Text, "Sergey") {
-				unknownReview = m
-				return true
-			}
-		}
-		return false
+	d.vk.DeleteComment(demoGroup, vktest.WallComment, -demoGroup, post, again, demoOperatorVK)
+	delPrompt, err := d.waitMessage(ctx, demoOperatorTG, "the deletion prompt", func(m telegramtest.Msg) bool {
+		return len(buttons(m)) == len(justify.Reasons) && strings.Contains(m.Text, "Why was my question deleted?")
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := d.waitMessage(ctx, demoOwnerTG, "Anna's alert", func(m telegramtest.Msg) bool { return strings.Contains(m.Text, "Why was my question deleted?") }); err != nil {
+		return err
+	}
+	d.say("6. Ivan calls it spam; Pavel restores the comment, and VK has it back.")
+	d.tg.PressButton(demoOperatorTG, delPrompt.ID, buttons(delPrompt)[0].Data)
+	delReview, err := d.waitMessage(ctx, demoManager2TG, "Pavel's review of the deletion", func(m telegramtest.Msg) bool {
+		return len(buttons(m)) == 2 && strings.Contains(m.Text, "Why was my question deleted?")
+	})
+	if err != nil {
+		return err
+	}
+	if err := d.decide(ctx, demoManager2TG, delReview, 1, true); err != nil {
+		return err
+	}
+	if err := d.waitFor(ctx, "the restore in VK", func() bool {
+		return !d.vk.CommentDeleted(demoGroup, vktest.WallComment, -demoGroup, again)
 	}); err != nil {
 		return err
 	}
-	d.say("5. Pavel approves that ban.")
-	d.tg.PressButton(demoManager2TG, unknownReview.ID, buttons(unknownReview)[0].Data)
-	if err := d.waitFor(ctx, "the case to close", func() bool { return d.allClosed(ctx, dm) }); err != nil {
+
+	d.say("7. An admin who is not in the config bans Sergey: the managers see it at once.")
+	d.vk.Ban(demoGroup, demoUnknownVK, demoCustomer2, int(justify.BanOther), "", 0)
+	unknownReview, err := d.waitMessage(ctx, demoManager2TG, "the unknown admin's case", func(m telegramtest.Msg) bool {
+		// The review comes with an alert about the unknown admin; the review has the buttons.
+		return len(buttons(m)) == 2 && strings.Contains(m.Text, "Sergey")
+	})
+	if err != nil {
+		return err
+	}
+	d.say("8. Pavel approves that ban.")
+	if err := d.decide(ctx, demoManager2TG, unknownReview, 0, false); err != nil {
+		return err
+	}
+	if err := d.waitFor(ctx, "every case to close", func() bool { return d.allClosed(ctx, dm) }); err != nil {
+		return err
+	}
+
+	d.say("9. Anna's digest of the story: per-operator figures and an hourly activity chart.")
+	if err := dm.digests.SendNow(ctx, "Anna Kuznetsova", d.start.Add(-time.Minute), time.Now()); err != nil {
+		return err
+	}
+	digest, err := d.waitMessage(ctx, demoOwnerTG, "Anna's digest", func(m telegramtest.Msg) bool { return len(m.Photo) > 0 })
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(d.chartPath, digest.Photo, 0o600); err != nil {
+		return fmt.Errorf("write the digest's chart: %w", err)
+	}
+	d.say("   The chart Anna got is in %s", d.chartPath)
+	if err := d.waitFor(ctx, "the digest's text", func() bool {
+		ms := d.tg.Messages(demoOwnerTG)
+		return len(ms) > 0 && ms[len(ms)-1].ID > digest.ID
+	}); err != nil {
 		return err
 	}
 	return d.printAudit(ctx, dm)
 }
 
+// decide presses a review's button (0 approve, 1 reverse) and, for a reversal, confirms.
+func (d *demo) decide(ctx context.Context, chat int64, review telegramtest.Msg, button int, confirm bool) error {
+	d.tg.PressButton(chat, review.ID, buttons(review)[button].Data)
+	if !confirm {
+		return nil
+	}
+	var yes []telegramtest.Button
+	if err := d.waitFor(ctx, "the confirmation", func() bool {
+		m, _ := d.tg.Message(chat, review.ID)
+		yes = buttons(m)
+		return len(yes) == 2 && yes[0].Data != buttons(review)[0].Data
+	}); err != nil {
+		return err
+	}
+	d.tg.PressButton(chat, review.ID, yes[0].Data)
+	return nil
+}
+
+// tickets counts the customers' words modwatch holds.
+func (d *demo) tickets(ctx context.Context, dm *daemon) int {
+	n, err := dm.db.CountTickets(ctx)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 func (d *demo) allClosed(ctx context.Context, dm *daemon) bool {
 	cases, err := dm.db.ListCases(ctx, 10)
-	if err != nil || len(cases) != 2 {
+	if err != nil || len(cases) != 3 {
 		return false
 	}
 	for _, c := range cases {
@@ -314,7 +393,7 @@ func (d *demo) printAudit(ctx context.Context, dm *daemon) error {
 			return err
 		}
 		c := cases[i]
-		d.say("case %d: ban of vk%d by %s: %s", c.ID, c.UserVKID, orUnknown(c.Operator, c.ActorVKID), c.Resolution)
+		d.say("case %d: %s of vk%d by %s: %s", c.ID, c.Kind, c.UserVKID, orUnknown(c.Operator, c.ActorVKID), c.Resolution)
 		for _, dc := range decisions {
 			d.say("    %s  %-14s by %-14s %s", dc.At.Format("15:04:05"), dc.Action, dc.Actor, dc.Detail)
 		}

@@ -97,42 +97,75 @@ func (j *digestJob) run(ctx context.Context) error {
 		if to.IsZero() {
 			continue
 		}
-		if err := j.queue(ctx, r, from, to); err != nil {
+		if err := j.queue(ctx, r, from, to, true); err != nil {
 			return fmt.Errorf("digest for %s: %w", r.person.Name, err)
 		}
 	}
 	return nil
 }
 
-// queue sends one digest per community for the period [from, to).
-func (j *digestJob) queue(ctx context.Context, r digestRecipient, from, to time.Time) error {
-	// The period's times are in the owner's zone, so the chart's hours and the text's
-	// dates are the owner's.
+// SendNow queues a person's digest of [from, to) at once, whatever their schedule: the
+// demo shows a digest of its own story this way.
+func (j *digestJob) SendNow(ctx context.Context, name string, from, to time.Time) error {
+	for _, r := range j.people {
+		if r.person.Name == name {
+			return j.queue(ctx, r, from, to, false)
+		}
+	}
+	return fmt.Errorf("%s has no digest in the config", name)
+}
+
+// digestKey is the cursor of one person's digests of one community: a crash between two
+// communities' digests sends the missing one, not both again.
+func digestKey(name string, groupID int64) string { return fmt.Sprintf("digest:%s:%d", name, groupID) }
+
+// queue sends one digest per community for the period [from, to). On schedule, a period
+// that ended before the person ever had a digest is only marked done: a new install (or a
+// newly added owner) starts with the next period instead of an empty report of the past.
+func (j *digestJob) queue(ctx context.Context, r digestRecipient, from, to time.Time, scheduled bool) error {
+	end := to.UTC().Format(time.RFC3339)
+	var due []int64
+	for _, cm := range j.cfg.VK.Communities {
+		key := digestKey(r.person.Name, cm.GroupID)
+		last, err := j.svc.Cursor(ctx, key)
+		if err != nil {
+			return err
+		}
+		switch {
+		case last >= end:
+		case last == "" && scheduled:
+			if _, err := j.svc.Ingest(ctx, nil, key, end); err != nil {
+				return err
+			}
+		default:
+			due = append(due, cm.GroupID)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	// The period's times are in the person's zone, so the chart's hours and the text's
+	// dates are theirs.
 	in, err := loadReport(ctx, j.db, j.cfg, from.In(r.schedule.Location), to.In(r.schedule.Location))
 	if err != nil {
 		return err
 	}
 	rep := report.Compute(in)
-	end := to.UTC().Format(time.RFC3339)
-	for _, cm := range j.cfg.VK.Communities {
-		part, ok := rep.Community(cm.GroupID)
+	for _, groupID := range due {
+		part, ok := rep.Community(groupID)
 		if !ok {
 			continue
 		}
 		d, err := report.Digest(part, j.lang, r.schedule.Location)
 		if err != nil {
-			return fmt.Errorf("render digest of community %d: %w", cm.GroupID, err)
+			return fmt.Errorf("render digest of community %d: %w", groupID, err)
 		}
-		// One cursor per person and community: a crash between two communities' digests
-		// sends the missing one, not both again.
-		who := r.person
-		who.Name = fmt.Sprintf("%s:%d", r.person.Name, cm.GroupID)
-		queued, err := j.svc.QueueDigest(ctx, who, end, d)
+		queued, err := j.svc.QueueDigest(ctx, r.person, digestKey(r.person.Name, groupID), end, d)
 		if err != nil {
 			return err
 		}
 		if queued {
-			j.log.Info().Str("person", r.person.Name).Int64("group_id", cm.GroupID).Time("from", from).Time("to", to).Msg("digest queued")
+			j.log.Info().Str("person", r.person.Name).Int64("group_id", groupID).Time("from", from).Time("to", to).Msg("digest queued")
 			if j.onQueued != nil {
 				j.onQueued()
 			}

@@ -31,6 +31,7 @@ type daemon struct {
 	service *justify.Service
 	bot     *telegram.Bot
 	mon     *monitor
+	digests *digestJob
 }
 
 // wakingSink tells the bot to look at the outbox as soon as new events are committed, so a
@@ -251,7 +252,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 				}
 			}
 		}
-		hooks.Ready(&daemon{db: db, service: svc, bot: bot, mon: mon})
+		hooks.Ready(&daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests})
 	}
 	<-ctx.Done()
 	wg.Wait()
