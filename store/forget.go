@@ -70,6 +70,8 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 			WHERE user_vk_id = ? AND (user_name != '' OR vk_comment != '')`, vkID); err != nil {
 			return fmt.Errorf("erase cases: %w", err)
 		}
+		// No index leads with user_vk_id on events (the daemon's lookups are per group): this
+		// scans events once per request, acceptable for a rare command.
 		if e.Events, err = tx.affected(`UPDATE events SET user_name = '', comment = ''
 			WHERE user_vk_id = ? AND (user_name != '' OR comment != '')`, vkID); err != nil {
 			return fmt.Errorf("erase events: %w", err)

@@ -126,6 +126,12 @@ func TestTicketsImport(t *testing.T) {
 			wantErr:  []string{"give --format csv or --format jsonl"},
 		},
 		{
+			name:     "a header and no ticket",
+			args:     []string{"tickets", "import", fixture("header-only.csv")},
+			wantCode: 1,
+			wantErr:  []string{"header-only.csv holds no tickets"},
+		},
+		{
 			name:     "no file",
 			args:     []string{"tickets", "import"},
 			wantCode: 1,
