@@ -191,6 +191,10 @@ type Outbox interface {
 	MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error
 	// MarkFailed gives up on a message for good.
 	MarkFailed(ctx context.Context, id int64, errText string) error
+	// RetryUnreachable makes due again a person's messages that failed because Telegram
+	// refused to deliver them (403: they had not pressed Start, or had blocked the bot),
+	// and returns how many.
+	RetryUnreachable(ctx context.Context, chatID int64) (int, error)
 }
 
 // ButtonStore keeps the meaning of inline buttons.

@@ -335,3 +335,23 @@ func (db *DB) CountTickets(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// RetryUnreachable makes due again a person's messages that Telegram refused with 403 (the
+// sender records Telegram's "Forbidden: ..." description), so that what was sent before
+// they pressed Start reaches them after.
+func (db *DB) RetryUnreachable(ctx context.Context, chatID int64) (int, error) {
+	var n int64
+	err := db.Update(ctx, func(jtx justify.Tx) error {
+		res, err := jtx.(*Tx).exec(`UPDATE outbox SET failed = 0, next_attempt = 0
+			WHERE chat_id = ? AND failed = 1 AND sent_at = 0 AND last_error LIKE 'Forbidden%'`, chatID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("requeue messages to %d: %w", chatID, err)
+	}
+	return int(n), nil
+}

@@ -165,21 +165,11 @@ func (m *monitor) health(ctx context.Context, db caseCounter) (healthReport, boo
 
 // serveHealth serves /healthz and /metrics on addr until ctx ends.
 func (m *monitor) serveHealth(ctx context.Context, addr string, db caseCounter, log zerolog.Logger) error {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		rep, ok := m.health(r.Context(), db)
-		w.Header().Set("Content-Type", "application/json")
-		if !ok {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-		_ = json.NewEncoder(w).Encode(rep)
-	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen for health checks on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: m.handler(db), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -191,6 +181,21 @@ func (m *monitor) serveHealth(ctx context.Context, addr string, db caseCounter, 
 		return fmt.Errorf("serve health checks: %w", err)
 	}
 	return nil
+}
+
+// handler serves GET /healthz and GET /metrics.
+func (m *monitor) handler(db caseCounter) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		rep, ok := m.health(r.Context(), db)
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(rep)
+	})
+	return mux
 }
 
 // countingOutbox counts the sender's outcomes for /metrics.

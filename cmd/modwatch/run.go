@@ -47,7 +47,6 @@ type wakingSink struct {
 func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
 	res, err := s.Service.Ingest(ctx, evs, key, value)
 	if err == nil {
-		s.mon.polled(s.groupID, s.now())
 		s.mon.received(s.groupID, evs, res)
 		if res.New > 0 {
 			s.bot.Wake()
@@ -149,8 +148,12 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	var runs []func()
 	goRun := func(f func()) { runs = append(runs, f) }
 
+	// refused remembers communities whose token VK refused, so that Ready does not wait
+	// for a watcher that cannot start.
+	var refused sync.Map
 	tokenProblem := func(which string) vk.TokenProblemFunc {
 		return func(ctx context.Context, groupID int64, problem error) {
+			refused.Store(groupID, true)
 			err := svc.Alert(ctx, justify.Alert{
 				Kind: justify.AlertToken, GroupID: groupID, Key: fmt.Sprintf("token:%d:%s", groupID, which),
 				Subject: which, Detail: problem.Error(),
@@ -177,6 +180,8 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 			GroupID: cm.GroupID, Token: token,
 			APIURL: cfg.vkMethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
 			OnHistoryLost: rec.OnHistoryLost, OnTokenProblem: tokenProblem("community token"),
+			OnPoll:  func(g int64) { mon.polled(g, now()) },
+			OnError: mon.vkError,
 		}, sink, wlog)
 		if err != nil {
 			return fmt.Errorf("watch community %d: %w", cm.GroupID, err)
@@ -240,10 +245,13 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
 	if hooks.Ready != nil {
 		// Ready means watching: every community has a saved long-poll position, so an action
-		// taken from now on reaches modwatch even across a restart.
+		// taken from now on reaches modwatch even across a restart, or VK refused its token.
 		for _, cm := range cfg.VK.Communities {
 			for ctx.Err() == nil {
 				if ts, err := svc.Cursor(ctx, vk.CursorKey(cm.GroupID)); err == nil && ts != "" {
+					break
+				}
+				if _, bad := refused.Load(cm.GroupID); bad {
 					break
 				}
 				select {

@@ -421,7 +421,7 @@ func TestRequestsFollowTheSpec(t *testing.T) {
 	review := e.waitMsg(olgaTG, "На проверку")
 	e.press(olgaTG, review, "Снять бан")
 	anna, _ := e.svc.People.ByName("Anna")
-	_, err = e.svc.QueueDigest(context.Background(), anna, "2026-11-23", justify.Digest{Caption: "<b>c</b>", Text: "t", Chart: []byte("png")})
+	_, err = e.svc.QueueDigest(context.Background(), anna, "digest:Anna", "2026-11-23", justify.Digest{Caption: "<b>c</b>", Text: "t", Chart: []byte("png")})
 	require.NoError(t, err)
 	e.bot.Wake()
 	e.settled()

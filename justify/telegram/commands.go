@@ -35,6 +35,14 @@ func (b *Bot) command(ctx context.Context, m *tgbotapi.Message, p justify.Person
 	case cmd == "start":
 		log.Info().Msg("person started the bot")
 		text = fmt.Sprintf(b.r.cat.greeting[p.Role], esc(p.Name, maxName))
+		// What could not reach them before they pressed Start (prompts, reviews, alerts)
+		// goes out now, after the greeting.
+		if n, rerr := b.deps.Outbox.RetryUnreachable(ctx, p.TelegramID); rerr != nil {
+			log.Error().Err(rerr).Msg("could not requeue messages that did not reach the person")
+		} else if n > 0 {
+			log.Info().Int("messages", n).Msg("requeued messages that did not reach the person before Start")
+			defer b.Wake()
+		}
 	case cmd == "case":
 		text, err = b.caseCommand(ctx, p, arg)
 	case cmd == "pending" && reader:

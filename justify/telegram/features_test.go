@@ -278,7 +278,7 @@ func TestDigestIsAPhotoAndText(t *testing.T) {
 
 	// The text's first part fails once: the retry must not send the chart again.
 	e.srv.FailNext("sendMessage", 502, "Bad Gateway", 0)
-	queued, err := e.svc.QueueDigest(context.Background(), anna, "2026-11-23", d)
+	queued, err := e.svc.QueueDigest(context.Background(), anna, "digest:Anna", "2026-11-23", d)
 	require.NoError(t, err)
 	require.True(t, queued)
 	e.bot.Wake()
@@ -325,7 +325,7 @@ func TestDigestWithoutChartIsText(t *testing.T) {
 	e.start()
 	e.startAll()
 	anna, _ := e.svc.People.ByName("Anna")
-	_, err := e.svc.QueueDigest(context.Background(), anna, "2026-11-23", justify.Digest{Caption: "chart", Text: "<b>Сводка</b>: тихий день"})
+	_, err := e.svc.QueueDigest(context.Background(), anna, "digest:Anna", "2026-11-23", justify.Digest{Caption: "chart", Text: "<b>Сводка</b>: тихий день"})
 	require.NoError(t, err)
 	e.bot.Wake()
 	m := e.waitMsg(annaTG, "Сводка: тихий день")

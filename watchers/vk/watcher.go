@@ -66,6 +66,12 @@ type WatcherConfig struct {
 	// OnTokenProblem is told when VK refuses the token (errors 5, 7, 15, 27...), once per
 	// outage and again only after the token worked or the error changed. Optional.
 	OnTokenProblem TokenProblemFunc
+	// OnPoll is told of every long poll VK answered, events or not, for health checks.
+	// Optional; it must not block.
+	OnPoll func(groupID int64)
+	// OnError is told of every failed step with VK's error code (0 for network, HTTP and
+	// format errors), for metrics. Optional; it must not block.
+	OnError func(groupID int64, code int)
 }
 
 // Watcher follows one community's Bots Long Poll and feeds its ban and unban events to a
@@ -162,6 +168,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 			continue
 		}
 		failures++
+		if w.cfg.OnError != nil {
+			w.cfg.OnError(w.cfg.GroupID, int(vkCode(err)))
+		}
 		delay := w.cfg.Backoff.Delay(failures)
 		ev := w.log.Warn()
 		if isAuthError(err) {
@@ -212,6 +221,9 @@ func (w *Watcher) step(ctx context.Context) error {
 	resp, err := w.check(ctx)
 	if err != nil {
 		return err
+	}
+	if w.cfg.OnPoll != nil {
+		w.cfg.OnPoll(w.cfg.GroupID)
 	}
 	switch resp.Failed {
 	case 0:

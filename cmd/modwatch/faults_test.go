@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+	"github.com/modwatch/modwatch/watchers/vk/vktest"
+)
+
+// Bans made while modwatch was stopped, and never delivered by the long poll, are found by
+// reconciliation at start, attributed to the admin VK names.
+func TestDowntimeBansAreFound(t *testing.T) {
+	h := newHarness(t)
+	// Before modwatch ever ran: no long-poll position, so only groups.getBanned knows.
+	h.vk.Ban(group, operatorVK, customer, int(justify.BanAbuse), "insults", 0)
+	h.vk.Ban(group, unknownVK, customer2, int(justify.BanSpam), "", 0)
+	h.startTeam()
+
+	prompt := h.waitMessage(operatorTG, "Ivan's prompt for the downtime ban", isPrompt)
+	assert.Contains(t, prompt.Text, "Maria Ivanova")
+	h.waitMessage(managerTG, "the unknown admin's ban", func(m telegramtest.Msg) bool { return isReview(m) && strings.Contains(m.Text, "999") })
+	cs := h.cases()
+	require.Len(t, cs, 2)
+	for _, c := range cs {
+		assert.Equal(t, justify.SourceReconcile, c.Source, "case %d is marked as found by reconciliation", c.ID)
+	}
+
+	// While stopped again: the customer is unbanned in VK and VK forgets the long-poll
+	// history, so the unban is learned from the ban list alone.
+	h.stop()
+	h.vk.Unban(group, operatorVK, customer, false)
+	h.vk.SetRetention(0)
+	h.vk.Ban(group, operator2VK, 5003, int(justify.BanFlood), "", 0)
+	h.startTeam()
+	h.waitMessage(operator2TG, "Petr's prompt for the ban made while down", isPrompt)
+	var ivans justify.Case
+	for _, c := range h.cases() {
+		if c.Operator == "Ivan" {
+			ivans = c
+		}
+	}
+	c := h.waitCase(ivans.ID, "the vanished ban closes the case", func(c justify.Case) bool { return !c.Open() })
+	assert.Equal(t, justify.ResolutionReversedInVK, c.Resolution)
+	assert.Equal(t, 1, countRows(t, h, "SELECT COUNT(*) FROM events WHERE kind = 'unban' AND source = 'reconcile'"))
+	assert.Equal(t, 3, countRows(t, h, "SELECT COUNT(*) FROM events WHERE kind = 'ban'"), "each ban recorded once")
+}
+
+// A community whose token VK refuses is reported to managers and owners once, and the
+// other communities go on.
+func TestRefusedTokenIsReportedOnce(t *testing.T) {
+	h := newHarness(t)
+	h.vk.AddGroup(group2, "a-token-vk-knows-not") // the configured one is now unknown: error 5
+	h.startTeam()
+
+	alert := h.waitMessage(managerTG, "the token alert", hasText("token"))
+	assert.Contains(t, alert.Text, "Brand shop")
+	h.waitMessage(ownerTG, "the owner's token alert", hasText("token"))
+	assert.NotContains(t, alert.HTML, vk2Token)
+
+	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
+	h.waitMessage(operatorTG, "the other community still works", isPrompt)
+	time.Sleep(300 * time.Millisecond)
+	tokenAlerts := h.botMessages(managerTG, func(m telegramtest.Msg) bool { return strings.Contains(m.Text, "token") })
+	assert.Len(t, tokenAlerts, 1, "one alert, however often the watchers retry")
+	assert.NotContains(t, h.logs.String(), vk2Token)
+}
+
+// VK's transient failures (HTTP errors, rate limits, a server error, garbage, a long poll
+// that fails) are retried; nothing is lost and the daemon does not stop.
+func TestVKFaultsAreRetried(t *testing.T) {
+	h := newHarness(t)
+	h.vk.FailNext("groups.getBanned", http.StatusInternalServerError, "<html>502 Bad Gateway</html>")
+	h.vk.FailNext("groups.getBanned", http.StatusOK, vktest.ErrorBody(vktest.ErrTooMany, "Too many requests per second"))
+	h.vk.FailNext("groups.getLongPollServer", http.StatusOK, "{not json")
+	h.vk.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(vktest.ErrServer, "Internal server error"))
+	h.startTeam()
+
+	h.vk.PushRaw(group, json.RawMessage(`{"type":"user_block","object":{"user_id":"not a number"},"group_id":10,"event_id":"bad"}`))
+	h.vk.FailLongPoll(1, 2) // the key expired: a new key, the same position
+	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
+	h.waitMessage(operatorTG, "the prompt, after the faults", isPrompt)
+	assert.Len(t, h.cases(), 1)
+	assert.Contains(t, h.logs.String(), "skipped malformed update")
+}
+
+// /healthz says whether the database answers and each watcher polled lately; /metrics
+// speaks Prometheus' text format with modwatch's figures.
+func TestHealthAndMetrics(t *testing.T) {
+	h := newHarness(t)
+	h.startTeam()
+	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
+	h.waitMessage(operatorTG, "the prompt", isPrompt)
+
+	srv := httptest.NewServer(h.dm.mon.handler(h.dm.db))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	require.Eventually(t, func() bool { code, _ := get("/healthz"); return code == http.StatusOK }, 15*time.Second, 50*time.Millisecond,
+		"healthy once every watcher has polled")
+	_, body := get("/healthz")
+	var rep healthReport
+	require.NoError(t, json.Unmarshal([]byte(body), &rep))
+	assert.Equal(t, "ok", rep.Database)
+	assert.Len(t, rep.Watchers, 2)
+
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`modwatch_events_received_total{community="10",kind="ban"} 1`,
+		`modwatch_cases{state="awaiting_reason"} 1`,
+		`modwatch_messages_total{outcome="sent"}`,
+		`modwatch_watcher_seconds_since_poll{community="20"}`,
+	} {
+		assert.Contains(t, metrics, want)
+	}
+
+	// A watcher that stops polling makes the daemon unready.
+	h.clock.Add(10 * time.Minute)
+	code, _ := get("/healthz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+}
