@@ -128,8 +128,8 @@ var ru = catalog{
 	refusal:     "Этот бот работает только для команды модераторов. Если вы в команде, попросите менеджера добавить вас.",
 	refusalTeam: "Этот бот работает только для команды модераторов %s. Если вы в команде, попросите менеджера добавить вас.",
 	greeting: map[justify.Role]string{
-		justify.RoleOperator: "Здравствуйте, %s! Вы — модератор. Когда вы забаните кого-то в сообществе, я попрошу указать причину, а менеджеры её проверят.",
-		justify.RoleManager:  "Здравствуйте, %s! Вы — менеджер. Я буду присылать баны на проверку: оставить бан или снять его.",
+		justify.RoleOperator: "Здравствуйте, %s! Вы — модератор. Когда вы забаните кого-то или удалите чужое сообщение в сообществе, я попрошу указать причину, а менеджеры её проверят.",
+		justify.RoleManager:  "Здравствуйте, %s! Вы — менеджер. Я буду присылать баны и удалённые сообщения на проверку: оставить как есть или отменить. Команды: /pending, /stats, /case N.",
 		justify.RoleOwner:    "Здравствуйте, %s! Вы — владелец. Сюда будут приходить сводки и важные оповещения.",
 	},
 	help:            "Я сам пишу, когда нужно ваше решение. Чтобы ответить, нажмите кнопку под моим сообщением; текст я жду, только когда прошу о нём.",
@@ -300,8 +300,8 @@ var en = catalog{
 	refusal:     "This bot serves a moderation team only. If you are on the team, ask your manager to add you.",
 	refusalTeam: "This bot serves the moderation team of %s only. If you are on the team, ask your manager to add you.",
 	greeting: map[justify.Role]string{
-		justify.RoleOperator: "Hello, %s! You are an operator. When you ban someone in a community, I will ask you for the reason, and managers will review it.",
-		justify.RoleManager:  "Hello, %s! You are a manager. I will send you bans to review: approve them or reverse them.",
+		justify.RoleOperator: "Hello, %s! You are an operator. When you ban someone or delete someone's words in a community, I will ask you for the reason, and managers will review it.",
+		justify.RoleManager:  "Hello, %s! You are a manager. I will send you bans and deletions to review: approve them or reverse them. Commands: /pending, /stats, /case N.",
 		justify.RoleOwner:    "Hello, %s! You are an owner. Digests and important alerts will come here.",
 	},
 	help:            "I write when I need your decision. Answer with the buttons under my messages; I expect a text only when I ask for one.",
