@@ -20,27 +20,19 @@ const messageColumns = `id, case_id, chat_id, kind, edit_of, created_at, sent_at
 
 // queryMessages lists the outbox messages a WHERE/ORDER clause selects.
 func queryMessages(ctx context.Context, q querier, clause string, args ...any) ([]justify.Message, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+messageColumns+" FROM outbox "+clause, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
+	return queryAll(ctx, q, "SELECT "+messageColumns+" FROM outbox "+clause, "outbox", scanMessage, args...)
+}
+
+func scanMessage(s scanner) (justify.Message, error) {
+	var m justify.Message
+	var created, sent, next int64
+	var failed int
+	if err := s.Scan(&m.ID, &m.CaseID, &m.ChatID, &m.Kind, &m.EditOf, &created, &sent, &m.TelegramMessageID,
+		&m.Attempts, &next, &m.LastError, &failed, &m.Payload); err != nil {
+		return m, err
 	}
-	defer func() { _ = rows.Close() }()
-	var out []justify.Message
-	for rows.Next() {
-		var m justify.Message
-		var created, sent, next int64
-		var failed int
-		if err := rows.Scan(&m.ID, &m.CaseID, &m.ChatID, &m.Kind, &m.EditOf, &created, &sent, &m.TelegramMessageID,
-			&m.Attempts, &next, &m.LastError, &failed, &m.Payload); err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
-		}
-		m.Created, m.SentAt, m.NextAttempt, m.Failed = fromMS(created), fromMS(sent), fromMS(next), failed == 1
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
-	}
-	return out, nil
+	m.Created, m.SentAt, m.NextAttempt, m.Failed = fromMS(created), fromMS(sent), fromMS(next), failed == 1
+	return m, nil
 }
 
 // limitOrAll turns a caller's limit into SQLite's: a limit of zero or less means no limit.

@@ -35,23 +35,7 @@ func scanTicket(s scanner) (justify.Ticket, error) {
 }
 
 func queryTickets(ctx context.Context, q querier, clause string, args ...any) ([]justify.Ticket, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets "+clause, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	var out []justify.Ticket
-	for rows.Next() {
-		tk, err := scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read ticket: %w", err)
-		}
-		out = append(out, tk)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, q, "SELECT "+ticketColumns+" FROM tickets "+clause, "tickets", scanTicket, args...)
 }
 
 func ticketValues(tk *justify.Ticket) []any {

@@ -212,21 +212,26 @@ func (t *Tx) OpenCaseFor(groupID, userVKID int64, kind justify.EventKind) (justi
 
 // queryCases lists the cases a WHERE/ORDER clause selects.
 func queryCases(ctx context.Context, q querier, clause string, args ...any) ([]justify.Case, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+caseColumns+" FROM cases "+clause, args...)
+	return queryAll(ctx, q, "SELECT "+caseColumns+" FROM cases "+clause, "cases", scanCase, args...)
+}
+
+// queryAll runs a query and reads every row with scan; what names the rows in errors.
+func queryAll[T any](ctx context.Context, q querier, query, what string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list cases: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	defer func() { _ = rows.Close() }()
-	var out []justify.Case
+	var out []T
 	for rows.Next() {
-		c, err := scanCase(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read case: %w", err)
+			return nil, fmt.Errorf("read %s: %w", what, err)
 		}
-		out = append(out, c)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list cases: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -94,12 +94,7 @@ func NewBackfiller(cfg BackfillConfig, sink Sink, log zerolog.Logger) (*Backfill
 	if cfg.Pace == 0 {
 		cfg.Pace = DefaultPostCheckPace
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: apiTimeout}
-	}
-	vk := newAPI(cfg.UserToken, cfg.APIURL, client)
-	vk.Limit = api.LimitUserToken
+	vk := newClient(cfg.UserToken, cfg.APIURL, cfg.HTTPClient, api.LimitUserToken)
 	return &Backfiller{
 		cfg: cfg, sink: sink, vk: vk, pace: pacer{gap: cfg.Pace},
 		log: log.With().Str("component", "vk_backfill").Int64("group_id", cfg.GroupID).Logger(),

@@ -114,12 +114,7 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: apiTimeout}
-	}
-	vk := newAPI(cfg.UserToken, cfg.APIURL, client)
-	vk.Limit = api.LimitUserToken
+	vk := newClient(cfg.UserToken, cfg.APIURL, cfg.HTTPClient, api.LimitUserToken)
 	return &PostChecker{
 		cfg: cfg, store: store, vk: vk, key: PostCursorKey(cfg.GroupID), pace: pacer{gap: cfg.Pace},
 		log: log.With().Str("component", "vk_posts").Int64("group_id", cfg.GroupID).Logger(),

@@ -90,12 +90,7 @@ func NewReconciler(cfg ReconcilerConfig, svc BanReconciler, log zerolog.Logger) 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: apiTimeout}
-	}
-	vk := newAPI(cfg.Token, cfg.APIURL, client)
-	vk.Limit = api.LimitGroupToken
+	vk := newClient(cfg.Token, cfg.APIURL, cfg.HTTPClient, api.LimitGroupToken)
 	return &Reconciler{
 		cfg: cfg, svc: svc, vk: vk, wake: make(chan struct{}, 1),
 		log: log.With().Str("component", "vk_reconcile").Int64("group_id", cfg.GroupID).Logger(),

@@ -148,6 +148,17 @@ func newAPI(token, apiURL string, client *http.Client) *api.VK {
 	return vk
 }
 
+// newClient makes a VK API client for a token, with the request budget VK gives that kind
+// of token, and a client with apiTimeout when none is given.
+func newClient(token, apiURL string, client *http.Client, limit int) *api.VK {
+	if client == nil {
+		client = &http.Client{Timeout: apiTimeout}
+	}
+	vk := newAPI(token, apiURL, client)
+	vk.Limit = limit
+	return vk
+}
+
 // Run follows the long poll until ctx ends, then returns nil. Failures are logged and
 // retried, never returned: a revoked token is retried slowly so that fixing it in VK is
 // enough. Run must not be called twice at once.
