@@ -640,18 +640,9 @@ func (s *Server) sendPhoto(r *http.Request, p map[string]string) (*tgbotapi.Mess
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	who := ""
-	if chatID > 0 {
-		u, ok := s.users[chatID]
-		switch {
-		case !ok:
-			return nil, nil, badRequest("chat not found")
-		case u.blocked:
-			return nil, nil, &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
-		case !u.started:
-			return nil, nil, &apiError{code: 403, desc: "Forbidden: bot can't initiate conversation with a user"}
-		}
-		who = u.firstName
+	who, apiErr := s.recipientLocked(chatID)
+	if apiErr != nil {
+		return nil, nil, apiErr
 	}
 	m := s.addMsgLocked(chatID, &Msg{FromBot: true, FromID: BotID, Text: caption, HTML: p["caption"], Photo: data, PhotoName: fh.Filename})
 	return s.tgMessageLocked(m), []Event{{Kind: EventSent, ChatID: chatID, Who: who, MessageID: m.ID, Text: "[photo " + fh.Filename + "] " + caption}}, nil
@@ -783,6 +774,24 @@ func parseText(p map[string]string) (string, *apiError) {
 	return text, nil
 }
 
+// recipientLocked checks that the bot may write to chatID, as Telegram does, and returns
+// the user's first name ("" for group chats).
+func (s *Server) recipientLocked(chatID int64) (string, *apiError) {
+	if chatID < 0 {
+		return "", nil
+	}
+	u, ok := s.users[chatID]
+	switch {
+	case !ok:
+		return "", badRequest("chat not found")
+	case u.blocked:
+		return "", &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
+	case !u.started:
+		return "", &apiError{code: 403, desc: "Forbidden: bot can't initiate conversation with a user"}
+	}
+	return u.firstName, nil
+}
+
 func (s *Server) sendMessage(p map[string]string) (*tgbotapi.Message, []Event, *apiError) {
 	chatID, err := strconv.ParseInt(p["chat_id"], 10, 64)
 	if err != nil || chatID == 0 {
@@ -798,18 +807,9 @@ func (s *Server) sendMessage(p map[string]string) (*tgbotapi.Message, []Event, *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	who := ""
-	if chatID > 0 {
-		u, ok := s.users[chatID]
-		switch {
-		case !ok:
-			return nil, nil, badRequest("chat not found")
-		case u.blocked:
-			return nil, nil, &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
-		case !u.started:
-			return nil, nil, &apiError{code: 403, desc: "Forbidden: bot can't initiate conversation with a user"}
-		}
-		who = u.firstName
+	who, apiErr := s.recipientLocked(chatID)
+	if apiErr != nil {
+		return nil, nil, apiErr
 	}
 	replyTo, _ := strconv.Atoi(p["reply_to_message_id"])
 	m := s.addMsgLocked(chatID, &Msg{FromBot: true, FromID: BotID, Text: text, HTML: p["text"], Buttons: buttons, ForceReply: force, ReplyTo: replyTo})
