@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -133,4 +134,30 @@ func TestHealthAndMetrics(t *testing.T) {
 	h.clock.Add(10 * time.Minute)
 	code, _ := get("/healthz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
+}
+
+// A run that fails because Telegram refuses the bot token leaves no token in its log or in
+// the error it returns, though the Telegram library builds its errors from request URLs,
+// which carry the token. (Refused VK tokens: TestRefusedTokenIsReportedOnce.)
+func TestFailingRunKeepsTokensSecret(t *testing.T) {
+	h := newHarness(t)
+	const wrongBotToken = "666:a-bot-token-telegram-refuses"
+	cfg, secrets, err := LoadConfig(h.configPath(), func(k string) (string, bool) {
+		if k == "E2E_TG" {
+			return wrongBotToken, true
+		}
+		return h.env(k)
+	})
+	require.NoError(t, err)
+	log, err := newLogger(cfg.Log, h.logs)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	runErr := runDaemon(ctx, cfg, secrets, log, daemonHooks{})
+	require.Error(t, runErr, "modwatch refuses to run with a bot token Telegram refuses")
+	assert.Contains(t, runErr.Error(), "Unauthorized")
+	for _, secret := range []string{wrongBotToken, "a-bot-token-telegram-refuses", vkToken, userToken} {
+		assert.NotContains(t, runErr.Error(), secret)
+		assert.NotContains(t, h.logs.String(), secret)
+	}
 }
