@@ -116,6 +116,10 @@ type Case struct {
 	// UndoNote says why modwatch could not undo the action itself.
 	UndoNote string
 
+	// BatchID is the wave of the operator's actions this case was grouped in (0: none);
+	// a batched case is prompted, escalated and reviewed with its batch, not on its own.
+	BatchID BatchID
+
 	// Version increases with every saved change; the store refuses a save from a stale copy.
 	Version int
 }

@@ -123,6 +123,14 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	} else {
 		c.State = StateAwaitingReview
 	}
+	batched := false
+	if !c.Severe {
+		// A deleted unanswered request keeps its own prompt and goes to managers at once.
+		var err error
+		if batched, err = s.groupCase(tx, &c, op); err != nil {
+			return 0, err
+		}
+	}
 	if err := tx.CreateCase(&c); err != nil {
 		return 0, fmt.Errorf("create deletion case: %w", err)
 	}
@@ -138,10 +146,13 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	if c.Severe {
 		detail += "; the request was unanswered"
 	}
+	if batched {
+		detail += fmt.Sprintf("; in batch %d", c.BatchID)
+	}
 	if err := tx.AddDecision(Decision{CaseID: c.ID, Action: ActionOpened, Actor: "modwatch", At: now, Detail: detail}); err != nil {
 		return 0, err
 	}
-	if c.Operator != "" {
+	if c.Operator != "" && !batched {
 		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: op.TelegramID, Kind: MsgPrompt, Created: now}); err != nil {
 			return 0, err
 		}

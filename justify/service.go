@@ -23,6 +23,8 @@ type Service struct {
 	Wave WaveRule
 	// AlertWindow groups repeated alerts of one key into one message; 1h when zero.
 	AlertWindow time.Duration
+	// Grouping turns an operator's wave of bans or deletions into one batch prompt.
+	Grouping GroupRule
 }
 
 // IngestResult counts what a batch of events did.
@@ -237,6 +239,10 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 		// Nobody to ask: the managers see it at once.
 		c.State = StateAwaitingReview
 	}
+	batched, err := s.groupCase(tx, &c, op)
+	if err != nil {
+		return 0, err
+	}
 	if err := tx.CreateCase(&c); err != nil {
 		return 0, fmt.Errorf("create case: %w", err)
 	}
@@ -244,8 +250,14 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 	if !known {
 		detail = fmt.Sprintf("unknown admin vk%d", ev.ActorVKID)
 	}
+	if batched {
+		detail += fmt.Sprintf("; in batch %d", c.BatchID)
+	}
 	if err := tx.AddDecision(Decision{CaseID: c.ID, Action: ActionOpened, Actor: "modwatch", At: now, Detail: detail}); err != nil {
 		return 0, err
+	}
+	if batched {
+		return c.ID, nil // the batch's one prompt asks for it
 	}
 	if known {
 		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: op.TelegramID, Kind: MsgPrompt, Created: now}); err != nil {
@@ -270,7 +282,17 @@ func (s *Service) Tick(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("list due cases: %w", err)
 	}
+	batches := map[BatchID]bool{}
 	for _, d := range due {
+		if d.BatchID != 0 {
+			if !batches[d.BatchID] {
+				batches[d.BatchID] = true
+				if err := s.tickBatch(ctx, d.BatchID, now); err != nil {
+					return fmt.Errorf("advance batch %d: %w", d.BatchID, err)
+				}
+			}
+			continue
+		}
 		err := s.Store.Update(ctx, func(tx Tx) error {
 			c, err := tx.Case(d.ID)
 			if err != nil {
@@ -295,6 +317,9 @@ func (s *Service) Tick(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("advance case %d: %w", d.ID, err)
 		}
+	}
+	if err := s.showBatchGrowth(ctx); err != nil {
+		return fmt.Errorf("show grown batches: %w", err)
 	}
 	return nil
 }
@@ -366,6 +391,10 @@ func (s *Service) Text(ctx context.Context, tgID int64, text string) (Case, erro
 		return Case{}, ErrNoPendingInput
 	}
 	if err != nil {
+		return Case{}, err
+	}
+	if in.BatchID != 0 {
+		_, err := s.JustifyBatch(ctx, tgID, in.BatchID, in.Reason, text)
 		return Case{}, err
 	}
 	if in.Reason != "" {

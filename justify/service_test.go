@@ -158,7 +158,7 @@ func TestWaveAlertIsGrouped(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Equal(t, map[int64]int{2001: 1, 3001: 1}, originals, "one wave alert per manager and owner")
-	assert.Equal(t, 2*3, edits, "the 4th, 5th and 6th ban edit both messages")
+	assert.Equal(t, 2, edits, "the 4th, 5th and 6th ban edit both messages: one unsent edit each, the latest")
 	assert.Equal(t, justify.AlertWave, last.Kind)
 	assert.Equal(t, 6, last.Count)
 	assert.Equal(t, "Ivan", last.Subject)

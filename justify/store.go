@@ -20,6 +20,8 @@ const (
 	ActionReversed       Action = "reversed"
 	ActionUndoRequested  Action = "undo_requested"
 	ActionUndoneInVK     Action = "undone_in_vk"
+	// ActionUnbatched: the case left its batch to be handled one by one.
+	ActionUnbatched Action = "unbatched"
 )
 
 // Decision is one append-only entry of a case's audit trail: who did what, when, and from
@@ -57,6 +59,18 @@ const (
 	MsgAlert MessageKind = "alert"
 	// MsgDigest is an owner's Digest (Message.Payload): a chart and the figures.
 	MsgDigest MessageKind = "digest"
+
+	// Batch messages (Message.BatchID, CaseID 0) stand for every case of a batch.
+	// MsgBatchPrompt asks the operator for one reason for all; edited as the batch grows.
+	MsgBatchPrompt MessageKind = "batch_prompt"
+	// MsgBatchAskText asks the operator for one text for all the batch's cases.
+	MsgBatchAskText MessageKind = "batch_ask_text"
+	// MsgBatchReminder reminds the operator once for the whole batch.
+	MsgBatchReminder MessageKind = "batch_reminder"
+	// MsgBatchReview puts the batch before a manager, with Approve all and One by one.
+	MsgBatchReview MessageKind = "batch_review"
+	// MsgBatchOutcome tells the operator what managers decided for the batch.
+	MsgBatchOutcome MessageKind = "batch_outcome"
 )
 
 // Message is an outbox entry: written in the same transaction as the change that causes
@@ -65,7 +79,9 @@ type Message struct {
 	ID     int64
 	CaseID CaseID
 	ChatID int64 // the recipient's Telegram id
-	Kind   MessageKind
+	// BatchID is set, instead of CaseID, on the messages of a batch.
+	BatchID BatchID
+	Kind    MessageKind
 	// EditOf is the ID of an earlier message to edit in place instead of sending anew.
 	EditOf  int64
 	Created time.Time
@@ -86,7 +102,9 @@ type PendingInput struct {
 	TelegramID int64
 	CaseID     CaseID
 	Reason     Reason // the reason the text goes with; empty to explain an existing reason
-	Created    time.Time
+	// BatchID is set, instead of CaseID, when the text is the reason of a whole batch.
+	BatchID BatchID
+	Created time.Time
 }
 
 // Button is what an inline button stands for. Telegram only carries its opaque token; the
@@ -94,8 +112,9 @@ type PendingInput struct {
 type Button struct {
 	Token      string
 	CaseID     CaseID
-	TelegramID int64  // the only account allowed to press it
-	Action     string // adapter-defined: "reason", "approve", "reverse", ...
+	BatchID    BatchID // set instead of CaseID on a batch's buttons
+	TelegramID int64   // the only account allowed to press it
+	Action     string  // adapter-defined: "reason", "approve", "reverse", ...
 	Reason     Reason
 	Created    time.Time
 }
@@ -133,7 +152,8 @@ type Tx interface {
 	AddDecision(d Decision) error
 	Decisions(id CaseID) ([]Decision, error)
 
-	// Enqueue adds a message to the outbox and returns its ID.
+	// Enqueue adds a message to the outbox and returns its ID. An edit replaces the
+	// unsent, never tried edits of the same message: they would only show an older state.
 	Enqueue(m Message) (int64, error)
 	// MessagesOf lists a case's original (not edit) messages of a kind, oldest first.
 	MessagesOf(id CaseID, kind MessageKind) ([]Message, error)
@@ -174,6 +194,22 @@ type Tx interface {
 	NoteAlert(a Alert, window time.Duration) (g AlertGroup, first bool, err error)
 	// AlertMessages lists the original messages showing the newest group of an alert key.
 	AlertMessages(key string) ([]Message, error)
+
+	// CreateBatch stores a new batch, setting its ID and Version.
+	CreateBatch(b *Batch) error
+	// Batch loads a batch with its member counts, or returns ErrNotFound.
+	Batch(id BatchID) (Batch, error)
+	// SaveBatch writes b if nobody saved it since it was loaded (else ErrConflict).
+	SaveBatch(b *Batch) error
+	// OpenBatchFor returns the newest open batch of an operator's actions of kind in a
+	// group, or ErrNotFound.
+	OpenBatchFor(groupID int64, operator string, kind EventKind) (Batch, error)
+	// BatchesInState lists the batches in a state, oldest first, with member counts.
+	BatchesInState(st BatchState) ([]Batch, error)
+	// BatchCases lists a batch's cases by ID, at most limit (all when limit <= 0).
+	BatchCases(id BatchID, limit int) ([]Case, error)
+	// BatchMessages lists a batch's original (not edit) messages of a kind, oldest first.
+	BatchMessages(id BatchID, kind MessageKind) ([]Message, error)
 
 	SetPendingInput(in PendingInput) error
 	// PendingInput returns what the bot asked a person for, or ErrNotFound.

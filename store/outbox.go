@@ -16,7 +16,7 @@ type querier interface {
 }
 
 const messageColumns = `id, case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
-	next_attempt, last_error, failed, payload`
+	next_attempt, last_error, failed, payload, batch_id`
 
 // queryMessages lists the outbox messages a WHERE/ORDER clause selects.
 func queryMessages(ctx context.Context, q querier, clause string, args ...any) ([]justify.Message, error) {
@@ -28,7 +28,7 @@ func scanMessage(s scanner) (justify.Message, error) {
 	var created, sent, next int64
 	var failed int
 	if err := s.Scan(&m.ID, &m.CaseID, &m.ChatID, &m.Kind, &m.EditOf, &created, &sent, &m.TelegramMessageID,
-		&m.Attempts, &next, &m.LastError, &failed, &m.Payload); err != nil {
+		&m.Attempts, &next, &m.LastError, &failed, &m.Payload, &m.BatchID); err != nil {
 		return m, err
 	}
 	m.Created, m.SentAt, m.NextAttempt, m.Failed = fromMS(created), fromMS(sent), fromMS(next), failed == 1
@@ -107,8 +107,8 @@ func (db *DB) SaveButtons(ctx context.Context, bs []justify.Button) error {
 	return db.Update(ctx, func(jtx justify.Tx) error {
 		t := jtx.(*Tx)
 		for _, b := range bs {
-			if _, err := t.exec(`INSERT INTO buttons (token, case_id, telegram_id, action, reason, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, b.Token, b.CaseID, b.TelegramID, b.Action, b.Reason, ms(b.Created)); err != nil {
+			if _, err := t.exec(`INSERT INTO buttons (token, case_id, batch_id, telegram_id, action, reason, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, b.Token, b.CaseID, b.BatchID, b.TelegramID, b.Action, b.Reason, ms(b.Created)); err != nil {
 				return fmt.Errorf("save %s button of case %d: %w", b.Action, b.CaseID, err)
 			}
 		}
@@ -121,8 +121,8 @@ func (db *DB) Button(ctx context.Context, token string) (justify.Button, error) 
 	var b justify.Button
 	var created int64
 	err := db.read.QueryRowContext(ctx,
-		"SELECT token, case_id, telegram_id, action, reason, created_at FROM buttons WHERE token = ?", token).
-		Scan(&b.Token, &b.CaseID, &b.TelegramID, &b.Action, &b.Reason, &created)
+		"SELECT token, case_id, batch_id, telegram_id, action, reason, created_at FROM buttons WHERE token = ?", token).
+		Scan(&b.Token, &b.CaseID, &b.BatchID, &b.TelegramID, &b.Action, &b.Reason, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, fmt.Errorf("button: %w", justify.ErrNotFound)
 	}

@@ -110,7 +110,7 @@ var caseFields = []string{
 	"group_id", "event_key", "kind", "actor_vk_id", "operator", "user_vk_id", "user_name", "vk_reason",
 	"vk_comment", "acted_at", "until", "source", "item_group", "item_place", "item_owner", "item_parent", "item_id",
 	"severe", "state", "resolution", "opened_at", "deadline", "remind_at", "reminded", "overdue", "reason",
-	"reason_text", "justified_at", "resolved_at", "resolved_by", "undo_note",
+	"reason_text", "justified_at", "resolved_at", "resolved_by", "undo_note", "batch_id",
 }
 
 // The case statements are built once from caseFields so that a new column is added in one
@@ -127,7 +127,7 @@ func caseValues(c *justify.Case) []any {
 	return []any{c.GroupID, c.EventKey, c.Kind, c.ActorVKID, c.Operator, c.UserVKID, c.UserName, int(c.VKReason),
 		c.VKComment, ms(c.ActedAt), ms(c.Until), c.Source, c.Item.GroupID, c.Item.Place, c.Item.OwnerID, c.Item.ParentID, c.Item.ItemID,
 		b2i(c.Severe), c.State, c.Resolution, ms(c.OpenedAt), ms(c.Deadline), ms(c.RemindAt), b2i(c.Reminded), b2i(c.Overdue), c.Reason,
-		c.ReasonText, ms(c.JustifiedAt), ms(c.ResolvedAt), c.ResolvedBy, c.UndoNote}
+		c.ReasonText, ms(c.JustifiedAt), ms(c.ResolvedAt), c.ResolvedBy, c.UndoNote, c.BatchID}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -140,7 +140,7 @@ func scanCase(s scanner) (justify.Case, error) {
 	err := s.Scan(&c.ID, &c.GroupID, &c.EventKey, &c.Kind, &c.ActorVKID, &c.Operator, &c.UserVKID, &c.UserName, &vkReason,
 		&c.VKComment, &actedAt, &until, &c.Source, &c.Item.GroupID, &c.Item.Place, &c.Item.OwnerID, &c.Item.ParentID, &c.Item.ItemID,
 		&severe, &c.State, &c.Resolution, &openedAt, &deadline, &remindAt, &reminded, &overdue, &c.Reason,
-		&c.ReasonText, &justifiedAt, &resolvedAt, &c.ResolvedBy, &c.UndoNote, &c.Version)
+		&c.ReasonText, &justifiedAt, &resolvedAt, &c.ResolvedBy, &c.UndoNote, &c.BatchID, &c.Version)
 	if err != nil {
 		return c, err
 	}
@@ -295,10 +295,18 @@ func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 		}
 		alertKey = a.Key
 	}
+	if m.EditOf != 0 && m.SentAt.IsZero() {
+		// Edits render the latest state (or carry the latest payload), so an unsent edit of
+		// the same message is superseded: a wave of repeats costs one edit, not one each.
+		if _, err := t.exec(`DELETE FROM outbox WHERE edit_of = ? AND chat_id = ? AND sent_at = 0 AND attempts = 0
+			AND failed = 0`, m.EditOf, m.ChatID); err != nil {
+			return 0, fmt.Errorf("drop superseded edits of message %d: %w", m.EditOf, err)
+		}
+	}
 	res, err := t.exec(`INSERT INTO outbox (case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
-		next_attempt, last_error, failed, payload, alert_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		next_attempt, last_error, failed, payload, alert_key, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.CaseID, m.ChatID, m.Kind, m.EditOf, ms(m.Created), ms(m.SentAt), m.TelegramMessageID, m.Attempts,
-		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey)
+		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey, m.BatchID)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s message of case %d: %w", m.Kind, m.CaseID, err)
 	}
@@ -316,10 +324,10 @@ func (t *Tx) MessagesOf(id justify.CaseID, kind justify.MessageKind) ([]justify.
 
 // SetPendingInput remembers what the bot asked a person for, replacing an earlier request.
 func (t *Tx) SetPendingInput(in justify.PendingInput) error {
-	_, err := t.exec(`INSERT INTO pending_inputs (telegram_id, case_id, reason, created_at) VALUES (?, ?, ?, ?)
+	_, err := t.exec(`INSERT INTO pending_inputs (telegram_id, case_id, reason, batch_id, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (telegram_id) DO UPDATE SET case_id = excluded.case_id, reason = excluded.reason,
-		created_at = excluded.created_at`,
-		in.TelegramID, in.CaseID, in.Reason, ms(in.Created))
+		batch_id = excluded.batch_id, created_at = excluded.created_at`,
+		in.TelegramID, in.CaseID, in.Reason, in.BatchID, ms(in.Created))
 	if err != nil {
 		return fmt.Errorf("save pending input of %d: %w", in.TelegramID, err)
 	}
@@ -332,8 +340,8 @@ func (t *Tx) PendingInput(telegramID int64) (justify.PendingInput, error) {
 	var in justify.PendingInput
 	var created int64
 	err := t.tx.QueryRowContext(t.ctx,
-		"SELECT telegram_id, case_id, reason, created_at FROM pending_inputs WHERE telegram_id = ?", telegramID).
-		Scan(&in.TelegramID, &in.CaseID, &in.Reason, &created)
+		"SELECT telegram_id, case_id, reason, batch_id, created_at FROM pending_inputs WHERE telegram_id = ?", telegramID).
+		Scan(&in.TelegramID, &in.CaseID, &in.Reason, &in.BatchID, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return in, fmt.Errorf("pending input of %d: %w", telegramID, justify.ErrNotFound)
 	}

@@ -69,6 +69,7 @@ CREATE TABLE cases (
     resolved_at  INTEGER NOT NULL DEFAULT 0,
     resolved_by  TEXT    NOT NULL DEFAULT '',
     undo_note    TEXT    NOT NULL DEFAULT '',
+    batch_id     INTEGER NOT NULL DEFAULT 0,
     version      INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX cases_subject ON cases (group_id, user_vk_id, kind, state);
@@ -77,6 +78,32 @@ CREATE INDEX cases_event ON cases (event_key);
 CREATE INDEX cases_item ON cases (item_place, item_owner, item_parent, item_id, state);
 CREATE INDEX cases_opened ON cases (opened_at);
 CREATE INDEX cases_user ON cases (user_vk_id);
+CREATE INDEX cases_batch ON cases (batch_id, state);
+
+-- Batches: a wave of one operator's actions asked about and reviewed as one. Each member
+-- stays a case (cases.batch_id) with its own decisions.
+CREATE TABLE batches (
+    id           INTEGER PRIMARY KEY,
+    group_id     INTEGER NOT NULL,
+    kind         TEXT    NOT NULL,
+    operator     TEXT    NOT NULL,
+    actor_vk_id  INTEGER NOT NULL DEFAULT 0,
+    state        TEXT    NOT NULL,
+    opened_at    INTEGER NOT NULL,
+    deadline     INTEGER NOT NULL,
+    remind_at    INTEGER NOT NULL DEFAULT 0,
+    reminded     INTEGER NOT NULL DEFAULT 0,
+    overdue      INTEGER NOT NULL DEFAULT 0,
+    shown        INTEGER NOT NULL DEFAULT 0,
+    reason       TEXT    NOT NULL DEFAULT '',
+    reason_text  TEXT    NOT NULL DEFAULT '',
+    justified_at INTEGER NOT NULL DEFAULT 0,
+    resolved_by  TEXT    NOT NULL DEFAULT '',
+    resolved_at  INTEGER NOT NULL DEFAULT 0,
+    split        INTEGER NOT NULL DEFAULT 0,
+    version      INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX batches_open ON batches (group_id, operator, kind, state);
 
 -- The audit trail: rows are only ever added.
 CREATE TABLE decisions (
@@ -109,11 +136,14 @@ CREATE TABLE outbox (
     last_error   TEXT    NOT NULL DEFAULT '',
     failed       INTEGER NOT NULL DEFAULT 0,
     payload      TEXT    NOT NULL DEFAULT '',
-    alert_key    TEXT    NOT NULL DEFAULT ''
+    alert_key    TEXT    NOT NULL DEFAULT '',
+    batch_id     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX outbox_due ON outbox (sent_at, failed, next_attempt, id);
 CREATE INDEX outbox_case ON outbox (case_id, kind, edit_of);
 CREATE INDEX outbox_alert ON outbox (alert_key, created_at) WHERE alert_key != '';
+CREATE INDEX outbox_batch ON outbox (batch_id, kind, edit_of);
+CREATE INDEX outbox_edits ON outbox (edit_of, chat_id);
 
 -- What customers wrote (VK comments, posts, messages; imported help-desk tickets). text is
 -- emptied by retention and by a person's erasure request; the rest stays for the figures.
@@ -178,6 +208,7 @@ CREATE TABLE pending_inputs (
     telegram_id INTEGER PRIMARY KEY,
     case_id     INTEGER NOT NULL,
     reason      TEXT    NOT NULL DEFAULT '',
+    batch_id    INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL
 );
 
@@ -188,6 +219,7 @@ CREATE TABLE buttons (
     telegram_id INTEGER NOT NULL,
     action      TEXT    NOT NULL,
     reason      TEXT    NOT NULL DEFAULT '',
+    batch_id    INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL
 );
 CREATE INDEX buttons_case ON buttons (case_id);

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// batchColumns are read with the members' figures, which no column keeps: they are
+// counted from cases when the batch is loaded, so they cannot drift.
+const batchColumns = `b.id, b.group_id, b.kind, b.operator, b.actor_vk_id, b.state, b.opened_at, b.deadline,
+	b.remind_at, b.reminded, b.overdue, b.shown, b.reason, b.reason_text, b.justified_at, b.resolved_by,
+	b.resolved_at, b.split, b.version,
+	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id),
+	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id AND c.state = 'awaiting_reason'),
+	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id AND c.state = 'awaiting_review'),
+	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id AND c.resolution = 'approved'),
+	(SELECT COALESCE(MIN(acted_at), 0) FROM cases c WHERE c.batch_id = b.id),
+	(SELECT COALESCE(MAX(acted_at), 0) FROM cases c WHERE c.batch_id = b.id)`
+
+func scanBatch(s scanner) (justify.Batch, error) {
+	var b justify.Batch
+	var opened, deadline, remind, justified, resolved, first, last int64
+	var reminded, overdue, split int
+	err := s.Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorVKID, &b.State, &opened, &deadline,
+		&remind, &reminded, &overdue, &b.Shown, &b.Reason, &b.ReasonText, &justified, &b.ResolvedBy,
+		&resolved, &split, &b.Version,
+		&b.Members, &b.AwaitingReason, &b.AwaitingReview, &b.Approved, &first, &last)
+	if err != nil {
+		return b, err
+	}
+	b.OpenedAt, b.Deadline, b.RemindAt = fromMS(opened), fromMS(deadline), fromMS(remind)
+	b.JustifiedAt, b.ResolvedAt, b.FirstActed, b.LastActed = fromMS(justified), fromMS(resolved), fromMS(first), fromMS(last)
+	b.Reminded, b.Overdue, b.Split = reminded == 1, overdue == 1, split == 1
+	return b, nil
+}
+
+// CreateBatch stores a new batch, setting its ID and Version (1).
+func (t *Tx) CreateBatch(b *justify.Batch) error {
+	res, err := t.exec(`INSERT INTO batches (group_id, kind, operator, actor_vk_id, state, opened_at, deadline,
+		remind_at, reminded, overdue, shown, reason, reason_text, justified_at, resolved_by, resolved_at, split, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		b.GroupID, b.Kind, b.Operator, b.ActorVKID, b.State, ms(b.OpenedAt), ms(b.Deadline), ms(b.RemindAt),
+		b2i(b.Reminded), b2i(b.Overdue), b.Shown, b.Reason, b.ReasonText, ms(b.JustifiedAt), b.ResolvedBy,
+		ms(b.ResolvedAt), b2i(b.Split))
+	if err != nil {
+		return fmt.Errorf("insert batch of %s by %s: %w", b.Kind, b.Operator, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert batch of %s by %s: %w", b.Kind, b.Operator, err)
+	}
+	b.ID, b.Version = justify.BatchID(id), 1
+	return nil
+}
+
+// SaveBatch writes b if nobody saved it since it was loaded, and bumps b.Version; a stale
+// copy writes nothing and returns an error wrapping justify.ErrConflict.
+func (t *Tx) SaveBatch(b *justify.Batch) error {
+	res, err := t.exec(`UPDATE batches SET state = ?, deadline = ?, remind_at = ?, reminded = ?, overdue = ?, shown = ?,
+		reason = ?, reason_text = ?, justified_at = ?, resolved_by = ?, resolved_at = ?, split = ?, version = version + 1
+		WHERE id = ? AND version = ?`,
+		b.State, ms(b.Deadline), ms(b.RemindAt), b2i(b.Reminded), b2i(b.Overdue), b.Shown, b.Reason, b.ReasonText,
+		ms(b.JustifiedAt), b.ResolvedBy, ms(b.ResolvedAt), b2i(b.Split), b.ID, b.Version)
+	if err != nil {
+		return fmt.Errorf("save batch %d: %w", b.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("save batch %d: %w", b.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("save batch %d at version %d: %w", b.ID, b.Version, justify.ErrConflict)
+	}
+	b.Version++
+	return nil
+}
+
+// Batch loads a batch with its member counts, or returns an error wrapping justify.ErrNotFound.
+func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
+	b, err := scanBatch(t.tx.QueryRowContext(t.ctx, "SELECT "+batchColumns+" FROM batches b WHERE b.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("batch %d: %w", id, justify.ErrNotFound)
+	}
+	if err != nil {
+		return b, fmt.Errorf("load batch %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// OpenBatchFor returns the newest open batch of an operator's actions of kind in a group,
+// or an error wrapping justify.ErrNotFound.
+func (t *Tx) OpenBatchFor(groupID int64, operator string, kind justify.EventKind) (justify.Batch, error) {
+	var id justify.BatchID
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id FROM batches WHERE group_id = ? AND operator = ? AND kind = ? AND state = ?
+		ORDER BY id DESC LIMIT 1`, groupID, operator, kind, justify.BatchOpen).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return justify.Batch{}, fmt.Errorf("open %s batch of %s in group %d: %w", kind, operator, groupID, justify.ErrNotFound)
+	}
+	if err != nil {
+		return justify.Batch{}, fmt.Errorf("find open %s batch of %s in group %d: %w", kind, operator, groupID, err)
+	}
+	return t.Batch(id)
+}
+
+// BatchesInState lists the batches in a state, oldest first, with member counts.
+func (t *Tx) BatchesInState(st justify.BatchState) ([]justify.Batch, error) {
+	return queryAll(t.ctx, t.tx, "SELECT "+batchColumns+" FROM batches b WHERE b.state = ? ORDER BY b.id", "batches", scanBatch, st)
+}
+
+// BatchCases lists a batch's cases by ID, at most limit of them (all when limit <= 0).
+func (t *Tx) BatchCases(id justify.BatchID, limit int) ([]justify.Case, error) {
+	return queryCases(t.ctx, t.tx, "WHERE batch_id = ? ORDER BY id LIMIT ?", id, limitOrAll(limit))
+}
+
+// BatchMessages lists a batch's original (not edit) messages of a kind, oldest first.
+func (t *Tx) BatchMessages(id justify.BatchID, kind justify.MessageKind) ([]justify.Message, error) {
+	return queryMessages(t.ctx, t.tx, "WHERE batch_id = ? AND kind = ? AND edit_of = 0 ORDER BY id", id, kind)
+}
