@@ -118,7 +118,7 @@ type benchResult struct {
 	LatencyMaxMS    float64 `json:"prompt_latency_max_ms"`
 	PreloadedTicket int     `json:"preloaded_tickets"`
 	PreloadSeconds  float64 `json:"preload_seconds"`
-	LookupTickets   int     `json:"tickets_per_lookup"`
+	LookupTickets   float64 `json:"tickets_per_lookup"`
 	LookupP50MS     float64 `json:"ticket_lookup_p50_ms"`
 	LookupP99MS     float64 `json:"ticket_lookup_p99_ms"`
 	PeakRSSMB       float64 `json:"peak_rss_mb"` // -1 when the system does not tell
@@ -658,7 +658,7 @@ func (b *bench) lookups(ctx context.Context) error {
 		}
 		users += len(ev.UserTickets)
 	}
-	b.res.LookupTickets = users / b.o.Lookups
+	b.res.LookupTickets = float64(users) / float64(b.o.Lookups)
 	b.res.LookupP50MS, b.res.LookupP99MS, _ = percentiles(times)
 	return nil
 }
@@ -674,14 +674,16 @@ func preloadTickets(ctx context.Context, path string, n, communities int) error 
 	}
 	defer db.Close()
 	authors := max(n/benchPreloadAuthor, 1)
-	created := time.Now().Add(-365 * 24 * time.Hour)
+	// Within the default 90-day retention, so the daemon does not start by erasing them.
+	created := time.Now().Add(-80 * 24 * time.Hour)
+	step := 70 * 24 * time.Hour / time.Duration(max(n, 1))
 	const batch = 5000
 	for from := 0; from < n; from += batch {
 		err := db.Update(ctx, func(tx justify.Tx) error {
 			for i := from; i < min(from+batch, n); i++ {
 				a := int64(i % authors)
 				g := preloadGroup(a, communities)
-				at := created.Add(time.Duration(i) * 30 * time.Second)
+				at := created.Add(time.Duration(i) * step)
 				t := justify.Ticket{
 					Ref:        justify.Ref{GroupID: g, Place: justify.PlaceWallComment, OwnerID: -g, ParentID: int64(i/1000 + 1), ItemID: int64(i + 1)},
 					AuthorVKID: benchPreloadBase + a, AuthorName: "Customer " + strconv.FormatInt(a, 10),
@@ -877,7 +879,7 @@ func printBench(w io.Writer, r benchResult) {
 	if r.PreloadedTicket > 0 {
 		row("preloaded tickets", "%d (%.1f s)", r.PreloadedTicket, r.PreloadSeconds)
 	}
-	row("ticket lookup p50", "%.3f ms (%d tickets a customer on average)", r.LookupP50MS, r.LookupTickets)
+	row("ticket lookup p50", "%.3f ms (%.1f tickets a customer on average)", r.LookupP50MS, r.LookupTickets)
 	row("ticket lookup p99", "%.3f ms", r.LookupP99MS)
 	if r.PeakRSSMB < 0 {
 		row("peak RSS", "n/a")
