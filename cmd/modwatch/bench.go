@@ -397,10 +397,12 @@ func (b *bench) pressStart(ctx context.Context, id int64) error {
 
 var vkUserLink = regexp.MustCompile(`vk\.com/id(\d+)`)
 
-// observe timestamps prompts as they reach Telegram. A ban's prompt is the one with the
-// reason buttons naming the banned customer.
+// observe timestamps prompts as they reach Telegram: a ban is prompted when a message to
+// an operator first links the banned customer. Edits count too, as a batch prompt for a
+// wave of bans grows by editing.
 func (b *bench) observe(e telegramtest.Event) {
-	if e.Kind != telegramtest.EventSent || e.ChatID < benchOperatorTG || e.ChatID >= benchOperatorTG+benchOperators {
+	if (e.Kind != telegramtest.EventSent && e.Kind != telegramtest.EventEdited) ||
+		e.ChatID < benchOperatorTG || e.ChatID >= benchOperatorTG+benchOperators {
 		return
 	}
 	now := time.Now()
