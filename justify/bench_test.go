@@ -105,6 +105,7 @@ func BenchmarkEvidence(b *testing.B) {
 		userTickets int
 		others      int
 	}{
+		{name: "10_of_100k", userTickets: 10, others: 100_000},
 		{name: "1000_of_100k", userTickets: 1000, others: 100_000},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
