@@ -15,6 +15,7 @@ import (
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
+	"github.com/modwatch/modwatch/justify/telegram"
 )
 
 // Config is the daemon's configuration file. It never holds secrets: it names the
@@ -88,6 +89,9 @@ type TelegramConfig struct {
 	TokenEnv    string        `yaml:"token_env"`
 	APIEndpoint string        `yaml:"api_endpoint"`
 	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// Pace keeps the bot within Telegram's rate limits (true unless set to false; only a
+	// test server that does not limit may go unpaced).
+	Pace *bool `yaml:"pace"`
 }
 
 // JustifyConfig sets the operators' deadline.
@@ -96,6 +100,10 @@ type JustifyConfig struct {
 	RemindBefore time.Duration `yaml:"remind_before"`
 	// CheckEvery is how often reminders and deadlines are looked at.
 	CheckEvery time.Duration `yaml:"check_every"`
+	// GroupAfter: past this many bans (or deletions) by one operator in one community
+	// within GroupWithin, further ones are asked about as one batch; 0 turns it off.
+	GroupAfter  *int          `yaml:"group_after"`
+	GroupWithin time.Duration `yaml:"group_within"`
 }
 
 // PersonConfig is one member of the moderation team.
@@ -191,6 +199,17 @@ func (c *Config) setDefaults() {
 	}
 	if c.Justify.CheckEvery == 0 {
 		c.Justify.CheckEvery = 30 * time.Second
+	}
+	if c.Justify.GroupAfter == nil {
+		n := defaultGroupAfter
+		c.Justify.GroupAfter = &n
+	}
+	if c.Justify.GroupWithin == 0 {
+		c.Justify.GroupWithin = 2 * time.Minute
+	}
+	if c.Telegram.Pace == nil {
+		on := true
+		c.Telegram.Pace = &on
 	}
 	if c.VK.ReconcileEvery == 0 {
 		c.VK.ReconcileEvery = 10 * time.Minute
@@ -501,6 +520,12 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.VK.BackfillComments < 0 || c.VK.BackfillComments > 100 {
 		add("vk.backfill_comments: %d is out of range (0 to 100)", c.VK.BackfillComments)
 	}
+	if n := c.Justify.GroupAfter; n != nil && *n < 0 {
+		add("justify.group_after: %d must be 0 (off) or more", *n)
+	}
+	if c.Justify.GroupWithin <= 0 {
+		add("justify.group_within: %s must be positive", c.Justify.GroupWithin)
+	}
 	if c.Alerts.WaveCount < 0 {
 		add("alerts.wave_count: %d must be 0 (off) or more", c.Alerts.WaveCount)
 	}
@@ -584,4 +609,24 @@ func (c *Config) communities(s Secrets) map[int64]justify.Community {
 		out[cm.GroupID] = justify.Community{GroupID: cm.GroupID, Name: name, CanReverse: canReverse}
 	}
 	return out
+}
+
+// defaultGroupAfter is how many of an operator's bans in a row get a prompt each before
+// the rest of the wave is asked about as one batch.
+const defaultGroupAfter = 5
+
+// groupRule is the service's batching rule from justify.group_after and group_within.
+func (c *Config) groupRule() justify.GroupRule {
+	if c.Justify.GroupAfter == nil {
+		return justify.GroupRule{}
+	}
+	return justify.GroupRule{After: *c.Justify.GroupAfter, Within: c.Justify.GroupWithin}
+}
+
+// telegramLimits is how the bot paces itself: Telegram's limits unless telegram.pace is false.
+func (c *Config) telegramLimits() telegram.Limits {
+	if c.Telegram.Pace != nil && !*c.Telegram.Pace {
+		return telegram.Limits{}
+	}
+	return telegram.TelegramLimits
 }

@@ -46,6 +46,9 @@ type Config struct {
 	// AlertWindow is the service's alert grouping window (justify.Service.AlertWindow),
 	// named in alerts that repeat ("3 times in the last hour"); 1h by default.
 	AlertWindow time.Duration
+	// Limits paces what the bot sends; TelegramLimits in production. The zero value does
+	// not pace, for fake servers that do not limit.
+	Limits Limits
 }
 
 // Service is the part of *justify.Service the bot uses.
@@ -58,6 +61,13 @@ type Service interface {
 	Case(ctx context.Context, id justify.CaseID) (justify.Case, []justify.Decision, error)
 	Evidence(ctx context.Context, c justify.Case) (justify.Evidence, error)
 	Alert(ctx context.Context, a justify.Alert) error
+
+	Batch(ctx context.Context, id justify.BatchID, names int) (justify.Batch, []justify.Case, error)
+	JustifyBatch(ctx context.Context, tgID int64, id justify.BatchID, r justify.Reason, text string) (justify.Batch, error)
+	AskBatchText(ctx context.Context, tgID int64, id justify.BatchID, r justify.Reason) error
+	SplitBatch(ctx context.Context, tgID int64, id justify.BatchID) (justify.Batch, error)
+	ApproveBatch(ctx context.Context, tgID int64, id justify.BatchID) (justify.Batch, error)
+	ReviewBatchOneByOne(ctx context.Context, tgID int64, id justify.BatchID) (justify.Batch, error)
 }
 
 // StatsSource tells how the day goes so far, for /stats.
@@ -90,6 +100,7 @@ type Bot struct {
 	r      renderer
 	log    zerolog.Logger
 	wake   chan struct{}
+	pace   *pacer
 
 	mu      sync.Mutex
 	refused map[int64]bool // strangers already told, so a stranger cannot make the bot chat
@@ -145,6 +156,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 			now: deps.Now, alertWindow: cfg.AlertWindow},
 		log:     log.With().Str("component", "telegram").Logger(),
 		wake:    make(chan struct{}, 1),
+		pace:    newPacer(cfg.Limits),
 		refused: map[int64]bool{},
 	}
 	registerToken(cfg.Token, b.log)
@@ -156,6 +168,9 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 	b.log = b.log.With().Str("bot", api.Self.UserName).Logger()
 	return b, nil
 }
+
+// SetLimits changes how the bot paces what it sends, from now on.
+func (b *Bot) SetLimits(l Limits) { b.pace.set(l) }
 
 // Wake makes the sender look at the outbox now, e.g. right after events were ingested.
 func (b *Bot) Wake() {

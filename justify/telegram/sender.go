@@ -14,7 +14,9 @@ import (
 )
 
 const (
-	sendBatch = 20
+	// sendBatch is how many due messages one round looks at; more than a paced chat can
+	// take, so that one busy chat does not hold back the others.
+	sendBatch = 100
 	// waitForOriginal is how long an edit waits when the message it edits is not sent yet.
 	waitForOriginal = 2 * time.Second
 	maxSendBackoff  = 10 * time.Minute
@@ -25,37 +27,65 @@ func (b *Bot) sendLoop(ctx context.Context) {
 	t := time.NewTicker(b.cfg.SendInterval)
 	defer t.Stop()
 	failures := 0
+	paced := time.NewTimer(time.Hour)
+	defer paced.Stop()
 	for {
-		if err := b.sendDue(ctx); err != nil && ctx.Err() == nil {
+		again, err := b.sendDue(ctx)
+		if err != nil && ctx.Err() == nil {
 			failures++
 			b.log.Error().Err(b.redact(err)).Int("consecutive_errors", failures).Msg("deliver outbox")
 		} else if failures > 0 && err == nil {
 			b.log.Info().Int("consecutive_errors", failures).Msg("deliver outbox recovered")
 			failures = 0
 		}
+		if err == nil && again >= 0 {
+			// A chat had to wait for its pace, or the round was full: go on as soon as
+			// the pace allows, not at the next tick.
+			paced.Reset(again)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-b.wake:
+		case <-paced.C:
 		}
 	}
 }
 
-func (b *Bot) sendDue(ctx context.Context) error {
+// sendDue delivers what is due and the pace allows. It returns when to look again for
+// what it held back (negative: nothing held back).
+func (b *Bot) sendDue(ctx context.Context) (time.Duration, error) {
 	due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch)
 	if err != nil {
-		return fmt.Errorf("list due messages: %w", err)
+		return -1, fmt.Errorf("list due messages: %w", err)
 	}
+	again, delivered := time.Duration(-1), 0
+	// A chat that must wait skips its later messages too, so that they keep their order.
+	held := map[int64]bool{}
 	for _, m := range due {
 		if ctx.Err() != nil {
-			return nil
+			return -1, nil
+		}
+		if held[m.ChatID] {
+			continue
+		}
+		if ok, wait := b.pace.take(m.ChatID); !ok {
+			held[m.ChatID] = true
+			if again < 0 || wait < again {
+				again = wait
+			}
+			continue
 		}
 		if err := b.deliver(ctx, m); err != nil {
-			return fmt.Errorf("deliver message %d: %w", m.ID, err)
+			return -1, fmt.Errorf("deliver message %d: %w", m.ID, err)
 		}
+		delivered++
 	}
-	return nil
+	if len(due) == sendBatch && delivered > 0 {
+		again = 0
+	}
+	return again, nil
 }
 
 // deliver renders and sends (or edits) one message and settles it in the outbox. It
@@ -93,7 +123,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		editID = orig.TelegramMessageID
 	}
 
-	kb, err := b.issue(ctx, m.ChatID, caseID, v.rows)
+	kb, err := b.issue(ctx, m.ChatID, caseID, m.BatchID, v.rows)
 	if err != nil {
 		return err
 	}
@@ -117,7 +147,13 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 	}
 	if err == nil {
 		log.Debug().Int("telegram_message_id", sentID).Msg("message delivered")
-		return b.deps.Outbox.MarkSent(settle, m.ID, sentID, b.deps.Now())
+		err := b.deps.Outbox.MarkSent(settle, m.ID, sentID, b.deps.Now())
+		if m.EditOf != 0 && errors.Is(err, justify.ErrNotFound) {
+			// A newer edit of the same message replaced this one while it was sent.
+			log.Debug().Msg("edit superseded while sent")
+			return nil
+		}
+		return err
 	}
 	return b.settleFailure(settle, m, err, log)
 }
@@ -145,6 +181,10 @@ func (e *renderError) Unwrap() error { return e.err }
 // view renders an outbox message as things are now: a case's message from the case and
 // its evidence, an alert from its payload.
 func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID, error) {
+	if m.BatchID != 0 {
+		v, err := b.batchView(ctx, m)
+		return v, 0, err
+	}
 	if m.Kind == justify.MsgAlert {
 		a, err := justify.ParseAlert(m.Payload)
 		if err != nil {

@@ -173,6 +173,8 @@ func (b *Bot) errText(err error, log zerolog.Logger) string {
 // reply sends a direct answer. These are answers to what a person just did, so they skip
 // the outbox: if one is lost, the person simply asks again.
 func (b *Bot) reply(chatID int64, text string) {
+	// A person is waiting for this answer: it goes at once, and the outbox makes up for it.
+	b.pace.spend(chatID)
 	msg := tgbotapi.NewMessage(chatID, text)
 	msg.ParseMode = tgbotapi.ModeHTML
 	// A case card carries several VK links; a preview of one would bury the card.
@@ -209,7 +211,7 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(q, b.errText(fmt.Errorf("look up button: %w", err), log))
 		return
 	}
-	log = log.With().Int64("case_id", int64(btn.CaseID)).Str("action", btn.Action).Logger()
+	log = log.With().Int64("case_id", int64(btn.CaseID)).Int64("batch_id", int64(btn.BatchID)).Str("action", btn.Action).Logger()
 	if btn.TelegramID != q.From.ID {
 		log.Warn().Int64("issued_to", btn.TelegramID).Msg("button pressed by another account")
 		b.answer(q, b.r.cat.ansNotForYou)
@@ -229,6 +231,9 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 // act does what a button stands for and returns the answer to show.
 func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Button) (string, error) {
 	from := q.From.ID
+	if btn.BatchID != 0 {
+		return b.actBatch(ctx, q, btn)
+	}
 	switch btn.Action {
 	case actReason:
 		if btn.Reason == justify.ReasonOther {
@@ -276,13 +281,14 @@ func (b *Bot) setButtons(ctx context.Context, q *tgbotapi.CallbackQuery, id just
 	if q.Message == nil || q.Message.Chat == nil {
 		return fmt.Errorf("edit buttons of case %d: the press carries no message", id)
 	}
-	kb, err := b.issue(ctx, q.From.ID, id, rows)
+	kb, err := b.issue(ctx, q.From.ID, id, 0, rows)
 	if err != nil {
 		return err
 	}
 	if kb == nil {
 		kb = &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}
 	}
+	b.pace.spend(q.Message.Chat.ID)
 	edit := tgbotapi.NewEditMessageReplyMarkup(q.Message.Chat.ID, q.Message.MessageID, *kb)
 	if _, err := b.api.Request(edit); err != nil && !isNotModified(err) {
 		return fmt.Errorf("edit buttons of case %d: %w", id, b.redact(err))
@@ -290,9 +296,9 @@ func (b *Bot) setButtons(ctx context.Context, q *tgbotapi.CallbackQuery, id just
 	return nil
 }
 
-// issue gives each button a fresh token, stores what it means, and builds the keyboard.
-// It returns nil when there are no buttons.
-func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, rows [][]btnSpec) (*tgbotapi.InlineKeyboardMarkup, error) {
+// issue gives each button a fresh token, stores what it means (for case id, or for batch
+// when not 0), and builds the keyboard. It returns nil when there are no buttons.
+func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch justify.BatchID, rows [][]btnSpec) (*tgbotapi.InlineKeyboardMarkup, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -306,7 +312,7 @@ func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, rows [
 			if err != nil {
 				return nil, err
 			}
-			saved = append(saved, justify.Button{Token: tok, CaseID: id, TelegramID: chatID, Action: s.action, Reason: s.reason, Created: now})
+			saved = append(saved, justify.Button{Token: tok, CaseID: id, BatchID: batch, TelegramID: chatID, Action: s.action, Reason: s.reason, Created: now})
 			out = append(out, tgbotapi.NewInlineKeyboardButtonData(s.label, tok))
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, out)

@@ -141,6 +141,11 @@ type Server struct {
 	answers  []CallbackAnswer
 	commands string
 	params   map[string]map[string]string
+
+	limited    bool
+	chatTokens map[string]*tokens
+	allTokens  tokens
+	refused429 int
 }
 
 // requiredParams are the parameters the Bot API spec marks required, per method served.
@@ -476,6 +481,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.fails[method] = f[1:]
 		s.mu.Unlock()
 		writeError(w, &apiError{code: f[0].code, desc: f[0].desc, retryAfter: f[0].retryAfter})
+		return
+	}
+	if wait := s.rateLimitLocked(method, p); wait > 0 {
+		s.mu.Unlock()
+		writeError(w, &apiError{code: 429, desc: retryAfterDesc(wait), retryAfter: wait})
 		return
 	}
 	s.mu.Unlock()
