@@ -202,7 +202,7 @@ type Tx interface {
 	// SaveBatch writes b if nobody saved it since it was loaded (else ErrConflict).
 	SaveBatch(b *Batch) error
 	// OpenBatchFor returns the newest open batch of an operator's actions of kind in a
-	// group, or ErrNotFound.
+	// group, without member counts, or ErrNotFound.
 	OpenBatchFor(groupID int64, operator string, kind EventKind) (Batch, error)
 	// BatchesInState lists the batches in a state, oldest first, with member counts.
 	BatchesInState(st BatchState) ([]Batch, error)

@@ -91,18 +91,23 @@ func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
 }
 
 // OpenBatchFor returns the newest open batch of an operator's actions of kind in a group,
-// or an error wrapping justify.ErrNotFound.
+// or an error wrapping justify.ErrNotFound. It is asked once per case of a wave, so it
+// leaves the member figures out: counting them each time would make a wave quadratic.
 func (t *Tx) OpenBatchFor(groupID int64, operator string, kind justify.EventKind) (justify.Batch, error) {
-	var id justify.BatchID
-	err := t.tx.QueryRowContext(t.ctx, `SELECT id FROM batches WHERE group_id = ? AND operator = ? AND kind = ? AND state = ?
-		ORDER BY id DESC LIMIT 1`, groupID, operator, kind, justify.BatchOpen).Scan(&id)
+	var b justify.Batch
+	var deadline, remind int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, group_id, kind, operator, actor_vk_id, state, deadline, remind_at, version
+		FROM batches WHERE group_id = ? AND operator = ? AND kind = ? AND state = ? ORDER BY id DESC LIMIT 1`,
+		groupID, operator, kind, justify.BatchOpen).Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorVKID, &b.State,
+		&deadline, &remind, &b.Version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return justify.Batch{}, fmt.Errorf("open %s batch of %s in group %d: %w", kind, operator, groupID, justify.ErrNotFound)
+		return b, fmt.Errorf("open %s batch of %s in group %d: %w", kind, operator, groupID, justify.ErrNotFound)
 	}
 	if err != nil {
-		return justify.Batch{}, fmt.Errorf("find open %s batch of %s in group %d: %w", kind, operator, groupID, err)
+		return b, fmt.Errorf("find open %s batch of %s in group %d: %w", kind, operator, groupID, err)
 	}
-	return t.Batch(id)
+	b.Deadline, b.RemindAt = fromMS(deadline), fromMS(remind)
+	return b, nil
 }
 
 // BatchesInState lists the batches in a state, oldest first, with member counts.
