@@ -63,6 +63,9 @@ func (s *Server) rateLimitLocked(method string, p map[string]string) int {
 		return 0
 	}
 	now := time.Now()
+	if s.limitClock != nil {
+		now = s.limitClock()
+	}
 	chat := p["chat_id"]
 	c, ok := s.chatTokens[chat]
 	if !ok {

@@ -146,6 +146,7 @@ type Server struct {
 	chatTokens map[string]*tokens
 	allTokens  tokens
 	refused429 int
+	limitClock func() time.Time // tests of the limits freeze time; nil is time.Now
 }
 
 // requiredParams are the parameters the Bot API spec marks required, per method served.

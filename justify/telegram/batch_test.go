@@ -1,0 +1,212 @@
+package telegram
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+)
+
+func sampleBatch(edit ...func(*justify.Batch)) (justify.Batch, []justify.Case) {
+	b := justify.Batch{ID: 7, GroupID: groupID, Kind: justify.EventBan, Operator: "Иван <Петров>", State: justify.BatchOpen,
+		Deadline: t0.Add(2 * time.Hour), Members: 1000, AwaitingReason: 1000,
+		FirstActed: t0, LastActed: t0.Add(58 * time.Second)}
+	for _, e := range edit {
+		e(&b)
+	}
+	var cs []justify.Case
+	for i := range batchNames {
+		cs = append(cs, justify.Case{ID: justify.CaseID(i + 1), GroupID: groupID, UserVKID: int64(100 + i), UserName: fmt.Sprintf("Вася & %d", i)})
+	}
+	return b, cs
+}
+
+func TestRenderBatch(t *testing.T) {
+	justified := func(b *justify.Batch) {
+		b.State, b.Reason, b.ReasonText, b.AwaitingReason, b.AwaitingReview = justify.BatchReview, justify.ReasonOther, "боты <из> одной сети", 0, 1000
+	}
+	approved := func(b *justify.Batch) {
+		justified(b)
+		b.State, b.ResolvedBy, b.ResolvedAt, b.Approved, b.AwaitingReview = justify.BatchClosed, "Ольга", t0.Add(time.Hour), 1000, 0
+	}
+	tests := []struct {
+		name    string
+		kind    justify.MessageKind
+		batch   func(*justify.Batch)
+		buttons int
+		want    map[string][]string
+	}{
+		{name: "open prompt", kind: justify.MsgBatchPrompt, buttons: len(justify.Reasons) + 1,
+			want: map[string][]string{"ru": {"1000 пользователей забанены в «Кофейня «Зерно»» за 58 с", "Вася & 0", "…и ещё 995"},
+				"en": {"1000 users banned in «Кофейня «Зерно»» in 58 s", "Вася & 4", "…and 995 more", "one by one"}}},
+		{name: "deletions", kind: justify.MsgBatchPrompt, batch: func(b *justify.Batch) { b.Kind = justify.EventDelete }, buttons: len(justify.Reasons) + 1,
+			want: map[string][]string{"ru": {"1000 комментариев удалены"}, "en": {"1000 comments deleted"}}},
+		{name: "overdue prompt still takes a reason", kind: justify.MsgBatchPrompt,
+			batch:   func(b *justify.Batch) { b.State, b.Overdue = justify.BatchReview, true },
+			buttons: len(justify.Reasons), want: map[string][]string{"en": {"deadline passed"}}},
+		{name: "justified prompt", kind: justify.MsgBatchPrompt, batch: justified,
+			want: map[string][]string{"ru": {"Причина записана для 1000: Другое", "боты <из> одной сети"}, "en": {"Reason recorded for 1000: Other", "Managers have not decided yet."}}},
+		{name: "review", kind: justify.MsgBatchReview, batch: justified, buttons: 2,
+			want: map[string][]string{"ru": {"1000 банов, Иван <Петров>"}, "en": {"For review: 1000 bans by Иван <Петров>", "боты <из> одной сети"}}},
+		{name: "approved review", kind: justify.MsgBatchReview, batch: approved,
+			want: map[string][]string{"en": {"Approved: 1000 (Ольга"}}},
+		{name: "split review", kind: justify.MsgBatchReview, batch: func(b *justify.Batch) {
+			justified(b)
+			b.State, b.Split, b.ResolvedBy = justify.BatchClosed, true, "Ольга"
+		}, want: map[string][]string{"en": {"Reviewed one by one (Ольга)"}}},
+		{name: "outcome", kind: justify.MsgBatchOutcome, batch: approved, want: map[string][]string{"en": {"Managers approved all 1000"}}},
+		{name: "ask text", kind: justify.MsgBatchAskText, want: map[string][]string{"en": {"one explanation for all 1000"}}},
+		{name: "reminder", kind: justify.MsgBatchReminder, want: map[string][]string{"en": {"1000 actions"}}},
+	}
+	for _, lang := range []string{"ru", "en"} {
+		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}}
+		for _, tt := range tests {
+			t.Run(lang+"/"+tt.name, func(t *testing.T) {
+				var edits []func(*justify.Batch)
+				if tt.batch != nil {
+					edits = append(edits, tt.batch)
+				}
+				b, cs := sampleBatch(edits...)
+				v, err := r.renderBatch(tt.kind, b, cs)
+				require.NoError(t, err)
+				plain, err := telegramtest.ParseHTML(v.text)
+				require.NoError(t, err, "Telegram would refuse this HTML:\n%s", v.text)
+				assert.LessOrEqual(t, utf8.RuneCountInString(plain), MaxTextLen)
+				for _, w := range tt.want[lang] {
+					assert.Contains(t, plain, w)
+				}
+				n := 0
+				for _, row := range v.rows {
+					n += len(row)
+				}
+				assert.Equal(t, tt.buttons, n)
+			})
+		}
+	}
+}
+
+func TestPacer(t *testing.T) {
+	now := t0
+	p := newPacer(Limits{ChatEvery: time.Second, ChatBurst: 3, GlobalEvery: time.Second / 4, GlobalBurst: 5})
+	p.now = func() time.Time { return now }
+	took := func(chat int64, n int) int {
+		ok := 0
+		for range n {
+			if yes, _ := p.take(chat); yes {
+				ok++
+			}
+		}
+		return ok
+	}
+	assert.Equal(t, 3, took(1, 10), "a chat gets its burst")
+	_, wait := p.take(1)
+	assert.Equal(t, time.Second, wait)
+	assert.Equal(t, 2, took(2, 10), "then the overall limit holds back another chat")
+	now = now.Add(time.Second)
+	assert.Equal(t, 1, took(1, 10), "one a second after the burst")
+	p.spend(1)
+	_, wait = p.take(1)
+	assert.Equal(t, 2*time.Second, wait, "an answer given at once is paid for by the outbox")
+
+	off := newPacer(Limits{})
+	assert.Equal(t, 100, func() int {
+		n := 0
+		for range 100 {
+			if ok, _ := off.take(1); ok {
+				n++
+			}
+		}
+		return n
+	}(), "zero limits do not pace")
+}
+
+// A wave in Telegram: the operator answers for the batch with one text, and managers
+// can still take it one by one.
+func TestBatchButtons(t *testing.T) {
+	t.Run("one text for all, managers one by one", func(t *testing.T) {
+		e := newEnv(t)
+		e.svc.Grouping = justify.GroupRule{After: 2, Within: 10 * time.Minute}
+		e.start()
+		e.startAll()
+		var ids []justify.CaseID
+		for range 6 {
+			ids = append(ids, e.ban(ivanVK, "Вася", ""))
+		}
+		require.NoError(t, e.svc.Tick(t.Context()))
+		e.bot.Wake()
+		prompt := e.waitMsg(ivanTG, "забанен")
+		e.waitEdit(ivanTG, prompt.ID, "4 пользователя забанены")
+		assert.Len(t, e.srv.Messages(ivanTG), 1+2+1, "greeting, two prompts, one batch prompt")
+
+		a := e.press(ivanTG, prompt, "Все: Другое")
+		assert.Equal(t, "Напишите пояснение ответом на сообщение.", a.Text)
+		ask := e.waitMsg(ivanTG, "одним пояснением для всех 4")
+		e.srv.Reply(ivanTG, ask.ID, "одна сеть ботов")
+		review := e.waitMsg(olgaTG, "На проверку: 4 бана")
+		e.waitMsg(mariaTG, "На проверку: 4 бана")
+		assert.Contains(t, review.Text, "одна сеть ботов")
+		for _, id := range ids[2:] {
+			c := e.caseNow(id)
+			assert.Equal(t, justify.ReasonOther, c.Reason)
+			assert.Equal(t, "одна сеть ботов", c.ReasonText)
+		}
+
+		a = e.press(mariaTG, e.waitMsg(mariaTG, "На проверку: 4 бана"), "По одному")
+		assert.Contains(t, a.Text, "4")
+		require.Eventually(t, func() bool {
+			n := 0
+			for _, m := range e.srv.Messages(olgaTG) {
+				if strings.HasPrefix(m.Text, "🔎 На проверку: бан") {
+					n++
+				}
+			}
+			return n == 4
+		}, 5*time.Second, 5*time.Millisecond, "a review per case")
+		e.waitEdit(olgaTG, review.ID, "по одному")
+		_, err := e.svc.Approve(t.Context(), olgaTG, ids[5])
+		require.NoError(t, err)
+	})
+	t.Run("operator one by one", func(t *testing.T) {
+		e := newEnv(t)
+		e.svc.Grouping = justify.GroupRule{After: 2, Within: 10 * time.Minute}
+		e.start()
+		e.startAll()
+		for range 5 {
+			e.ban(ivanVK, "Вася", "")
+		}
+		prompt := e.waitMsg(ivanTG, "забанен")
+		a := e.press(ivanTG, prompt, "По одному")
+		assert.Contains(t, a.Text, "3")
+		require.Eventually(t, func() bool {
+			n := 0
+			for _, m := range e.srv.Messages(ivanTG) {
+				if strings.HasPrefix(m.Text, "🚫 Бан в сообществе") {
+					n++
+				}
+			}
+			return n == 5
+		}, 5*time.Second, 5*time.Millisecond, "a prompt per case")
+		e.waitEdit(ivanTG, prompt.ID, "по одному")
+	})
+}
+
+// Paced, the bot sends a burst of prompts to one operator without one 429.
+func TestPacedSenderEarnsNo429(t *testing.T) {
+	e := newEnv(t)
+	e.cfg.Limits = TelegramLimits
+	e.srv.SetRateLimits(true)
+	e.start()
+	e.startAll()
+	for range 6 {
+		e.ban(ivanVK, "Вася", "")
+	}
+	require.Eventually(t, func() bool { return len(e.srv.Messages(ivanTG)) == 7 }, 10*time.Second, 10*time.Millisecond)
+	assert.Zero(t, e.srv.RateLimited())
+}
