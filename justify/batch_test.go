@@ -268,3 +268,20 @@ func TestBatchPromptShowsGrowthWithOneEdit(t *testing.T) {
 	require.NoError(t, svc.Tick(ctx))
 	assert.Equal(t, 1, outbox(t, db, justify.MsgBatchPrompt, false)[ivanTG], "no growth, no edit")
 }
+
+// An unban in VK closes a batched case quietly: the batch's messages show it, nobody
+// gets an outcome per case of a wave.
+func TestBatchedCaseUndoneInVKIsQuiet(t *testing.T) {
+	ctx := context.Background()
+	svc, db := waveService(t)
+	cs := banWave(t, svc, db, 6)
+	unban := justify.Event{Key: "vk:1:unban", GroupID: 1, Kind: justify.EventUnban, ActorVKID: 111, UserVKID: cs[5].UserVKID,
+		At: t0.Add(time.Minute), Source: justify.SourceLongPoll}
+	_, err := svc.Ingest(ctx, []justify.Event{unban}, "", "")
+	require.NoError(t, err)
+	c, _, err := svc.Case(ctx, cs[5].ID)
+	require.NoError(t, err)
+	assert.Equal(t, justify.ResolutionReversedInVK, c.Resolution)
+	assert.Empty(t, outbox(t, db, justify.MsgOutcome, true))
+	assert.Equal(t, 1, outbox(t, db, justify.MsgBatchPrompt, false)[ivanTG], "the batch prompt is refreshed")
+}

@@ -572,6 +572,11 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 			}
 		}
 	}
+	if c.BatchID != 0 {
+		// A batched case is shown by its batch's messages: refresh those, and tell no one
+		// about each case of a wave on its own.
+		return s.refreshBatch(tx, c.BatchID, MsgBatchPrompt, MsgBatchReview)
+	}
 	for _, kind := range extra {
 		if kind == MsgOutcome && c.Operator != "" {
 			if op, ok := s.People.ByName(c.Operator); ok {

@@ -154,7 +154,7 @@ func fullCase() justify.Case {
 		Severe: true, State: justify.StateUndoPending, Resolution: justify.ResolutionRestoredByHand,
 		OpenedAt: t0, Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Reminded: true, Overdue: true,
 		Reason: justify.ReasonOther, ReasonText: "так надо", JustifiedAt: t0.Add(3 * time.Hour),
-		ResolvedAt: t0.Add(4 * time.Hour), ResolvedBy: "Олег", UndoNote: "нет токена",
+		ResolvedAt: t0.Add(4 * time.Hour), ResolvedBy: "Олег", UndoNote: "нет токена", BatchID: 9,
 	}
 }
 
