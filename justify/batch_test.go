@@ -285,3 +285,41 @@ func TestBatchedCaseUndoneInVKIsQuiet(t *testing.T) {
 	assert.Empty(t, outbox(t, db, justify.MsgOutcome, true))
 	assert.Equal(t, 1, outbox(t, db, justify.MsgBatchPrompt, false)[ivanTG], "the batch prompt is refreshed")
 }
+
+// Deletions group like bans, except a deleted unanswered request: it keeps its own
+// prompt and goes to managers at once.
+func TestDeletionWave(t *testing.T) {
+	ctx := context.Background()
+	svc, db := waveService(t)
+	ref := func(i int) justify.Ref {
+		return justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 1, ItemID: int64(100 + i)}
+	}
+	// Item 105 was a customer's question nobody answered.
+	asked := justify.Ticket{Key: ref(5).Key(), Ref: ref(5), AuthorVKID: 77, Text: "где заказ?", CreatedAt: t0}
+	_, err := svc.Ingest(ctx, []justify.Event{{Key: "w", GroupID: 1, Kind: justify.EventWrite, Ticket: &asked, At: t0}}, "", "")
+	require.NoError(t, err)
+	for i := range 8 {
+		ev := justify.Event{Key: fmt.Sprintf("d%d", i), GroupID: 1, Kind: justify.EventDelete, ActorVKID: 111, UserVKID: 77,
+			Item: ref(i), At: t0.Add(time.Duration(i) * time.Second), Source: justify.SourceLongPoll}
+		_, err := svc.Ingest(ctx, []justify.Event{ev}, "", "")
+		require.NoError(t, err)
+	}
+	cs, err := db.ListCases(ctx, 0)
+	require.NoError(t, err)
+	require.Len(t, cs, 8)
+	batched := 0
+	for _, c := range cs {
+		if c.BatchID != 0 {
+			batched++
+			assert.False(t, c.Severe)
+		}
+		if c.Item.ItemID == 105 {
+			assert.True(t, c.Severe)
+			assert.Zero(t, c.BatchID, "a deleted unanswered request is never batched")
+		}
+	}
+	assert.Equal(t, 4, batched, "3 prompted, the severe one prompted, 4 in the batch")
+	assert.Equal(t, 4, outbox(t, db, justify.MsgPrompt, true)[ivanTG])
+	assert.Equal(t, 1, outbox(t, db, justify.MsgBatchPrompt, true)[ivanTG])
+	assert.Equal(t, 1, outbox(t, db, justify.MsgReview, true)[olgaTG], "managers see the severe one at once")
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 )
 
@@ -107,4 +108,44 @@ func TestBanWaveIsOneBatch(t *testing.T) {
 	assert.Zero(t, h.tg.RateLimited(), "Telegram never had to refuse a message")
 	assert.LessOrEqual(t, h.tg.Calls("sendMessage"), 30, "a handful of messages for a thousand bans")
 	assert.LessOrEqual(t, len(h.botMessages(operatorTG, nil)), 1+groupAfter+2, "plus one outcome")
+}
+
+func TestWaveConfigKeys(t *testing.T) {
+	env := envOf(map[string]string{"VK": "v", "TG": "t"})
+	tests := []struct {
+		name       string
+		yaml       string
+		wantRule   justify.GroupRule
+		wantLimits telegram.Limits
+		wantErr    string
+	}{
+		{name: "defaults", wantRule: justify.GroupRule{After: 5, Within: 2 * time.Minute}, wantLimits: telegram.TelegramLimits},
+		{name: "set", yaml: "justify: {group_after: 50, group_within: 1m}\n",
+			wantRule: justify.GroupRule{After: 50, Within: time.Minute}, wantLimits: telegram.TelegramLimits},
+		{name: "grouping off", yaml: "justify: {group_after: 0}\n",
+			wantRule: justify.GroupRule{After: 0, Within: 2 * time.Minute}, wantLimits: telegram.TelegramLimits},
+		{name: "unpaced test server", yaml: "pace: false\n", wantRule: justify.GroupRule{After: 5, Within: 2 * time.Minute}},
+		{name: "negative", yaml: "justify: {group_after: -1}\n", wantErr: "justify.group_after: -1"},
+		{name: "negative window", yaml: "justify: {group_within: -1m}\n", wantErr: "justify.group_within"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := minimal
+			switch {
+			case strings.HasPrefix(tt.yaml, "pace"):
+				doc = strings.Replace(doc, "  token_env: TG\n", "  token_env: TG\n  "+tt.yaml, 1)
+			default:
+				doc += tt.yaml
+			}
+			cfg, _, err := ParseConfig([]byte(doc), env)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantRule, cfg.groupRule())
+			assert.Equal(t, tt.wantLimits, cfg.telegramLimits())
+		})
+	}
 }
