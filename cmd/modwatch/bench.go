@@ -63,10 +63,12 @@ const benchConfigTail = `telegram:
   token_env: BENCH_TELEGRAM_TOKEN
   api_endpoint: %s
   poll_timeout: 5s
+  pace: %t
 justify:
   deadline: 2h
   remind_before: 30m
   check_every: 30s
+  group_after: %d
 log:
   level: %s
   format: json
@@ -87,6 +89,12 @@ type benchOptions struct {
 	LogLevel       string
 	CPUProfile     string
 	Seed           uint64
+	// Pace keeps the bot within Telegram's rate limits, as in production; off by default so
+	// that the latency measured is modwatch's own, not Telegram's one message a second a chat.
+	Pace bool
+	// GroupAfter turns an operator's wave into one batch prompt past this many actions; 0
+	// (the default here) prompts every ban on its own, so that every ban has a latency.
+	GroupAfter int
 }
 
 // benchResult is what one bench run measured. Durations are in milliseconds so that the
@@ -96,6 +104,8 @@ type benchResult struct {
 	Communities int     `json:"communities"`
 	BansShare   float64 `json:"bans_share"`
 	Rate        int     `json:"rate_limit_per_s"`
+	Pace        bool    `json:"paced"`
+	GroupAfter  int     `json:"group_after"`
 	Pushed      struct {
 		Comments  int `json:"comments"`
 		Replies   int `json:"replies"`
@@ -150,6 +160,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.LogLevel, "log-level", "info", "the daemon's log level; its log is discarded, but still written")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the feeding phase to this file")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the event mix")
+	fs.BoolVar(&o.Pace, "pace", false, "pace the bot within Telegram's rate limits, as in production (latency then includes the pacing)")
+	fs.IntVar(&o.GroupAfter, "group-after", 0, "batch an operator's wave past this many actions, as justify.group_after; 0 prompts each ban")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -176,6 +188,8 @@ func (o *benchOptions) validate() error {
 		return fmt.Errorf("bench: --bans-share %v: must be between 0 and 1", o.BansShare)
 	case o.Rate < 0:
 		return fmt.Errorf("bench: --rate %d: must be 0 (no limit) or positive", o.Rate)
+	case o.GroupAfter < 0:
+		return fmt.Errorf("bench: --group-after %d: must be 0 (off) or more", o.GroupAfter)
 	case o.PreloadTickets < 0:
 		return fmt.Errorf("bench: --preload-tickets %d: must not be negative", o.PreloadTickets)
 	}
@@ -234,6 +248,7 @@ func runBench(ctx context.Context, o benchOptions, logOut io.Writer) (benchResul
 		}
 	}()
 	b.res.Events, b.res.Communities, b.res.BansShare, b.res.Rate = o.Events, o.Communities, o.BansShare, o.Rate
+	b.res.Pace, b.res.GroupAfter = o.Pace, o.GroupAfter
 	b.res.Cores, b.res.CPU, b.res.GoVersion = runtime.NumCPU(), cpuModel(), runtime.Version()
 
 	// Every event stays available to the long poll: a daemon that falls behind a burst must
@@ -373,7 +388,7 @@ func (b *bench) config() string {
 	for g := 1; g <= b.o.Communities; g++ {
 		fmt.Fprintf(&s, "    - {group_id: %d, name: \"Brand %d\", token_env: BENCH_VK_%d}\n", g, g, g)
 	}
-	fmt.Fprintf(&s, benchConfigTail, b.tg.URL(), b.o.LogLevel)
+	fmt.Fprintf(&s, benchConfigTail, b.tg.URL(), b.o.Pace, b.o.GroupAfter, b.o.LogLevel)
 	for i := range benchOperators {
 		fmt.Fprintf(&s, "  - {name: Operator %d, role: operator, vk_id: %d, telegram_id: %d}\n", i+1, benchOperatorVK+i, benchOperatorTG+i)
 	}
@@ -870,6 +885,7 @@ func printBench(w io.Writer, r benchResult) {
 	if r.Rate > 0 {
 		row("push rate limit", "%d events/s", r.Rate)
 	}
+	row("bot", "paced to Telegram's limits: %t; waves batched after: %d (0 = off)", r.Pace, r.GroupAfter)
 	row("recorded", "%d events (%d of the pushed are of types this build records), %d tickets", r.Recorded, r.Decodable, r.TicketsStored)
 	row("ingest", "%.0f events/s (%.2f s from first push to last commit; %.0f recorded/s)", r.IngestPerSec, r.IngestSeconds, r.RecordedPerSec)
 	row("baseline", "%.0f rows/s (plain SQLite insert, 1000 rows a transaction)", r.BaselinePerSec)
