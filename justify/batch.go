@@ -436,6 +436,19 @@ func (s *Service) tickBatch(ctx context.Context, id BatchID, now time.Time) erro
 // shown. The edit renders the batch as it is when sent, and a newer edit replaces an
 // unsent one, so a wave of a thousand bans costs the operator a few edits, not a thousand.
 func (s *Service) showBatchGrowth(ctx context.Context) error {
+	grown := false
+	if err := s.Store.View(ctx, func(tx Tx) error {
+		open, err := tx.BatchesInState(BatchOpen)
+		for _, b := range open {
+			grown = grown || b.Members != b.Shown
+		}
+		return err
+	}); err != nil {
+		return fmt.Errorf("list open batches: %w", err)
+	}
+	if !grown {
+		return nil // no write transaction on every tick
+	}
 	return s.Store.Update(ctx, func(tx Tx) error {
 		open, err := tx.BatchesInState(BatchOpen)
 		if err != nil {
