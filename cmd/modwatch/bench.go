@@ -88,6 +88,7 @@ type benchOptions struct {
 	Timeout        time.Duration
 	LogLevel       string
 	CPUProfile     string
+	MemProfile     string
 	Seed           uint64
 	// Pace keeps the bot within Telegram's rate limits, as in production; off by default so
 	// that the latency measured is modwatch's own, not Telegram's one message a second a chat.
@@ -136,10 +137,13 @@ type benchResult struct {
 	// FakeServersMB is the live heap the fake VK and Telegram held at the end (every pushed
 	// event, every message sent): part of the peak RSS that a real deployment does not have.
 	FakeServersMB float64 `json:"fake_servers_heap_mb"`
-	DBBytes       int64   `json:"database_bytes"`
-	Cores         int     `json:"cores"`
-	CPU           string  `json:"cpu"`
-	GoVersion     string  `json:"go_version"`
+	// GoSysMB is what the Go runtime holds from the system once every prompt arrived; the
+	// rest of the RSS is SQLite's own allocations and the binary.
+	GoSysMB   float64 `json:"go_runtime_sys_mb"`
+	DBBytes   int64   `json:"database_bytes"`
+	Cores     int     `json:"cores"`
+	CPU       string  `json:"cpu"`
+	GoVersion string  `json:"go_version"`
 }
 
 // cmdBench runs the real daemon in-process against the fake VK and Telegram, feeds it a
@@ -159,6 +163,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "give up after this long")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "the daemon's log level; its log is discarded, but still written")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the feeding phase to this file")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile, taken once every prompt arrived, to this file")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the event mix")
 	fs.BoolVar(&o.Pace, "pace", false, "pace the bot within Telegram's rate limits, as in production (latency then includes the pacing)")
 	fs.IntVar(&o.GroupAfter, "group-after", 0, "batch an operator's wave past this many actions, as justify.group_after; 0 prompts each ban")
@@ -362,6 +367,14 @@ func (b *bench) measure(ctx context.Context) error {
 	b.res.IngestPerSec = float64(b.o.Events) / elapsed.Seconds()
 	if err := b.waitPrompts(ctx); err != nil {
 		return err
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.res.GoSysMB = float64(ms.Sys) / (1 << 20)
+	if b.o.MemProfile != "" {
+		if err := writeHeapProfile(b.o.MemProfile); err != nil {
+			return err
+		}
 	}
 	if err := b.count(ctx); err != nil {
 		return err
@@ -792,6 +805,19 @@ func (b *bench) baseline(ctx context.Context, path string) error {
 	return nil
 }
 
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("write heap profile: %w", err)
+	}
+	return f.Close()
+}
+
 // dropFakeServers closes the fake servers and returns how much live heap they held, so the
 // peak RSS can be read net of what only the bench needs.
 func (b *bench) dropFakeServers() float64 {
@@ -904,6 +930,7 @@ func printBench(w io.Writer, r benchResult) {
 	} else {
 		row("peak RSS", "%.1f MB (%s)", r.PeakRSSMB, r.PeakRSSNote)
 		row("fake servers' heap", "%.1f MB of it at the end (every pushed event and sent message)", r.FakeServersMB)
+		row("Go runtime", "%.1f MB from the system after the prompts (the rest is SQLite's and the binary's)", r.GoSysMB)
 	}
 	row("database size", "%.1f MB", float64(r.DBBytes)/(1<<20))
 	_ = tw.Flush()
