@@ -33,8 +33,11 @@ telegram:
   token_env: E2E_TG
   api_endpoint: %s
   poll_timeout: 1s
+  # Prompt counts are what this test checks: one per ban, as fast as the fake allows.
+  pace: false
 justify:
   check_every: 200ms
+  group_after: 0
 people:
   - {name: Ivan, role: operator, vk_id: 111, telegram_id: 1001}
   - {name: Petr, role: operator, vk_id: 112, telegram_id: 1002}

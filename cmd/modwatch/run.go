@@ -111,6 +111,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		RemindBefore: cfg.Justify.RemindBefore,
 		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
 		AlertWindow:  cfg.Alerts.GroupWithin,
+		Grouping:     cfg.groupRule(),
 	}
 	if err := svc.Recover(ctx); err != nil {
 		return fmt.Errorf("recover interrupted work: %w", err)
@@ -128,6 +129,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		PollTimeout: cfg.Telegram.PollTimeout,
 		Location:    cfg.location(),
 		AlertWindow: cfg.Alerts.GroupWithin,
+		Limits:      cfg.telegramLimits(),
 	}, telegram.Deps{
 		Service: svc, Store: db, Outbox: countingOutbox{Outbox: db, m: mon}, Buttons: db,
 		People: people, Communities: communities, Now: now,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,36 +14,6 @@ import (
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 )
 
-// startGrouped starts the daemon like harness.start, with ban waves grouped and the bot
-// paced as the config says (the defaults: group_after 5 within 2m, paced).
-// TODO(integrator): drop the Ready assignments once run.go wires cfg.groupRule() into
-// justify.Service.Grouping and cfg.telegramLimits() into telegram.Config.Limits.
-func startGrouped(h *harness) {
-	h.t.Helper()
-	cfg, secrets, err := LoadConfig(h.configPath(), h.env)
-	require.NoError(h.t, err)
-	log, err := newLogger(cfg.Log, h.logs)
-	require.NoError(h.t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan *daemon, 1)
-	h.done = make(chan error, 1)
-	go func() {
-		h.done <- runDaemon(ctx, cfg, secrets, log, daemonHooks{Now: h.clock.Now, Ready: func(d *daemon) {
-			// Nothing reads Grouping before the first ban, which the test makes after Ready.
-			d.service.Grouping = cfg.groupRule()
-			d.bot.SetLimits(cfg.telegramLimits())
-			ready <- d
-		}})
-	}()
-	select {
-	case h.dm = <-ready:
-	case err := <-h.done:
-		cancel()
-		h.t.Fatalf("daemon did not start: %v", err)
-	}
-	h.cancel, h.running = cancel, true
-}
-
 func textHas(s string) func(telegramtest.Msg) bool {
 	return func(m telegramtest.Msg) bool { return strings.Contains(m.Text, s) }
 }
@@ -56,7 +25,7 @@ func TestBanWaveIsOneBatch(t *testing.T) {
 	const bans, groupAfter = 1000, 5
 	h := newHarness(t)
 	h.tg.SetRateLimits(true)
-	startGrouped(h)
+	h.start()
 	require.Equal(t, justify.GroupRule{After: groupAfter, Within: 2 * time.Minute}, h.dm.service.Grouping, "the defaults of justify.group_after and group_within")
 	h.pressStart(operatorTG, managerTG, manager2TG, ownerTG)
 
