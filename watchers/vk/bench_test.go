@@ -9,9 +9,10 @@ import (
 	"github.com/modwatch/modwatch/watchers/vk"
 )
 
-// BenchmarkDecodeUpdate decodes real-shaped long-poll updates: every event of every
+// BenchmarkDecodeUpdateByKind decodes real-shaped long-poll updates, one kind each (the
+// package's own BenchmarkDecodeUpdate times a ban alone): every event of every
 // watched community goes through DecodeUpdate once.
-func BenchmarkDecodeUpdate(b *testing.B) {
+func BenchmarkDecodeUpdateByKind(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		file string
