@@ -351,6 +351,13 @@ func TestQueryPlans(t *testing.T) {
 			want:  "SEARCH tickets USING COVERING INDEX tickets_author (author_vk_id=?)",
 		},
 		{
+			// Every repeat of a wave alert (one per ban in a raid) looks its messages up.
+			name:  "AlertMessages",
+			query: "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0 AND kind = ?",
+			args:  []any{"wave:1:2:ban", "alert"},
+			want:  "USING COVERING INDEX outbox_alert (alert_key=? AND kind=?)",
+		},
+		{
 			name:  "CasesBetween",
 			query: "SELECT " + caseColumns + " FROM cases WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id",
 			args:  []any{1, 2},

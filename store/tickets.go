@@ -251,7 +251,9 @@ func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 	// The group's messages were enqueued when it started, at or after its first alert
 	// (alerts carry the event's time, messages the clock's).
 	var id int64
-	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND edit_of = 0
+	// "alert_key != ''" lets SQLite use the partial index outbox_alert: it cannot see that
+	// from the bound key alone.
+	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0
 		AND kind = ?`, key, justify.MsgAlert).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("find messages of alert %s: %w", key, err)
@@ -261,7 +263,7 @@ func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 	}
 	// Every original of the newest group was enqueued in the same transaction, so they
 	// share that transaction's created_at.
-	return queryMessages(t.ctx, t.tx, `WHERE alert_key = ? AND edit_of = 0 AND kind = ?
+	return queryMessages(t.ctx, t.tx, `WHERE alert_key = ? AND alert_key != '' AND edit_of = 0 AND kind = ?
 		AND created_at = (SELECT created_at FROM outbox WHERE id = ?) ORDER BY id`, key, justify.MsgAlert, id)
 }
 

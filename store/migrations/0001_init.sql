@@ -141,7 +141,8 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (sent_at, failed, next_attempt, id);
 CREATE INDEX outbox_case ON outbox (case_id, kind, edit_of);
-CREATE INDEX outbox_alert ON outbox (alert_key, created_at) WHERE alert_key != '';
+-- An alert's original messages, found on every repeat of the alert (a wave repeats per ban).
+CREATE INDEX outbox_alert ON outbox (alert_key, kind, created_at, id) WHERE edit_of = 0 AND alert_key != '';
 CREATE INDEX outbox_batch ON outbox (batch_id, kind, edit_of);
 CREATE INDEX outbox_edits ON outbox (edit_of, chat_id);
 
