@@ -80,7 +80,7 @@ func (t *Tx) SaveBatch(b *justify.Batch) error {
 
 // Batch loads a batch with its member counts, or returns an error wrapping justify.ErrNotFound.
 func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
-	b, err := scanBatch(t.tx.QueryRowContext(t.ctx, "SELECT "+batchColumns+" FROM batches b WHERE b.id = ?", id))
+	b, err := scanBatch(t.queryRow("SELECT "+batchColumns+" FROM batches b WHERE b.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, fmt.Errorf("batch %d: %w", id, justify.ErrNotFound)
 	}
@@ -96,7 +96,7 @@ func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
 func (t *Tx) OpenBatchFor(groupID int64, operator string, kind justify.EventKind) (justify.Batch, error) {
 	var b justify.Batch
 	var deadline, remind int64
-	err := t.tx.QueryRowContext(t.ctx, `SELECT id, group_id, kind, operator, actor_vk_id, state, deadline, remind_at, version
+	err := t.queryRow(`SELECT id, group_id, kind, operator, actor_vk_id, state, deadline, remind_at, version
 		FROM batches WHERE group_id = ? AND operator = ? AND kind = ? AND state = ? ORDER BY id DESC LIMIT 1`,
 		groupID, operator, kind, justify.BatchOpen).Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorVKID, &b.State,
 		&deadline, &remind, &b.Version)

@@ -63,7 +63,7 @@ func (t *Tx) UpsertTicket(tk *justify.Ticket) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("insert ticket %s: %w", tk.Key, err)
 	}
-	if err := t.tx.QueryRowContext(t.ctx, "SELECT id FROM tickets WHERE key = ?", tk.Key).Scan(&tk.ID); err != nil {
+	if err := t.queryRow("SELECT id FROM tickets WHERE key = ?", tk.Key).Scan(&tk.ID); err != nil {
 		return false, fmt.Errorf("find ticket %s: %w", tk.Key, err)
 	}
 	return n == 1, nil
@@ -71,7 +71,7 @@ func (t *Tx) UpsertTicket(tk *justify.Ticket) (bool, error) {
 
 // Ticket loads a ticket by key, or returns an error wrapping justify.ErrNotFound.
 func (t *Tx) Ticket(key string) (justify.Ticket, error) {
-	tk, err := scanTicket(t.tx.QueryRowContext(t.ctx, "SELECT "+ticketColumns+" FROM tickets WHERE key = ?", key))
+	tk, err := scanTicket(t.queryRow("SELECT "+ticketColumns+" FROM tickets WHERE key = ?", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return tk, fmt.Errorf("ticket %s: %w", key, justify.ErrNotFound)
 	}
@@ -185,7 +185,7 @@ const ticketsOfClause = `WHERE group_id IN (?, 0) AND author_vk_id = ?
 
 // OpenCaseForItem returns the newest open case about an item, or ErrNotFound.
 func (t *Tx) OpenCaseForItem(ref justify.Ref) (justify.Case, error) {
-	c, err := scanCase(t.tx.QueryRowContext(t.ctx, "SELECT "+caseColumns+` FROM cases
+	c, err := scanCase(t.queryRow("SELECT "+caseColumns+` FROM cases
 		WHERE item_place = ? AND item_owner = ? AND item_parent = ? AND item_id = ? AND item_group = ? AND state != ?
 		ORDER BY id DESC LIMIT 1`, ref.Place, ref.OwnerID, ref.ParentID, ref.ItemID, ref.GroupID, justify.StateClosed))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -200,7 +200,7 @@ func (t *Tx) OpenCaseForItem(ref justify.Ref) (justify.Case, error) {
 // RecentActions counts an admin's events of kind in a group at or after since.
 func (t *Tx) RecentActions(groupID, actorVKID int64, kind justify.EventKind, since time.Time) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM events
+	err := t.queryRow(`SELECT COUNT(*) FROM events
 		WHERE group_id = ? AND actor_vk_id = ? AND kind = ? AND at >= ?`, groupID, actorVKID, kind, ms(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count %s by %d in group %d: %w", kind, actorVKID, groupID, err)
@@ -213,7 +213,7 @@ func (t *Tx) RecentActions(groupID, actorVKID int64, kind justify.EventKind, sin
 func (t *Tx) NoteAlert(a justify.Alert, window time.Duration) (justify.AlertGroup, bool, error) {
 	g := justify.AlertGroup{Key: a.Key}
 	var first, last int64
-	err := t.tx.QueryRowContext(t.ctx, "SELECT first_at, last_at, count FROM alerts WHERE key = ?", a.Key).
+	err := t.queryRow("SELECT first_at, last_at, count FROM alerts WHERE key = ?", a.Key).
 		Scan(&first, &last, &g.Count)
 	isFirst := errors.Is(err, sql.ErrNoRows) || a.At.Sub(fromMS(last)) > window
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -241,7 +241,7 @@ func (t *Tx) NoteAlert(a justify.Alert, window time.Duration) (justify.AlertGrou
 // AlertMessages lists the original messages of an alert key's newest group.
 func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 	var first int64
-	err := t.tx.QueryRowContext(t.ctx, "SELECT first_at FROM alerts WHERE key = ?", key).Scan(&first)
+	err := t.queryRow("SELECT first_at FROM alerts WHERE key = ?", key).Scan(&first)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -253,7 +253,7 @@ func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 	var id int64
 	// "alert_key != ''" lets SQLite use the partial index outbox_alert: it cannot see that
 	// from the bound key alone.
-	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0
+	err = t.queryRow(`SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0
 		AND kind = ?`, key, justify.MsgAlert).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("find messages of alert %s: %w", key, err)
@@ -301,7 +301,7 @@ func (t *Tx) PostsAfter(groupID, afterID int64, limit int) ([]justify.Ticket, er
 // LastBanEvent returns the newest ban or unban event of a user in a group.
 func (t *Tx) LastBanEvent(groupID, userVKID int64) (justify.Event, error) {
 	var key string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT key FROM events WHERE group_id = ? AND user_vk_id = ?
+	err := t.queryRow(`SELECT key FROM events WHERE group_id = ? AND user_vk_id = ?
 		AND kind IN ('ban', 'unban') ORDER BY id DESC LIMIT 1`, groupID, userVKID).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return justify.Event{}, fmt.Errorf("ban of user %d in group %d: %w", userVKID, groupID, justify.ErrNotFound)

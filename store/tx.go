@@ -17,12 +17,50 @@ type Tx struct {
 	tx  *sql.Tx
 	ctx context.Context
 	now func() time.Time
+	// stmts are the statements prepared in this transaction: a long-poll batch runs the
+	// same few statements a hundred times, and parsing them each time cost more than
+	// running them. They close with the transaction.
+	stmts map[string]*sql.Stmt
 }
+
+// stmt prepares query once per transaction.
+func (t *Tx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// queryRow runs a one-row query through the transaction's prepared statements.
+func (t *Tx) queryRow(query string, args ...any) scanner {
+	st, err := t.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+// errRow is a row whose query could not be prepared: Scan returns the error.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 var _ justify.Tx = (*Tx)(nil)
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.ctx, query, args...)
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(t.ctx, args...)
 }
 
 const eventColumns = `key, group_id, kind, actor_vk_id, actor_name, user_vk_id, user_name, vk_reason, comment,
@@ -62,7 +100,7 @@ func (t *Tx) event(key string) (justify.Event, time.Time, error) {
 	var vkReason, expired int
 	var until, at, received int64
 	var ticketKey string
-	err := t.tx.QueryRowContext(t.ctx, "SELECT "+eventColumns+", received_at FROM events WHERE key = ?", key).Scan(
+	err := t.queryRow("SELECT "+eventColumns+", received_at FROM events WHERE key = ?", key).Scan(
 		&ev.Key, &ev.GroupID, &ev.Kind, &ev.ActorVKID, &ev.ActorName, &ev.UserVKID, &ev.UserName, &vkReason, &ev.Comment,
 		&until, &expired, &at, &ev.Source,
 		&ev.Item.GroupID, &ev.Item.Place, &ev.Item.OwnerID, &ev.Item.ParentID, &ev.Item.ItemID,
@@ -85,7 +123,7 @@ func (t *Tx) event(key string) (justify.Event, time.Time, error) {
 // Cursor returns a watcher's saved position, "" when none.
 func (t *Tx) Cursor(key string) (string, error) {
 	var v string
-	err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM cursors WHERE key = ?", key).Scan(&v)
+	err := t.queryRow("SELECT value FROM cursors WHERE key = ?", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -185,7 +223,7 @@ func (t *Tx) SaveCase(c *justify.Case) error {
 
 // Case loads a case, or returns an error wrapping justify.ErrNotFound.
 func (t *Tx) Case(id justify.CaseID) (justify.Case, error) {
-	c, err := scanCase(t.tx.QueryRowContext(t.ctx, "SELECT "+caseColumns+" FROM cases WHERE id = ?", id))
+	c, err := scanCase(t.queryRow("SELECT "+caseColumns+" FROM cases WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("case %d: %w", id, justify.ErrNotFound)
 	}
@@ -198,7 +236,7 @@ func (t *Tx) Case(id justify.CaseID) (justify.Case, error) {
 // OpenCaseFor returns the newest open case of kind about a user in a group, or an error
 // wrapping justify.ErrNotFound.
 func (t *Tx) OpenCaseFor(groupID, userVKID int64, kind justify.EventKind) (justify.Case, error) {
-	c, err := scanCase(t.tx.QueryRowContext(t.ctx, "SELECT "+caseColumns+` FROM cases
+	c, err := scanCase(t.queryRow("SELECT "+caseColumns+` FROM cases
 		WHERE group_id = ? AND user_vk_id = ? AND kind = ? AND state != ? ORDER BY id DESC LIMIT 1`,
 		groupID, userVKID, kind, justify.StateClosed))
 	if errors.Is(err, sql.ErrNoRows) {
