@@ -98,7 +98,9 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	people := cfg.directory()
 	communities := cfg.communities(secrets)
 	vkClient := &http.Client{Timeout: cfg.VK.LongPollWait + 15*time.Second}
-	reverser := vk.NewReverser(cfg.vkMethodURL(), secrets.CommunityAdmin, &http.Client{Timeout: 20 * time.Second})
+	// No HTTP client of its own: the reverser shares each token's request budget with the
+	// communities' other VK work.
+	reverser := vk.NewReverser(cfg.vkMethodURL(), secrets.CommunityAdmin, nil)
 	// board.restoreComment is the one reversal VK allows with the community's own token.
 	reverser.UseCommunityTokens(secrets.Community)
 	svc := &justify.Service{

@@ -31,17 +31,12 @@ var _ justify.Reverser = (*Reverser)(nil)
 // NewReverser prepares a reverser that uses userTokens (by community id) against apiURL
 // ("" for VK's). A nil client gets one with a 30 s timeout.
 func NewReverser(apiURL string, userTokens map[int64]string, client *http.Client) *Reverser {
-	if client == nil {
-		client = &http.Client{Timeout: apiTimeout}
-	}
 	r := &Reverser{clients: map[int64]*api.VK{}, community: map[int64]*api.VK{}, apiURL: apiURL, client: client}
 	for groupID, token := range userTokens {
 		if token == "" {
 			continue
 		}
-		vk := newAPI(token, apiURL, client)
-		vk.Limit = api.LimitUserToken
-		r.clients[groupID] = vk
+		r.clients[groupID] = newClient(token, apiURL, client, api.LimitUserToken)
 		r.tokens = append(r.tokens, token)
 	}
 	return r
@@ -54,7 +49,7 @@ func (r *Reverser) UseCommunityTokens(tokens map[int64]string) {
 		if token == "" {
 			continue
 		}
-		r.community[groupID] = newAPI(token, r.apiURL, r.client)
+		r.community[groupID] = newClient(token, r.apiURL, r.client, api.LimitGroupToken)
 		r.tokens = append(r.tokens, token)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/api"
@@ -124,8 +125,8 @@ func NewWatcher(cfg WatcherConfig, sink Sink, log zerolog.Logger) (*Watcher, err
 	if client == nil {
 		client = &http.Client{Timeout: cfg.Wait + pollSlack}
 	}
-	vk := newAPI(cfg.Token, cfg.APIURL, client)
-	vk.Limit = api.LimitGroupToken
+	// Long polls go through client; API calls through the token's shared budget.
+	vk := newClient(cfg.Token, cfg.APIURL, nil, api.LimitGroupToken)
 	return &Watcher{
 		cfg: cfg, sink: sink, vk: vk, client: client,
 		key: CursorKey(cfg.GroupID),
@@ -148,14 +149,35 @@ func newAPI(token, apiURL string, client *http.Client) *api.VK {
 	return vk
 }
 
-// newClient makes a VK API client for a token, with the request budget VK gives that kind
-// of token, and a client with apiTimeout when none is given.
+// budgets holds one API client per token, and with it vksdk's request limiter: VK counts
+// requests per token, so the watcher, the reconciler, the post checker, the backfill and
+// the reverser of every community that shares a token must share its budget (20 requests
+// a second for a community token, 3 for a user token).
+var budgets = struct {
+	sync.Mutex
+	clients map[string]*api.VK
+}{clients: map[string]*api.VK{}}
+
+// newClient returns the API client of a token, made with the request budget VK gives that
+// kind of token and an HTTP client with apiTimeout when none is given.
+// A caller that brings its own HTTP client (tests steering requests) gets a client of
+// its own.
 func newClient(token, apiURL string, client *http.Client, limit int) *api.VK {
+	key := apiURL + "\x00" + token
+	if client != nil {
+		key += fmt.Sprintf("\x00%p", client)
+	}
+	budgets.Lock()
+	defer budgets.Unlock()
+	if vk, ok := budgets.clients[key]; ok {
+		return vk
+	}
 	if client == nil {
 		client = &http.Client{Timeout: apiTimeout}
 	}
 	vk := newAPI(token, apiURL, client)
 	vk.Limit = limit
+	budgets.clients[key] = vk
 	return vk
 }
 
