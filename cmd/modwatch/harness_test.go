@@ -96,6 +96,8 @@ type harness struct {
 	done    chan error
 	dm      *daemon
 	running bool
+	// edit changes the config before it is written, for tests that need more keys.
+	edit func(string) string
 }
 
 type syncBuffer struct {
@@ -142,6 +144,9 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) configPath() string {
 	path := filepath.Join(h.dir, "modwatch.yaml")
 	body := fmt.Sprintf(e2eConfig, filepath.Join(h.dir, "modwatch.db"), h.lang, h.vk.URL(), h.tg.URL())
+	if h.edit != nil {
+		body = h.edit(body)
+	}
 	require.NoError(h.t, os.WriteFile(path, []byte(body), 0o600))
 	return path
 }

@@ -224,7 +224,8 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		runDeadlines(ctx, svc, bot, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger())
 	})
 	goRun(func() {
-		every(ctx, time.Minute, log.With().Str("component", "digests").Logger(), "queue digests", digests.run)
+		// As often as deadlines: a digest is due at a minute of the owner's clock.
+		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.run)
 	})
 	if cfg.Tickets.Retention > 0 {
 		rlog := log.With().Str("component", "retention").Logger()
