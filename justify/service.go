@@ -86,12 +86,13 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 	return nil
 }
 
-// alreadyReconciled reports whether ev is a long-poll ban that reconciliation recorded
-// first: a ban made while modwatch was down is in both groups.getBanned and the resumed
-// long poll, under different keys, and is one ban. (A change of that ban's terms made
-// before its long-poll event arrives is lost; the case is the same either way.)
+// alreadyReconciled reports whether ev is a long-poll ban or unban that reconciliation
+// recorded first: a ban made (or lifted) while modwatch was down is in both
+// groups.getBanned and the resumed long poll, under different keys, and is one action.
+// (A change of a ban's terms made before its long-poll event arrives is lost; the case is
+// the same either way.)
 func (s *Service) alreadyReconciled(tx Tx, ev Event) (bool, error) {
-	if ev.Kind != EventBan || ev.Source != SourceLongPoll {
+	if (ev.Kind != EventBan && ev.Kind != EventUnban) || ev.Source != SourceLongPoll {
 		return false, nil
 	}
 	last, err := tx.LastBanEvent(ev.GroupID, ev.UserVKID)
@@ -101,15 +102,31 @@ func (s *Service) alreadyReconciled(tx Tx, ev Event) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("find recorded ban of user %d in group %d: %w", ev.UserVKID, ev.GroupID, err)
 	}
-	return last.Kind == EventBan && last.Source == SourceReconcile, nil
+	return last.Kind == ev.Kind && last.Source == SourceReconcile, nil
+}
+
+// RecordMark is a position in the record, taken with Mark before a community's ban list is
+// fetched: bans recorded after it may be missing from the list without having been lifted.
+type RecordMark int64
+
+// Mark returns the current position in the record.
+func (s *Service) Mark(ctx context.Context) (RecordMark, error) {
+	var id int64
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		id, err = tx.LastEventID()
+		return err
+	})
+	return RecordMark(id), err
 }
 
 // Reconcile brings the recorded bans of a community in line with its ban list as VK gave
-// it at fetchedAt (bans: EventBan events, Source reconcile, one per banned user). A ban
-// modwatch has not recorded is ingested like one from the long poll; a recorded ban that
-// is no longer listed becomes an unban. Bans recorded after fetchedAt are left alone: the
-// list cannot know them yet.
-func (s *Service) Reconcile(ctx context.Context, groupID int64, fetchedAt time.Time, bans []Event) (IngestResult, error) {
+// it (bans: EventBan events, Source reconcile, one per banned user), fetched at fetchedAt
+// after mark was taken. A ban modwatch has not recorded is ingested like one from the long
+// poll; a recorded ban that is no longer listed becomes an unban, unless it was recorded
+// after mark: the list cannot know it yet. Positions, not times, decide, so that VK's
+// clock and ours need not agree.
+func (s *Service) Reconcile(ctx context.Context, groupID int64, mark RecordMark, fetchedAt time.Time, bans []Event) (IngestResult, error) {
 	var res IngestResult
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = IngestResult{}
@@ -127,8 +144,8 @@ func (s *Service) Reconcile(ctx context.Context, groupID int64, fetchedAt time.T
 				return err
 			}
 		}
-		for user, at := range active {
-			if listed[user] || at.After(fetchedAt) {
+		for user, id := range active {
+			if listed[user] || id > int64(mark) {
 				continue
 			}
 			unban := Event{

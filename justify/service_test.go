@@ -58,13 +58,13 @@ func TestReconcile(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		// before runs ahead of the reconciliation, after follows it.
-		before, after []justify.Event
-		listed        []justify.Event
-		fetchedAt     time.Time
-		wantBans      int
-		wantUnbans    int
-		wantOpen      int
+		// before runs ahead of the reconciliation, during while the list is fetched (after
+		// the mark), after follows it.
+		before, during, after []justify.Event
+		listed                []justify.Event
+		wantBans              int
+		wantUnbans            int
+		wantOpen              int
 	}{
 		{
 			name:     "a ban made while down is recorded and opens a case",
@@ -86,13 +86,20 @@ func TestReconcile(t *testing.T) {
 		{
 			name:       "a recorded ban missing from the list becomes an unban and closes the case",
 			before:     []justify.Event{longPollBan("e1", 5, t0.Add(-time.Hour))},
-			fetchedAt:  t0,
 			wantBans:   1,
 			wantUnbans: 1,
 		},
 		{
-			name:     "a ban recorded after the list was fetched is left alone",
-			before:   []justify.Event{longPollBan("e1", 5, t0.Add(time.Minute))},
+			name:       "the long poll's copy of a reconciled unban is the same unban",
+			before:     []justify.Event{longPollBan("e1", 5, t0.Add(-time.Hour))},
+			after:      []justify.Event{{Key: "vk:1:u2", GroupID: 1, Kind: justify.EventUnban, UserVKID: 5, At: t0, Source: justify.SourceLongPoll}},
+			wantBans:   1,
+			wantUnbans: 1,
+		},
+		{
+			// The ban's own time is VK's and may be anything: the position decides.
+			name:     "a ban recorded while the list was fetched is left alone",
+			during:   []justify.Event{longPollBan("e1", 5, t0.Add(-time.Hour))},
 			wantBans: 1, wantOpen: 1,
 		},
 		{
@@ -110,11 +117,13 @@ func TestReconcile(t *testing.T) {
 				_, err := svc.Ingest(ctx, tt.before, "", "")
 				require.NoError(t, err)
 			}
-			fetchedAt := tt.fetchedAt
-			if fetchedAt.IsZero() {
-				fetchedAt = t0
+			mark, err := svc.Mark(ctx)
+			require.NoError(t, err)
+			if len(tt.during) > 0 {
+				_, err := svc.Ingest(ctx, tt.during, "", "")
+				require.NoError(t, err)
 			}
-			_, err := svc.Reconcile(ctx, 1, fetchedAt, tt.listed)
+			_, err = svc.Reconcile(ctx, 1, mark, t0, tt.listed)
 			require.NoError(t, err)
 			if len(tt.after) > 0 {
 				_, err := svc.Ingest(ctx, tt.after, "", "")

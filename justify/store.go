@@ -181,8 +181,11 @@ type Tx interface {
 	// LastBanEvent returns the newest ban or unban event of a user in a group, or ErrNotFound.
 	LastBanEvent(groupID, userVKID int64) (Event, error)
 	// ActiveBans maps the users of a group whose latest recorded ban is not followed by an
-	// unban to the time of that ban event.
-	ActiveBans(groupID int64) (map[int64]time.Time, error)
+	// unban to the ID of that ban event.
+	ActiveBans(groupID int64) (map[int64]int64, error)
+	// LastEventID is the ID of the newest recorded event, 0 when none: a position in the
+	// record that later events are after.
+	LastEventID() (int64, error)
 	// PostsAfter lists a group's customer wall-post tickets not known deleted whose ID is
 	// above afterID, by ID, up to limit.
 	PostsAfter(groupID, afterID int64, limit int) ([]Ticket, error)

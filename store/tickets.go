@@ -267,29 +267,38 @@ func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 		AND created_at = (SELECT created_at FROM outbox WHERE id = ?) ORDER BY id`, key, justify.MsgAlert, id)
 }
 
-// ActiveBans maps the users of a group whose latest ban or unban event is a ban to the time
-// of that ban.
-func (t *Tx) ActiveBans(groupID int64) (map[int64]time.Time, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT user_vk_id, kind, at FROM events e
+// ActiveBans maps the users of a group whose latest ban or unban event is a ban to the ID
+// of that ban event.
+func (t *Tx) ActiveBans(groupID int64) (map[int64]int64, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT user_vk_id, kind, id FROM events e
 		WHERE group_id = ? AND kind IN ('ban', 'unban') AND id = (
-			SELECT MAX(id) FROM events WHERE group_id = e.group_id AND user_vk_id = e.user_vk_id AND kind IN ('ban', 'unban'))`,
+			SELECT MAX(id) FROM events WHERE user_vk_id = e.user_vk_id AND group_id = e.group_id AND kind IN ('ban', 'unban'))`,
 		groupID)
 	if err != nil {
 		return nil, fmt.Errorf("list bans of group %d: %w", groupID, err)
 	}
 	defer func() { _ = rows.Close() }()
-	out := map[int64]time.Time{}
+	out := map[int64]int64{}
 	for rows.Next() {
-		var user, at int64
+		var user, id int64
 		var kind string
-		if err := rows.Scan(&user, &kind, &at); err != nil {
+		if err := rows.Scan(&user, &kind, &id); err != nil {
 			return nil, fmt.Errorf("read ban of group %d: %w", groupID, err)
 		}
 		if kind == string(justify.EventBan) {
-			out[user] = fromMS(at)
+			out[user] = id
 		}
 	}
 	return out, rows.Err()
+}
+
+// LastEventID is the ID of the newest recorded event, 0 when none.
+func (t *Tx) LastEventID() (int64, error) {
+	var id int64
+	if err := t.queryRow("SELECT COALESCE(MAX(id), 0) FROM events").Scan(&id); err != nil {
+		return 0, fmt.Errorf("find the newest event: %w", err)
+	}
+	return id, nil
 }
 
 // PostsAfter lists a group's customer wall-post tickets not known deleted, by ID.

@@ -36,15 +36,18 @@ func TestScheduledDigest(t *testing.T) {
 	assert.Empty(t, h.botMessages(ownerTG, isPhoto), "no digest of a period before the first start")
 
 	h.clock.Add(18*time.Hour + 30*time.Second) // 06:00:30 UTC, 09:00:30 in Moscow
-	digest := h.waitMessage(ownerTG, "the digest's chart", isPhoto)
+	// One digest per community, each a chart and then the text: Brand support's has the ban.
+	require.Eventually(t, func() bool { return len(h.botMessages(ownerTG, isPhoto)) == 2 }, 15*time.Second, 10*time.Millisecond,
+		"both communities' charts")
+	digest := h.botMessages(ownerTG, isPhoto)[0]
 	img, err := png.Decode(bytes.NewReader(digest.Photo))
 	require.NoError(t, err, "the chart is a PNG")
 	assert.Greater(t, img.Bounds().Dx(), 500)
-	text := h.waitMessage(ownerTG, "the digest's text", func(m telegramtest.Msg) bool {
-		return m.ID > digest.ID && strings.Contains(m.Text, "Brand support")
-	})
-	assert.Contains(t, text.Text, "Ivan")
 	assert.Contains(t, digest.Text, "bans 1", "the caption sums the day up")
+	text := h.waitMessage(ownerTG, "the digest's text", func(m telegramtest.Msg) bool {
+		return !isPhoto(m) && strings.Contains(m.Text, "Brand support") && strings.Contains(m.Text, "Ivan")
+	})
+	assert.Greater(t, text.ID, digest.ID, "the text follows its chart")
 
 	h.stop()
 	h.startTeam()

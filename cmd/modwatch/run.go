@@ -55,8 +55,8 @@ func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value 
 	return res, err
 }
 
-func (s wakingSink) Reconcile(ctx context.Context, groupID int64, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error) {
-	res, err := s.Service.Reconcile(ctx, groupID, fetchedAt, bans)
+func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.RecordMark, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error) {
+	res, err := s.Service.Reconcile(ctx, groupID, mark, fetchedAt, bans)
 	if err == nil {
 		s.mon.received(groupID, bans, res)
 		if res.New > 0 {

@@ -28,7 +28,8 @@ const (
 
 // BanReconciler brings recorded bans in line with VK's ban list. justify.Service satisfies it.
 type BanReconciler interface {
-	Reconcile(ctx context.Context, groupID int64, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error)
+	Mark(ctx context.Context) (justify.RecordMark, error)
+	Reconcile(ctx context.Context, groupID int64, mark justify.RecordMark, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error)
 }
 
 var _ BanReconciler = (*justify.Service)(nil)
@@ -125,14 +126,18 @@ func (r *Reconciler) Run(ctx context.Context) error {
 
 // Once reads the whole ban list and reconciles the recorded bans with it.
 func (r *Reconciler) Once(ctx context.Context) (justify.IngestResult, error) {
-	// Taken before the first page: a ban recorded after this moment may be missing from the
+	// Taken before the first page: a ban recorded after this point may be missing from the
 	// list without having been lifted.
+	mark, err := r.svc.Mark(ctx)
+	if err != nil {
+		return justify.IngestResult{}, fmt.Errorf("mark the record before reconciling group %d: %w", r.cfg.GroupID, err)
+	}
 	fetchedAt := r.cfg.Now()
 	bans, err := r.fetch(ctx, fetchedAt)
 	if err != nil {
 		return justify.IngestResult{}, err
 	}
-	res, err := r.svc.Reconcile(ctx, r.cfg.GroupID, fetchedAt, bans)
+	res, err := r.svc.Reconcile(ctx, r.cfg.GroupID, mark, fetchedAt, bans)
 	if err != nil {
 		return res, err
 	}

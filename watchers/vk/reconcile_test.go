@@ -155,17 +155,30 @@ func TestReconcileClosesCaseOfVanishedBan(t *testing.T) {
 func TestReconcileLeavesBansNewerThanTheList(t *testing.T) {
 	srv := newBanVK(t)
 	d := newDomain(t)
-	// The long poll recorded this ban after the list below was read.
-	_, err := d.svc.Ingest(context.Background(), []justify.Event{{
-		Key: "vk:1:lp1", GroupID: testGroup, Kind: justify.EventBan, ActorVKID: knownAdmin, UserVKID: 444,
-		At: fixedNow.Add(2 * time.Hour), Source: justify.SourceLongPoll,
-	}}, "", "")
-	require.NoError(t, err)
-	r, _ := newTestReconciler(t, srv, d.svc, nil)
+	// The long poll records this ban while the list is being read, so the list lacks it.
+	hook := &hookTransport{method: "groups.getBanned", before: func(n int) {
+		if n == 1 {
+			_, err := d.svc.Ingest(context.Background(), []justify.Event{{
+				Key: "vk:1:lp1", GroupID: testGroup, Kind: justify.EventBan, ActorVKID: knownAdmin, UserVKID: 444,
+				At: fixedNow.Add(-2 * time.Hour), Source: justify.SourceLongPoll,
+			}}, "", "")
+			require.NoError(t, err)
+		}
+	}}
+	r, _ := newTestReconciler(t, srv, d.svc, func(c *ReconcilerConfig) {
+		c.HTTPClient = &http.Client{Transport: hook, Timeout: 5 * time.Second}
+	})
 	res, err := r.Once(context.Background())
 	require.NoError(t, err)
-	assert.Zero(t, res.New)
+	assert.Zero(t, res.New, "the ban is not taken for lifted")
 	assert.Equal(t, justify.StateAwaitingReason, d.casesByUser(t)[444].State)
+
+	// The next round knows better: the ban is really gone from VK's list, so it was lifted.
+	r2, _ := newTestReconciler(t, srv, d.svc, nil)
+	res, err = r2.Once(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.New, "the unban")
+	assert.Equal(t, justify.StateClosed, d.casesByUser(t)[444].State)
 }
 
 func TestReconcileReadsEveryPage(t *testing.T) {
