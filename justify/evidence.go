@@ -171,7 +171,9 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 		}
 	}
 	if c.Severe {
-		if err := s.alert(tx, Alert{Kind: AlertDeletedRequest, GroupID: c.GroupID, Key: fmt.Sprintf("deleted_request:%d", c.ID),
+		// One key per admin and community: a raid of deletions is one alert whose count
+		// grows, not one alert per comment (each case still has its own review).
+		if err := s.alert(tx, Alert{Kind: AlertDeletedRequest, GroupID: c.GroupID, Key: fmt.Sprintf("deleted_request:%d:%d", c.GroupID, c.ActorVKID),
 			Subject: c.Operator, ActorVKID: c.ActorVKID, CaseID: c.ID, Detail: ticketText(t, known), At: now}); err != nil {
 			return 0, err
 		}

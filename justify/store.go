@@ -222,8 +222,9 @@ type Tx interface {
 
 // Outbox is how the sender reads and settles outbox messages.
 type Outbox interface {
-	// DueMessages lists unsent, not failed messages whose next attempt is due, oldest first.
-	DueMessages(ctx context.Context, now time.Time, limit int) ([]Message, error)
+	// DueMessages lists unsent, not failed messages whose next attempt is due, oldest
+	// first, leaving out the chats in except.
+	DueMessages(ctx context.Context, now time.Time, limit int, except ...int64) ([]Message, error)
 	Message(ctx context.Context, id int64) (Message, error)
 	MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error
 	// MarkRetry counts a failed attempt and schedules the next one.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -45,9 +46,15 @@ func limitOrAll(limit int) int {
 
 // DueMessages lists unsent, not failed messages whose next attempt is at or before now,
 // oldest first, at most limit of them (all when limit <= 0).
-func (db *DB) DueMessages(ctx context.Context, now time.Time, limit int) ([]justify.Message, error) {
-	return queryMessages(ctx, db.read, "WHERE sent_at = 0 AND failed = 0 AND next_attempt <= ? ORDER BY id LIMIT ?",
-		ms(now), limitOrAll(limit))
+func (db *DB) DueMessages(ctx context.Context, now time.Time, limit int, except ...int64) ([]justify.Message, error) {
+	clause, args := "WHERE sent_at = 0 AND failed = 0 AND next_attempt <= ?", []any{ms(now)}
+	if len(except) > 0 {
+		clause += " AND chat_id NOT IN (?" + strings.Repeat(", ?", len(except)-1) + ")"
+		for _, c := range except {
+			args = append(args, c)
+		}
+	}
+	return queryMessages(ctx, db.read, clause+" ORDER BY id LIMIT ?", append(args, limitOrAll(limit))...)
 }
 
 // Message loads one outbox message, or returns an error wrapping justify.ErrNotFound.

@@ -244,3 +244,28 @@ func BenchmarkInsertEvent(b *testing.B) {
 		})
 	}
 }
+
+// The sender pages past chats it must hold back: their messages are left out, and the
+// order of the rest is kept.
+func TestDueMessagesExceptChats(t *testing.T) {
+	db := openTest(t)
+	enqueue(t, db,
+		justify.Message{ChatID: 1, Kind: justify.MsgReview},                                            // 1
+		justify.Message{ChatID: 2, Kind: justify.MsgAlert, Payload: justify.Alert{Key: "k"}.Payload()}, // 2
+		justify.Message{ChatID: 1, Kind: justify.MsgReview},                                            // 3
+		justify.Message{ChatID: 3, Kind: justify.MsgPrompt},                                            // 4
+	)
+	ids := func(except ...int64) []int64 {
+		due, err := db.DueMessages(context.Background(), t0, 10, except...)
+		require.NoError(t, err)
+		var out []int64
+		for _, m := range due {
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []int64{1, 2, 3, 4}, ids())
+	assert.Equal(t, []int64{2, 4}, ids(1))
+	assert.Equal(t, []int64{4}, ids(1, 2))
+	assert.Empty(t, ids(1, 2, 3))
+}

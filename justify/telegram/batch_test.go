@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -208,5 +209,30 @@ func TestPacedSenderEarnsNo429(t *testing.T) {
 		e.ban(ivanVK, "Вася", "")
 	}
 	require.Eventually(t, func() bool { return len(e.srv.Messages(ivanTG)) == 7 }, 10*time.Second, 10*time.Millisecond)
+	assert.Zero(t, e.srv.RateLimited())
+}
+
+// A backlog to one chat (a manager with a raid's alerts) must not hold back another chat's
+// message queued behind it: the sender pages past the chats it holds.
+func TestBacklogDoesNotHoldOtherChats(t *testing.T) {
+	e := newEnv(t)
+	e.cfg.Limits = TelegramLimits
+	e.srv.SetRateLimits(true)
+	e.start()
+	e.startAll()
+	require.NoError(t, e.store.Update(context.Background(), func(tx justify.Tx) error {
+		for i := range 2 * sendBatch {
+			a := justify.Alert{Kind: justify.AlertWave, GroupID: groupID, Key: fmt.Sprintf("backlog:%d", i), Subject: "vk1", Count: 10}
+			if _, err := tx.Enqueue(justify.Message{ChatID: olgaTG, Kind: justify.MsgAlert, Created: e.clock.Now(), Payload: a.Payload()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	e.bot.Wake()
+	e.ban(ivanVK, "Вася", "")
+	require.Eventually(t, func() bool { return len(e.srv.Messages(ivanTG)) == 2 }, 10*time.Second, 10*time.Millisecond,
+		"Ivan's prompt, behind Olga's backlog")
+	assert.Less(t, len(e.srv.Messages(olgaTG)), 2*sendBatch/4, "Ivan did not wait for Olga's backlog to drain")
 	assert.Zero(t, e.srv.RateLimited())
 }

@@ -108,3 +108,15 @@ func (p *pacer) spend(chat int64) {
 		p.all.tokens--
 	}
 }
+
+// overall is how long the overall limit holds every chat back; 0 when it does not.
+func (p *pacer) overall() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.limits
+	if l.ChatEvery <= 0 || l.GlobalEvery <= 0 {
+		return 0
+	}
+	p.all.refill(p.now(), l.GlobalEvery, max(1, l.GlobalBurst))
+	return p.all.wait(l.GlobalEvery)
+}

@@ -17,6 +17,8 @@ const (
 	// sendBatch is how many due messages one round looks at; more than a paced chat can
 	// take, so that one busy chat does not hold back the others.
 	sendBatch = 100
+	// maxPages bounds how many pages past held chats one round reads.
+	maxPages = 10
 	// waitForOriginal is how long an edit waits when the message it edits is not sent yet.
 	waitForOriginal = 2 * time.Second
 	maxSendBackoff  = 10 * time.Minute
@@ -55,37 +57,60 @@ func (b *Bot) sendLoop(ctx context.Context) {
 
 // sendDue delivers what is due and the pace allows. It returns when to look again for
 // what it held back (negative: nothing held back).
+//
+// A chat that must wait skips its later messages too, so that they keep their order, and
+// the next page of due messages leaves the held chats out: a manager with a backlog of
+// reviews must not hold back an operator's prompt queued behind it.
 func (b *Bot) sendDue(ctx context.Context) (time.Duration, error) {
-	due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch)
-	if err != nil {
-		return -1, fmt.Errorf("list due messages: %w", err)
-	}
-	again, delivered := time.Duration(-1), 0
-	// A chat that must wait skips its later messages too, so that they keep their order.
+	again := time.Duration(-1)
 	held := map[int64]bool{}
-	for _, m := range due {
-		if ctx.Err() != nil {
-			return -1, nil
+	var except []int64
+	for page := 0; page < maxPages; page++ {
+		due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch, except...)
+		if err != nil {
+			return -1, fmt.Errorf("list due messages: %w", err)
 		}
-		if held[m.ChatID] {
-			continue
-		}
-		if ok, wait := b.pace.take(m.ChatID); !ok {
-			held[m.ChatID] = true
-			if again < 0 || wait < again {
-				again = wait
+		delivered, newlyHeld := 0, 0
+		for _, m := range due {
+			if ctx.Err() != nil {
+				return -1, nil
 			}
-			continue
+			if held[m.ChatID] {
+				continue
+			}
+			if ok, wait := b.pace.take(m.ChatID); !ok {
+				if w := b.pace.overall(); w > 0 {
+					// Nobody may be written to for now: no point reading further.
+					return positive(again, w), nil
+				}
+				held[m.ChatID] = true
+				except = append(except, m.ChatID)
+				newlyHeld++
+				again = positive(again, wait)
+				continue
+			}
+			if err := b.deliver(ctx, m); err != nil {
+				return -1, fmt.Errorf("deliver message %d: %w", m.ID, err)
+			}
+			delivered++
 		}
-		if err := b.deliver(ctx, m); err != nil {
-			return -1, fmt.Errorf("deliver message %d: %w", m.ID, err)
+		if len(due) < sendBatch {
+			return again, nil
 		}
-		delivered++
-	}
-	if len(due) == sendBatch && delivered > 0 {
-		again = 0
+		if delivered > 0 && newlyHeld == 0 {
+			// A full page went out: more is due at once.
+			return 0, nil
+		}
 	}
 	return again, nil
+}
+
+// positive returns the smaller of two waits, ignoring a negative (unset) first one.
+func positive(cur, w time.Duration) time.Duration {
+	if cur < 0 || w < cur {
+		return w
+	}
+	return cur
 }
 
 // deliver renders and sends (or edits) one message and settles it in the outbox. It
