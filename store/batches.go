@@ -117,10 +117,10 @@ func (t *Tx) BatchesInState(st justify.BatchState) ([]justify.Batch, error) {
 
 // BatchCases lists a batch's cases by ID, at most limit of them (all when limit <= 0).
 func (t *Tx) BatchCases(id justify.BatchID, limit int) ([]justify.Case, error) {
-	return queryCases(t.ctx, t.tx, "WHERE batch_id = ? ORDER BY id LIMIT ?", id, limitOrAll(limit))
+	return queryCases(t.ctx, t, "WHERE batch_id = ? ORDER BY id LIMIT ?", id, limitOrAll(limit))
 }
 
 // BatchMessages lists a batch's original (not edit) messages of a kind, oldest first.
 func (t *Tx) BatchMessages(id justify.BatchID, kind justify.MessageKind) ([]justify.Message, error) {
-	return queryMessages(t.ctx, t.tx, "WHERE batch_id = ? AND kind = ? AND edit_of = 0 ORDER BY id", id, kind)
+	return queryMessages(t.ctx, t, "WHERE batch_id = ? AND kind = ? AND edit_of = 0 ORDER BY id", id, kind)
 }

@@ -33,6 +33,10 @@ type DB struct {
 	// so writers queue in Go instead of failing with SQLITE_BUSY; read is a pool of
 	// query-only connections that WAL lets run beside the writer.
 	write, read *sql.DB
+	// prepared holds statements prepared once per pool: database/sql keeps each one
+	// prepared on every connection that ran it, so a statement is parsed once per
+	// connection instead of once per call.
+	prepared map[*sql.DB]*stmtCache
 	// now stamps bookkeeping columns (received_at, updated_at, applied_at); tests replace it.
 	now       func() time.Time
 	closeOnce sync.Once
@@ -101,6 +105,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	db.read = r
+	db.prepared = map[*sql.DB]*stmtCache{
+		w: {pool: w, stmts: map[string]*sql.Stmt{}},
+		r: {pool: r, stmts: map[string]*sql.Stmt{}},
+	}
 	// sql.Open connects lazily: make a bad reader DSN fail here, not at the first View.
 	if err := r.PingContext(ctx); err != nil {
 		_ = db.Close()
@@ -109,9 +117,69 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// stmtCache is one pool's prepared statements.
+type stmtCache struct {
+	mu    sync.Mutex
+	pool  *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+func (db *DB) cacheOf(pool *sql.DB) *stmtCache {
+	if c, ok := db.prepared[pool]; ok {
+		return c
+	}
+	return nil
+}
+
+// lookup returns query as the pool prepared it, or nil; a nil cache has nothing.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
+}
+
+// prepare prepares queries on the pool, outside any transaction. A failure only means the
+// next transaction prepares the query again.
+func (c *stmtCache) prepare(ctx context.Context, queries []string) {
+	if c == nil {
+		return
+	}
+	for _, q := range queries {
+		if c.lookup(q) != nil {
+			continue
+		}
+		st, err := c.pool.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if _, ok := c.stmts[q]; ok {
+			_ = st.Close()
+		} else {
+			c.stmts[q] = st
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		_ = st.Close()
+	}
+	c.stmts = map[string]*sql.Stmt{}
+}
+
 // Close closes the database; calling it again does nothing.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		for _, c := range db.prepared {
+			c.close()
+		}
 		var errs []error
 		if db.read != nil {
 			errs = append(errs, db.read.Close())
@@ -241,12 +309,14 @@ func (db *DB) inTx(ctx context.Context, pool *sql.DB, fn func(justify.Tx) error)
 	}
 	// After a successful Commit this does nothing.
 	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(&Tx{tx: sqlTx, ctx: ctx, now: db.now}); err != nil {
+	tx := &Tx{tx: sqlTx, ctx: ctx, now: db.now, cache: db.cacheOf(pool)}
+	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
+	tx.cache.prepare(ctx, tx.fresh)
 	return nil
 }
 

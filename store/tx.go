@@ -21,6 +21,10 @@ type Tx struct {
 	// same few statements a hundred times, and parsing them each time cost more than
 	// running them. They close with the transaction.
 	stmts map[string]*sql.Stmt
+	// cache is the pool's statements, prepared once; nil while the database opens.
+	cache *stmtCache
+	// fresh are the queries this transaction prepared that the pool has not.
+	fresh []string
 }
 
 // stmt prepares query once per transaction.
@@ -28,9 +32,19 @@ func (t *Tx) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(t.ctx, query)
-	if err != nil {
-		return nil, err
+	// A statement the pool has prepared is used as is; a new one is prepared in this
+	// transaction and, once the transaction is over and its connection free, on the pool
+	// (preparing on the pool now could wait for the very connection this transaction
+	// holds: the writer has only one).
+	var st *sql.Stmt
+	if shared := t.cache.lookup(query); shared != nil {
+		st = t.tx.StmtContext(t.ctx, shared)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, query); err != nil {
+			return nil, err
+		}
+		t.fresh = append(t.fresh, query)
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
@@ -46,6 +60,16 @@ func (t *Tx) queryRow(query string, args ...any) scanner {
 		return errRow{err}
 	}
 	return st.QueryRowContext(t.ctx, args...)
+}
+
+// QueryContext runs a query through the prepared statements, so that the list readers
+// (queryAll) given a Tx parse nothing twice.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // errRow is a row whose query could not be prepared: Scan returns the error.
@@ -278,14 +302,14 @@ func queryAll[T any](ctx context.Context, q querier, query, what string, scan fu
 // or before now, oldest first.
 func (t *Tx) DueCases(now time.Time) ([]justify.Case, error) {
 	at := ms(now)
-	return queryCases(t.ctx, t.tx, `WHERE state = ?
+	return queryCases(t.ctx, t, `WHERE state = ?
 		AND ((remind_at != 0 AND remind_at <= ? AND reminded = 0) OR deadline <= ?) ORDER BY id`,
 		justify.StateAwaitingReason, at, at)
 }
 
 // CasesInState lists cases in a state, oldest first.
 func (t *Tx) CasesInState(s justify.State) ([]justify.Case, error) {
-	return queryCases(t.ctx, t.tx, "WHERE state = ? ORDER BY id", s)
+	return queryCases(t.ctx, t, "WHERE state = ? ORDER BY id", s)
 }
 
 // AddDecision appends d to its case's audit trail; d.ID is ignored. The case must exist.
@@ -357,7 +381,7 @@ func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 
 // MessagesOf lists a case's original (not edit) messages of a kind, oldest first.
 func (t *Tx) MessagesOf(id justify.CaseID, kind justify.MessageKind) ([]justify.Message, error) {
-	return queryMessages(t.ctx, t.tx, "WHERE case_id = ? AND kind = ? AND edit_of = 0 ORDER BY id", id, kind)
+	return queryMessages(t.ctx, t, "WHERE case_id = ? AND kind = ? AND edit_of = 0 ORDER BY id", id, kind)
 }
 
 // SetPendingInput remembers what the bot asked a person for, replacing an earlier request.

@@ -176,7 +176,7 @@ CREATE TABLE tickets (
 -- By author first: a customer's tickets are looked up in their community plus group 0
 -- (TicketsOf: two index ranges; the ORDER BY then sorts only that customer's rows), and
 -- across every community by an erasure request (ForgetPerson).
-CREATE INDEX tickets_author ON tickets (author_vk_id, group_id);
+CREATE INDEX tickets_author ON tickets (author_vk_id, group_id, created_at);
 CREATE INDEX tickets_thread ON tickets (group_id, place, owner_id, parent_id, answered_at);
 CREATE INDEX tickets_created ON tickets (created_at);
 
