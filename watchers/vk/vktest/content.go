@@ -127,22 +127,22 @@ func (s *Server) addPostLocked(g *group, fromID int64, text, postType string) *w
 // Post publishes a post on community groupID's wall by fromID (a user, or -groupID for the
 // community) and pushes wall_post_new, as VK does for posts by anyone. It returns the post id.
 func (s *Server) Post(groupID, fromID int64, text string) int64 {
-	s.mu.Lock()
-	g := s.groupLocked(groupID)
-	p := s.addPostLocked(g, fromID, text, "post")
-	s.pushLocked(g, "wall_post_new", p.wire())
-	s.unlockAndObserve(fmt.Sprintf("VK: %d posted on the wall of group %d: %q", fromID, groupID, text))
-	return p.id
+	return s.publishPost(groupID, fromID, text, "post", fmt.Sprintf("VK: %d posted on the wall of group %d: %q", fromID, groupID, text))
 }
 
 // SuggestPost proposes a post to community groupID (post_type "suggest"), pushing
 // wall_post_new. It returns the post id.
 func (s *Server) SuggestPost(groupID, fromID int64, text string) int64 {
+	return s.publishPost(groupID, fromID, text, "suggest", fmt.Sprintf("VK: %d suggested a post to group %d: %q", fromID, groupID, text))
+}
+
+// publishPost stores a post of postType, pushes wall_post_new and tells observers note.
+func (s *Server) publishPost(groupID, fromID int64, text, postType, note string) int64 {
 	s.mu.Lock()
 	g := s.groupLocked(groupID)
-	p := s.addPostLocked(g, fromID, text, "suggest")
+	p := s.addPostLocked(g, fromID, text, postType)
 	s.pushLocked(g, "wall_post_new", p.wire())
-	s.unlockAndObserve(fmt.Sprintf("VK: %d suggested a post to group %d: %q", fromID, groupID, text))
+	s.unlockAndObserve(note)
 	return p.id
 }
 
