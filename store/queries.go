@@ -188,21 +188,11 @@ func inChunks[T any](vs []T, fn func(placeholders string, args []any) error) err
 func (db *DB) DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error) {
 	out := map[justify.CaseID][]justify.Decision{}
 	err := inChunks(ids, func(ph string, args []any) error {
-		rows, err := db.read.QueryContext(ctx, "SELECT id, case_id, action, actor, telegram_id, at, detail FROM decisions WHERE case_id IN ("+ph+") ORDER BY id", args...)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			var d justify.Decision
-			var at int64
-			if err := rows.Scan(&d.ID, &d.CaseID, &d.Action, &d.Actor, &d.TelegramID, &at, &d.Detail); err != nil {
-				return err
-			}
-			d.At = fromMS(at)
+		ds, err := queryDecisions(ctx, db.read, "WHERE case_id IN ("+ph+") ORDER BY id", args...)
+		for _, d := range ds {
 			out[d.CaseID] = append(out[d.CaseID], d)
 		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list decisions of %d cases: %w", len(ids), err)

@@ -324,26 +324,25 @@ func (t *Tx) AddDecision(d justify.Decision) error {
 
 // Decisions lists a case's audit trail in the order it was written.
 func (t *Tx) Decisions(id justify.CaseID) ([]justify.Decision, error) {
-	rows, err := t.tx.QueryContext(t.ctx,
-		"SELECT id, case_id, action, actor, telegram_id, at, detail FROM decisions WHERE case_id = ? ORDER BY id", id)
+	ds, err := queryDecisions(t.ctx, t, "WHERE case_id = ? ORDER BY id", id)
 	if err != nil {
-		return nil, fmt.Errorf("list decisions of case %d: %w", id, err)
+		return nil, fmt.Errorf("decisions of case %d: %w", id, err)
 	}
-	defer func() { _ = rows.Close() }()
-	var out []justify.Decision
-	for rows.Next() {
-		var d justify.Decision
-		var at int64
-		if err := rows.Scan(&d.ID, &d.CaseID, &d.Action, &d.Actor, &d.TelegramID, &at, &d.Detail); err != nil {
-			return nil, fmt.Errorf("read decision of case %d: %w", id, err)
-		}
-		d.At = fromMS(at)
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list decisions of case %d: %w", id, err)
-	}
-	return out, nil
+	return ds, nil
+}
+
+// queryDecisions lists the decisions a WHERE/ORDER clause selects.
+func queryDecisions(ctx context.Context, q querier, clause string, args ...any) ([]justify.Decision, error) {
+	return queryAll(ctx, q, "SELECT id, case_id, action, actor, telegram_id, at, detail FROM decisions "+clause,
+		"decisions", scanDecision, args...)
+}
+
+func scanDecision(s scanner) (justify.Decision, error) {
+	var d justify.Decision
+	var at int64
+	err := s.Scan(&d.ID, &d.CaseID, &d.Action, &d.Actor, &d.TelegramID, &at, &d.Detail)
+	d.At = fromMS(at)
+	return d, err
 }
 
 // Enqueue adds m to the outbox, with whatever delivery state it carries (normally none),
