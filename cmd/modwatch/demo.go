@@ -204,16 +204,6 @@ func (d *demo) waitMessage(ctx context.Context, chat int64, what string, ok func
 	return found, err
 }
 
-func (d *demo) botMessages(chat int64) int {
-	n := 0
-	for _, m := range d.tg.Messages(chat) {
-		if m.FromBot {
-			n++
-		}
-	}
-	return n
-}
-
 func buttons(m telegramtest.Msg) []telegramtest.Button {
 	var out []telegramtest.Button
 	for _, row := range m.Buttons {
