@@ -126,15 +126,10 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 func loadReport(ctx context.Context, db *store.DB, cfg *Config, from, to time.Time) (report.Input, error) {
 	prevFrom := from.Add(-to.Sub(from))
 	in := report.Input{From: from, To: to, SLA: cfg.Tickets.AnswerWithin, Location: to.Location()}
-	for _, p := range cfg.People {
-		in.People = append(in.People, justify.Person{Name: p.Name, Role: justify.Role(p.Role), VKID: p.VKID, TelegramID: p.TelegramID})
-	}
+	in.People = cfg.directory().All()
+	byID := cfg.communities(Secrets{})
 	for _, c := range cfg.VK.Communities {
-		name := c.Name
-		if name == "" {
-			name = fmt.Sprintf("club%d", c.GroupID)
-		}
-		in.Communities = append(in.Communities, justify.Community{GroupID: c.GroupID, Name: name})
+		in.Communities = append(in.Communities, byID[c.GroupID])
 	}
 	cases, err := db.CasesBetween(ctx, prevFrom, to)
 	if err != nil {
