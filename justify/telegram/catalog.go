@@ -333,7 +333,7 @@ var en = catalog{
 	askTextDel:           "✍️ Reply to this message with your explanation of deleting the words of %s in «%s».",
 	reminderDel:          "⏰ Reminder: please give the reason for deleting the words of %[2]s in «%[3]s» by %[1]s. The buttons are in the message above.",
 	outcomeTitleDel:      "📋 Decision on the deleted words of %s in «%s»",
-	undoPendingReviewDel: "↩️ %s decided to restore it, but modwatch could not do it: %s. Restore it by hand in VK; the case closes when VK confirms.",
+	undoPendingReviewDel: "↩️ %s decided to restore the deleted words, but modwatch could not do it: %s. Restore them by hand in VK; the case closes when VK confirms.",
 	undoTitleDel:         "↩️ Restore by hand: the words of %s in «%s»",
 	undoStepsDel:         "Open %s and restore the item if VK still allows it; otherwise ask the author to write again. The text is in the case: %s.",
 	outcomesDel: map[justify.Resolution]string{
@@ -363,7 +363,7 @@ var en = catalog{
 	textUnknown:       "Text unknown: modwatch never saw it written.",
 	textForgotten:     "The text was erased under the retention rules.",
 	deletedBy:         "Deleted by",
-	deletedVanished:   "deleted by an admin, unknown which: the post vanished and VK does not say who deletes posts",
+	deletedVanished:   "an admin, unknown which: the post vanished and VK does not say who deletes posts",
 	deletedNoActor:    "unknown: VK did not say who deleted it",
 	unknownAdminShort: "⚠️ unknown admin %s",
 	userTickets:       "The user's requests",
@@ -394,7 +394,7 @@ var en = catalog{
 	alertDetail:          "Details",
 	alertCase:            "Case",
 	alertUnreachableHint: "They never pressed Start in the bot, or blocked it. Ask them to open the bot and press Start, or messages will not reach them.",
-	repeated:             func(n int, window string) string { return fmt.Sprintf("%d times %s.", n, window) },
+	repeated:             func(n int, window string) string { return fmt.Sprintf("Repeated %d times %s.", n, window) },
 	waveCount: func(n int, kind string) string {
 		if kind == string(justify.EventBan) {
 			return fmt.Sprintf("%d %s in a row", n, enPlural(n, "ban", "bans"))
@@ -407,7 +407,7 @@ var en = catalog{
 	pendingTitle: "⏳ <b>Waiting for a manager: %d</b>",
 	pendingNone:  "No cases are waiting.",
 	caseTitle:    "<b>Case %d</b> — %s",
-	caseTrail:    "<b>Trail</b>",
+	caseTrail:    "<b>History</b>",
 	statsNA:      "Stats are not available.",
 	usageCase:    "Give the case number: /case 12",
 	states: map[justify.State]string{
