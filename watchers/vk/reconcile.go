@@ -244,15 +244,16 @@ func (r *Reconciler) banEvent(it object.GroupsOwnerXtrBanInfo, fetchedAt time.Ti
 	return ev
 }
 
-// schedule runs a piece of work at start, then every `every` and when woken, pacing retries:
-// back-off for transient failures, a long pause and one OnTokenProblem call for a refused
-// token.
+// schedule runs a piece of work at start, then every `every` (0: again at once) and when
+// woken, pacing retries: back-off for transient failures, a long pause and one
+// OnTokenProblem call for a refused token.
 type schedule struct {
 	groupID        int64
 	every          time.Duration
 	backoff        watchers.Backoff
 	authRetry      time.Duration
 	onTokenProblem TokenProblemFunc
+	onError        func(err error) // told of every failure; optional
 	log            zerolog.Logger
 	wake           <-chan struct{} // nil: no on-demand runs
 	what           string          // log message for a failure
@@ -274,6 +275,9 @@ func (s schedule) run(ctx context.Context, work func(context.Context) error) {
 			failures, reported = 0, 0
 		} else {
 			failures++
+			if s.onError != nil {
+				s.onError(err)
+			}
 			delay = s.backoff.Delay(failures)
 			ev := s.log.Warn()
 			if isAuthError(err) {
@@ -289,7 +293,7 @@ func (s schedule) run(ctx context.Context, work func(context.Context) error) {
 			}
 			ev.Err(err).Int("consecutive_errors", failures).Dur("retry_in", delay).Msg(s.what)
 		}
-		if !s.sleep(ctx, delay, failures == 0) {
+		if delay > 0 && !s.sleep(ctx, delay, failures == 0) {
 			return
 		}
 	}

@@ -186,43 +186,14 @@ func newClient(token, apiURL string, client *http.Client, limit int) *api.VK {
 // enough. Run must not be called twice at once.
 func (w *Watcher) Run(ctx context.Context) error {
 	w.log.Info().Msg("watching")
-	failures := 0
-	var reported api.ErrorType // the token problem last reported, 0 when none
-	for ctx.Err() == nil {
-		err := w.step(ctx)
-		if ctx.Err() != nil {
-			break
-		}
-		if err == nil {
-			if failures > 0 {
-				w.log.Info().Int("consecutive_errors", failures).Msg("recovered")
-				failures, reported = 0, 0
-			}
-			continue
-		}
-		failures++
-		if w.cfg.OnError != nil {
-			w.cfg.OnError(w.cfg.GroupID, int(vkCode(err)))
-		}
-		delay := w.cfg.Backoff.Delay(failures)
-		ev := w.log.Warn()
-		if isAuthError(err) {
-			// The token was revoked or lacks a right: someone must act, and hammering VK
-			// will not help.
-			delay = w.cfg.AuthRetry
-			ev = w.log.Error()
-			if code := vkCode(err); code != reported {
-				reported = code
-				if w.cfg.OnTokenProblem != nil {
-					w.cfg.OnTokenProblem(ctx, w.cfg.GroupID, err)
-				}
-			}
-		}
-		ev.Err(err).Int("consecutive_errors", failures).Dur("retry_in", delay).Msg("long poll failed")
-		if !watchers.Sleep(ctx, delay) {
-			break
-		}
+	loop := schedule{
+		groupID: w.cfg.GroupID, backoff: w.cfg.Backoff, authRetry: w.cfg.AuthRetry,
+		onTokenProblem: w.cfg.OnTokenProblem, log: w.log, what: "long poll failed",
 	}
+	if w.cfg.OnError != nil {
+		loop.onError = func(err error) { w.cfg.OnError(w.cfg.GroupID, int(vkCode(err))) }
+	}
+	loop.run(ctx, w.step)
 	w.log.Info().Msg("stopped")
 	return nil
 }
