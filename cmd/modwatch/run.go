@@ -221,7 +221,15 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	botLog := log.With().Str("component", "telegram").Logger()
 	goRun(func() { watchers.Supervise(ctx, "telegram", botLog, bot.Run) })
 	goRun(func() {
-		runDeadlines(ctx, svc, bot, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger())
+		// Reminders and escalations are written to the outbox; Wake sends them now.
+		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger(), "check deadlines",
+			func(ctx context.Context) error {
+				err := svc.Tick(ctx)
+				if err == nil {
+					bot.Wake()
+				}
+				return err
+			})
 	})
 	goRun(func() {
 		// As often as deadlines: a digest is due at a minute of the owner's clock.
@@ -274,31 +282,4 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		return err
 	}
 	return nil
-}
-
-// runDeadlines sends reminders and escalates overdue cases on a ticker.
-func runDeadlines(ctx context.Context, svc *justify.Service, bot *telegram.Bot, every time.Duration, log zerolog.Logger) {
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	failures := 0
-	for {
-		if err := svc.Tick(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			failures++
-			log.Warn().Err(err).Int("consecutive_errors", failures).Msg("check deadlines")
-		} else {
-			if failures > 0 {
-				log.Info().Msg("deadline checks recovered")
-			}
-			failures = 0
-			bot.Wake()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
 }
