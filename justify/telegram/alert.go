@@ -26,7 +26,11 @@ func (r renderer) alert(a justify.Alert) view {
 	}
 	switch a.Kind {
 	case justify.AlertWave:
-		fmt.Fprintf(&b, "%s: %s — %s\n", r.cat.alertWho, who, r.cat.waveCount(max(a.Count, 1), a.Detail))
+		count := r.cat.waveDeletions
+		if a.Detail == string(justify.EventBan) {
+			count = r.cat.waveBans
+		}
+		fmt.Fprintf(&b, "%s: %s — %s\n", r.cat.alertWho, who, count(max(a.Count, 1)))
 	case justify.AlertDeletedRequest:
 		if who == "" {
 			who = r.deleter(justify.Case{Kind: justify.EventDelete, ActorVKID: a.ActorVKID})

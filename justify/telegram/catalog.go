@@ -71,7 +71,7 @@ type catalog struct {
 	alertDetail, alertCase   string
 	alertUnreachableHint     string
 	repeated                 func(n int, window string) string
-	waveCount                func(n int, kind string) string
+	waveBans, waveDeletions  func(n int) string
 	lastHour                 string
 	within                   func(d string) string
 
@@ -225,10 +225,10 @@ var ru = catalog{
 	repeated: func(n int, window string) string {
 		return fmt.Sprintf("Повторилось %d %s %s.", n, ruPlural(n, "раз", "раза", "раз"), window)
 	},
-	waveCount: func(n int, kind string) string {
-		if kind == string(justify.EventBan) {
-			return fmt.Sprintf("%d %s подряд", n, ruPlural(n, "бан", "бана", "банов"))
-		}
+	waveBans: func(n int) string {
+		return fmt.Sprintf("%d %s подряд", n, ruPlural(n, "бан", "бана", "банов"))
+	},
+	waveDeletions: func(n int) string {
 		return fmt.Sprintf("%d %s подряд", n, ruPlural(n, "удаление", "удаления", "удалений"))
 	},
 	lastHour: "за последний час",
@@ -395,14 +395,10 @@ var en = catalog{
 	alertCase:            "Case",
 	alertUnreachableHint: "They never pressed Start in the bot, or blocked it. Ask them to open the bot and press Start, or messages will not reach them.",
 	repeated:             func(n int, window string) string { return fmt.Sprintf("Repeated %d times %s.", n, window) },
-	waveCount: func(n int, kind string) string {
-		if kind == string(justify.EventBan) {
-			return fmt.Sprintf("%d %s in a row", n, enPlural(n, "ban", "bans"))
-		}
-		return fmt.Sprintf("%d %s in a row", n, enPlural(n, "deletion", "deletions"))
-	},
-	lastHour: "in the last hour",
-	within:   func(d string) string { return "in the last " + d },
+	waveBans:             func(n int) string { return fmt.Sprintf("%d %s in a row", n, enPlural(n, "ban", "bans")) },
+	waveDeletions:        func(n int) string { return fmt.Sprintf("%d %s in a row", n, enPlural(n, "deletion", "deletions")) },
+	lastHour:             "in the last hour",
+	within:               func(d string) string { return "in the last " + d },
 
 	pendingTitle: "⏳ <b>Waiting for a manager: %d</b>",
 	pendingNone:  "No cases are waiting.",
