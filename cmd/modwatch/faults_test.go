@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -161,4 +162,23 @@ func TestFailingRunKeepsTokensSecret(t *testing.T) {
 		assert.NotContains(t, runErr.Error(), secret)
 		assert.NotContains(t, h.logs.String(), secret)
 	}
+}
+
+// A health address already taken stops the start with a message naming the key, rather
+// than leaving a daemon without the endpoints its orchestrator polls.
+func TestTakenHealthAddressStopsTheStart(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	h := newHarness(t)
+	h.edit = func(cfg string) string { return cfg + "health:\n  listen: " + taken.Addr().String() + "\n" }
+	cfg, secrets, err := LoadConfig(h.configPath(), h.env)
+	require.NoError(t, err)
+	log, err := newLogger(cfg.Log, h.logs)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	runErr := runDaemon(ctx, cfg, secrets, log, daemonHooks{})
+	require.Error(t, runErr)
+	assert.Contains(t, runErr.Error(), "health.listen")
 }

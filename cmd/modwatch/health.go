@@ -163,12 +163,8 @@ func (m *monitor) health(ctx context.Context, db caseCounter) (healthReport, boo
 	return r, ok
 }
 
-// serveHealth serves /healthz and /metrics on addr until ctx ends.
-func (m *monitor) serveHealth(ctx context.Context, addr string, db caseCounter, log zerolog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen for health checks on %s: %w", addr, err)
-	}
+// serveHealth serves /healthz and /metrics on ln until ctx ends.
+func (m *monitor) serveHealth(ctx context.Context, ln net.Listener, db caseCounter, log zerolog.Logger) error {
 	srv := &http.Server{Handler: m.handler(db), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

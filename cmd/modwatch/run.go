@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -242,9 +243,15 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		})
 	}
 	if cfg.Health.Listen != "" {
+		// Listening now makes a taken port a start error, not a line in the log of a
+		// daemon the orchestrator then thinks is unready.
+		ln, err := net.Listen("tcp", cfg.Health.Listen)
+		if err != nil {
+			return fmt.Errorf("health.listen: %w", err)
+		}
 		hlog := log.With().Str("component", "health").Logger()
 		goRun(func() {
-			if err := mon.serveHealth(ctx, cfg.Health.Listen, db, hlog); err != nil {
+			if err := mon.serveHealth(ctx, ln, db, hlog); err != nil {
 				hlog.Error().Err(err).Msg("health endpoints are off")
 			}
 		})
