@@ -352,17 +352,15 @@ func (t *Tx) PostsAfter(groupID, afterID int64, limit int) ([]justify.Ticket, er
 
 // LastBanEvent returns the newest ban or unban event of a user in a group.
 func (t *Tx) LastBanEvent(groupID, userVKID int64) (justify.Event, error) {
-	var key string
-	err := t.queryRow(`SELECT key FROM events WHERE group_id = ? AND user_vk_id = ?
-		AND kind IN ('ban', 'unban') ORDER BY id DESC LIMIT 1`, groupID, userVKID).Scan(&key)
+	ev, _, err := scanEvent(t.queryRow("SELECT "+eventColumns+`, received_at FROM events WHERE group_id = ? AND user_vk_id = ?
+		AND kind IN ('ban', 'unban') ORDER BY id DESC LIMIT 1`, groupID, userVKID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return justify.Event{}, fmt.Errorf("ban of user %d in group %d: %w", userVKID, groupID, justify.ErrNotFound)
 	}
 	if err != nil {
 		return justify.Event{}, fmt.Errorf("find ban of user %d in group %d: %w", userVKID, groupID, err)
 	}
-	ev, _, err := t.event(key)
-	return ev, err
+	return ev, nil
 }
 
 // CountTickets counts the tickets held, for the demo and the load run.

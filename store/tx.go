@@ -120,21 +120,30 @@ func (t *Tx) InsertEvent(ev justify.Event) (bool, error) {
 // event loads a stored event by key, with the time modwatch received it. A ticket comes
 // back as its key only: the words are in tickets.
 func (t *Tx) event(key string) (justify.Event, time.Time, error) {
-	var ev justify.Event
-	var vkReason, expired int
-	var until, at, received int64
-	var ticketKey string
-	err := t.queryRow("SELECT "+eventColumns+", received_at FROM events WHERE key = ?", key).Scan(
-		&ev.Key, &ev.GroupID, &ev.Kind, &ev.ActorVKID, &ev.ActorName, &ev.UserVKID, &ev.UserName, &vkReason, &ev.Comment,
-		&until, &expired, &at, &ev.Source,
-		&ev.Item.GroupID, &ev.Item.Place, &ev.Item.OwnerID, &ev.Item.ParentID, &ev.Item.ItemID,
-		&ev.ReplyTo.GroupID, &ev.ReplyTo.Place, &ev.ReplyTo.OwnerID, &ev.ReplyTo.ParentID, &ev.ReplyTo.ItemID,
-		&ticketKey, &received)
+	ev, received, err := scanEvent(t.queryRow("SELECT "+eventColumns+", received_at FROM events WHERE key = ?", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ev, time.Time{}, fmt.Errorf("event %s: %w", key, justify.ErrNotFound)
 	}
 	if err != nil {
 		return ev, time.Time{}, fmt.Errorf("load event %s: %w", key, err)
+	}
+	return ev, received, nil
+}
+
+// scanEvent reads a row selected with eventColumns and received_at.
+func scanEvent(s scanner) (justify.Event, time.Time, error) {
+	var ev justify.Event
+	var vkReason, expired int
+	var until, at, received int64
+	var ticketKey string
+	err := s.Scan(
+		&ev.Key, &ev.GroupID, &ev.Kind, &ev.ActorVKID, &ev.ActorName, &ev.UserVKID, &ev.UserName, &vkReason, &ev.Comment,
+		&until, &expired, &at, &ev.Source,
+		&ev.Item.GroupID, &ev.Item.Place, &ev.Item.OwnerID, &ev.Item.ParentID, &ev.Item.ItemID,
+		&ev.ReplyTo.GroupID, &ev.ReplyTo.Place, &ev.ReplyTo.OwnerID, &ev.ReplyTo.ParentID, &ev.ReplyTo.ItemID,
+		&ticketKey, &received)
+	if err != nil {
+		return ev, time.Time{}, err
 	}
 	ev.VKReason, ev.Expired = justify.BanReason(vkReason), expired == 1
 	ev.Until, ev.At = fromMS(until), fromMS(at)

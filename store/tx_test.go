@@ -569,3 +569,47 @@ func TestPendingInput(t *testing.T) {
 		})
 	}
 }
+
+func TestLastBanEvent(t *testing.T) {
+	db := openTest(t)
+	update(t, db, func(tx justify.Tx) error {
+		for _, ev := range []justify.Event{
+			{Key: "b1", GroupID: 1, Kind: justify.EventBan, UserVKID: 2, Comment: "first", At: t0},
+			{Key: "u1", GroupID: 1, Kind: justify.EventUnban, UserVKID: 2, At: t0.Add(time.Hour)},
+			{Key: "b2", GroupID: 1, Kind: justify.EventBan, UserVKID: 2, Comment: "again", At: t0.Add(2 * time.Hour)},
+			{Key: "b3", GroupID: 9, Kind: justify.EventBan, UserVKID: 2, At: t0.Add(3 * time.Hour)},
+			{Key: "d1", GroupID: 1, Kind: justify.EventDelete, UserVKID: 2, At: t0.Add(4 * time.Hour)},
+		} {
+			if _, err := tx.InsertEvent(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		name        string
+		group, user int64
+		want        justify.Event
+		err         error
+	}{
+		{name: "the newest ban or unban of the group, whole", group: 1, user: 2,
+			want: justify.Event{Key: "b2", GroupID: 1, Kind: justify.EventBan, UserVKID: 2, Comment: "again", At: t0.Add(2 * time.Hour)}},
+		{name: "another group's", group: 9, user: 2,
+			want: justify.Event{Key: "b3", GroupID: 9, Kind: justify.EventBan, UserVKID: 2, At: t0.Add(3 * time.Hour)}},
+		{name: "never banned", group: 1, user: 3, err: justify.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			view(t, db, func(tx justify.Tx) error {
+				got, err := tx.LastBanEvent(tt.group, tt.user)
+				if tt.err != nil {
+					assert.ErrorIs(t, err, tt.err)
+					return nil
+				}
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, got)
+				return nil
+			})
+		})
+	}
+}
