@@ -215,11 +215,8 @@ func hasToken(g *group, token string) bool {
 
 func (s *Server) getBanned(w http.ResponseWriter, c call) {
 	groupID := c.int("group_id")
-	offset, count := c.int("offset"), int64(20)
-	if c.r.Form.Has("count") {
-		count = c.int("count")
-	}
-	if offset < 0 || count < 0 || count > 200 {
+	offset, count, ok := pageParams(c, 20, 200)
+	if !ok {
 		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: offset or count out of range")
 		return
 	}
