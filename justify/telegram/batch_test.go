@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -161,15 +160,7 @@ func TestBatchButtons(t *testing.T) {
 
 		a = e.press(mariaTG, e.waitMsg(mariaTG, "На проверку: 4 бана"), "По одному")
 		assert.Contains(t, a.Text, "4")
-		require.Eventually(t, func() bool {
-			n := 0
-			for _, m := range e.srv.Messages(olgaTG) {
-				if strings.HasPrefix(m.Text, "🔎 На проверку: бан") {
-					n++
-				}
-			}
-			return n == 4
-		}, 5*time.Second, 5*time.Millisecond, "a review per case")
+		e.waitPrefixed(olgaTG, "🔎 На проверку: бан", 4, "a review per case")
 		e.waitEdit(olgaTG, review.ID, "по одному")
 		_, err := e.svc.Approve(t.Context(), olgaTG, ids[5])
 		require.NoError(t, err)
@@ -185,15 +176,7 @@ func TestBatchButtons(t *testing.T) {
 		prompt := e.waitMsg(ivanTG, "забанен")
 		a := e.press(ivanTG, prompt, "По одному")
 		assert.Contains(t, a.Text, "3")
-		require.Eventually(t, func() bool {
-			n := 0
-			for _, m := range e.srv.Messages(ivanTG) {
-				if strings.HasPrefix(m.Text, "🚫 Бан в сообществе") {
-					n++
-				}
-			}
-			return n == 5
-		}, 5*time.Second, 5*time.Millisecond, "a prompt per case")
+		e.waitPrefixed(ivanTG, "🚫 Бан в сообществе", 5, "a prompt per case")
 		e.waitEdit(ivanTG, prompt.ID, "по одному")
 	})
 }

@@ -229,13 +229,7 @@ func TestAlertRepeatsEditOneMessage(t *testing.T) {
 	e.waitEdit(annaTG, first.ID, "Повторилось 3 раза за последний час")
 	e.waitEdit(olgaTG, e.waitMsg(olgaTG, "Токен VK").ID, "Повторилось 3 раза")
 	e.settled()
-	n := 0
-	for _, m := range e.srv.Messages(annaTG) {
-		if strings.Contains(m.Text, "Токен VK") {
-			n++
-		}
-	}
-	assert.Equal(t, 1, n, "repeats edit the first message")
+	assert.Equal(t, 1, e.count(annaTG, "Токен VK"), "repeats edit the first message")
 	assert.Empty(t, e.srv.Messages(ivanTG)[1:], "operators get no alerts")
 }
 
@@ -456,20 +450,11 @@ func TestUnreachablePersonIsReportedOnce(t *testing.T) {
 	e.waitEdit(mariaTG, alert.ID, "Повторилось 2 раза")
 	e.settled()
 
-	count := func(chat int64, substr string) int {
-		n := 0
-		for _, m := range e.srv.Messages(chat) {
-			if strings.Contains(m.Text, substr) {
-				n++
-			}
-		}
-		return n
-	}
-	assert.Equal(t, 1, count(mariaTG, "Кто: Ivan"), "one message about Ivan, edited")
-	assert.Equal(t, 1, count(annaTG, "Кто: Ivan"))
+	assert.Equal(t, 1, e.count(mariaTG, "Кто: Ivan"), "one message about Ivan, edited")
+	assert.Equal(t, 1, e.count(annaTG, "Кто: Ivan"))
 	// Olga could not get the alert about Ivan, so the others hear about Olga, once: her
 	// own copy of that alert fails too and must not raise it again.
-	assert.Equal(t, 1, count(mariaTG, "Кто: Olga"))
+	assert.Equal(t, 1, e.count(mariaTG, "Кто: Olga"))
 	require.Eventually(t, func() bool {
 		for _, m := range e.messages() {
 			if m.Kind == justify.MsgAlert && m.ChatID == olgaTG && m.Failed && strings.Contains(m.Payload, "unreachable:2001") {
@@ -479,7 +464,7 @@ func TestUnreachablePersonIsReportedOnce(t *testing.T) {
 		return false
 	}, 5*time.Second, 5*time.Millisecond)
 	e.settled()
-	assert.Equal(t, 1, count(mariaTG, "Кто: Olga"))
+	assert.Equal(t, 1, e.count(mariaTG, "Кто: Olga"))
 	for _, m := range e.srv.Messages(mariaTG) {
 		if strings.Contains(m.Text, "Кто: Olga") {
 			assert.NotContains(t, m.Text, "Повторилось", "Olga's own copy failing raised nothing more")

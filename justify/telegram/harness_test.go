@@ -200,6 +200,31 @@ func (e *env) waitMsg(chat int64, substr string) telegramtest.Msg {
 	return found
 }
 
+// count is how many bot messages in chat contain substr.
+func (e *env) count(chat int64, substr string) int {
+	n := 0
+	for _, m := range e.srv.Messages(chat) {
+		if strings.Contains(m.Text, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitPrefixed waits until exactly n bot messages in chat begin with prefix.
+func (e *env) waitPrefixed(chat int64, prefix string, n int, why string) {
+	e.t.Helper()
+	require.Eventually(e.t, func() bool {
+		got := 0
+		for _, m := range e.srv.Messages(chat) {
+			if strings.HasPrefix(m.Text, prefix) {
+				got++
+			}
+		}
+		return got == n
+	}, 5*time.Second, 5*time.Millisecond, why)
+}
+
 // waitEdit waits until message id in chat contains substr.
 func (e *env) waitEdit(chat int64, id int, substr string) telegramtest.Msg {
 	e.t.Helper()
