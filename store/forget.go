@@ -80,7 +80,7 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 		if err != nil {
 			return err
 		}
-		e.Alerts, err = tx.scrubAlerts(func(a justify.Alert) (bool, error) { return cases[a.CaseID], nil })
+		e.Alerts, err = tx.scrubAlerts(func(id justify.CaseID) (bool, error) { return cases[id], nil })
 		return err
 	})
 	if err != nil {
@@ -119,8 +119,8 @@ func (db *DB) PurgeTextsDetail(ctx context.Context, before time.Time) (Erasure, 
 			AND (sent_at != 0 OR failed = 1) AND payload != '{}'`, justify.MsgDigest, cut); err != nil {
 			return fmt.Errorf("erase sent digests: %w", err)
 		}
-		e.Alerts, err = tx.scrubAlerts(func(a justify.Alert) (bool, error) {
-			c, err := tx.Case(a.CaseID)
+		e.Alerts, err = tx.scrubAlerts(func(id justify.CaseID) (bool, error) {
+			c, err := tx.Case(id)
 			if errors.Is(err, justify.ErrNotFound) || (err == nil && c.Item.Place == "") {
 				return false, nil
 			}
@@ -169,78 +169,67 @@ func (t *Tx) caseIDs(query string, args ...any) (map[justify.CaseID]bool, error)
 	return out, rows.Err()
 }
 
-// scrubAlerts empties the Detail of every deleted-request alert that match selects, in the
-// alert groups and in the outbox, and returns how many rows it changed. Only deleted-request
-// alerts quote a customer: the others' details are event kinds or admins' level changes.
-func (t *Tx) scrubAlerts(match func(justify.Alert) (bool, error)) (int, error) {
+// scrubAlerts empties the Detail of every deleted-request alert whose case match selects,
+// in the alert groups and in the outbox, and returns how many rows it changed. Only
+// deleted-request alerts quote a customer: the others' details are event kinds or admins'
+// level changes. match is asked once per case: a case's alert group and its messages (one
+// per manager, plus edits) share the answer.
+func (t *Tx) scrubAlerts(match func(justify.CaseID) (bool, error)) (int, error) {
 	kind := string(justify.AlertDeletedRequest)
 	type row struct {
-		id      int64
-		key     string
-		payload string
+		noun, update string // names the row in errors; rewrites its payload by id
+		id           any    // an alert group's key or a message's id
+		payload      string
 	}
-	var groups, msgs []row
-	collect := func(dst *[]row, query string, args ...any) error {
+	var list []row
+	collect := func(noun, update, query string, args ...any) error {
 		rows, err := t.tx.QueryContext(t.ctx, query, args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("list %ss: %w", noun, err)
 		}
 		defer func() { _ = rows.Close() }()
 		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.key, &r.payload); err != nil {
-				return err
+			r := row{noun: noun, update: update}
+			if err := rows.Scan(&r.id, &r.payload); err != nil {
+				return fmt.Errorf("read %s: %w", noun, err)
 			}
-			*dst = append(*dst, r)
+			list = append(list, r)
 		}
 		return rows.Err()
 	}
 	// Collect first: SQLite's single writer connection cannot update while a query on it
 	// is still open.
-	if err := collect(&groups, "SELECT 0, key, alert FROM alerts WHERE key LIKE ?", kind+":%"); err != nil {
-		return 0, fmt.Errorf("list alert groups: %w", err)
+	if err := collect("alert", "UPDATE alerts SET alert = ? WHERE key = ?",
+		"SELECT key, alert FROM alerts WHERE key LIKE ?", kind+":%"); err != nil {
+		return 0, err
 	}
-	if err := collect(&msgs, "SELECT id, alert_key, payload FROM outbox WHERE kind = ? AND payload LIKE ?",
-		justify.MsgAlert, "%"+kind+"%"); err != nil {
-		return 0, fmt.Errorf("list alert messages: %w", err)
+	if err := collect("alert message", "UPDATE outbox SET payload = ? WHERE id = ?",
+		"SELECT id, payload FROM outbox WHERE kind = ? AND payload LIKE ?", justify.MsgAlert, "%"+kind+"%"); err != nil {
+		return 0, err
 	}
-	scrub := func(r row) (string, bool, error) {
+	matched := map[justify.CaseID]bool{}
+	n := 0
+	for _, r := range list {
 		a, err := justify.ParseAlert(r.payload)
 		if err != nil || a.Kind != justify.AlertDeletedRequest || a.Detail == "" {
 			// An undecodable payload cannot be rewritten safely; it is left as it is.
-			return "", false, nil
+			continue
 		}
-		ok, err := match(a)
-		if err != nil || !ok {
-			return "", false, err
+		ok, seen := matched[a.CaseID]
+		if !seen {
+			if ok, err = match(a.CaseID); err != nil {
+				return n, fmt.Errorf("erase %s %v: %w", r.noun, r.id, err)
+			}
+			matched[a.CaseID] = ok
+		}
+		if !ok {
+			continue
 		}
 		a.Detail = ""
-		return a.Payload(), true, nil
-	}
-	n := 0
-	for _, r := range groups {
-		p, ok, err := scrub(r)
-		if err != nil {
-			return n, fmt.Errorf("erase alert %s: %w", r.key, err)
+		if _, err := t.exec(r.update, a.Payload(), r.id); err != nil {
+			return n, fmt.Errorf("erase %s %v: %w", r.noun, r.id, err)
 		}
-		if ok {
-			if _, err := t.exec("UPDATE alerts SET alert = ? WHERE key = ?", p, r.key); err != nil {
-				return n, fmt.Errorf("erase alert %s: %w", r.key, err)
-			}
-			n++
-		}
-	}
-	for _, r := range msgs {
-		p, ok, err := scrub(r)
-		if err != nil {
-			return n, fmt.Errorf("erase alert message %d: %w", r.id, err)
-		}
-		if ok {
-			if _, err := t.exec("UPDATE outbox SET payload = ? WHERE id = ?", p, r.id); err != nil {
-				return n, fmt.Errorf("erase alert message %d: %w", r.id, err)
-			}
-			n++
-		}
+		n++
 	}
 	return n, nil
 }
