@@ -64,7 +64,9 @@ func (r *Reverser) Restore(ctx context.Context, item justify.Ref) error {
 	var params api.Params
 	var vk *api.VK
 	var ok bool
+	token := "admin's user token"
 	if item.Place == justify.PlaceBoardPost {
+		token = "community token"
 		vk, ok = r.community[item.GroupID]
 		if !ok {
 			return fmt.Errorf("no community token is configured for community %d", item.GroupID)
@@ -96,7 +98,7 @@ func (r *Reverser) Restore(ctx context.Context, item justify.Ref) error {
 		if vkCode(err) == errAlreadyRestored {
 			return nil
 		}
-		return fmt.Errorf("restore %s in community %d: %w", item.Link(), item.GroupID, explain(redact(err, r.tokens...)))
+		return fmt.Errorf("restore %s in community %d: %w", item.Link(), item.GroupID, explain(redact(err, r.tokens...), token))
 	}
 	return nil
 }
@@ -112,14 +114,15 @@ func (r *Reverser) Unban(ctx context.Context, groupID, userVKID int64) error {
 	defer cancel()
 	_, err := vk.GroupsUnban(api.Params{"group_id": groupID, "owner_id": userVKID}.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("unban user %d in community %d: %w", userVKID, groupID, explain(redact(err, r.tokens...)))
+		return fmt.Errorf("unban user %d in community %d: %w", userVKID, groupID, explain(redact(err, r.tokens...), "admin's user token"))
 	}
 	return nil
 }
 
-// explain rewords a VK refusal for a manager; the original stays in the chain for errors.As
-// but not in the text, which VK words for developers.
-func explain(err error) error {
+// explain rewords a VK refusal for a manager, naming token, the kind of token the call used
+// (board posts are restored with the community token); the original stays in the chain for
+// errors.As but not in the text, which VK words for developers.
+func explain(err error, token string) error {
 	var e *api.Error
 	if !errors.As(err, &e) {
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -129,7 +132,7 @@ func explain(err error) error {
 	}
 	switch e.Code {
 	case api.ErrAuth:
-		return &plainError{"the admin's user token is no longer valid: issue a new one (VK error 5)", err}
+		return &plainError{fmt.Sprintf("the %s is no longer valid: issue a new one (VK error 5)", token), err}
 	case api.ErrAccess, api.ErrGroupAuth, api.ErrAccessGroup, api.ErrPermission:
 		return &plainError{fmt.Sprintf("the configured token lacks the right to do this or is not an admin's user token (VK error %d)", e.Code), err}
 	default:

@@ -170,6 +170,11 @@ func TestReverserRestore(t *testing.T) {
 		{name: "revoked user token", place: justify.PlaceMarketComment, userToken: "vk1.a.REVOKED-SECRET",
 			wantErr: "the admin's user token is no longer valid", code: api.ErrAuth,
 			call: &vktest.RestoreCall{Method: "market.restoreComment", Place: vktest.MarketComment, GroupID: testGroup, OwnerID: -testGroup, ErrorCode: vktest.ErrAuth}},
+		{name: "revoked community token", place: justify.PlaceBoardPost, community: true,
+			fault: func(s *vktest.Server) {
+				s.FailNext("board.restoreComment", 200, `{"error":{"error_code":5,"error_msg":"User authorization failed: invalid access_token"}}`)
+			},
+			wantErr: "the community token is no longer valid", code: api.ErrAuth},
 		{name: "unknown comment", place: justify.PlaceWallComment, userToken: userToken,
 			item:    func(int64) justify.Ref { return commentRef(justify.PlaceWallComment, 99999) },
 			wantErr: "VK refused: Not found (error 104)", code: vktest.ErrNotFound,
