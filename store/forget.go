@@ -56,13 +56,8 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 	err := db.Update(ctx, func(jtx justify.Tx) error {
 		tx := jtx.(*Tx)
 		var err error
-		if e.Edits, err = tx.affected(`DELETE FROM ticket_edits WHERE ticket_id IN (
-			SELECT id FROM tickets WHERE author_vk_id = ?)`, vkID); err != nil {
-			return fmt.Errorf("delete earlier texts: %w", err)
-		}
-		if e.Tickets, err = tx.affected(`UPDATE tickets SET text = '', subject = '', author_name = '', forgotten = 1
-			WHERE author_vk_id = ? AND (forgotten = 0 OR text != '' OR subject != '' OR author_name != '')`, vkID); err != nil {
-			return fmt.Errorf("erase tickets: %w", err)
+		if e.Tickets, e.Edits, err = tx.eraseTickets("author_vk_id = ?", vkID); err != nil {
+			return err
 		}
 		// Bumping version makes a save from a copy loaded before the erasure fail with
 		// ErrConflict instead of writing the name back.
@@ -107,13 +102,9 @@ func (db *DB) PurgeTextsDetail(ctx context.Context, before time.Time) (Erasure, 
 	err := db.Update(ctx, func(jtx justify.Tx) error {
 		tx := jtx.(*Tx)
 		var err error
-		if e.Edits, err = tx.affected(`DELETE FROM ticket_edits WHERE ticket_id IN (
-			SELECT id FROM tickets WHERE created_at < ? AND forgotten = 0)`, cut); err != nil {
-			return fmt.Errorf("delete earlier texts: %w", err)
-		}
-		if e.Tickets, err = tx.affected(`UPDATE tickets SET text = '', subject = '', author_name = '', forgotten = 1
-			WHERE created_at < ? AND forgotten = 0`, cut); err != nil {
-			return fmt.Errorf("erase tickets: %w", err)
+		// Tickets already forgotten are skipped: a purge runs often and they have nothing left.
+		if e.Tickets, e.Edits, err = tx.eraseTickets("created_at < ? AND forgotten = 0", cut); err != nil {
+			return err
 		}
 		if e.Digests, err = tx.affected(`UPDATE outbox SET payload = '{}' WHERE kind = ? AND created_at < ?
 			AND (sent_at != 0 OR failed = 1) AND payload != '{}'`, justify.MsgDigest, cut); err != nil {
@@ -139,6 +130,21 @@ func (db *DB) PurgeTextsDetail(ctx context.Context, before time.Time) (Erasure, 
 		return Erasure{}, fmt.Errorf("purge texts written before %s: %w", before.Format(time.RFC3339), err)
 	}
 	return e, nil
+}
+
+// eraseTickets empties the words of the tickets where selects (text, subject, author name,
+// earlier texts) and marks them forgotten, so that redeliveries and re-imports do not bring
+// the words back. A ticket already erased is not counted again.
+func (t *Tx) eraseTickets(where string, args ...any) (tickets, edits int, err error) {
+	if edits, err = t.affected("DELETE FROM ticket_edits WHERE ticket_id IN (SELECT id FROM tickets WHERE "+where+")",
+		args...); err != nil {
+		return 0, 0, fmt.Errorf("delete earlier texts: %w", err)
+	}
+	if tickets, err = t.affected(`UPDATE tickets SET text = '', subject = '', author_name = '', forgotten = 1
+		WHERE `+where+` AND (forgotten = 0 OR text != '' OR subject != '' OR author_name != '')`, args...); err != nil {
+		return 0, 0, fmt.Errorf("erase tickets: %w", err)
+	}
+	return tickets, edits, nil
 }
 
 // affected runs a statement and returns how many rows it changed.
