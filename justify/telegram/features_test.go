@@ -212,17 +212,23 @@ func TestAlertsRender(t *testing.T) {
 	}
 }
 
-func TestAlertRepeatsEditOneMessage(t *testing.T) {
+// tokenAlertSent starts the bot with everyone present, raises a token alert and waits
+// until it has reached the owner; it returns the alert and the owner's message.
+func tokenAlertSent(t *testing.T) (*env, justify.Alert, telegramtest.Msg) {
 	e := newEnv(t)
 	e.start()
 	e.startAll()
-	ctx := context.Background()
 	a := justify.Alert{Kind: justify.AlertToken, GroupID: groupID, Key: "token:500", Detail: "token expired"}
-	require.NoError(t, e.svc.Alert(ctx, a))
+	require.NoError(t, e.svc.Alert(context.Background(), a))
 	e.bot.Wake()
 	first := e.waitMsg(annaTG, "Токен VK не работает")
 	e.settled()
+	return e, a, first
+}
 
+func TestAlertRepeatsEditOneMessage(t *testing.T) {
+	e, a, first := tokenAlertSent(t)
+	ctx := context.Background()
 	require.NoError(t, e.svc.Alert(ctx, a))
 	require.NoError(t, e.svc.Alert(ctx, a))
 	e.bot.Wake()
@@ -234,17 +240,9 @@ func TestAlertRepeatsEditOneMessage(t *testing.T) {
 }
 
 func TestAlertEditOfAGoneMessageSendsAnew(t *testing.T) {
-	e := newEnv(t)
-	e.start()
-	e.startAll()
-	ctx := context.Background()
-	a := justify.Alert{Kind: justify.AlertToken, GroupID: groupID, Key: "token:500", Detail: "token expired"}
-	require.NoError(t, e.svc.Alert(ctx, a))
-	e.bot.Wake()
-	first := e.waitMsg(annaTG, "Токен VK")
-	e.settled()
+	e, a, first := tokenAlertSent(t)
 	e.srv.FailNext("editMessageText", 400, "Bad Request: message to edit not found", 0)
-	require.NoError(t, e.svc.Alert(ctx, a))
+	require.NoError(t, e.svc.Alert(context.Background(), a))
 	e.bot.Wake()
 	e.settled()
 	// Which of the three recipients met the failure depends on order; someone got it anew.
