@@ -23,13 +23,6 @@ type Erasure struct {
 	Digests int
 }
 
-// ForgetPerson erases what a customer wrote, for a data-subject request, and returns how
-// many tickets it erased (see ForgetPersonDetail).
-func (db *DB) ForgetPerson(ctx context.Context, vkID int64) (int, error) {
-	e, err := db.ForgetPersonDetail(ctx, vkID)
-	return e.Tickets, err
-}
-
 // ForgetPersonDetail erases a customer's words everywhere modwatch keeps them, in one
 // transaction, and says what it changed. Running it again changes nothing new.
 //

@@ -193,7 +193,7 @@ func TestForgetPerson(t *testing.T) {
 func TestForgetPersonRefusesNonPerson(t *testing.T) {
 	db := openTest(t)
 	for _, id := range []int64{0, -5} {
-		_, err := db.ForgetPerson(context.Background(), id)
+		_, err := db.ForgetPersonDetail(context.Background(), id)
 		assert.ErrorContains(t, err, "is not a person's")
 	}
 }

@@ -114,7 +114,7 @@ func TestImportKeepsForgottenWordsForgotten(t *testing.T) {
 	db := openTest(t)
 	_, _, err := db.ImportTickets(ctx, []justify.Ticket{imported("a", 7, "open", t0, t0)})
 	require.NoError(t, err)
-	_, err = db.ForgetPerson(ctx, 7)
+	_, err = db.ForgetPersonDetail(ctx, 7)
 	require.NoError(t, err)
 
 	_, upd, err := db.ImportTickets(ctx, []justify.Ticket{imported("a", 7, "closed", t0, t0.Add(time.Hour))})
