@@ -218,9 +218,10 @@ func (c *PostChecker) missing(ctx context.Context, tickets []justify.Ticket) ([]
 			gone = append(gone, t)
 		}
 	}
-	if len(gone) > 1 && len(gone) == len(tickets) {
+	if len(gone) > 0 && len(gone) == len(tickets) {
 		// VK answers "nothing" also when the token lost sight of the wall; make sure the wall
-		// is readable before calling every post deleted.
+		// is readable before calling every post deleted, even a batch of one (a community
+		// with a single captured post, or a round's last post).
 		if err := c.probeWall(ctx); err != nil {
 			return nil, err
 		}

@@ -159,17 +159,28 @@ func TestPostCheckerEveryPostGoneChecksTheWall(t *testing.T) {
 }
 
 func TestPostCheckerWallUnreadableRecordsNothing(t *testing.T) {
-	srv := newVK(t)
-	d := newDomain(t)
-	ids := capturePosts(t, srv, d, 501, 502)
-	for _, id := range ids {
-		require.True(t, srv.RemovePost(testGroup, id))
+	tests := []struct {
+		name    string
+		authors []int64
+	}{
+		{name: "two posts", authors: []int64{501, 502}},
+		{name: "a lone post", authors: []int64{501}},
 	}
-	srv.FailNext("wall.get", http.StatusOK, vktest.ErrorBody(15, "Access denied: this wall is available to members only"))
-	c, _ := newTestPostChecker(t, srv, d.svc, nil)
-	_, err := c.Round(context.Background())
-	require.Error(t, err)
-	assert.Empty(t, d.casesByUser(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newVK(t)
+			d := newDomain(t)
+			ids := capturePosts(t, srv, d, tt.authors...)
+			for _, id := range ids {
+				require.True(t, srv.RemovePost(testGroup, id))
+			}
+			srv.FailNext("wall.get", http.StatusOK, vktest.ErrorBody(15, "Access denied: this wall is available to members only"))
+			c, _ := newTestPostChecker(t, srv, d.svc, nil)
+			_, err := c.Round(context.Background())
+			require.Error(t, err)
+			assert.Empty(t, d.casesByUser(t))
+		})
+	}
 }
 
 func TestPostCheckerRunReportsTokenProblemOnce(t *testing.T) {
