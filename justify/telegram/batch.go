@@ -33,11 +33,9 @@ type batchCatalog struct {
 	more                  func(n int) string
 	chooseAll, overdueOp  string
 	recordedAll           func(n int, reason string) string
-	waitingManagers       string
 	approvedAll           func(n int, by, at string) string
 	split, splitReview    func(by string) string
 	overdueReview         string
-	noReason              string
 	askText               func(n int, community string) string
 	reminder              func(n int, at, community string) string
 	outcome               func(n int, community string) string
@@ -76,14 +74,12 @@ var ruBatch = batchCatalog{
 	recordedAll: func(n int, reason string) string {
 		return fmt.Sprintf("✅ Причина записана для %d: %s", n, reason)
 	},
-	waitingManagers: "Менеджеры ещё не приняли решение.",
 	approvedAll: func(n int, by, at string) string {
 		return fmt.Sprintf("✅ Оставлено в силе: %d (%s, %s)", n, by, at)
 	},
 	split:         func(by string) string { return fmt.Sprintf("Разбирается по одному (%s).", by) },
 	splitReview:   func(by string) string { return fmt.Sprintf("Проверяется по одному (%s).", by) },
 	overdueReview: "⏰ Оператор не указал причину в срок.",
-	noReason:      "Причина ещё не указана.",
 	askText: func(n int, cm string) string {
 		return fmt.Sprintf("✍️ Ответьте на это сообщение одним пояснением для всех %d в «%s».", n, cm)
 	},
@@ -123,18 +119,16 @@ var enBatch = batchCatalog{
 		}
 		return fmt.Sprintf("in %d min", int(d/time.Minute))
 	},
-	more:            func(n int) string { return fmt.Sprintf("…and %d more", n) },
-	chooseAll:       "Give one reason for all of them, or go one by one:",
-	overdueOp:       "⏰ The deadline passed and managers have this batch. You can still give the reason for all:",
-	recordedAll:     func(n int, reason string) string { return fmt.Sprintf("✅ Reason recorded for %d: %s", n, reason) },
-	waitingManagers: "Managers have not decided yet.",
+	more:        func(n int) string { return fmt.Sprintf("…and %d more", n) },
+	chooseAll:   "Give one reason for all of them, or go one by one:",
+	overdueOp:   "⏰ The deadline passed and managers have this batch. You can still give the reason for all:",
+	recordedAll: func(n int, reason string) string { return fmt.Sprintf("✅ Reason recorded for %d: %s", n, reason) },
 	approvedAll: func(n int, by, at string) string {
 		return fmt.Sprintf("✅ Approved: %d (%s, %s)", n, by, at)
 	},
 	split:         func(by string) string { return fmt.Sprintf("Taken one by one (%s).", by) },
 	splitReview:   func(by string) string { return fmt.Sprintf("Reviewed one by one (%s).", by) },
 	overdueReview: "⏰ The operator gave no reason by the deadline.",
-	noReason:      "No reason yet.",
 	askText: func(n int, cm string) string {
 		return fmt.Sprintf("✍️ Reply to this message with one explanation for all %d in «%s».", n, cm)
 	},
@@ -209,7 +203,7 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 			if bt.State == justify.BatchClosed {
 				b.WriteString(bc.approvedAll(bt.Approved, esc(bt.ResolvedBy, maxName), r.time(bt.ResolvedAt)))
 			} else {
-				b.WriteString(bc.waitingManagers)
+				b.WriteString(r.cat.waitingManagers)
 			}
 		}
 	case justify.MsgBatchReview:
@@ -226,7 +220,7 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 		if bt.Reason != "" {
 			r.batchReason(&b, bt)
 		} else {
-			b.WriteString("\n" + bc.noReason + "\n")
+			b.WriteString("\n" + r.cat.noReasonYet + "\n")
 		}
 		switch {
 		case bt.State == justify.BatchReview:
