@@ -35,10 +35,9 @@ type words struct {
 	reversedInVK string
 	answered     string
 	median       string
-	breaches     string // "Unanswered over %s"
+	breaches     string // "Unanswered over %s": the figure on the total line and the list's heading
 	deletedReqs  string
 	deletedList  string
-	breachList   string // "Unanswered over %s"
 	waits        string // "%s waits %s"
 	unknownAdmin string // "unknown admin %d"
 	noText       string
@@ -66,7 +65,7 @@ var ru = words{
 	decisions: "Решения", approved: "одобрено", reversed: "отменено", reversedInVK: "отменено в VK",
 	answered: "Ответы", median: "медиана", breaches: "Без ответа дольше %s",
 	deletedReqs: "Удалены неотвеченные обращения", deletedList: "Удалённые неотвеченные обращения",
-	breachList: "Без ответа дольше %s", waits: "%s ждёт %s", unknownAdmin: "неизвестный админ %d",
+	waits: "%s ждёт %s", unknownAdmin: "неизвестный админ %d",
 	noText: "текст не сохранён", more: "и ещё %d", link: "ссылка",
 	date: "02.01.2006", dateTime: "02.01.2006 15:04", shortTime: "02.01 15:04",
 	day: "д", hour: "ч", minute: "мин", unitSpace: " ",
@@ -83,7 +82,7 @@ var en = words{
 	decisions: "Decisions", approved: "approved", reversed: "reversed", reversedInVK: "undone in VK",
 	answered: "Answered", median: "median", breaches: "Unanswered over %s",
 	deletedReqs: "Unanswered requests deleted", deletedList: "Unanswered requests deleted",
-	breachList: "Unanswered over %s", waits: "%s waits %s", unknownAdmin: "unknown admin %d",
+	waits: "%s waits %s", unknownAdmin: "unknown admin %d",
 	noText: "text not kept", more: "and %d more", link: "link",
 	date: "2006-01-02", dateTime: "2006-01-02 15:04", shortTime: "01-02 15:04",
 	day: "d", hour: "h", minute: "m", unitSpace: "",
@@ -356,7 +355,7 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 			entries = append(entries, f.esc(fmt.Sprintf(w.waits, author, HumanDuration(b.Waiting, language)))+": "+
 				quote(b.Excerpt, "", f, w)+f.link(b.Link, w))
 		}
-		paras = append(paras, f.list(fmt.Sprintf(w.breachList, HumanDuration(r.SLA, language)), entries, w))
+		paras = append(paras, f.list(fmt.Sprintf(w.breaches, HumanDuration(r.SLA, language)), entries, w))
 	}
 	var out []string
 	for _, p := range paras {
