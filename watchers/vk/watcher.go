@@ -52,7 +52,9 @@ type WatcherConfig struct {
 	APIURL string
 	// Wait is how long VK may hold a long poll open, 1s..90s; DefaultWait when zero.
 	Wait time.Duration
-	// HTTPClient makes every request; a client with a timeout is made when nil.
+	// HTTPClient makes the long polls; a client with a timeout of Wait plus a margin is made
+	// when nil. API calls (groups.getLongPollServer, users.get) go through the token's shared
+	// client instead, so that they count against the token's request budget.
 	HTTPClient *http.Client
 	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
 	Backoff watchers.Backoff
