@@ -79,22 +79,24 @@ var ruBatch = batchCatalog{
 	},
 	split:         func(by string) string { return fmt.Sprintf("Разбирается по одному (%s).", by) },
 	splitReview:   func(by string) string { return fmt.Sprintf("Проверяется по одному (%s).", by) },
-	overdueReview: "⏰ Оператор не указал причину в срок.",
+	overdueReview: "⏰ Модератор не указал причину в срок.",
 	askText: func(n int, cm string) string {
 		return fmt.Sprintf("✍️ Ответьте на это сообщение одним пояснением для всех %d в «%s».", n, cm)
 	},
 	reminder: func(n int, at, cm string) string {
-		return fmt.Sprintf("⏰ Напоминание: до %s нужно указать причину для %d действий в «%s». Кнопки — в сообщении выше.", at, n, cm)
+		return fmt.Sprintf("⏰ Напоминание: до %s нужно указать причину для %d %s в «%s». Кнопки — в сообщении выше.", at, n, ruPlural(n, "действия", "действий", "действий"), cm)
 	},
 	outcome: func(n int, cm string) string {
-		return fmt.Sprintf("📋 Менеджеры оставили в силе все %d действий в «%s»", n, cm)
+		return fmt.Sprintf("📋 Менеджеры оставили в силе все %d %s в «%s»", n, ruPlural(n, "действие", "действия", "действий"), cm)
 	},
 	btnAll:        func(reason string) string { return "Все: " + reason },
 	btnOneByOne:   "По одному",
 	btnApproveAll: "Оставить все",
 	ansRecorded:   func(n int, reason string) string { return fmt.Sprintf("Записано для %d: %s", n, reason) },
-	ansSplit:      func(n int) string { return fmt.Sprintf("Пришлю %d вопросов по одному.", n) },
-	ansApproved:   func(n int) string { return fmt.Sprintf("Оставлено в силе: %d.", n) },
+	ansSplit: func(n int) string {
+		return fmt.Sprintf("Пришлю %d %s по одному.", n, ruPlural(n, "вопрос", "вопроса", "вопросов"))
+	},
+	ansApproved: func(n int) string { return fmt.Sprintf("Оставлено в силе: %d.", n) },
 	ansOneByOne: func(n int) string {
 		return fmt.Sprintf("Отправлено на проверку по одному: %d.", n)
 	},
