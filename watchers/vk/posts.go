@@ -108,9 +108,6 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 	if cfg.Pace == 0 {
 		cfg.Pace = DefaultPostCheckPace
 	}
-	if cfg.AuthRetry <= 0 {
-		cfg.AuthRetry = DefaultAuthRetry
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

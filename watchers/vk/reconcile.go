@@ -85,9 +85,6 @@ func NewReconciler(cfg ReconcilerConfig, svc BanReconciler, log zerolog.Logger) 
 	if cfg.Every == 0 {
 		cfg.Every = DefaultReconcileEvery
 	}
-	if cfg.AuthRetry <= 0 {
-		cfg.AuthRetry = DefaultAuthRetry
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

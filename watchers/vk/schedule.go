@@ -17,7 +17,7 @@ type schedule struct {
 	groupID        int64
 	every          time.Duration
 	backoff        watchers.Backoff
-	authRetry      time.Duration
+	authRetry      time.Duration // DefaultAuthRetry when zero
 	onTokenProblem TokenProblemFunc
 	onError        func(err error) // told of every failure; optional
 	log            zerolog.Logger
@@ -49,6 +49,9 @@ func (s schedule) run(ctx context.Context, work func(context.Context) error) {
 			if isAuthError(err) {
 				// Retrying soon will not help: someone has to fix the token or its rights.
 				delay = s.authRetry
+				if delay <= 0 {
+					delay = DefaultAuthRetry
+				}
 				ev = s.log.Error()
 				if code := vkCode(err); code != reported {
 					reported = code

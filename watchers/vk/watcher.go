@@ -117,9 +117,6 @@ func NewWatcher(cfg WatcherConfig, sink Sink, log zerolog.Logger) (*Watcher, err
 	if cfg.Wait == 0 {
 		cfg.Wait = DefaultWait
 	}
-	if cfg.AuthRetry <= 0 {
-		cfg.AuthRetry = DefaultAuthRetry
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
