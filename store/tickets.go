@@ -102,24 +102,6 @@ func (t *Tx) EditTicket(key, text string, at time.Time) (justify.Ticket, error) 
 	return tk, nil
 }
 
-// TicketHistory lists a ticket's earlier texts, oldest first.
-func (t *Tx) TicketHistory(id int64) ([]string, error) {
-	rows, err := t.tx.QueryContext(t.ctx, "SELECT text FROM ticket_edits WHERE ticket_id = ? ORDER BY id", id)
-	if err != nil {
-		return nil, fmt.Errorf("list edits of ticket %d: %w", id, err)
-	}
-	defer func() { _ = rows.Close() }()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("read edit of ticket %d: %w", id, err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // MarkAnswered marks tickets answered; see justify.Tx. The first answer wins: a ticket
 // already answered keeps its first-response time.
 func (t *Tx) MarkAnswered(ref justify.Ref, thread bool, by int64, at time.Time) (int, error) {
