@@ -47,8 +47,6 @@ type batchCatalog struct {
 	ansOneByOne           func(n int) string
 }
 
-var batchCatalogs = map[*catalog]*batchCatalog{&ru: &ruBatch, &en: &enBatch}
-
 var ruBatch = batchCatalog{
 	title: func(n int, cm, span string) string {
 		return fmt.Sprintf("🚫 %d %s в «%s» %s", n, ruPlural(n, "пользователь забанен", "пользователя забанены", "пользователей забанены"), cm, span)
@@ -149,13 +147,6 @@ var enBatch = batchCatalog{
 	ansOneByOne:   func(n int) string { return fmt.Sprintf("Sent for review one by one: %d.", n) },
 }
 
-func (r renderer) batchCat() *batchCatalog {
-	if bc, ok := batchCatalogs[r.cat]; ok {
-		return bc
-	}
-	return &enBatch
-}
-
 // batchView renders a batch message from the batch as it is now.
 func (b *Bot) batchView(ctx context.Context, m justify.Message) (view, error) {
 	bt, members, err := b.deps.Service.Batch(ctx, m.BatchID, batchNames)
@@ -174,7 +165,7 @@ func (b *Bot) batchView(ctx context.Context, m justify.Message) (view, error) {
 
 // renderBatch builds a batch message: one message standing for every case of the batch.
 func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, members []justify.Case) (view, error) {
-	bc := r.batchCat()
+	bc := r.cat.batch
 	cm := r.community(justify.Case{GroupID: bt.GroupID})
 	span := bc.span(bt.Span())
 	var b strings.Builder
@@ -258,14 +249,14 @@ func (r renderer) batchNames(b *strings.Builder, bt justify.Batch, members []jus
 	}
 	b.WriteString(strings.Join(names, ", "))
 	if more := bt.Members - len(names); more > 0 {
-		b.WriteString(" " + r.batchCat().more(more))
+		b.WriteString(" " + r.cat.batch.more(more))
 	}
 	b.WriteString("\n")
 }
 
 func (r renderer) batchReason(b *strings.Builder, bt justify.Batch) {
 	justified := bt.Members - bt.AwaitingReason
-	fmt.Fprintf(b, "\n%s\n", r.batchCat().recordedAll(justified, r.reasonName(bt.Reason)))
+	fmt.Fprintf(b, "\n%s\n", r.cat.batch.recordedAll(justified, r.reasonName(bt.Reason)))
 	if bt.ReasonText != "" {
 		fmt.Fprintf(b, "%s: %s\n", r.cat.explanation, esc(bt.ReasonText, maxText))
 	}
@@ -274,7 +265,7 @@ func (r renderer) batchReason(b *strings.Builder, bt justify.Batch) {
 // batchReasonRows are the operator's buttons on a batch prompt: a reason for all, and,
 // while the batch is open, one by one.
 func (r renderer) batchReasonRows(oneByOne bool) [][]btnSpec {
-	bc := r.batchCat()
+	bc := r.cat.batch
 	spec := func(x justify.Reason) btnSpec {
 		return btnSpec{label: bc.btnAll(r.cat.reasons[x]), action: actBatchReason, reason: x}
 	}
@@ -291,7 +282,7 @@ func (r renderer) batchReasonRows(oneByOne bool) [][]btnSpec {
 
 // actBatch does what a batch's button stands for and returns the answer to show.
 func (b *Bot) actBatch(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Button) (string, error) {
-	from, bc := q.From.ID, b.r.batchCat()
+	from, bc := q.From.ID, b.r.cat.batch
 	switch btn.Action {
 	case actBatchReason:
 		if btn.Reason == justify.ReasonOther {

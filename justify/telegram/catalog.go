@@ -11,6 +11,7 @@ import (
 type catalog struct {
 	timeLayout string
 	forever    string
+	batch      *batchCatalog // texts about a wave of actions taken as one
 
 	reasons   map[justify.Reason]string
 	vkReasons map[justify.BanReason]string
@@ -85,6 +86,7 @@ type catalog struct {
 var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
 
 var ru = catalog{
+	batch:      &ruBatch,
 	timeLayout: "02.01.2006 15:04",
 	forever:    "навсегда",
 	reasons: map[justify.Reason]string{
@@ -257,6 +259,7 @@ var ru = catalog{
 }
 
 var en = catalog{
+	batch:      &enBatch,
 	timeLayout: "2006-01-02 15:04",
 	forever:    "forever",
 	reasons: map[justify.Reason]string{
