@@ -295,7 +295,7 @@ func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
 // ActiveBans maps the users of a group whose latest ban or unban event is a ban to the ID
 // of that ban event.
 func (t *Tx) ActiveBans(groupID int64) (map[int64]int64, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT user_vk_id, kind, id FROM events e
+	rows, err := t.QueryContext(t.ctx, `SELECT user_vk_id, kind, id FROM events e
 		WHERE group_id = ? AND kind IN ('ban', 'unban') AND id = (
 			SELECT MAX(id) FROM events WHERE user_vk_id = e.user_vk_id AND group_id = e.group_id AND kind IN ('ban', 'unban'))`,
 		groupID)

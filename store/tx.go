@@ -409,9 +409,8 @@ func (t *Tx) SetPendingInput(in justify.PendingInput) error {
 func (t *Tx) PendingInput(telegramID int64) (justify.PendingInput, error) {
 	var in justify.PendingInput
 	var created int64
-	err := t.tx.QueryRowContext(t.ctx,
-		"SELECT telegram_id, case_id, reason, batch_id, created_at FROM pending_inputs WHERE telegram_id = ?", telegramID).
-		Scan(&in.TelegramID, &in.CaseID, &in.Reason, &in.BatchID, &created)
+	err := t.queryRow("SELECT telegram_id, case_id, reason, batch_id, created_at FROM pending_inputs WHERE telegram_id = ?",
+		telegramID).Scan(&in.TelegramID, &in.CaseID, &in.Reason, &in.BatchID, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return in, fmt.Errorf("pending input of %d: %w", telegramID, justify.ErrNotFound)
 	}
