@@ -94,7 +94,7 @@ func TestApproveTellsEveryone(t *testing.T) {
 
 	// Maria's old Approve button is now stale.
 	a = e.pressData(mariaTG, mariaReview.ID, mariaReview.Buttons[0][0].Data)
-	assert.Equal(t, "По этому делу уже принято решение, или оно этого больше не ждёт.", a.Text)
+	assert.Equal(t, "Это дело уже решено или ждёт другого шага, так что это действие больше не нужно.", a.Text)
 }
 
 func TestReverseIsConfirmedFirst(t *testing.T) {
