@@ -8,17 +8,19 @@ import (
 	"github.com/modwatch/modwatch/justify"
 )
 
-// batchColumns are read with the members' figures, which no column keeps: they are
-// counted from cases when the batch is loaded, so they cannot drift.
-const batchColumns = `b.id, b.group_id, b.kind, b.operator, b.actor_vk_id, b.state, b.opened_at, b.deadline,
+// selectBatches reads batches with their members' figures, which no column keeps: they are
+// counted from the members when the batch is loaded, so they cannot drift. One join reads
+// each member once for all the figures; a clause after it must end in GROUP BY b.id.
+const selectBatches = `SELECT b.id, b.group_id, b.kind, b.operator, b.actor_vk_id, b.state, b.opened_at, b.deadline,
 	b.remind_at, b.reminded, b.overdue, b.shown, b.reason, b.reason_text, b.justified_at, b.resolved_by,
 	b.resolved_at, b.split, b.version,
-	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id),
-	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id AND c.state = 'awaiting_reason'),
-	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id AND c.state = 'awaiting_review'),
-	(SELECT COUNT(*) FROM cases c WHERE c.batch_id = b.id AND c.resolution = 'approved'),
-	(SELECT COALESCE(MIN(acted_at), 0) FROM cases c WHERE c.batch_id = b.id),
-	(SELECT COALESCE(MAX(acted_at), 0) FROM cases c WHERE c.batch_id = b.id)`
+	COUNT(c.id),
+	COUNT(CASE WHEN c.state = 'awaiting_reason' THEN 1 END),
+	COUNT(CASE WHEN c.state = 'awaiting_review' THEN 1 END),
+	COUNT(CASE WHEN c.resolution = 'approved' THEN 1 END),
+	COALESCE(MIN(c.acted_at), 0),
+	COALESCE(MAX(c.acted_at), 0)
+	FROM batches b LEFT JOIN cases c ON c.batch_id = b.id `
 
 func scanBatch(s scanner) (justify.Batch, error) {
 	var b justify.Batch
@@ -80,7 +82,7 @@ func (t *Tx) SaveBatch(b *justify.Batch) error {
 
 // Batch loads a batch with its member counts, or returns an error wrapping justify.ErrNotFound.
 func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
-	b, err := scanBatch(t.queryRow("SELECT "+batchColumns+" FROM batches b WHERE b.id = ?", id))
+	b, err := scanBatch(t.queryRow(selectBatches+"WHERE b.id = ? GROUP BY b.id", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, fmt.Errorf("batch %d: %w", id, justify.ErrNotFound)
 	}
@@ -112,7 +114,7 @@ func (t *Tx) OpenBatchFor(groupID int64, operator string, kind justify.EventKind
 
 // BatchesInState lists the batches in a state, oldest first, with member counts.
 func (t *Tx) BatchesInState(st justify.BatchState) ([]justify.Batch, error) {
-	return queryAll(t.ctx, t.tx, "SELECT "+batchColumns+" FROM batches b WHERE b.state = ? ORDER BY b.id", "batches", scanBatch, st)
+	return queryAll(t.ctx, t, selectBatches+"WHERE b.state = ? GROUP BY b.id ORDER BY b.id", "batches", scanBatch, st)
 }
 
 // BatchCases lists a batch's cases by ID, at most limit of them (all when limit <= 0).

@@ -358,6 +358,13 @@ func TestQueryPlans(t *testing.T) {
 			want:  "USING COVERING INDEX outbox_alert (alert_key=? AND kind=?)",
 		},
 		{
+			// A batch's figures come from one pass over its members, on their index.
+			name:  "Batch",
+			query: selectBatches + "WHERE b.id = ? GROUP BY b.id",
+			args:  []any{1},
+			want:  "SEARCH c USING INDEX cases_batch (batch_id=?)",
+		},
+		{
 			name:  "CasesBetween",
 			query: "SELECT " + caseColumns + " FROM cases WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id",
 			args:  []any{1, 2},
