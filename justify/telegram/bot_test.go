@@ -182,6 +182,7 @@ func TestStrangersAndGroups(t *testing.T) {
 	e.srv.SendText(stranger, "/start")
 	refusal := e.waitMsg(stranger, "команды модераторов")
 	assert.NotContains(t, refusal.Text, "Зерно", "a refusal reveals nothing")
+	assert.Contains(t, refusal.Text, "Telegram ID 4040", "but tells the stranger the id a manager needs to add them")
 	e.srv.SendText(stranger, "кто здесь?")
 	e.srv.SendGroupText(-100, olgaTG, "/start")
 	e.srv.SendText(annaTG, "/start")

@@ -127,8 +127,8 @@ var ru = catalog{
 	undoTitle:   "↩️ Снимите бан вручную: %s в «%s»",
 	undoWhy:     "modwatch не смог снять бан сам: %s",
 	undoSteps:   "Откройте сообщество: %s → Управление → Участники → Чёрный список, найдите пользователя %s и нажмите «Удалить из списка». Дело закроется, когда VK сообщит о разбане.",
-	refusal:     "Этот бот работает только для команды модераторов. Если вы в команде, попросите менеджера добавить вас.",
-	refusalTeam: "Этот бот работает только для команды модераторов %s. Если вы в команде, попросите менеджера добавить вас.",
+	refusal:     "Этот бот работает только для команды модераторов. Если вы в команде, отправьте менеджеру ваш Telegram ID <code>%d</code>, чтобы он вас добавил.",
+	refusalTeam: "Этот бот работает только для команды модераторов %s. Если вы в команде, отправьте менеджеру ваш Telegram ID <code>%d</code>, чтобы он вас добавил.",
 	greeting: map[justify.Role]string{
 		justify.RoleOperator: "Здравствуйте, %s! Вы — модератор. Когда вы забаните кого-то или удалите чужое сообщение в сообществе, я попрошу указать причину, а менеджеры её проверят.",
 		justify.RoleManager:  "Здравствуйте, %s! Вы — менеджер. Я буду присылать баны и удалённые сообщения на проверку: оставить как есть или отменить. Команды: /pending, /stats, /case N.",
@@ -300,8 +300,8 @@ var en = catalog{
 	undoTitle:   "↩️ Lift the ban by hand: %s in «%s»",
 	undoWhy:     "modwatch could not lift it: %s",
 	undoSteps:   "Open the community: %s → Manage → Members → Blacklist, find %s and remove them from the list. The case closes when VK reports the unban.",
-	refusal:     "This bot serves a moderation team only. If you are on the team, ask your manager to add you.",
-	refusalTeam: "This bot serves the moderation team of %s only. If you are on the team, ask your manager to add you.",
+	refusal:     "This bot serves a moderation team only. If you are on the team, send your manager your Telegram ID <code>%d</code> so they can add you.",
+	refusalTeam: "This bot serves the moderation team of %s only. If you are on the team, send your manager your Telegram ID <code>%d</code> so they can add you.",
 	greeting: map[justify.Role]string{
 		justify.RoleOperator: "Hello, %s! You are an operator. When you ban someone or delete someone's words in a community, I will ask you for the reason, and managers will review it.",
 		justify.RoleManager:  "Hello, %s! You are a manager. I will send you bans and deletions to review: approve them or reverse them. Commands: /pending, /stats, /case N.",

@@ -121,9 +121,10 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 		b.mu.Unlock()
 		log.Info().Bool("already_told", told).Msg("refused a stranger")
 		if !told {
-			text := b.r.cat.refusal
+			// The config needs the person's numeric id, which Telegram does not show them.
+			text := fmt.Sprintf(b.r.cat.refusal, m.From.ID)
 			if b.cfg.Team != "" {
-				text = fmt.Sprintf(b.r.cat.refusalTeam, esc(b.cfg.Team, maxName))
+				text = fmt.Sprintf(b.r.cat.refusalTeam, esc(b.cfg.Team, maxName), m.From.ID)
 			}
 			b.reply(m.Chat.ID, text)
 		}
