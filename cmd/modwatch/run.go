@@ -150,8 +150,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	defer cancel()
 	// Everything is built before anything runs, so a bad community stops the start
 	// without leaving goroutines behind.
-	var runs []func()
-	goRun := func(f func()) { runs = append(runs, f) }
+	runs := map[string]func(context.Context) error{}
 
 	// refused remembers communities whose token VK refused, so that Ready does not wait
 	// for a watcher that cannot start.
@@ -191,8 +190,8 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		if err != nil {
 			return fmt.Errorf("watch community %d: %w", cm.GroupID, err)
 		}
-		goRun(func() { watchers.Supervise(ctx, fmt.Sprintf("vk-%d", cm.GroupID), wlog, w.Run) })
-		goRun(func() { watchers.Supervise(ctx, fmt.Sprintf("vk-reconcile-%d", cm.GroupID), wlog, rec.Run) })
+		runs[fmt.Sprintf("vk-%d", cm.GroupID)] = w.Run
+		runs[fmt.Sprintf("vk-reconcile-%d", cm.GroupID)] = rec.Run
 
 		// Deleted wall posts and the wall's history need an admin's user token; config
 		// check warns when it is missing.
@@ -207,7 +206,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		if err != nil {
 			return fmt.Errorf("check posts of community %d: %w", cm.GroupID, err)
 		}
-		goRun(func() { watchers.Supervise(ctx, fmt.Sprintf("vk-posts-%d", cm.GroupID), wlog, pc.Run) })
+		runs[fmt.Sprintf("vk-posts-%d", cm.GroupID)] = pc.Run
 		if cfg.VK.BackfillPosts > 0 {
 			bf, err := vk.NewBackfiller(vk.BackfillConfig{
 				GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.vkMethodURL(),
@@ -216,12 +215,12 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 			if err != nil {
 				return fmt.Errorf("backfill community %d: %w", cm.GroupID, err)
 			}
-			goRun(func() { _ = bf.Run(ctx) })
+			// Run returns nil once the backfill is done, which ends its supervision.
+			runs[fmt.Sprintf("vk-backfill-%d", cm.GroupID)] = bf.Run
 		}
 	}
-	botLog := log.With().Str("component", "telegram").Logger()
-	goRun(func() { watchers.Supervise(ctx, "telegram", botLog, bot.Run) })
-	goRun(func() {
+	runs["telegram"] = bot.Run
+	runs["deadlines"] = func(ctx context.Context) error {
 		// Reminders and escalations are written to the outbox; Wake sends them now.
 		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger(), "check deadlines",
 			func(ctx context.Context) error {
@@ -231,16 +230,19 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 				}
 				return err
 			})
-	})
-	goRun(func() {
+		return nil
+	}
+	runs["digests"] = func(ctx context.Context) error {
 		// As often as deadlines: a digest is due at a minute of the owner's clock.
 		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.run)
-	})
+		return nil
+	}
 	if cfg.Tickets.Retention > 0 {
 		rlog := log.With().Str("component", "retention").Logger()
-		goRun(func() {
+		runs["retention"] = func(ctx context.Context) error {
 			every(ctx, time.Hour, rlog, "erase old texts", purgeOldTexts(db, cfg.Tickets.Retention, now, rlog))
-		})
+			return nil
+		}
 	}
 	if cfg.Health.Listen != "" {
 		// Listening now makes a taken port a start error, not a line in the log of a
@@ -250,18 +252,22 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 			return fmt.Errorf("health.listen: %w", err)
 		}
 		hlog := log.With().Str("component", "health").Logger()
-		goRun(func() {
+		runs["health"] = func(ctx context.Context) error {
+			// The listener is gone once Serve fails: a restart could not serve again.
 			if err := mon.serveHealth(ctx, ln, db, hlog); err != nil {
 				hlog.Error().Err(err).Msg("health endpoints are off")
 			}
-		})
+			return nil
+		}
 	}
 
-	var wg sync.WaitGroup
-	for _, f := range runs {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
+	// Every component is supervised: a failure or a panic restarts it with back-off and
+	// leaves the others running.
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		watchers.RunAll(ctx, log, runs)
+	}()
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
 	if hooks.Ready != nil {
 		// Ready means watching: every community has a saved long-poll position, so an action
@@ -283,7 +289,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		hooks.Ready(&daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests})
 	}
 	<-ctx.Done()
-	wg.Wait()
+	<-stopped
 	log.Info().Msg("modwatch stopped")
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
