@@ -64,10 +64,17 @@ func (t *Tx) UpsertTicket(tk *justify.Ticket) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("insert ticket %s: %w", tk.Key, err)
 	}
+	if n == 1 {
+		if tk.ID, err = res.LastInsertId(); err != nil {
+			return false, fmt.Errorf("insert ticket %s: %w", tk.Key, err)
+		}
+		return true, nil
+	}
+	// A redelivery: the row is the one stored before.
 	if err := t.queryRow("SELECT id FROM tickets WHERE key = ?", tk.Key).Scan(&tk.ID); err != nil {
 		return false, fmt.Errorf("find ticket %s: %w", tk.Key, err)
 	}
-	return n == 1, nil
+	return false, nil
 }
 
 // Ticket loads a ticket by key, or returns an error wrapping justify.ErrNotFound.
