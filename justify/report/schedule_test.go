@@ -9,6 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// daily and weekly keep the table's rows to what differs between them.
+func daily(at string) Schedule { return Schedule{Every: Daily, At: at} }
+
+func weekly(day time.Weekday, at string) Schedule {
+	return Schedule{Every: Weekly, Weekday: day, At: at}
+}
+
 func TestScheduleNextPrev(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -20,89 +27,89 @@ func TestScheduleNextPrev(t *testing.T) {
 		from, to string // Period(at)
 	}{
 		{
-			name: "daily in Moscow, before the time", sched: Schedule{Every: Daily, At: "09:00"}, zone: "Europe/Moscow",
+			name: "daily in Moscow, before the time", sched: daily("09:00"), zone: "Europe/Moscow",
 			at: "2026-11-23T05:00:00Z", next: "2026-11-23T06:00:00Z", prev: "2026-11-22T06:00:00Z",
 			from: "2026-11-21T06:00:00Z", to: "2026-11-22T06:00:00Z",
 		},
 		{
-			name: "daily in Moscow, exactly at the time", sched: Schedule{Every: Daily, At: "09:00"}, zone: "Europe/Moscow",
+			name: "daily in Moscow, exactly at the time", sched: daily("09:00"), zone: "Europe/Moscow",
 			at: "2026-11-23T06:00:00Z", next: "2026-11-24T06:00:00Z", prev: "2026-11-23T06:00:00Z",
 			from: "2026-11-22T06:00:00Z", to: "2026-11-23T06:00:00Z",
 		},
 		{
-			name: "daily in Vladivostok, already the next day there", sched: Schedule{Every: Daily, At: "09:00"}, zone: "Asia/Vladivostok",
+			name: "daily in Vladivostok, already the next day there", sched: daily("09:00"), zone: "Asia/Vladivostok",
 			at: "2026-11-23T00:00:00Z", next: "2026-11-23T23:00:00Z", prev: "2026-11-22T23:00:00Z",
 			from: "2026-11-21T23:00:00Z", to: "2026-11-22T23:00:00Z",
 		},
 		{
-			name: "daily at midnight in Vladivostok", sched: Schedule{Every: Daily, At: "00:00"}, zone: "Asia/Vladivostok",
+			name: "daily at midnight in Vladivostok", sched: daily("00:00"), zone: "Asia/Vladivostok",
 			at: "2026-11-23T13:59:00Z", next: "2026-11-23T14:00:00Z", prev: "2026-11-22T14:00:00Z",
 			from: "2026-11-21T14:00:00Z", to: "2026-11-22T14:00:00Z",
 		},
 		{
-			name: "weekly Monday in New York, before the time", sched: Schedule{Every: Weekly, Weekday: time.Monday, At: "09:00"}, zone: "America/New_York",
+			name: "weekly Monday in New York, before the time", sched: weekly(time.Monday, "09:00"), zone: "America/New_York",
 			at: "2026-11-23T13:00:00Z", next: "2026-11-23T14:00:00Z", prev: "2026-11-16T14:00:00Z",
 			from: "2026-11-09T14:00:00Z", to: "2026-11-16T14:00:00Z",
 		},
 		{
-			name: "weekly Monday in New York, after the time", sched: Schedule{Every: Weekly, Weekday: time.Monday, At: "09:00"}, zone: "America/New_York",
+			name: "weekly Monday in New York, after the time", sched: weekly(time.Monday, "09:00"), zone: "America/New_York",
 			at: "2026-11-25T00:00:00Z", next: "2026-11-30T14:00:00Z", prev: "2026-11-23T14:00:00Z",
 			from: "2026-11-16T14:00:00Z", to: "2026-11-23T14:00:00Z",
 		},
 		{
-			name: "weekly Sunday in Moscow from Saturday", sched: Schedule{Every: Weekly, Weekday: time.Sunday, At: "23:30"}, zone: "Europe/Moscow",
+			name: "weekly Sunday in Moscow from Saturday", sched: weekly(time.Sunday, "23:30"), zone: "Europe/Moscow",
 			at: "2026-11-28T12:00:00Z", next: "2026-11-29T20:30:00Z", prev: "2026-11-22T20:30:00Z",
 			from: "2026-11-15T20:30:00Z", to: "2026-11-22T20:30:00Z",
 		},
 		{
-			name: "UTC when no location", sched: Schedule{Every: Daily, At: "09:00"},
+			name: "UTC when no location", sched: daily("09:00"),
 			at: "2026-11-23T08:59:59Z", next: "2026-11-23T09:00:00Z", prev: "2026-11-22T09:00:00Z",
 			from: "2026-11-21T09:00:00Z", to: "2026-11-22T09:00:00Z",
 		},
 		// New York springs forward on 2026-03-08 and falls back on 2026-11-01.
 		{
-			name: "daily in New York, spring forward: a 23-hour day", sched: Schedule{Every: Daily, At: "09:00"}, zone: "America/New_York",
+			name: "daily in New York, spring forward: a 23-hour day", sched: daily("09:00"), zone: "America/New_York",
 			at: "2026-03-08T13:30:00Z", next: "2026-03-09T13:00:00Z", prev: "2026-03-08T13:00:00Z",
 			from: "2026-03-07T14:00:00Z", to: "2026-03-08T13:00:00Z",
 		},
 		{
-			name: "daily in New York, fall back: a 25-hour day", sched: Schedule{Every: Daily, At: "09:00"}, zone: "America/New_York",
+			name: "daily in New York, fall back: a 25-hour day", sched: daily("09:00"), zone: "America/New_York",
 			at: "2026-11-01T14:00:00Z", next: "2026-11-02T14:00:00Z", prev: "2026-11-01T14:00:00Z",
 			from: "2026-10-31T13:00:00Z", to: "2026-11-01T14:00:00Z",
 		},
 		{
-			name: "weekly in New York across spring forward", sched: Schedule{Every: Weekly, Weekday: time.Sunday, At: "09:00"}, zone: "America/New_York",
+			name: "weekly in New York across spring forward", sched: weekly(time.Sunday, "09:00"), zone: "America/New_York",
 			at: "2026-03-08T12:00:00Z", next: "2026-03-08T13:00:00Z", prev: "2026-03-01T14:00:00Z",
 			from: "2026-02-22T14:00:00Z", to: "2026-03-01T14:00:00Z",
 		},
 		{
-			name: "weekly in New York, the week of spring forward is 167 hours", sched: Schedule{Every: Weekly, Weekday: time.Sunday, At: "09:00"}, zone: "America/New_York",
+			name: "weekly in New York, the week of spring forward is 167 hours", sched: weekly(time.Sunday, "09:00"), zone: "America/New_York",
 			at: "2026-03-08T13:00:00Z", next: "2026-03-15T13:00:00Z", prev: "2026-03-08T13:00:00Z",
 			from: "2026-03-01T14:00:00Z", to: "2026-03-08T13:00:00Z",
 		},
 		// Berlin springs forward at 02:00 on 2026-03-29 and falls back at 03:00 on 2026-10-25.
 		{
-			name: "daily in Berlin, a skipped time comes an hour late", sched: Schedule{Every: Daily, At: "02:30"}, zone: "Europe/Berlin",
+			name: "daily in Berlin, a skipped time comes an hour late", sched: daily("02:30"), zone: "Europe/Berlin",
 			at: "2026-03-28T12:00:00Z", next: "2026-03-29T01:30:00Z", prev: "2026-03-28T01:30:00Z",
 			from: "2026-03-27T01:30:00Z", to: "2026-03-28T01:30:00Z",
 		},
 		{
-			name: "daily in Berlin, after the skipped time", sched: Schedule{Every: Daily, At: "02:30"}, zone: "Europe/Berlin",
+			name: "daily in Berlin, after the skipped time", sched: daily("02:30"), zone: "Europe/Berlin",
 			at: "2026-03-29T01:30:00Z", next: "2026-03-30T00:30:00Z", prev: "2026-03-29T01:30:00Z",
 			from: "2026-03-28T01:30:00Z", to: "2026-03-29T01:30:00Z",
 		},
 		{
-			name: "daily in Berlin, a repeated time comes once, at its first occurrence", sched: Schedule{Every: Daily, At: "02:30"}, zone: "Europe/Berlin",
+			name: "daily in Berlin, a repeated time comes once, at its first occurrence", sched: daily("02:30"), zone: "Europe/Berlin",
 			at: "2026-10-25T00:30:00Z", next: "2026-10-26T01:30:00Z", prev: "2026-10-25T00:30:00Z",
 			from: "2026-10-24T00:30:00Z", to: "2026-10-25T00:30:00Z",
 		},
 		{
-			name: "daily in Berlin, between the two 02:30s", sched: Schedule{Every: Daily, At: "02:30"}, zone: "Europe/Berlin",
+			name: "daily in Berlin, between the two 02:30s", sched: daily("02:30"), zone: "Europe/Berlin",
 			at: "2026-10-25T01:00:00Z", next: "2026-10-26T01:30:00Z", prev: "2026-10-25T00:30:00Z",
 			from: "2026-10-24T00:30:00Z", to: "2026-10-25T00:30:00Z",
 		},
 		{
-			name: "daily in Berlin, fall back at 09:00: a 25-hour day", sched: Schedule{Every: Daily, At: "09:00"}, zone: "Europe/Berlin",
+			name: "daily in Berlin, fall back at 09:00: a 25-hour day", sched: daily("09:00"), zone: "Europe/Berlin",
 			at: "2026-10-25T08:00:00Z", next: "2026-10-26T08:00:00Z", prev: "2026-10-25T08:00:00Z",
 			from: "2026-10-24T07:00:00Z", to: "2026-10-25T08:00:00Z",
 		},
