@@ -78,6 +78,7 @@ type catalog struct {
 
 	// Commands.
 	pendingTitle, pendingNone, caseTitle, caseTrail, statsNA, usageCase string
+	managersOnly, ownCasesOnly                                          string
 	commandsHelp                                                        string
 	states                                                              map[justify.State]string
 	actions                                                             map[justify.Action]string
@@ -242,6 +243,8 @@ var ru = catalog{
 	caseTrail:    "<b>История</b>",
 	statsNA:      "Сводка пока недоступна.",
 	usageCase:    "Укажите номер дела: /case 12",
+	managersOnly: "Эта команда — только для менеджеров и владельцев.",
+	ownCasesOnly: "Модератору видны только его собственные дела.",
 	states: map[justify.State]string{
 		justify.StateAwaitingReason: "⏳ ждёт причину от модератора",
 		justify.StateAwaitingReview: "⏳ ждёт решения менеджера",
@@ -409,6 +412,8 @@ var en = catalog{
 	caseTrail:    "<b>History</b>",
 	statsNA:      "Stats are not available.",
 	usageCase:    "Give the case number: /case 12",
+	managersOnly: "This command is for managers and owners only.",
+	ownCasesOnly: "An operator sees only their own cases.",
 	states: map[justify.State]string{
 		justify.StateAwaitingReason: "⏳ waiting for the operator's reason",
 		justify.StateAwaitingReview: "⏳ waiting for a manager",

@@ -50,7 +50,7 @@ func (b *Bot) command(ctx context.Context, m *tgbotapi.Message, p justify.Person
 	case cmd == "stats" && reader:
 		text, err = b.stats(ctx)
 	case cmd == "pending" || cmd == "stats":
-		err = justify.ErrForbidden
+		text = b.r.cat.managersOnly
 	default:
 		text = b.help(p)
 	}
@@ -118,7 +118,7 @@ func (b *Bot) caseCommand(ctx context.Context, p justify.Person, arg string) (st
 		return "", err
 	}
 	if p.Role == justify.RoleOperator && (c.Operator == "" || c.Operator != p.Name) {
-		return "", justify.ErrForbidden
+		return b.r.cat.ownCasesOnly, nil
 	}
 	ev, err := b.deps.Service.Evidence(ctx, c)
 	if err != nil {

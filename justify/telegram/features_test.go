@@ -355,16 +355,16 @@ func TestCommands(t *testing.T) {
 	}{
 		{name: "pending", from: olgaTG, text: "/pending", want: []string{"Ждут решения менеджера: 2", fmt.Sprintf("/case_%d", delID), "/case_2", "Петя"}},
 		{name: "pending for an owner", from: annaTG, text: "/pending", want: []string{"Ждут решения менеджера: 2"}},
-		{name: "pending refused to an operator", from: ivanTG, text: "/pending", want: []string{"Это действие вам недоступно."}},
+		{name: "pending refused to an operator", from: ivanTG, text: "/pending", want: []string{"Эта команда — только для менеджеров и владельцев."}},
 		{name: "case with evidence and trail", from: olgaTG, text: fmt.Sprintf("/case %d", delID),
 			want: []string{fmt.Sprintf("Дело %d", delID), "где <заказ>?", "Причина записана: Спам", "История", "modwatch: открыто", "Ivan: причина"}},
 		{name: "case by clickable link", from: mariaTG, text: "/case_2", want: []string{"Дело 2", "Неизвестный администратор", "Обращений пользователя не сохранено"}},
 		{name: "own case for an operator", from: ivanTG, text: fmt.Sprintf("/case %d", delID), want: []string{"История"}},
-		{name: "someone else's case for an operator", from: ivanTG, text: "/case 2", want: []string{"Это действие вам недоступно."}, notWant: []string{"Петя"}},
+		{name: "someone else's case for an operator", from: ivanTG, text: "/case 2", want: []string{"Модератору видны только его собственные дела."}, notWant: []string{"Петя"}},
 		{name: "unknown case", from: olgaTG, text: "/case 99", want: []string{"Дело не найдено."}},
 		{name: "case without a number", from: olgaTG, text: "/case", want: []string{"/case 12"}},
 		{name: "stats", from: annaTG, text: "/stats", want: []string{"Сегодня: 3 бана (ru)"}},
-		{name: "stats refused to an operator", from: ivanTG, text: "/stats", want: []string{"Это действие вам недоступно."}},
+		{name: "stats refused to an operator", from: ivanTG, text: "/stats", want: []string{"Эта команда — только для менеджеров и владельцев."}},
 		{name: "unknown command gets help", from: olgaTG, text: "/frobnicate", want: []string{"Я сам пишу", "/pending"}},
 	}
 	for _, tt := range tests {
