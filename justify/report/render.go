@@ -305,16 +305,11 @@ func operatorName(name string, w words) string {
 func renderCommunity(c CommunityReport, r Report, f format, language string) []string {
 	w := lang(language)
 	loc := r.From.Location()
-	var paras []string
-	head := []string{f.bold(c.Name), f.bold(w.total)}
 	totals := figureLines(c.Total, w, language, r.SLA, true)
 	if len(totals) == 0 {
 		totals = []string{w.noActivity}
 	}
-	for _, l := range totals {
-		head = append(head, f.indent()+f.esc(l))
-	}
-	paras = append(paras, strings.Join(head, "\n"))
+	paras := []string{f.figures(totals, c.Name, w.total)}
 
 	var idle []string
 	for _, o := range c.Operators {
@@ -323,11 +318,7 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 			idle = append(idle, operatorName(o.Operator, w))
 			continue
 		}
-		p := []string{f.bold(operatorName(o.Operator, w))}
-		for _, l := range lines {
-			p = append(p, f.indent()+f.esc(l))
-		}
-		paras = append(paras, strings.Join(p, "\n"))
+		paras = append(paras, f.figures(lines, operatorName(o.Operator, w)))
 	}
 	if len(idle) > 0 {
 		paras = append(paras, f.esc(fmt.Sprintf(w.noActions, strings.Join(idle, ", "))))
@@ -362,6 +353,18 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		out = append(out, splitLines(p, MaxMessageLen)...)
 	}
 	return out
+}
+
+// figures writes a paragraph of figure lines under bold headings.
+func (f format) figures(lines []string, headings ...string) string {
+	var p []string
+	for _, h := range headings {
+		p = append(p, f.bold(h))
+	}
+	for _, l := range lines {
+		p = append(p, f.indent()+f.esc(l))
+	}
+	return strings.Join(p, "\n")
 }
 
 // quote writes a customer's words in guillemets, with the author after a dash.
