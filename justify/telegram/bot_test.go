@@ -338,7 +338,7 @@ func TestEnglish(t *testing.T) {
 	a := e.press(ivanTG, prompt, "Flood or off-topic")
 	assert.Equal(t, "Recorded: Flood or off-topic", a.Text)
 	review := e.waitMsg(olgaTG, "For review")
-	assert.Equal(t, []string{"Approve", "Reverse"}, labels(review))
+	assert.Equal(t, []string{"Keep ban", "Lift ban"}, labels(review))
 	assert.Contains(t, e.srv.Commands(), "How to use the bot")
 }
 
