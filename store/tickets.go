@@ -272,20 +272,11 @@ func (t *Tx) NoteAlert(a justify.Alert, window time.Duration) (justify.AlertGrou
 
 // AlertMessages lists the original messages of an alert key's newest group.
 func (t *Tx) AlertMessages(key string) ([]justify.Message, error) {
-	var first int64
-	err := t.queryRow("SELECT first_at FROM alerts WHERE key = ?", key).Scan(&first)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load alert %s: %w", key, err)
-	}
-	// The group's messages were enqueued when it started, at or after its first alert
-	// (alerts carry the event's time, messages the clock's).
+	// The newest original is of the newest group; a key never alerted has none. "alert_key
+	// != ''" lets SQLite use the partial index outbox_alert: it cannot see that from the
+	// bound key alone.
 	var id int64
-	// "alert_key != ''" lets SQLite use the partial index outbox_alert: it cannot see that
-	// from the bound key alone.
-	err = t.queryRow(`SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0
+	err := t.queryRow(`SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0
 		AND kind = ?`, key, justify.MsgAlert).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("find messages of alert %s: %w", key, err)
