@@ -247,14 +247,21 @@ func TestBlockedPersonIsNotRetried(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 }
 
-func TestNotModifiedCountsAsSent(t *testing.T) {
+// justifyWhileEditFails has Ivan justify a ban while Telegram refuses the edit of his
+// prompt with description; it returns the prompt.
+func justifyWhileEditFails(t *testing.T, description string) (*env, telegramtest.Msg) {
 	e := newEnv(t)
 	e.start()
 	e.startAll()
 	e.ban(ivanVK, "Вася", "")
 	prompt := e.waitMsg(ivanTG, "Бан в сообществе")
-	e.srv.FailNext("editMessageText", 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same", 0)
+	e.srv.FailNext("editMessageText", 400, description, 0)
 	e.press(ivanTG, prompt, "Спам")
+	return e, prompt
+}
+
+func TestNotModifiedCountsAsSent(t *testing.T) {
+	e, prompt := justifyWhileEditFails(t, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same")
 	e.waitMsg(olgaTG, "На проверку")
 	e.settled()
 	var edit justify.Message
@@ -270,13 +277,7 @@ func TestNotModifiedCountsAsSent(t *testing.T) {
 }
 
 func TestDeletedMessageIsSentAnew(t *testing.T) {
-	e := newEnv(t)
-	e.start()
-	e.startAll()
-	e.ban(ivanVK, "Вася", "")
-	prompt := e.waitMsg(ivanTG, "Бан в сообществе")
-	e.srv.FailNext("editMessageText", 400, "Bad Request: message to edit not found", 0)
-	e.press(ivanTG, prompt, "Спам")
+	e, prompt := justifyWhileEditFails(t, "Bad Request: message to edit not found")
 	m := e.waitMsg(ivanTG, "Причина записана")
 	assert.NotEqual(t, prompt.ID, m.ID)
 }
