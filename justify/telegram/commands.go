@@ -144,7 +144,7 @@ func (r renderer) caseCard(c justify.Case, ds []justify.Decision, ev justify.Evi
 	fill := r.evidence(&b, c, ev)
 	r.reason(&b, c)
 	if c.State == justify.StateUndoPending {
-		fmt.Fprintf(&b, "\n"+pick(c, r.cat.undoPendingReview, r.cat.undoPendingReviewDel)+"\n", esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
+		b.WriteString("\n" + r.undoPending(c) + "\n")
 	}
 	if len(ds) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", r.cat.caseTrail)

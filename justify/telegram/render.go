@@ -208,7 +208,7 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 		v.rows = r.reviewRows(c)
 		switch c.State {
 		case justify.StateUndoPending:
-			fmt.Fprintf(&b, "\n"+pick(c, r.cat.undoPendingReview, r.cat.undoPendingReviewDel), esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
+			b.WriteString("\n" + r.undoPending(c))
 		case justify.StateClosed:
 			b.WriteString("\n" + r.outcome(c))
 		}
@@ -229,6 +229,11 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 	}
 	v.text = fitEvidence(strings.TrimRight(b.String(), "\n"), fill)
 	return v, nil
+}
+
+// undoPending tells managers that a decided undo waits to be done by hand, and why.
+func (r renderer) undoPending(c justify.Case) string {
+	return fmt.Sprintf(pick(c, r.cat.undoPendingReview, r.cat.undoPendingReviewDel), esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
 }
 
 // actor says who acted in a review: the operator, or a warning about an unknown admin.
