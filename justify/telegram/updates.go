@@ -11,9 +11,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/watchers"
 )
-
-const maxBackoff = time.Minute
 
 // allowedUpdates is explicit: the library sends a nil list as null, and Telegram would then
 // keep whatever list an earlier client set.
@@ -25,7 +24,7 @@ func (b *Bot) pollLoop(ctx context.Context) {
 	offset, err := b.loadOffset(ctx)
 	for err != nil {
 		b.log.Error().Err(err).Msg("load update offset")
-		if !sleep(ctx, 5*time.Second) {
+		if !watchers.Sleep(ctx, 5*time.Second) {
 			return
 		}
 		offset, err = b.loadOffset(ctx)
@@ -40,13 +39,13 @@ func (b *Bot) pollLoop(ctx context.Context) {
 				return
 			}
 			failures++
-			wait := backoff(failures, maxBackoff)
+			wait := watchers.Backoff{}.Delay(failures)
 			var apiErr *tgbotapi.Error
 			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 				wait = time.Duration(apiErr.RetryAfter) * time.Second
 			}
 			b.log.Warn().Err(b.redact(err)).Int("consecutive_errors", failures).Dur("retry_in", wait).Msg("get updates")
-			if !sleep(ctx, wait) {
+			if !watchers.Sleep(ctx, wait) {
 				return
 			}
 			continue
@@ -322,28 +321,4 @@ func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch 
 		return nil, fmt.Errorf("save buttons of case %d: %w", id, err)
 	}
 	return kb, nil
-}
-
-// backoff is 1s, 2s, 4s... capped.
-func backoff(failures int, limit time.Duration) time.Duration {
-	d := time.Second
-	for i := 1; i < failures && d < limit; i++ {
-		d *= 2
-	}
-	if d > limit {
-		d = limit
-	}
-	return d
-}
-
-// sleep waits d or until ctx ends; it reports whether to go on.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
