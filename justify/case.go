@@ -247,7 +247,7 @@ func (c *Case) pick(ban, deletion Resolution) Resolution {
 
 // UndoByHand records that a reversal could not be done through VK and must be done by
 // hand; the case stays open until VK confirms, and the manager may try again.
-func (c *Case) UndoByHand(note string, now time.Time) error {
+func (c *Case) UndoByHand(note string) error {
 	if c.State != StateReversing {
 		return ErrWrongState
 	}

@@ -481,7 +481,7 @@ func (s *Service) finishReverse(ctx context.Context, tgID int64, id CaseID, undo
 			}
 			return s.save(tx, c, Decision{Action: ActionReversed, Actor: c.ResolvedBy, TelegramID: tgID, Detail: "undone through VK API"}, MsgOutcome)
 		}
-		if err := c.UndoByHand(undoErr.Error(), now); err != nil {
+		if err := c.UndoByHand(undoErr.Error()); err != nil {
 			return err
 		}
 		if err := s.save(tx, c, Decision{Action: ActionUndoRequested, Actor: c.ResolvedBy, TelegramID: tgID, Detail: undoErr.Error()}); err != nil {
@@ -517,7 +517,7 @@ func (s *Service) Recover(ctx context.Context) error {
 			if err != nil || c.State != StateReversing {
 				return err
 			}
-			if err := c.UndoByHand("modwatch stopped while asking VK: check VK, then try again", s.now()); err != nil {
+			if err := c.UndoByHand("modwatch stopped while asking VK: check VK, then try again"); err != nil {
 				return err
 			}
 			return s.save(tx, &c, Decision{Action: ActionUndoRequested, Actor: "modwatch", Detail: "interrupted by a restart"})
