@@ -113,8 +113,10 @@ type Case struct {
 
 	ResolvedAt time.Time
 	ResolvedBy string // the manager's name, or "VK"
-	// UndoNote says why modwatch could not undo the action itself.
-	UndoNote string
+	// UndoProblem says why modwatch could not undo the action itself; UndoNote adds the
+	// details (VK's error, in English).
+	UndoProblem UndoProblem
+	UndoNote    string
 
 	// BatchID is the wave of the operator's actions this case was grouped in (0: none);
 	// a batched case is prompted, escalated and reviewed with its batch, not on its own.
@@ -247,11 +249,11 @@ func (c *Case) pick(ban, deletion Resolution) Resolution {
 
 // UndoByHand records that a reversal could not be done through VK and must be done by
 // hand; the case stays open until VK confirms, and the manager may try again.
-func (c *Case) UndoByHand(note string) error {
+func (c *Case) UndoByHand(problem UndoProblem, note string) error {
 	if c.State != StateReversing {
 		return ErrWrongState
 	}
-	c.State, c.UndoNote = StateUndoPending, note
+	c.State, c.UndoProblem, c.UndoNote = StateUndoPending, problem, note
 	return nil
 }
 

@@ -133,7 +133,7 @@ func TestDecisions(t *testing.T) {
 	approve := func(p Person) op { return func(c *Case) error { return c.Approve(p, t0) } }
 	begin := func(p Person) op { return func(c *Case) error { return c.BeginReverse(p, t0) } }
 	reversed := func(c *Case) error { return c.Reversed(t0) }
-	byHand := func(c *Case) error { return c.UndoByHand("no token") }
+	byHand := func(c *Case) error { return c.UndoByHand(UndoNoToken, "no token") }
 	reversing := func(c *Case) { c.State, c.ResolvedBy = StateReversing, "Olga" }
 	deletion := func(c *Case) { c.Kind = EventDelete }
 	tests := []struct {

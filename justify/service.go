@@ -481,7 +481,7 @@ func (s *Service) finishReverse(ctx context.Context, tgID int64, id CaseID, undo
 			}
 			return s.save(tx, c, Decision{Action: ActionReversed, Actor: c.ResolvedBy, TelegramID: tgID, Detail: "undone through VK API"}, MsgOutcome)
 		}
-		if err := c.UndoByHand(undoErr.Error()); err != nil {
+		if err := c.UndoByHand(ProblemOf(undoErr), undoErr.Error()); err != nil {
 			return err
 		}
 		if err := s.save(tx, c, Decision{Action: ActionUndoRequested, Actor: c.ResolvedBy, TelegramID: tgID, Detail: undoErr.Error()}); err != nil {
@@ -496,7 +496,8 @@ func (s *Service) finishReverse(ctx context.Context, tgID int64, id CaseID, undo
 // that works after the fact, so they are always left to a person.
 func (s *Service) restore(ctx context.Context, c Case) error {
 	if !c.Item.Place.Restorable() {
-		return errors.New("VK cannot restore a deleted post: ask the author to post it again or repost it from the evidence")
+		return &UndoError{Problem: UndoNotPossible,
+			Err: errors.New("VK cannot restore a deleted post: ask the author to post it again or repost it from the evidence")}
 	}
 	return s.Reverser.Restore(ctx, c.Item)
 }
@@ -517,7 +518,7 @@ func (s *Service) Recover(ctx context.Context) error {
 			if err != nil || c.State != StateReversing {
 				return err
 			}
-			if err := c.UndoByHand("modwatch stopped while asking VK: check VK, then try again"); err != nil {
+			if err := c.UndoByHand(UndoInterrupted, "modwatch stopped while asking VK: check VK, then try again"); err != nil {
 				return err
 			}
 			return s.save(tx, &c, Decision{Action: ActionUndoRequested, Actor: "modwatch", Detail: "interrupted by a restart"})
@@ -529,7 +530,7 @@ func (s *Service) Recover(ctx context.Context) error {
 	return nil
 }
 
-var errNoUserToken = errors.New("no admin user token is configured for this community")
+var errNoUserToken = &UndoError{Problem: UndoNoToken, Err: errors.New("no admin user token is configured for this community")}
 
 // Case loads a case with its audit trail.
 func (s *Service) Case(ctx context.Context, id CaseID) (Case, []Decision, error) {

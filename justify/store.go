@@ -2,6 +2,7 @@ package justify
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -242,6 +243,39 @@ type ButtonStore interface {
 	SaveButtons(ctx context.Context, bs []Button) error
 	// Button looks a token up, or returns ErrNotFound.
 	Button(ctx context.Context, token string) (Button, error)
+}
+
+// UndoProblem says why modwatch could not undo an action itself. Messages name it in each
+// person's language; the Reverser's own words (English, for the log) are only the detail.
+type UndoProblem string
+
+// Undo problems.
+const (
+	UndoNoToken      UndoProblem = "no_token"      // no token is configured for this reversal
+	UndoTokenInvalid UndoProblem = "token_invalid" // VK says the token is no longer valid
+	UndoNoRights     UndoProblem = "no_rights"     // the token lacks the right, or is the wrong kind
+	UndoNotPossible  UndoProblem = "not_possible"  // VK has no way to undo this (a deleted wall post)
+	UndoUnreachable  UndoProblem = "unreachable"   // VK did not answer
+	UndoRefused      UndoProblem = "refused"       // VK refused for another reason; the detail says which
+	UndoInterrupted  UndoProblem = "interrupted"   // modwatch stopped while asking VK
+)
+
+// UndoError is a Reverser's error that names its problem.
+type UndoError struct {
+	Problem UndoProblem
+	Err     error
+}
+
+func (e *UndoError) Error() string { return e.Err.Error() }
+func (e *UndoError) Unwrap() error { return e.Err }
+
+// ProblemOf names the problem of a reversal's error; an error that does not say is a refusal.
+func ProblemOf(err error) UndoProblem {
+	var ue *UndoError
+	if errors.As(err, &ue) {
+		return ue.Problem
+	}
+	return UndoRefused
 }
 
 // Reverser undoes actions in VK.

@@ -182,6 +182,8 @@ func TestReverseWithoutUserToken(t *testing.T) {
 	c := onlyCase(t, h)
 	c = h.waitCase(c.ID, "undo pending", func(c justify.Case) bool { return c.State == justify.StateUndoPending })
 	assert.Contains(t, c.UndoNote, "token")
+	assert.Equal(t, justify.UndoNoToken, c.UndoProblem)
+	assert.Contains(t, undo.Text, "no token that VK accepts for this is configured", "the reason in the manager's language")
 	assert.Empty(t, h.vk.Unbans())
 
 	h.vk.Unban(group2, 100, customer, false)

@@ -33,6 +33,8 @@ type catalog struct {
 	outcomes     map[justify.Resolution]string
 
 	undoTitle, undoWhy, undoSteps string
+	// undoProblems say why modwatch could not undo it; refused takes VK's own words.
+	undoProblems map[justify.UndoProblem]string
 
 	refusal, refusalTeam string
 	greeting             map[justify.Role]string
@@ -127,6 +129,15 @@ var ru = catalog{
 	},
 	undoTitle:   "↩️ Снимите бан вручную: %s в «%s»",
 	undoWhy:     "modwatch не смог снять бан сам: %s",
+	undoProblems: map[justify.UndoProblem]string{
+		justify.UndoNoToken:      "в настройках нет токена, которым VK разрешает это сделать",
+		justify.UndoTokenInvalid: "токен больше не действует, его нужно выпустить заново",
+		justify.UndoNoRights:     "у токена нет права на это действие",
+		justify.UndoNotPossible:  "VK не умеет возвращать удалённые записи на стене",
+		justify.UndoUnreachable:  "VK не ответил, попробуйте позже",
+		justify.UndoRefused:      "VK отказал (%s)",
+		justify.UndoInterrupted:  "modwatch остановился, пока ждал ответа VK: проверьте в VK и попробуйте снова",
+	},
 	undoSteps:   "Откройте сообщество: %s → Управление → Участники → Чёрный список, найдите пользователя %s и нажмите «Удалить из списка». Дело закроется, когда VK сообщит о разбане.",
 	refusal:     "Этот бот работает только для команды модераторов. Если вы в команде, отправьте менеджеру ваш Telegram ID <code>%d</code>, чтобы он вас добавил.",
 	refusalTeam: "Этот бот работает только для команды модераторов %s. Если вы в команде, отправьте менеджеру ваш Telegram ID <code>%d</code>, чтобы он вас добавил.",
@@ -302,6 +313,15 @@ var en = catalog{
 	},
 	undoTitle:   "↩️ Lift the ban by hand: %s in «%s»",
 	undoWhy:     "modwatch could not lift it: %s",
+	undoProblems: map[justify.UndoProblem]string{
+		justify.UndoNoToken:      "no token that VK accepts for this is configured",
+		justify.UndoTokenInvalid: "the token is no longer valid and must be issued again",
+		justify.UndoNoRights:     "the token lacks the right to do this",
+		justify.UndoNotPossible:  "VK cannot bring back a deleted wall post",
+		justify.UndoUnreachable:  "VK did not answer, try again later",
+		justify.UndoRefused:      "VK refused (%s)",
+		justify.UndoInterrupted:  "modwatch stopped while waiting for VK: check VK, then try again",
+	},
 	undoSteps:   "Open the community: %s → Manage → Members → Blacklist, find %s and remove them from the list. The case closes when VK reports the unban.",
 	refusal:     "This bot serves a moderation team only. If you are on the team, send your manager your Telegram ID <code>%d</code> so they can add you.",
 	refusalTeam: "This bot serves the moderation team of %s only. If you are on the team, send your manager your Telegram ID <code>%d</code> so they can add you.",

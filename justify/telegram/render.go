@@ -217,7 +217,7 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 		b.WriteString(r.outcome(c))
 	case justify.MsgUndoByHand:
 		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.undoTitle, r.cat.undoTitleDel)+"</b>\n", r.userLink(c), r.community(c))
-		fmt.Fprintf(&b, r.cat.undoWhy+"\n\n", esc(c.UndoNote, maxNote))
+		fmt.Fprintf(&b, r.cat.undoWhy+"\n\n", r.undoReason(c))
 		if c.IsDeletion() {
 			fmt.Fprintf(&b, r.cat.undoStepsDel, r.itemLink(c, ev.Ticket), fmt.Sprintf("/case %d", c.ID))
 		} else {
@@ -233,7 +233,20 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 
 // undoPending tells managers that a decided undo waits to be done by hand, and why.
 func (r renderer) undoPending(c justify.Case) string {
-	return fmt.Sprintf(pick(c, r.cat.undoPendingReview, r.cat.undoPendingReviewDel), esc(c.ResolvedBy, maxName), esc(c.UndoNote, maxNote))
+	return fmt.Sprintf(pick(c, r.cat.undoPendingReview, r.cat.undoPendingReviewDel), esc(c.ResolvedBy, maxName), r.undoReason(c))
+}
+
+// undoReason says in the reader's language why modwatch could not undo the action; only a
+// refusal VK explained itself quotes VK's (English) words.
+func (r renderer) undoReason(c justify.Case) string {
+	text, ok := r.cat.undoProblems[c.UndoProblem]
+	if !ok {
+		return esc(c.UndoNote, maxNote)
+	}
+	if strings.Contains(text, "%s") {
+		return fmt.Sprintf(text, esc(c.UndoNote, maxNote))
+	}
+	return text
 }
 
 // actor says who acted in a review: the operator, or a warning about an unknown admin.

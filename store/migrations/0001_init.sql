@@ -69,6 +69,7 @@ CREATE TABLE cases (
     justified_at INTEGER NOT NULL DEFAULT 0,
     resolved_at  INTEGER NOT NULL DEFAULT 0,
     resolved_by  TEXT    NOT NULL DEFAULT '',
+    undo_problem TEXT    NOT NULL DEFAULT '',
     undo_note    TEXT    NOT NULL DEFAULT '',
     batch_id     INTEGER NOT NULL DEFAULT 0,
     version      INTEGER NOT NULL DEFAULT 1

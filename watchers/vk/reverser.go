@@ -69,14 +69,14 @@ func (r *Reverser) Restore(ctx context.Context, item justify.Ref) error {
 		token = "community token"
 		vk, ok = r.community[item.GroupID]
 		if !ok {
-			return fmt.Errorf("no community token is configured for community %d", item.GroupID)
+			return &justify.UndoError{Problem: justify.UndoNoToken, Err: fmt.Errorf("no community token is configured for community %d", item.GroupID)}
 		}
 		restore = vk.BoardRestoreComment
 		params = api.Params{"group_id": item.GroupID, "topic_id": item.ParentID, "comment_id": item.ItemID}
 	} else {
 		vk, ok = r.clients[item.GroupID]
 		if !ok {
-			return fmt.Errorf("%w for community %d", ErrNoUserToken, item.GroupID)
+			return &justify.UndoError{Problem: justify.UndoNoToken, Err: fmt.Errorf("%w for community %d", ErrNoUserToken, item.GroupID)}
 		}
 		params = api.Params{"owner_id": item.OwnerID, "comment_id": item.ItemID}
 		switch item.Place {
@@ -89,7 +89,8 @@ func (r *Reverser) Restore(ctx context.Context, item justify.Ref) error {
 		case justify.PlaceMarketComment:
 			restore = vk.MarketRestoreComment
 		default:
-			return &plainError{msg: fmt.Sprintf("VK cannot restore a deleted %s; only comments and board posts come back", item.Place)}
+			return &justify.UndoError{Problem: justify.UndoNotPossible,
+				Err: &plainError{msg: fmt.Sprintf("VK cannot restore a deleted %s; only comments and board posts come back", item.Place)}}
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
@@ -108,7 +109,7 @@ func (r *Reverser) Restore(ctx context.Context, item justify.Ref) error {
 func (r *Reverser) Unban(ctx context.Context, groupID, userVKID int64) error {
 	vk, ok := r.clients[groupID]
 	if !ok {
-		return fmt.Errorf("%w for community %d", ErrNoUserToken, groupID)
+		return &justify.UndoError{Problem: justify.UndoNoToken, Err: fmt.Errorf("%w for community %d", ErrNoUserToken, groupID)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
@@ -123,21 +124,21 @@ func (r *Reverser) Unban(ctx context.Context, groupID, userVKID int64) error {
 // (board posts are restored with the community token); the original stays in the chain for
 // errors.As but not in the text, which VK words for developers.
 func explain(err error, token string) error {
+	problem, text := justify.UndoRefused, ""
 	var e *api.Error
-	if !errors.As(err, &e) {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return &plainError{"VK did not answer in time, try again later", err}
-		}
-		return fmt.Errorf("could not reach VK, try again later: %w", err)
-	}
-	switch e.Code {
-	case api.ErrAuth:
-		return &plainError{fmt.Sprintf("the %s is no longer valid: issue a new one (VK error 5)", token), err}
-	case api.ErrAccess, api.ErrGroupAuth, api.ErrAccessGroup, api.ErrPermission:
-		return &plainError{fmt.Sprintf("the configured token lacks the right to do this or is not an admin's user token (VK error %d)", e.Code), err}
+	switch {
+	case errors.As(err, &e) && e.Code == api.ErrAuth:
+		problem, text = justify.UndoTokenInvalid, fmt.Sprintf("the %s is no longer valid: issue a new one (VK error 5)", token)
+	case errors.As(err, &e) && (e.Code == api.ErrAccess || e.Code == api.ErrGroupAuth || e.Code == api.ErrAccessGroup || e.Code == api.ErrPermission):
+		problem, text = justify.UndoNoRights, fmt.Sprintf("the configured token lacks the right to do this or is not an admin's user token (VK error %d)", e.Code)
+	case e != nil:
+		text = fmt.Sprintf("VK refused: %s (error %d)", e.Message, e.Code)
+	case errors.Is(err, context.DeadlineExceeded):
+		problem, text = justify.UndoUnreachable, "VK did not answer in time, try again later"
 	default:
-		return &plainError{fmt.Sprintf("VK refused: %s (error %d)", e.Message, e.Code), err}
+		return &justify.UndoError{Problem: justify.UndoUnreachable, Err: fmt.Errorf("could not reach VK, try again later: %w", err)}
 	}
+	return &justify.UndoError{Problem: problem, Err: &plainError{text, err}}
 }
 
 type plainError struct {

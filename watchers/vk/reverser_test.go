@@ -265,3 +265,11 @@ func TestReverserRestore(t *testing.T) {
 		})
 	}
 }
+
+// Each refusal names its problem, so the manager reads why in their own language.
+func TestReverserNamesTheProblem(t *testing.T) {
+	r := NewReverser("http://vk.test/method/", nil, nil)
+	assert.Equal(t, justify.UndoNoToken, justify.ProblemOf(r.Unban(context.Background(), 1, 2)))
+	assert.Equal(t, justify.UndoNoToken, justify.ProblemOf(r.Restore(context.Background(), justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, ItemID: 3})))
+	assert.Equal(t, justify.UndoRefused, justify.ProblemOf(errors.New("anything else")))
+}
