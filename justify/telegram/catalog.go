@@ -127,8 +127,8 @@ var ru = catalog{
 		justify.ResolutionReversedInVK:   "Бан снят в VK без решения в modwatch (%[2]s).",
 		justify.ResolutionExpired:        "Срок бана истёк до решения менеджеров (%[2]s).",
 	},
-	undoTitle:   "↩️ Снимите бан вручную: %s в «%s»",
-	undoWhy:     "modwatch не смог снять бан сам: %s",
+	undoTitle: "↩️ Снимите бан вручную: %s в «%s»",
+	undoWhy:   "modwatch не смог снять бан сам: %s",
 	undoProblems: map[justify.UndoProblem]string{
 		justify.UndoNoToken:      "в настройках нет токена, которым VK разрешает это сделать",
 		justify.UndoTokenInvalid: "токен больше не действует, его нужно выпустить заново",
@@ -311,8 +311,8 @@ var en = catalog{
 		justify.ResolutionReversedInVK:   "The ban was lifted in VK without a decision in modwatch (%[2]s).",
 		justify.ResolutionExpired:        "The ban expired before managers decided (%[2]s).",
 	},
-	undoTitle:   "↩️ Lift the ban by hand: %s in «%s»",
-	undoWhy:     "modwatch could not lift it: %s",
+	undoTitle: "↩️ Lift the ban by hand: %s in «%s»",
+	undoWhy:   "modwatch could not lift it: %s",
 	undoProblems: map[justify.UndoProblem]string{
 		justify.UndoNoToken:      "no token that VK accepts for this is configured",
 		justify.UndoTokenInvalid: "the token is no longer valid and must be issued again",
