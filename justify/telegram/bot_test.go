@@ -138,7 +138,9 @@ func TestReverseByHand(t *testing.T) {
 	assert.Equal(t, justify.StateUndoPending, e.caseNow(id).State)
 
 	undo := e.waitMsg(olgaTG, "Откройте сообщество")
-	assert.Contains(t, undo.Text, "no admin user token is configured")
+	// The reason in the manager's language; VK's own words stay in the case.
+	assert.Contains(t, undo.Text, "в настройках нет токена, которым VK разрешает это сделать")
+	assert.Contains(t, e.caseNow(id).UndoNote, "no admin user token is configured")
 	assert.Contains(t, undo.HTML, `href="https://vk.com/club500"`)
 	assert.Contains(t, undo.HTML, `href="https://vk.com/id9001"`)
 	m := e.waitEdit(olgaTG, review.ID, "не смог сделать это сам")
