@@ -13,9 +13,9 @@ import (
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
+	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/justify/telegram"
 	"github.com/modwatch/modwatch/store"
-	"github.com/modwatch/modwatch/watchers"
 	"github.com/modwatch/modwatch/watchers/vk"
 )
 
@@ -266,7 +266,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		watchers.RunAll(ctx, log, runs)
+		supervise.RunAll(ctx, log, runs)
 	}()
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
 	if hooks.Ready != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // allowedUpdates is explicit: the library sends a nil list as null, and Telegram would then
@@ -24,7 +24,7 @@ func (b *Bot) pollLoop(ctx context.Context) {
 	offset, err := b.loadOffset(ctx)
 	for err != nil {
 		b.log.Error().Err(err).Msg("load update offset")
-		if !watchers.Sleep(ctx, 5*time.Second) {
+		if !supervise.Sleep(ctx, 5*time.Second) {
 			return
 		}
 		offset, err = b.loadOffset(ctx)
@@ -39,13 +39,13 @@ func (b *Bot) pollLoop(ctx context.Context) {
 				return
 			}
 			failures++
-			wait := watchers.Backoff{}.Delay(failures)
+			wait := supervise.Backoff{}.Delay(failures)
 			var apiErr *tgbotapi.Error
 			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 				wait = time.Duration(apiErr.RetryAfter) * time.Second
 			}
 			b.log.Warn().Err(b.redact(err)).Int("consecutive_errors", failures).Dur("retry_in", wait).Msg("get updates")
-			if !watchers.Sleep(ctx, wait) {
+			if !supervise.Sleep(ctx, wait) {
 				return
 			}
 			continue

@@ -12,7 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // Defaults for BackfillConfig.
@@ -47,7 +47,7 @@ type BackfillConfig struct {
 	// Pace is the least pause between two calls; DefaultPostCheckPace when zero.
 	Pace time.Duration
 	// Backoff paces Run's retries; 1s..60s when zero.
-	Backoff watchers.Backoff
+	Backoff supervise.Backoff
 }
 
 // Backfiller records what customers wrote on the wall before modwatch watched (or while it
@@ -120,7 +120,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 		}
 		delay := b.cfg.Backoff.Delay(attempt)
 		b.log.Warn().Err(err).Int("consecutive_errors", attempt).Dur("retry_in", delay).Msg("backfill failed")
-		if !watchers.Sleep(ctx, delay) {
+		if !supervise.Sleep(ctx, delay) {
 			return nil
 		}
 	}

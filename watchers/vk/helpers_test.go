@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -125,7 +125,7 @@ func startWatcher(t *testing.T, srv *vktest.Server, sink Sink, edit func(*Watche
 	t.Helper()
 	cfg := WatcherConfig{
 		GroupID: testGroup, Token: communityToken, APIURL: srv.URL(), Wait: 2 * time.Second,
-		Backoff:   watchers.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond},
+		Backoff:   supervise.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond},
 		AuthRetry: 10 * time.Millisecond,
 		Now:       func() time.Time { return fixedNow },
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // Defaults for PostCheckerConfig.
@@ -59,7 +59,7 @@ type PostCheckerConfig struct {
 	// Pace is the least pause between two wall.getById calls; DefaultPostCheckPace when zero.
 	Pace time.Duration
 	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
-	Backoff watchers.Backoff
+	Backoff supervise.Backoff
 	// AuthRetry is the pause after VK refuses the token; DefaultAuthRetry when zero.
 	AuthRetry time.Duration
 	// Now stamps vanished events; time.Now when nil.
@@ -280,7 +280,7 @@ type pacer struct {
 // wait returns once gap has passed since the previous call; false when ctx ended first.
 func (p *pacer) wait(ctx context.Context) bool {
 	if d := p.gap - time.Since(p.last); !p.last.IsZero() && d > 0 {
-		if !watchers.Sleep(ctx, d) {
+		if !supervise.Sleep(ctx, d) {
 			return false
 		}
 	}

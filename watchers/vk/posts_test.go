@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -43,7 +43,7 @@ func newTestPostChecker(t *testing.T, srv *vktest.Server, store PostStore, edit 
 	srv.AddAdminToken(testGroup, knownAdmin, userToken)
 	cfg := PostCheckerConfig{
 		GroupID: testGroup, UserToken: userToken, APIURL: srv.URL(), Pace: time.Millisecond, Every: time.Hour,
-		Backoff:   watchers.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond},
+		Backoff:   supervise.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond},
 		AuthRetry: 10 * time.Millisecond,
 		Now:       func() time.Time { return fixedNow.Add(time.Hour) },
 	}

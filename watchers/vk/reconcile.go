@@ -13,7 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // Defaults for ReconcilerConfig.
@@ -51,7 +51,7 @@ type ReconcilerConfig struct {
 	// DefaultReconcileEvery when zero.
 	Every time.Duration
 	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
-	Backoff watchers.Backoff
+	Backoff supervise.Backoff
 	// AuthRetry is the pause after VK refuses the token; DefaultAuthRetry when zero.
 	AuthRetry time.Duration
 	// Now is the clock; time.Now when nil.

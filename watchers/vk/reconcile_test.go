@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/store"
-	"github.com/modwatch/modwatch/watchers"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -72,7 +72,7 @@ func newTestReconciler(t *testing.T, srv *vktest.Server, svc BanReconciler, edit
 	t.Helper()
 	cfg := ReconcilerConfig{
 		GroupID: testGroup, Token: communityToken, APIURL: srv.URL(),
-		Backoff:   watchers.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond},
+		Backoff:   supervise.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond},
 		AuthRetry: 10 * time.Millisecond, Every: time.Hour,
 		// The list is read after the bans it holds were made.
 		Now: func() time.Time { return fixedNow.Add(time.Hour) },

@@ -7,7 +7,7 @@ import (
 	"github.com/SevereCloud/vksdk/v2/api"
 	"github.com/rs/zerolog"
 
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // schedule runs a piece of work at start, then every `every` (0: again at once) and when
@@ -16,7 +16,7 @@ import (
 type schedule struct {
 	groupID        int64
 	every          time.Duration
-	backoff        watchers.Backoff
+	backoff        supervise.Backoff
 	authRetry      time.Duration // DefaultAuthRetry when zero
 	onTokenProblem TokenProblemFunc
 	onError        func(err error) // told of every failure; optional

@@ -18,7 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
-	"github.com/modwatch/modwatch/watchers"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // Defaults for WatcherConfig.
@@ -57,7 +57,7 @@ type WatcherConfig struct {
 	// client instead, so that they count against the token's request budget.
 	HTTPClient *http.Client
 	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
-	Backoff watchers.Backoff
+	Backoff supervise.Backoff
 	// AuthRetry is the pause after VK refuses the token (revoked, missing right);
 	// DefaultAuthRetry when zero.
 	AuthRetry time.Duration

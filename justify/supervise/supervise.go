@@ -1,52 +1,37 @@
-// Package watchers runs the sources that feed modwatch events: it restarts them when they
-// fail and paces their retries, so one community's trouble never stops the others.
-package watchers
+package supervise
 
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"runtime/debug"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 )
 
-// Backoff computes capped exponential delays with jitter. The zero value uses 1s..60s.
-type Backoff struct {
-	Min, Max time.Duration
+// Metrics counts what the supervisor sees. A nil *Metrics counts nothing.
+type Metrics struct {
+	restarts *prometheus.CounterVec
 }
 
-// Delay returns the pause before retry number attempt (1 for the first retry): Min doubled
-// per attempt, capped at Max, then spread over [d/2, d] so many failing loops do not retry in
-// step.
-func (b Backoff) Delay(attempt int) time.Duration {
-	lo, hi := b.Min, b.Max
-	if lo <= 0 {
-		lo = time.Second
+// NewMetrics creates the supervisor's metrics and registers them with r (nil: not
+// registered, for tests).
+func NewMetrics(r prometheus.Registerer) *Metrics {
+	m := &Metrics{restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "modwatch_component_restarts_total",
+		Help: "Restarts of a daemon component after it failed, by component and cause (error or panic).",
+	}, []string{"component", "cause"})}
+	if r != nil {
+		r.MustRegister(m.restarts)
 	}
-	if hi < lo {
-		hi = max(lo, time.Minute)
-	}
-	d := lo
-	for i := 1; i < attempt && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(d-half)+1))
+	return m
 }
 
-// Sleep waits d or until ctx ends, and reports whether the full pause elapsed.
-func Sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
+func (m *Metrics) restarted(component, cause string) {
+	if m != nil {
+		m.restarts.WithLabelValues(component, cause).Inc()
 	}
 }
 
@@ -57,6 +42,8 @@ type Supervisor struct {
 	// Healthy is how long a run must last for its next failure to count as the first again.
 	// Zero means 5 minutes.
 	Healthy time.Duration
+	// Metrics counts restarts; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Supervise runs run until ctx ends, restarting it with capped back-off whenever it returns
@@ -76,7 +63,7 @@ func (s Supervisor) Supervise(ctx context.Context, name string, log zerolog.Logg
 	failures := 0
 	for {
 		started := time.Now()
-		err := safeRun(ctx, run)
+		err, panicked := safeRun(ctx, run)
 		if ctx.Err() != nil {
 			return
 		}
@@ -89,22 +76,27 @@ func (s Supervisor) Supervise(ctx context.Context, name string, log zerolog.Logg
 		}
 		failures++
 		delay := s.Backoff.Delay(failures)
-		log.Error().Err(err).Int("consecutive_errors", failures).Dur("restart_in", delay).Msg("failed, restarting")
+		cause := "error"
+		if panicked {
+			cause = "panic"
+		}
+		s.Metrics.restarted(name, cause)
+		log.Error().Err(err).Str("cause", cause).Int("consecutive_errors", failures).Dur("restart_in", delay).Msg("failed, restarting")
 		if !Sleep(ctx, delay) {
 			return
 		}
 	}
 }
 
-// safeRun turns a panic in run into an error so that a bug in one source cannot take the
+// safeRun turns a panic in run into an error so that a bug in one component cannot take the
 // whole daemon down.
-func safeRun(ctx context.Context, run func(context.Context) error) (err error) {
+func safeRun(ctx context.Context, run func(context.Context) error) (err error, panicked bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			err, panicked = fmt.Errorf("panic: %v\n%s", r, debug.Stack()), true
 		}
 	}()
-	return run(ctx)
+	return run(ctx), false
 }
 
 // RunAll supervises every component in runs (keyed by name) concurrently and returns once
@@ -120,4 +112,15 @@ func (s Supervisor) RunAll(ctx context.Context, log zerolog.Logger, runs map[str
 		wg.Go(func() { s.Supervise(ctx, name, log, run) })
 	}
 	wg.Wait()
+}
+
+// Recover runs fn and turns a panic in it into an error, for a call that must be answered
+// whatever happens inside it (a VK call made for a manager's press).
+func Recover(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn()
 }

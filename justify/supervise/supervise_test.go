@@ -1,4 +1,4 @@
-package watchers
+package supervise
 
 import (
 	"context"
