@@ -3,6 +3,8 @@ package telegram
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limits is how fast the bot may write: a message (or edit) to one chat every ChatEvery
@@ -20,65 +22,43 @@ type Limits struct {
 // spreads a wave of work out in modwatch instead of having Telegram refuse it.
 var TelegramLimits = Limits{ChatEvery: time.Second, ChatBurst: 3, GlobalEvery: time.Second / 25, GlobalBurst: 25}
 
-// bucket is a token bucket: one token per every, holding at most burst.
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
+func (l Limits) on() bool { return l.ChatEvery > 0 && l.GlobalEvery > 0 }
 
-func (b *bucket) refill(now time.Time, every time.Duration, burst int) {
-	if b.at.IsZero() {
-		b.tokens, b.at = float64(burst), now
-		return
-	}
-	b.tokens += float64(now.Sub(b.at)) / float64(every)
-	if b.tokens > float64(burst) {
-		b.tokens = float64(burst)
-	}
-	b.at = now
-}
-
-// wait is how long until the bucket holds a whole token.
-func (b *bucket) wait(every time.Duration) time.Duration {
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) * float64(every))
-}
-
-// pacer decides when the next message to a chat may go. It uses the real clock, never
-// the injected one: Telegram counts real seconds.
+// pacer decides when the next message to a chat may go: a token bucket per chat and one
+// for everyone. It never waits itself: the sender moves on to other chats instead. It uses
+// the real clock, never the injected one: Telegram counts real seconds.
 type pacer struct {
 	mu     sync.Mutex
 	limits Limits
 	now    func() time.Time
-	all    bucket
-	chats  map[int64]*bucket
+	all    *rate.Limiter
+	chats  map[int64]*rate.Limiter
 }
 
-func newPacer(l Limits) *pacer { return &pacer{limits: l, now: time.Now, chats: map[int64]*bucket{}} }
+func newPacer(l Limits) *pacer {
+	p := &pacer{now: time.Now}
+	p.set(l)
+	return p
+}
 
 func (p *pacer) set(l Limits) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.limits, p.all, p.chats = l, bucket{}, map[int64]*bucket{}
+	p.limits, p.chats = l, map[int64]*rate.Limiter{}
+	p.all = rate.NewLimiter(rate.Every(l.GlobalEvery), max(1, l.GlobalBurst))
 }
 
-// refillLocked brings both buckets of chat up to now; ok is false when pacing is off.
-func (p *pacer) refillLocked(chat int64) (*bucket, bool) {
-	l := p.limits
-	if l.ChatEvery <= 0 || l.GlobalEvery <= 0 {
-		return nil, false
+// chatLocked returns chat's bucket; nil when pacing is off.
+func (p *pacer) chatLocked(chat int64) *rate.Limiter {
+	if !p.limits.on() {
+		return nil
 	}
-	now := p.now()
 	c, ok := p.chats[chat]
 	if !ok {
-		c = &bucket{}
+		c = rate.NewLimiter(rate.Every(p.limits.ChatEvery), max(1, p.limits.ChatBurst))
 		p.chats[chat] = c
 	}
-	c.refill(now, l.ChatEvery, max(1, l.ChatBurst))
-	p.all.refill(now, l.GlobalEvery, max(1, l.GlobalBurst))
-	return c, true
+	return c
 }
 
 // take reserves a message to chat now if both limits allow it; otherwise it reserves
@@ -86,15 +66,18 @@ func (p *pacer) refillLocked(chat int64) (*bucket, bool) {
 func (p *pacer) take(chat int64) (bool, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c, on := p.refillLocked(chat)
-	if !on {
+	c := p.chatLocked(chat)
+	if c == nil {
 		return true, 0
 	}
-	if w := max(c.wait(p.limits.ChatEvery), p.all.wait(p.limits.GlobalEvery)); w > 0 {
+	now := p.now()
+	rc, ra := c.ReserveN(now, 1), p.all.ReserveN(now, 1)
+	if w := max(rc.DelayFrom(now), ra.DelayFrom(now)); w > 0 {
+		// The sender does not wait: it holds the chat back, so the tokens go back.
+		rc.CancelAt(now)
+		ra.CancelAt(now)
 		return false, w
 	}
-	c.tokens--
-	p.all.tokens--
 	return true, 0
 }
 
@@ -103,9 +86,10 @@ func (p *pacer) take(chat int64) (bool, time.Duration) {
 func (p *pacer) spend(chat int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c, on := p.refillLocked(chat); on {
-		c.tokens--
-		p.all.tokens--
+	if c := p.chatLocked(chat); c != nil {
+		now := p.now()
+		c.ReserveN(now, 1)
+		p.all.ReserveN(now, 1)
 	}
 }
 
@@ -113,10 +97,11 @@ func (p *pacer) spend(chat int64) {
 func (p *pacer) overall() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.limits
-	if l.ChatEvery <= 0 || l.GlobalEvery <= 0 {
+	if !p.limits.on() {
 		return 0
 	}
-	p.all.refill(p.now(), l.GlobalEvery, max(1, l.GlobalBurst))
-	return p.all.wait(l.GlobalEvery)
+	now := p.now()
+	r := p.all.ReserveN(now, 1)
+	defer r.CancelAt(now)
+	return r.DelayFrom(now)
 }
