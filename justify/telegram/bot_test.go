@@ -220,6 +220,31 @@ func TestRateLimitIsHonoured(t *testing.T) {
 	e.waitMsg(ivanTG, "Бан в сообществе")
 }
 
+// A server error is retried after 2s, doubled per attempt; the stored next attempt is the
+// exact one, with no jitter.
+func TestServerErrorIsRetriedWithBackoff(t *testing.T) {
+	e := newEnv(t)
+	e.start()
+	e.startAll()
+	e.srv.FailNext("sendMessage", 502, "Bad Gateway", 0)
+	e.srv.FailNext("sendMessage", 500, "Internal Server Error", 0)
+	e.ban(ivanVK, "Вася", "")
+	next := t0
+	for attempt, wait := range []time.Duration{2 * time.Second, 4 * time.Second} {
+		var msg justify.Message
+		require.Eventually(t, func() bool {
+			msg = e.firstMessage()
+			return msg.Attempts == attempt+1
+		}, 5*time.Second, 5*time.Millisecond)
+		next = next.Add(wait)
+		assert.Equal(t, next, msg.NextAttempt, "attempt %d", attempt+1)
+		assert.False(t, msg.Failed)
+		e.clock.Advance(wait)
+		e.bot.Wake()
+	}
+	e.waitMsg(ivanTG, "Бан в сообществе")
+}
+
 func TestBlockedPersonIsNotRetried(t *testing.T) {
 	e := newEnv(t)
 	e.start()

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 const (
@@ -21,8 +22,12 @@ const (
 	maxPages = 10
 	// waitForOriginal is how long an edit waits when the message it edits is not sent yet.
 	waitForOriginal = 2 * time.Second
-	maxSendBackoff  = 10 * time.Minute
 )
+
+// sendBackoff paces a message's retries after a network error or a Telegram failure: 2s
+// doubled per attempt up to 10 minutes. No jitter: one sender retries, so nothing
+// needs spreading, and the next attempt stored in the outbox is the one that happens.
+var sendBackoff = supervise.Backoff{Min: 2 * time.Second, Max: 10 * time.Minute, NoJitter: true}
 
 // sendLoop delivers due outbox messages every SendInterval, or at once when woken.
 func (b *Bot) sendLoop(ctx context.Context) {
@@ -244,7 +249,7 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, err error, l
 	now := b.deps.Now()
 	var apiErr *tgbotapi.Error
 	if !errors.As(err, &apiErr) || apiErr.Code >= 500 {
-		next := now.Add(backoffFrom(m.Attempts, 2*time.Second, maxSendBackoff))
+		next := now.Add(sendBackoff.Delay(m.Attempts + 1))
 		log.Warn().Err(err).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
 		return b.deps.Outbox.MarkRetry(ctx, m.ID, err.Error(), next)
 	}
@@ -290,17 +295,6 @@ func (b *Bot) markUnreachable(ctx context.Context, m justify.Message, p justify.
 	}
 	b.Wake()
 	return nil
-}
-
-func backoffFrom(attempts int, base, limit time.Duration) time.Duration {
-	d := base
-	for i := 0; i < attempts && d < limit; i++ {
-		d *= 2
-	}
-	if d > limit {
-		d = limit
-	}
-	return d
 }
 
 func isAPIError(err error, code int, substr string) bool {
