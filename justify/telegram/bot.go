@@ -8,13 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
@@ -93,17 +90,19 @@ type Deps struct {
 
 // Bot is the Telegram adapter. Create it with New, then Run it.
 type Bot struct {
-	cfg    Config
-	deps   Deps
-	api    *tgbotapi.BotAPI
-	client *ctxClient
-	r      renderer
-	log    zerolog.Logger
-	wake   chan struct{}
-	pace   *pacer
+	cfg  Config
+	deps Deps
+	api  client
+	r    renderer
+	log  zerolog.Logger
+	wake chan struct{}
+	pace *pacer
 
 	mu      sync.Mutex
 	refused map[int64]bool // strangers already told, so a stranger cannot make the bot chat
+	// pollCtx is the update loop's context, for the answers sent from deep in its handlers
+	// (reply, answer), which are not handed one: a stop cuts them short too.
+	pollCtx atomic.Pointer[context.Context]
 }
 
 // New checks the token with getMe and returns a bot ready to Run.
@@ -149,9 +148,8 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		hc.Timeout = least
 	}
 	b := &Bot{
-		cfg:    cfg,
-		deps:   deps,
-		client: &ctxClient{c: hc},
+		cfg:  cfg,
+		deps: deps,
 		r: renderer{cat: cat, loc: cfg.Location, communities: deps.Communities, people: deps.People,
 			now: deps.Now, alertWindow: cfg.AlertWindow},
 		log:     log.With().Str("component", "telegram").Logger(),
@@ -159,13 +157,12 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		pace:    newPacer(cfg.Limits),
 		refused: map[int64]bool{},
 	}
-	registerToken(cfg.Token, b.log)
-	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, b.client)
+	api, name, err := newTGClient(cfg.Token, cfg.Endpoint, hc, b.log)
 	if err != nil {
-		return nil, fmt.Errorf("connect to telegram: %w", b.redact(err))
+		return nil, fmt.Errorf("connect to telegram: %w", err)
 	}
 	b.api = api
-	b.log = b.log.With().Str("bot", api.Self.UserName).Logger()
+	b.log = b.log.With().Str("bot", name).Logger()
 	return b, nil
 }
 
@@ -183,8 +180,8 @@ func (b *Bot) Wake() {
 // Run sets the command menu, then receives updates and delivers the outbox until ctx ends.
 // It returns nil on a clean stop.
 func (b *Bot) Run(ctx context.Context) error {
-	b.client.setContext(ctx)
-	if err := b.setCommands(); err != nil {
+	b.pollCtx.Store(&ctx)
+	if err := b.setCommands(ctx); err != nil {
 		b.log.Warn().Err(err).Msg("set command menu")
 	}
 	var wg sync.WaitGroup
@@ -195,99 +192,30 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
-func (b *Bot) setCommands() error {
-	cfg := tgbotapi.NewSetMyCommands(
-		tgbotapi.BotCommand{Command: "start", Description: b.r.cat.cmdStart},
-		tgbotapi.BotCommand{Command: "help", Description: b.r.cat.cmdHelp},
-		tgbotapi.BotCommand{Command: "pending", Description: b.r.cat.cmdPending},
-		tgbotapi.BotCommand{Command: "case", Description: b.r.cat.cmdCase},
-		tgbotapi.BotCommand{Command: "stats", Description: b.r.cat.cmdStats},
-	)
-	if _, err := b.api.Request(cfg); err != nil {
-		return fmt.Errorf("set my commands: %w", b.redact(err))
+func (b *Bot) setCommands(ctx context.Context) error {
+	r := b.api.SetCommands(ctx, []command{
+		{"start", b.r.cat.cmdStart},
+		{"help", b.r.cat.cmdHelp},
+		{"pending", b.r.cat.cmdPending},
+		{"case", b.r.cat.cmdCase},
+		{"stats", b.r.cat.cmdStats},
+	})
+	if err := r.err(); err != nil {
+		return fmt.Errorf("set my commands: %w", err)
 	}
 	return nil
 }
 
-// ctxClient ties every request to Run's context: the library has no context support, and
-// without this a long poll would hold shutdown for up to PollTimeout.
-type ctxClient struct {
-	c   *http.Client
-	ctx atomic.Pointer[context.Context]
-}
-
-func (c *ctxClient) setContext(ctx context.Context) { c.ctx.Store(&ctx) }
-
-func (c *ctxClient) Do(req *http.Request) (*http.Response, error) {
-	if ctx := c.ctx.Load(); ctx != nil {
-		req = req.WithContext(*ctx)
+// handlerContext is the update loop's context, for calls made where none is passed down.
+func (b *Bot) handlerContext() context.Context {
+	if ctx := b.pollCtx.Load(); ctx != nil {
+		return *ctx
 	}
-	return c.c.Do(req)
+	return context.Background()
 }
 
-// redact removes the token from an error: the library's network errors carry the request
-// URL, and the token is part of it.
+// redact removes the token from an error that may come from somewhere other than the
+// client, which redacts its own.
 func (b *Bot) redact(err error) error {
 	return redactToken(err, b.cfg.Token)
-}
-
-const tokenMask = "<token>"
-
-// redactedError keeps an error's meaning for classification while hiding the token.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redactToken(err error, token string) error {
-	if err == nil || token == "" {
-		return err
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		inner := ue.Err
-		if inner != nil && strings.Contains(inner.Error(), token) {
-			inner = errors.New(strings.ReplaceAll(inner.Error(), token, tokenMask))
-		}
-		return &redactedError{msg: strings.ReplaceAll(err.Error(), token, tokenMask), err: inner}
-	}
-	if strings.Contains(err.Error(), token) {
-		return errors.New(strings.ReplaceAll(err.Error(), token, tokenMask))
-	}
-	return err
-}
-
-// The library logs through one global logger; every token any bot uses is masked there.
-var libLog struct {
-	sync.Mutex
-	once   sync.Once
-	tokens []string
-	log    zerolog.Logger
-}
-
-func registerToken(token string, log zerolog.Logger) {
-	libLog.Lock()
-	libLog.tokens = append(libLog.tokens, token)
-	libLog.log = log
-	libLog.Unlock()
-	libLog.once.Do(func() { _ = tgbotapi.SetLogger(redactingLogger{}) })
-}
-
-type redactingLogger struct{}
-
-func (redactingLogger) Println(v ...any) { redactingLogger{}.write(fmt.Sprintln(v...)) }
-func (redactingLogger) Printf(format string, v ...any) {
-	redactingLogger{}.write(fmt.Sprintf(format, v...))
-}
-
-func (redactingLogger) write(s string) {
-	libLog.Lock()
-	defer libLog.Unlock()
-	for _, t := range libLog.tokens {
-		s = strings.ReplaceAll(s, t, tokenMask)
-	}
-	libLog.log.Debug().Str("library", "telegram-bot-api").Msg(strings.TrimSpace(s))
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
@@ -122,12 +121,12 @@ func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.
 	}
 	lastID := 0
 	for i := done; i < len(parts); i++ {
-		id, err := b.sendDigestPart(m.ChatID, d, parts[i])
-		if err != nil {
+		r := b.sendDigestPart(ctx, m.ChatID, d, parts[i])
+		if !r.ok() {
 			log.Info().Int("parts_sent", i).Int("parts", len(parts)).Msg("digest interrupted")
-			return b.settleFailure(settle, m, err, log)
+			return b.settleFailure(settle, m, r, log)
 		}
-		lastID = id
+		lastID = r.messageID
 		if i < len(parts)-1 {
 			if err := b.saveDigestProgress(settle, m, i+1); err != nil {
 				return err
@@ -138,21 +137,15 @@ func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.
 	return b.deps.Outbox.MarkSent(settle, m.ID, lastID, b.deps.Now())
 }
 
-func (b *Bot) sendDigestPart(chatID int64, d justify.Digest, p digestPart) (int, error) {
+func (b *Bot) sendDigestPart(ctx context.Context, chatID int64, d justify.Digest, p digestPart) result {
 	if !p.photo {
-		return b.send(chatID, view{text: p.text}, nil)
+		return b.send(ctx, chatID, view{text: p.text}, nil)
 	}
 	name := d.ChartName
 	if name == "" {
 		name = "activity.png"
 	}
-	photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: name, Bytes: d.Chart})
-	if p.text != "" {
-		photo.Caption = p.text
-		photo.ParseMode = tgbotapi.ModeHTML
-	}
-	sent, err := b.api.Send(photo)
-	return sent.MessageID, err
+	return b.api.SendPhoto(ctx, chatID, name, d.Chart, p.text)
 }
 
 func digestCursor(id int64) string { return digestCursorPrefix + strconv.FormatInt(id, 10) }

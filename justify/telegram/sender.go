@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"net/http"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
@@ -157,49 +156,32 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 	if err != nil {
 		return err
 	}
-	var sentID int
+	var r result
 	if editID != 0 {
-		edit := tgbotapi.NewEditMessageText(m.ChatID, editID, v.text)
-		edit.ParseMode = tgbotapi.ModeHTML
-		edit.DisableWebPagePreview = true
-		edit.ReplyMarkup = kb
-		_, err = b.api.Send(edit)
-		switch {
-		case err == nil || isNotModified(err):
-			sentID, err = editID, nil
-		case isAPIError(err, 400, "message to edit not found"):
+		r = b.api.EditText(ctx, m.ChatID, editID, v.text, kb)
+		if r.messageGone() {
 			// Deleted by the person, or too old to edit: show the current state anew.
 			log.Info().Msg("message to edit is gone; sending it anew")
-			sentID, err = b.send(m.ChatID, v, kb)
+			r = b.send(ctx, m.ChatID, v, kb)
 		}
 	} else {
-		sentID, err = b.send(m.ChatID, v, kb)
+		r = b.send(ctx, m.ChatID, v, kb)
 	}
-	if err == nil {
-		log.Debug().Int("telegram_message_id", sentID).Msg("message delivered")
-		err := b.deps.Outbox.MarkSent(settle, m.ID, sentID, b.deps.Now())
-		if m.EditOf != 0 && errors.Is(err, justify.ErrNotFound) {
-			// A newer edit of the same message replaced this one while it was sent.
-			log.Debug().Msg("edit superseded while sent")
-			return nil
-		}
-		return err
+	if !r.ok() {
+		return b.settleFailure(settle, m, r, log)
 	}
-	return b.settleFailure(settle, m, err, log)
+	log.Debug().Int("telegram_message_id", r.messageID).Msg("message delivered")
+	err = b.deps.Outbox.MarkSent(settle, m.ID, r.messageID, b.deps.Now())
+	if m.EditOf != 0 && errors.Is(err, justify.ErrNotFound) {
+		// A newer edit of the same message replaced this one while it was sent.
+		log.Debug().Msg("edit superseded while sent")
+		return nil
+	}
+	return err
 }
 
-func (b *Bot) send(chatID int64, v view, kb *tgbotapi.InlineKeyboardMarkup) (int, error) {
-	msg := tgbotapi.NewMessage(chatID, v.text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	switch {
-	case kb != nil:
-		msg.ReplyMarkup = *kb
-	case v.forceReply:
-		msg.ReplyMarkup = tgbotapi.ForceReply{ForceReply: true}
-	}
-	sent, err := b.api.Send(msg)
-	return sent.MessageID, err
+func (b *Bot) send(ctx context.Context, chatID int64, v view, kb keyboard) result {
+	return b.api.SendText(ctx, chatID, v.text, kb, v.forceReply)
 }
 
 // renderError means a message can never be rendered: retrying would not help.
@@ -244,31 +226,24 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID
 }
 
 // settleFailure decides whether a refused message is retried or given up.
-func (b *Bot) settleFailure(ctx context.Context, m justify.Message, err error, log zerolog.Logger) error {
-	err = b.redact(err)
+func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, log zerolog.Logger) error {
 	now := b.deps.Now()
-	var apiErr *tgbotapi.Error
-	if !errors.As(err, &apiErr) || apiErr.Code >= 500 {
-		next := now.Add(sendBackoff.Delay(m.Attempts + 1))
-		log.Warn().Err(err).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
-		return b.deps.Outbox.MarkRetry(ctx, m.ID, err.Error(), next)
-	}
 	switch {
-	case apiErr.Code == 429:
-		wait := time.Duration(apiErr.RetryAfter) * time.Second
-		if wait <= 0 {
-			wait = time.Second
-		}
-		log.Warn().Int("retry_after", apiErr.RetryAfter).Msg("rate limited by telegram")
-		return b.deps.Outbox.MarkRetry(ctx, m.ID, err.Error(), now.Add(wait))
-	case apiErr.Code == 403:
+	case r.status == retry && r.code == http.StatusTooManyRequests:
+		log.Warn().Int("retry_after", int(r.retryAfter/time.Second)).Msg("rate limited by telegram")
+		return b.deps.Outbox.MarkRetry(ctx, m.ID, r.description, now.Add(max(r.retryAfter, time.Second)))
+	case r.status == retry:
+		next := now.Add(sendBackoff.Delay(m.Attempts + 1))
+		log.Warn().Err(r.err()).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
+		return b.deps.Outbox.MarkRetry(ctx, m.ID, r.description, next)
+	case r.code == http.StatusForbidden:
 		p, _ := b.deps.People.ByTelegram(m.ChatID)
-		log.Warn().Str("person", p.Name).Str("error", apiErr.Message).Msg("person cannot be messaged: never pressed Start or blocked the bot")
-		return b.markUnreachable(ctx, m, p, err.Error())
+		log.Warn().Str("person", p.Name).Str("error", r.description).Msg("person cannot be messaged: never pressed Start or blocked the bot")
+		return b.markUnreachable(ctx, m, p, r.description)
 	default:
-		log.Error().Err(err).Msg("telegram refused the message; giving up")
+		log.Error().Err(r.err()).Msg("telegram refused the message; giving up")
 	}
-	return b.deps.Outbox.MarkFailed(ctx, m.ID, err.Error())
+	return b.deps.Outbox.MarkFailed(ctx, m.ID, r.description)
 }
 
 // markUnreachable gives up on a message to someone the bot cannot reach and tells
@@ -296,11 +271,3 @@ func (b *Bot) markUnreachable(ctx context.Context, m justify.Message, p justify.
 	b.Wake()
 	return nil
 }
-
-func isAPIError(err error, code int, substr string) bool {
-	var apiErr *tgbotapi.Error
-	return errors.As(err, &apiErr) && apiErr.Code == code && strings.Contains(apiErr.Message, substr)
-}
-
-// isNotModified means the message already shows exactly this: as good as sent.
-func isNotModified(err error) bool { return isAPIError(err, 400, "message is not modified") }

@@ -31,20 +31,17 @@ func (b *Bot) pollLoop(ctx context.Context) {
 	}
 	failures := 0
 	for ctx.Err() == nil {
-		ups, err := b.api.GetUpdates(tgbotapi.UpdateConfig{
-			Offset: offset, Timeout: int(b.cfg.PollTimeout / time.Second), AllowedUpdates: allowedUpdates,
-		})
-		if err != nil {
+		ups, r := b.api.GetUpdates(ctx, offset, b.cfg.PollTimeout, allowedUpdates)
+		if !r.ok() {
 			if ctx.Err() != nil {
 				return
 			}
 			failures++
 			wait := supervise.Backoff{}.Delay(failures)
-			var apiErr *tgbotapi.Error
-			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
-				wait = time.Duration(apiErr.RetryAfter) * time.Second
+			if r.retryAfter > 0 {
+				wait = r.retryAfter
 			}
-			b.log.Warn().Err(b.redact(err)).Int("consecutive_errors", failures).Dur("retry_in", wait).Msg("get updates")
+			b.log.Warn().Err(r.err()).Int("consecutive_errors", failures).Dur("retry_in", wait).Msg("get updates")
 			if !supervise.Sleep(ctx, wait) {
 				return
 			}
@@ -175,18 +172,14 @@ func (b *Bot) errText(err error, log zerolog.Logger) string {
 func (b *Bot) reply(chatID int64, text string) {
 	// A person is waiting for this answer: it goes at once, and the outbox makes up for it.
 	b.pace.spend(chatID)
-	msg := tgbotapi.NewMessage(chatID, text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	// A case card carries several VK links; a preview of one would bury the card.
-	msg.DisableWebPagePreview = true
-	if _, err := b.api.Send(msg); err != nil {
-		b.log.Warn().Err(b.redact(err)).Int64("chat_id", chatID).Msg("send reply")
+	if r := b.api.SendText(b.handlerContext(), chatID, text, nil, false); !r.ok() {
+		b.log.Warn().Err(r.err()).Int64("chat_id", chatID).Msg("send reply")
 	}
 }
 
 func (b *Bot) answer(q *tgbotapi.CallbackQuery, text string) {
-	if _, err := b.api.Request(tgbotapi.NewCallback(q.ID, clip(text, 200))); err != nil {
-		b.log.Warn().Err(b.redact(err)).Int64("telegram_id", q.From.ID).Msg("answer callback query")
+	if r := b.api.AnswerCallback(b.handlerContext(), q.ID, clip(text, 200)); !r.ok() {
+		b.log.Warn().Err(r.err()).Int64("telegram_id", q.From.ID).Msg("answer callback query")
 	}
 }
 
@@ -285,37 +278,33 @@ func (b *Bot) setButtons(ctx context.Context, q *tgbotapi.CallbackQuery, id just
 	if err != nil {
 		return err
 	}
-	if kb == nil {
-		kb = &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}
-	}
 	b.pace.spend(q.Message.Chat.ID)
-	edit := tgbotapi.NewEditMessageReplyMarkup(q.Message.Chat.ID, q.Message.MessageID, *kb)
-	if _, err := b.api.Request(edit); err != nil && !isNotModified(err) {
-		return fmt.Errorf("edit buttons of case %d: %w", id, b.redact(err))
+	if r := b.api.EditButtons(ctx, q.Message.Chat.ID, q.Message.MessageID, kb); !r.ok() {
+		return fmt.Errorf("edit buttons of case %d: %w", id, r.err())
 	}
 	return nil
 }
 
 // issue gives each button a fresh token, stores what it means (for case id, or for batch
 // when not 0), and builds the keyboard. It returns nil when there are no buttons.
-func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch justify.BatchID, rows [][]btnSpec) (*tgbotapi.InlineKeyboardMarkup, error) {
+func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch justify.BatchID, rows [][]btnSpec) (keyboard, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
 	now := b.deps.Now()
 	var saved []justify.Button
-	kb := &tgbotapi.InlineKeyboardMarkup{}
+	kb := keyboard{}
 	for _, row := range rows {
-		var out []tgbotapi.InlineKeyboardButton
+		var out []button
 		for _, s := range row {
 			tok, err := newToken()
 			if err != nil {
 				return nil, err
 			}
 			saved = append(saved, justify.Button{Token: tok, CaseID: id, BatchID: batch, TelegramID: chatID, Action: s.action, Reason: s.reason, Created: now})
-			out = append(out, tgbotapi.NewInlineKeyboardButtonData(s.label, tok))
+			out = append(out, button{text: s.label, data: tok})
 		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+		kb = append(kb, out)
 	}
 	if err := b.deps.Buttons.SaveButtons(ctx, saved); err != nil {
 		return nil, fmt.Errorf("save buttons of case %d: %w", id, err)
