@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,9 +24,7 @@ type monitor struct {
 	reg        *prometheus.Registry
 	events     *prometheus.CounterVec
 	newEvents  *prometheus.CounterVec
-	messages   *prometheus.CounterVec
 	vkErrors   *prometheus.CounterVec
-	tgErrors   *prometheus.CounterVec
 	now        func() time.Time
 	staleAfter time.Duration
 
@@ -51,18 +48,12 @@ func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, 
 		newEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modwatch_events_recorded_total", Help: "VK events recorded for the first time, by community.",
 		}, []string{"community"}),
-		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "modwatch_messages_total", Help: "Telegram messages by outcome: sent, retried, failed.",
-		}, []string{"outcome"}),
 		vkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modwatch_vk_errors_total", Help: "VK API errors by community and error code (0: network or HTTP).",
 		}, []string{"community", "code"}),
-		tgErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "modwatch_telegram_errors_total", Help: "Telegram Bot API errors by HTTP-like code (0: network).",
-		}, []string{"code"}),
 		now: now, staleAfter: staleAfter, lastPoll: map[int64]time.Time{}, groups: groups,
 	}
-	m.reg.MustRegister(m.events, m.newEvents, m.messages, m.vkErrors, m.tgErrors,
+	m.reg.MustRegister(m.events, m.newEvents, m.vkErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
 		m.collectLive(ch, cases)
@@ -192,41 +183,4 @@ func (m *monitor) handler(db caseCounter) http.Handler {
 		_ = json.NewEncoder(w).Encode(rep)
 	})
 	return mux
-}
-
-// countingOutbox counts the sender's outcomes for /metrics.
-type countingOutbox struct {
-	justify.Outbox
-	m *monitor
-}
-
-func (o countingOutbox) MarkSent(ctx context.Context, id int64, tgID int, at time.Time) error {
-	o.m.messages.WithLabelValues("sent").Inc()
-	return o.Outbox.MarkSent(ctx, id, tgID, at)
-}
-
-func (o countingOutbox) MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error {
-	o.m.messages.WithLabelValues("retried").Inc()
-	o.m.tgErrors.WithLabelValues(telegramCode(errText)).Inc()
-	return o.Outbox.MarkRetry(ctx, id, errText, next)
-}
-
-func (o countingOutbox) MarkFailed(ctx context.Context, id int64, errText string) error {
-	o.m.messages.WithLabelValues("failed").Inc()
-	o.m.tgErrors.WithLabelValues(telegramCode(errText)).Inc()
-	return o.Outbox.MarkFailed(ctx, id, errText)
-}
-
-// telegramCode classifies a delivery error by the Bot API's description, which is all
-// the sender records.
-func telegramCode(errText string) string {
-	for _, c := range []struct{ prefix, code string }{
-		{"Too Many Requests", "429"}, {"Forbidden", "403"}, {"Bad Request", "400"},
-		{"Unauthorized", "401"}, {"Conflict", "409"}, {"Internal Server Error", "500"}, {"Bad Gateway", "502"},
-	} {
-		if strings.Contains(strings.ToLower(errText), strings.ToLower(c.prefix)) {
-			return c.code
-		}
-	}
-	return "0"
 }

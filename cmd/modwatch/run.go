@@ -134,9 +134,9 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		AlertWindow: cfg.Alerts.GroupWithin,
 		Limits:      cfg.telegramLimits(),
 	}, telegram.Deps{
-		Service: svc, Store: db, Outbox: countingOutbox{Outbox: db, m: mon}, Buttons: db,
+		Service: svc, Store: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
-		Stats: todayStats{db: db, cfg: cfg, now: now},
+		Stats: todayStats{db: db, cfg: cfg, now: now}, Metrics: telegram.NewMetrics(mon.reg),
 	}, log)
 	if err != nil {
 		return fmt.Errorf("start telegram bot: %w", err)

@@ -86,6 +86,8 @@ type Deps struct {
 	Now         func() time.Time
 	// Stats answers /stats; nil makes /stats say that stats are not available.
 	Stats StatsSource
+	// Metrics counts deliveries; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Bot is the Telegram adapter. Create it with New, then Run it.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -464,4 +466,37 @@ func TestRequestsFollowTheSpec(t *testing.T) {
 	}
 	assert.JSONEq(t, `["message","callback_query"]`, e.srv.LastParams("getUpdates")["allowed_updates"])
 	assert.Equal(t, "2", e.srv.LastParams("getUpdates")["timeout"])
+}
+
+// The bot counts each outbox attempt by outcome, and Telegram's refusals by code, from what
+// Telegram answered.
+func TestMetricsCountWhatTelegramDid(t *testing.T) {
+	e := newEnv(t)
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	e.deps.Metrics = m
+	e.start()
+	e.startAll()
+
+	e.srv.FailNext("sendMessage", 502, "Bad Gateway", 0)
+	e.ban(ivanVK, "Вася", "")
+	require.Eventually(t, func() bool { return e.firstMessage().Attempts == 1 }, 5*time.Second, 5*time.Millisecond)
+	e.clock.Advance(2 * time.Second)
+	e.bot.Wake()
+	e.waitMsg(ivanTG, "Вася")
+
+	e.srv.FailNext("sendMessage", 400, "Bad Request: can't parse entities", 0)
+	e.ban(ivanVK, "Петя", "")
+	require.Eventually(t, func() bool { return testutil.ToFloat64(m.messages.WithLabelValues(outcomeFailed)) == 1 }, 5*time.Second, 5*time.Millisecond)
+	e.settled()
+
+	for outcome, want := range map[string]float64{outcomeSent: 1, outcomeRetried: 1, outcomeFailed: 1} {
+		assert.Equal(t, want, testutil.ToFloat64(m.messages.WithLabelValues(outcome)), outcome)
+	}
+	assert.Equal(t, 1.0, testutil.ToFloat64(m.errors.WithLabelValues("502")))
+	assert.Equal(t, 1.0, testutil.ToFloat64(m.errors.WithLabelValues("400")))
+	assert.Equal(t, 2, testutil.CollectAndCount(m.errors), "no other code was counted")
+	n, err := testutil.GatherAndCount(reg, "modwatch_messages_total", "modwatch_telegram_errors_total")
+	require.NoError(t, err)
+	assert.Equal(t, 5, n, "both are registered under their names")
 }

@@ -109,11 +109,11 @@ func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.
 	d, err := justify.ParseDigest(m.Payload)
 	if err != nil {
 		log.Error().Err(err).Msg("cannot decode digest; giving up")
-		return b.deps.Outbox.MarkFailed(settle, m.ID, err.Error())
+		return b.markFailed(settle, m.ID, err.Error())
 	}
 	parts := digestParts(d)
 	if len(parts) == 0 {
-		return b.deps.Outbox.MarkFailed(settle, m.ID, "empty digest")
+		return b.markFailed(settle, m.ID, "empty digest")
 	}
 	done, err := b.digestProgress(ctx, m)
 	if err != nil {
@@ -134,7 +134,7 @@ func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.
 		}
 	}
 	log.Debug().Int("parts", len(parts)).Msg("digest delivered")
-	return b.deps.Outbox.MarkSent(settle, m.ID, lastID, b.deps.Now())
+	return b.markSent(settle, m.ID, lastID, b.deps.Now())
 }
 
 func (b *Bot) sendDigestPart(ctx context.Context, chatID int64, d justify.Digest, p digestPart) result {

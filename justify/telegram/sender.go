@@ -131,7 +131,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 	var gone *renderError
 	if errors.As(err, &gone) {
 		log.Error().Err(err).Msg("cannot render message; giving up")
-		return b.deps.Outbox.MarkFailed(settle, m.ID, err.Error())
+		return b.markFailed(settle, m.ID, err.Error())
 	}
 	if err != nil {
 		return err
@@ -145,9 +145,9 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		}
 		switch {
 		case orig.Failed:
-			return b.deps.Outbox.MarkFailed(settle, m.ID, "the message to edit was never delivered")
+			return b.markFailed(settle, m.ID, "the message to edit was never delivered")
 		case orig.SentAt.IsZero():
-			return b.deps.Outbox.MarkRetry(settle, m.ID, "the message to edit is not sent yet", b.deps.Now().Add(waitForOriginal))
+			return b.markRetry(settle, m.ID, "the message to edit is not sent yet", b.deps.Now().Add(waitForOriginal))
 		}
 		editID = orig.TelegramMessageID
 	}
@@ -171,7 +171,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		return b.settleFailure(settle, m, r, log)
 	}
 	log.Debug().Int("telegram_message_id", r.messageID).Msg("message delivered")
-	err = b.deps.Outbox.MarkSent(settle, m.ID, r.messageID, b.deps.Now())
+	err = b.markSent(settle, m.ID, r.messageID, b.deps.Now())
 	if m.EditOf != 0 && errors.Is(err, justify.ErrNotFound) {
 		// A newer edit of the same message replaced this one while it was sent.
 		log.Debug().Msg("edit superseded while sent")
@@ -227,15 +227,16 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID
 
 // settleFailure decides whether a refused message is retried or given up.
 func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, log zerolog.Logger) error {
+	b.deps.Metrics.failed(r)
 	now := b.deps.Now()
 	switch {
 	case r.status == retry && r.code == http.StatusTooManyRequests:
 		log.Warn().Int("retry_after", int(r.retryAfter/time.Second)).Msg("rate limited by telegram")
-		return b.deps.Outbox.MarkRetry(ctx, m.ID, r.description, now.Add(max(r.retryAfter, time.Second)))
+		return b.markRetry(ctx, m.ID, r.description, now.Add(max(r.retryAfter, time.Second)))
 	case r.status == retry:
 		next := now.Add(sendBackoff.Delay(m.Attempts + 1))
 		log.Warn().Err(r.err()).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
-		return b.deps.Outbox.MarkRetry(ctx, m.ID, r.description, next)
+		return b.markRetry(ctx, m.ID, r.description, next)
 	case r.code == http.StatusForbidden:
 		p, _ := b.deps.People.ByTelegram(m.ChatID)
 		log.Warn().Str("person", p.Name).Str("error", r.description).Msg("person cannot be messaged: never pressed Start or blocked the bot")
@@ -243,7 +244,23 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, lo
 	default:
 		log.Error().Err(r.err()).Msg("telegram refused the message; giving up")
 	}
-	return b.deps.Outbox.MarkFailed(ctx, m.ID, r.description)
+	return b.markFailed(ctx, m.ID, r.description)
+}
+
+// markSent, markRetry and markFailed settle a message in the outbox and count the outcome.
+func (b *Bot) markSent(ctx context.Context, id int64, tgID int, at time.Time) error {
+	b.deps.Metrics.settled(outcomeSent)
+	return b.deps.Outbox.MarkSent(ctx, id, tgID, at)
+}
+
+func (b *Bot) markRetry(ctx context.Context, id int64, why string, next time.Time) error {
+	b.deps.Metrics.settled(outcomeRetried)
+	return b.deps.Outbox.MarkRetry(ctx, id, why, next)
+}
+
+func (b *Bot) markFailed(ctx context.Context, id int64, why string) error {
+	b.deps.Metrics.settled(outcomeFailed)
+	return b.deps.Outbox.MarkFailed(ctx, id, why)
 }
 
 // markUnreachable gives up on a message to someone the bot cannot reach and tells
@@ -251,7 +268,7 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, lo
 // The alert is not raised when the message that failed is that very alert to that very
 // person, or it would chase itself.
 func (b *Bot) markUnreachable(ctx context.Context, m justify.Message, p justify.Person, why string) error {
-	if err := b.deps.Outbox.MarkFailed(ctx, m.ID, why); err != nil {
+	if err := b.markFailed(ctx, m.ID, why); err != nil {
 		return err
 	}
 	key := fmt.Sprintf("unreachable:%d", m.ChatID)
