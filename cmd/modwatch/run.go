@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"sync"
@@ -219,7 +220,9 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 			runs[fmt.Sprintf("vk-backfill-%d", cm.GroupID)] = bf.Run
 		}
 	}
-	runs["telegram"] = bot.Run
+	// The send loop and the update loop restart on their own: a panic in one leaves the
+	// other running.
+	maps.Copy(runs, bot.Components())
 	runs["deadlines"] = func(ctx context.Context) error {
 		// Reminders and escalations are written to the outbox; Wake sends them now.
 		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger(), "check deadlines",
@@ -266,7 +269,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		supervise.RunAll(ctx, log, runs)
+		supervise.Supervisor{Metrics: supervise.NewMetrics(mon.reg)}.RunAll(ctx, log, runs)
 	}()
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
 	if hooks.Ready != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/supervise"
 )
 
 // DefaultEndpoint is the real Bot API endpoint format.
@@ -97,6 +98,7 @@ type Bot struct {
 	api  client
 	r    renderer
 	log  zerolog.Logger
+	base zerolog.Logger // as given to New, for the supervisor's lines, which name the component
 	wake chan struct{}
 	pace *pacer
 
@@ -155,6 +157,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		r: renderer{cat: cat, loc: cfg.Location, communities: deps.Communities, people: deps.People,
 			now: deps.Now, alertWindow: cfg.AlertWindow},
 		log:     log.With().Str("component", "telegram").Logger(),
+		base:    log,
 		wake:    make(chan struct{}, 1),
 		pace:    newPacer(cfg.Limits),
 		refused: map[int64]bool{},
@@ -179,18 +182,21 @@ func (b *Bot) Wake() {
 	}
 }
 
-// Run sets the command menu, then receives updates and delivers the outbox until ctx ends.
-// It returns nil on a clean stop.
-func (b *Bot) Run(ctx context.Context) error {
-	b.pollCtx.Store(&ctx)
-	if err := b.setCommands(ctx); err != nil {
-		b.log.Warn().Err(err).Msg("set command menu")
+// Components are the bot's long-lived runs, keyed by name, for a supervisor to run and
+// restart: the send loop delivers the outbox; the update loop sets the command menu and
+// answers what people do. Each returns once ctx ends. A panic in one is left to the
+// supervisor, which restarts it while the other goes on.
+func (b *Bot) Components() map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"telegram-send":    b.sendLoop,
+		"telegram-updates": b.pollLoop,
 	}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); b.pollLoop(ctx) }()
-	go func() { defer wg.Done(); b.sendLoop(ctx) }()
-	wg.Wait()
+}
+
+// Run runs the bot's components under a supervisor of its own until ctx ends, for a caller
+// that does not supervise them itself. It returns nil on a clean stop.
+func (b *Bot) Run(ctx context.Context) error {
+	supervise.Supervisor{}.RunAll(ctx, b.base, b.Components())
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -345,6 +346,38 @@ func TestPanicSkipsTheUpdate(t *testing.T) {
 	e.waitMsg(ivanTG, "Я сам пишу")
 	assert.Contains(t, e.logs.String(), "update handler panicked")
 	require.Eventually(t, func() bool { return e.cursor(OffsetCursor) == "3" }, 5*time.Second, 5*time.Millisecond)
+}
+
+// panicOnce panics on the first message sent once armed, as a bug in the sender would.
+type panicOnce struct {
+	client
+	armed atomic.Bool
+}
+
+func (p *panicOnce) SendText(ctx context.Context, chatID int64, text string, kb keyboard, forceReply bool) result {
+	if p.armed.CompareAndSwap(true, false) {
+		panic("sender bug")
+	}
+	return p.client.SendText(ctx, chatID, text, kb, forceReply)
+}
+
+// A panic in the send loop restarts it: the message it was sending goes out after all,
+// and so does the next one.
+func TestSenderRestartsAfterPanic(t *testing.T) {
+	e := newEnv(t)
+	bug := &panicOnce{}
+	e.wrap = func(c client) client { bug.client = c; return bug }
+	e.start()
+	e.startAll()
+	bug.armed.Store(true)
+	e.ban(ivanVK, "Вася", "")
+	e.waitMsg(ivanTG, "Вася")
+	assert.False(t, bug.armed.Load(), "the sender panicked")
+	logs := e.logs.String()
+	assert.Contains(t, logs, `"component":"telegram-send"`)
+	assert.Contains(t, logs, `"cause":"panic"`)
+	e.ban(ivanVK, "Петя", "")
+	e.waitMsg(ivanTG, "Петя")
 }
 
 func TestHostileTextIsShownLiterally(t *testing.T) {

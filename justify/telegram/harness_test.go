@@ -98,6 +98,8 @@ type env struct {
 	deps   Deps
 	bot    *Bot
 	stop   func()
+	// wrap, when set, stands between the bot and its Telegram client.
+	wrap func(client) client
 }
 
 type option func(*env)
@@ -142,6 +144,9 @@ func (e *env) start() {
 	log := zerolog.New(e.logs)
 	bot, err := New(e.cfg, e.deps, log)
 	require.NoError(e.t, err)
+	if e.wrap != nil {
+		bot.api = e.wrap(bot.api)
+	}
 	e.bot = bot
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -28,8 +28,9 @@ const (
 // needs spreading, and the next attempt stored in the outbox is the one that happens.
 var sendBackoff = supervise.Backoff{Min: 2 * time.Second, Max: 10 * time.Minute, NoJitter: true}
 
-// sendLoop delivers due outbox messages every SendInterval, or at once when woken.
-func (b *Bot) sendLoop(ctx context.Context) {
+// sendLoop delivers due outbox messages every SendInterval, or at once when woken, until
+// ctx ends. A failed round is retried at the next tick: the outbox keeps what is due.
+func (b *Bot) sendLoop(ctx context.Context) error {
 	t := time.NewTicker(b.cfg.SendInterval)
 	defer t.Stop()
 	failures := 0
@@ -51,7 +52,7 @@ func (b *Bot) sendLoop(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return ctx.Err()
 		case <-t.C:
 		case <-b.wake:
 		case <-paced.C:

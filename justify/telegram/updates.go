@@ -18,38 +18,38 @@ import (
 // keep whatever list an earlier client set.
 var allowedUpdates = []string{"message", "callback_query"}
 
-// pollLoop receives updates until ctx ends. The offset is saved after each update is
-// handled, so a crash redelivers at most the update being handled, and a restart resumes.
-func (b *Bot) pollLoop(ctx context.Context) {
-	offset, err := b.loadOffset(ctx)
-	for err != nil {
-		b.log.Error().Err(err).Msg("load update offset")
-		if !supervise.Sleep(ctx, 5*time.Second) {
-			return
-		}
-		offset, err = b.loadOffset(ctx)
+// pollLoop sets the command menu, then receives updates until ctx ends. The offset is
+// saved after each update is handled, so a crash redelivers at most the update being
+// handled, and a restart resumes.
+func (b *Bot) pollLoop(ctx context.Context) error {
+	b.pollCtx.Store(&ctx)
+	if err := b.setCommands(ctx); err != nil {
+		b.log.Warn().Err(err).Msg("set command menu")
 	}
-	failures := 0
-	for ctx.Err() == nil {
+	var offset int
+	load := supervise.Loop{Log: b.log, What: "load update offset", Decide: func(context.Context, error, int) supervise.Decision {
+		// The store, not Telegram, failed: someone has to look.
+		return supervise.Decision{Delay: 5 * time.Second, Severe: true}
+	}}
+	err := load.Retry(ctx, 0, func(ctx context.Context) (err error) {
+		offset, err = b.loadOffset(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	poll := supervise.Loop{Log: b.log, What: "get updates", Decide: func(_ context.Context, err error, _ int) supervise.Decision {
+		// A rate-limited poll waits what Telegram asked; anything else backs off.
+		var failed *apiError
+		if errors.As(err, &failed) {
+			return supervise.Decision{Delay: failed.r.retryAfter}
+		}
+		return supervise.Decision{}
+	}}
+	return poll.Run(ctx, func(ctx context.Context) error {
 		ups, r := b.api.GetUpdates(ctx, offset, b.cfg.PollTimeout, allowedUpdates)
 		if !r.ok() {
-			if ctx.Err() != nil {
-				return
-			}
-			failures++
-			wait := supervise.Backoff{}.Delay(failures)
-			if r.retryAfter > 0 {
-				wait = r.retryAfter
-			}
-			b.log.Warn().Err(r.err()).Int("consecutive_errors", failures).Dur("retry_in", wait).Msg("get updates")
-			if !supervise.Sleep(ctx, wait) {
-				return
-			}
-			continue
-		}
-		if failures > 0 {
-			b.log.Info().Int("consecutive_errors", failures).Msg("get updates recovered")
-			failures = 0
+			return r.err()
 		}
 		for _, u := range ups {
 			b.handleSafely(ctx, u)
@@ -59,7 +59,8 @@ func (b *Bot) pollLoop(ctx context.Context) {
 				b.log.Error().Err(err).Int("update_id", u.UpdateID).Msg("save update offset")
 			}
 		}
-	}
+		return nil
+	})
 }
 
 func (b *Bot) loadOffset(ctx context.Context) (int, error) {
