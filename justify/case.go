@@ -71,6 +71,9 @@ var (
 	ErrWrongState   = errors.New("the case is no longer in a state that allows this")
 	ErrTextRequired = errors.New("this reason needs a text explanation")
 	ErrBadReason    = errors.New("unknown reason")
+	// ErrReversing means a manager's reversal of the case is under way: VK has been asked,
+	// and the answer will show in the case's messages. It is an ErrWrongState.
+	ErrReversing = fmt.Errorf("%w: a reversal is already under way", ErrWrongState)
 )
 
 // Case is one admin action that needs a reason and a manager's decision.
@@ -192,6 +195,9 @@ func (c *Case) Expire(now time.Time) bool {
 func (c *Case) checkDecider(p Person, allowed ...State) error {
 	if p.Role != RoleManager {
 		return ErrForbidden
+	}
+	if c.State == StateReversing {
+		return ErrReversing
 	}
 	for _, s := range append(allowed, StateAwaitingReview) {
 		if c.State == s {

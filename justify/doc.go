@@ -18,7 +18,8 @@
 //     review to managers) in the outbox, in the same transaction; the adapter sends them.
 //   - decisions.go: the operator's reason and the managers' approval, each an entry of the
 //     case's audit trail; deadlines.go reminds and escalates when no reason comes.
-//   - reversal.go: a manager's reversal is carried out through the Reverser; VK's answer,
-//     or its own unban or restore event, closes the case.
+//   - reversal.go, reversals.go: a manager's reversal is recorded at once and carried out
+//     in VK in the background (RunReversals); VK's answer, or its own unban or restore
+//     event, closes the case.
 //   - digest.go: owners' periodic summaries.
 package justify

@@ -24,6 +24,14 @@ type Service struct {
 	AlertWindow time.Duration
 	// Grouping turns an operator's wave of bans or deletions into one batch prompt.
 	Grouping GroupRule
+	// ReversalsPerCommunity bounds the VK calls of reversals that RunReversals makes at
+	// once for one community; DefaultReversalsPerCommunity when zero.
+	ReversalsPerCommunity int
+	// OnReversal, when set, is told what became of each reversal RunReversals carried out;
+	// it must not block. The daemon logs it and wakes the sender.
+	OnReversal func(ReversalResult)
+
+	reversals reversalQueue // reversals started, waiting for RunReversals
 }
 
 // IngestResult counts what a batch of events did.
