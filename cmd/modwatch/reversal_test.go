@@ -12,18 +12,6 @@ import (
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 )
 
-// answeredWithin waits at most d for the bot's answer to a button press and returns it.
-func (h *harness) answeredWithin(queryID string, d time.Duration, what string) string {
-	h.t.Helper()
-	var a telegramtest.CallbackAnswer
-	require.Eventually(h.t, func() bool {
-		var ok bool
-		a, ok = h.tg.AnswerTo(queryID)
-		return ok
-	}, d, 5*time.Millisecond, "%s was not answered within %s", what, d)
-	return a.Text
-}
-
 // A reversal never blocks other people: while VK holds one unban (a VK that answers after
 // 20 s, for as long as the test wants), the manager who pressed is answered at once,
 // another manager's press on another case too, and VK's answer is edited into the review
