@@ -1,6 +1,7 @@
 package justify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -70,9 +71,9 @@ var (
 	ErrWrongState   = errors.New("the case is no longer in a state that allows this")
 	ErrTextRequired = errors.New("this reason needs a text explanation")
 	ErrBadReason    = errors.New("unknown reason")
-	ErrNotFound     = errors.New("not found")
-	// ErrConflict means someone else changed the case first; the caller should reload.
-	ErrConflict = errors.New("the case was changed concurrently")
+	// ErrReversing means a manager's reversal of the case is under way: VK has been asked,
+	// and the answer will show in the case's messages. It is an ErrWrongState.
+	ErrReversing = fmt.Errorf("%w: a reversal is already under way", ErrWrongState)
 )
 
 // Case is one admin action that needs a reason and a manager's decision.
@@ -195,6 +196,9 @@ func (c *Case) checkDecider(p Person, allowed ...State) error {
 	if p.Role != RoleManager {
 		return ErrForbidden
 	}
+	if c.State == StateReversing {
+		return ErrReversing
+	}
 	for _, s := range append(allowed, StateAwaitingReview) {
 		if c.State == s {
 			return nil
@@ -278,4 +282,89 @@ func (c *Case) UndoneInVK(expired bool, now time.Time) error {
 
 func (c *Case) close(r Resolution, by string, now time.Time) {
 	c.State, c.Resolution, c.ResolvedBy, c.ResolvedAt = StateClosed, r, by, now
+}
+
+// Case loads a case with its audit trail.
+func (s *Service) Case(ctx context.Context, id CaseID) (Case, []Decision, error) {
+	var c Case
+	var ds []Decision
+	err := s.Store.View(ctx, func(tx Tx) (err error) {
+		if c, err = tx.Case(id); err != nil {
+			return err
+		}
+		ds, err = tx.Decisions(id)
+		return err
+	})
+	return c, ds, err
+}
+
+// change loads a case, applies fn as the person behind tgID, and saves, in one transaction.
+func (s *Service) change(ctx context.Context, tgID int64, id CaseID, fn func(Tx, Person, *Case) error) (Case, error) {
+	p, ok := s.People.ByTelegram(tgID)
+	if !ok {
+		return Case{}, ErrForbidden
+	}
+	var out Case
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		c, err := tx.Case(id)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, p, &c); err != nil {
+			out = c
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// save writes the case and its decision, refreshes every message already showing the case,
+// and sends the operator an outcome message for the kinds listed.
+func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
+	now := s.now()
+	if err := tx.SaveCase(c); err != nil {
+		return fmt.Errorf("save case %d: %w", c.ID, err)
+	}
+	d.CaseID, d.At = c.ID, now
+	if err := tx.AddDecision(d); err != nil {
+		return fmt.Errorf("add decision to case %d: %w", c.ID, err)
+	}
+	for _, kind := range []MessageKind{MsgPrompt, MsgReview} {
+		shown, err := tx.MessagesOf(c.ID, kind)
+		if err != nil {
+			return err
+		}
+		for _, m := range shown {
+			if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: m.ChatID, Kind: kind, EditOf: m.ID, Created: now}); err != nil {
+				return err
+			}
+		}
+	}
+	if c.BatchID != 0 {
+		// A batched case is shown by its batch's messages: refresh those, and tell no one
+		// about each case of a wave on its own.
+		return s.refreshBatch(tx, c.BatchID, MsgBatchPrompt, MsgBatchReview)
+	}
+	for _, kind := range extra {
+		if kind == MsgOutcome && c.Operator != "" {
+			if op, ok := s.People.ByName(c.Operator); ok {
+				if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: op.TelegramID, Kind: MsgOutcome, Created: now}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sendReviews puts the case before every manager.
+func (s *Service) sendReviews(tx Tx, c Case) error {
+	for _, m := range s.People.WithRole(RoleManager) {
+		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: m.TelegramID, Kind: MsgReview, Created: s.now()}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,9 +1,8 @@
-// Package justify is modwatch's domain: moderation events, the cases they open, the
-// decisions taken on them and the people who take them. It does no I/O: watchers feed it
-// events, the Telegram adapter feeds it people's answers, and the store keeps its state.
 package justify
 
-import "sort"
+import (
+	"sort"
+)
 
 // Role is what a person may do with cases.
 type Role string

@@ -6,119 +6,13 @@ import (
 	"time"
 )
 
-// Action names an entry of a case's audit trail.
-type Action string
-
-// Audit trail actions.
-const (
-	ActionOpened         Action = "opened"
-	ActionReminded       Action = "reminded"
-	ActionOverdue        Action = "overdue"
-	ActionJustified      Action = "justified"
-	ActionExplained      Action = "explained"
-	ActionApproved       Action = "approved"
-	ActionReverseStarted Action = "reverse_started"
-	ActionReversed       Action = "reversed"
-	ActionUndoRequested  Action = "undo_requested"
-	ActionUndoneInVK     Action = "undone_in_vk"
-	// ActionUnbatched: the case left its batch to be handled one by one.
-	ActionUnbatched Action = "unbatched"
+// Errors of the store contract.
+var (
+	// ErrNotFound means the store holds no such record.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means someone else changed the case first; the caller should reload.
+	ErrConflict = errors.New("the case was changed concurrently")
 )
-
-// Decision is one append-only entry of a case's audit trail: who did what, when, and from
-// which Telegram account.
-type Decision struct {
-	ID         int64
-	CaseID     CaseID
-	Action     Action
-	Actor      string // a person's name, "modwatch" or "VK"
-	TelegramID int64  // 0 when the action did not come from Telegram
-	At         time.Time
-	Detail     string
-}
-
-// MessageKind says what an outbox message is for; the Telegram adapter renders it from the
-// case as it is when the message is sent.
-type MessageKind string
-
-// Message kinds.
-const (
-	// MsgPrompt asks the operator for a reason, with reason buttons; edited as the case moves.
-	MsgPrompt MessageKind = "prompt"
-	// MsgAskText asks the operator to reply with a text explanation.
-	MsgAskText MessageKind = "ask_text"
-	// MsgReminder reminds the operator that the deadline is near.
-	MsgReminder MessageKind = "reminder"
-	// MsgReview puts the case before a manager, with Approve and Reverse; edited as the case moves.
-	MsgReview MessageKind = "review"
-	// MsgOutcome tells the operator what managers decided.
-	MsgOutcome MessageKind = "outcome"
-	// MsgUndoByHand tells the manager who reversed what to undo in VK by hand, and why.
-	MsgUndoByHand MessageKind = "undo_by_hand"
-	// MsgAlert is an Alert (Message.Payload) to a manager or owner; edited as repeats
-	// of its key arrive.
-	MsgAlert MessageKind = "alert"
-	// MsgDigest is an owner's Digest (Message.Payload): a chart and the figures.
-	MsgDigest MessageKind = "digest"
-
-	// Batch messages (Message.BatchID, CaseID 0) stand for every case of a batch.
-	// MsgBatchPrompt asks the operator for one reason for all; edited as the batch grows.
-	MsgBatchPrompt MessageKind = "batch_prompt"
-	// MsgBatchAskText asks the operator for one text for all the batch's cases.
-	MsgBatchAskText MessageKind = "batch_ask_text"
-	// MsgBatchReminder reminds the operator once for the whole batch.
-	MsgBatchReminder MessageKind = "batch_reminder"
-	// MsgBatchReview puts the batch before a manager, with Approve all and One by one.
-	MsgBatchReview MessageKind = "batch_review"
-	// MsgBatchOutcome tells the operator what managers decided for the batch.
-	MsgBatchOutcome MessageKind = "batch_outcome"
-)
-
-// Message is an outbox entry: written in the same transaction as the change that causes
-// it and delivered after, so a crash neither loses nor invents a notification.
-type Message struct {
-	ID     int64
-	CaseID CaseID
-	ChatID int64 // the recipient's Telegram id
-	// BatchID is set, instead of CaseID, on the messages of a batch.
-	BatchID BatchID
-	Kind    MessageKind
-	// EditOf is the ID of an earlier message to edit in place instead of sending anew.
-	EditOf  int64
-	Created time.Time
-	// Payload carries what a message not about one case shows (an Alert, as JSON).
-	Payload string
-
-	// Delivery state, kept by the sender.
-	SentAt            time.Time
-	TelegramMessageID int
-	Attempts          int
-	NextAttempt       time.Time
-	LastError         string
-	Failed            bool // given up: permanent error
-}
-
-// PendingInput remembers that the bot asked a person for a text and what it is for.
-type PendingInput struct {
-	TelegramID int64
-	CaseID     CaseID
-	Reason     Reason // the reason the text goes with; empty to explain an existing reason
-	// BatchID is set, instead of CaseID, when the text is the reason of a whole batch.
-	BatchID BatchID
-	Created time.Time
-}
-
-// Button is what an inline button stands for. Telegram only carries its opaque token; the
-// rest stays in the store, so a button cannot be forged and works only for its recipient.
-type Button struct {
-	Token      string
-	CaseID     CaseID
-	BatchID    BatchID // set instead of CaseID on a batch's buttons
-	TelegramID int64   // the only account allowed to press it
-	Action     string  // adapter-defined: "reason", "approve", "reverse", ...
-	Reason     Reason
-	Created    time.Time
-}
 
 // Store keeps modwatch's state. Each call of Update is one transaction: everything fn
 // writes is saved together, or nothing is.
@@ -243,47 +137,4 @@ type ButtonStore interface {
 	SaveButtons(ctx context.Context, bs []Button) error
 	// Button looks a token up, or returns ErrNotFound.
 	Button(ctx context.Context, token string) (Button, error)
-}
-
-// UndoProblem says why modwatch could not undo an action itself. Messages name it in each
-// person's language; the Reverser's own words (English, for the log) are only the detail.
-type UndoProblem string
-
-// Undo problems.
-const (
-	UndoNoToken      UndoProblem = "no_token"      // no token is configured for this reversal
-	UndoTokenInvalid UndoProblem = "token_invalid" // VK says the token is no longer valid
-	UndoNoRights     UndoProblem = "no_rights"     // the token lacks the right, or is the wrong kind
-	UndoNotPossible  UndoProblem = "not_possible"  // VK has no way to undo this (a deleted wall post)
-	UndoUnreachable  UndoProblem = "unreachable"   // VK did not answer
-	UndoRefused      UndoProblem = "refused"       // VK refused for another reason; the detail says which
-	UndoInterrupted  UndoProblem = "interrupted"   // modwatch stopped while asking VK
-)
-
-// UndoError is a Reverser's error that names its problem.
-type UndoError struct {
-	Problem UndoProblem
-	Err     error
-}
-
-func (e *UndoError) Error() string { return e.Err.Error() }
-func (e *UndoError) Unwrap() error { return e.Err }
-
-// ProblemOf names the problem of a reversal's error; an error that does not say is a refusal.
-func ProblemOf(err error) UndoProblem {
-	var ue *UndoError
-	if errors.As(err, &ue) {
-		return ue.Problem
-	}
-	return UndoRefused
-}
-
-// Reverser undoes actions in VK.
-type Reverser interface {
-	// Unban lifts a user's ban in a community. An error means modwatch could not do it; its
-	// text is shown to the manager, so it must say why in plain words.
-	Unban(ctx context.Context, groupID, userVKID int64) error
-	// Restore brings back a deleted comment or board post. VK's "already restored" (error
-	// 243) is success. Errors as for Unban.
-	Restore(ctx context.Context, item Ref) error
 }

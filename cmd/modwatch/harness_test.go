@@ -261,12 +261,18 @@ func (h *harness) press(chat int64, m telegramtest.Msg, index int) string {
 
 func (h *harness) answer(queryID string) string {
 	h.t.Helper()
+	return h.answeredWithin(queryID, 15*time.Second, "the press")
+}
+
+// answeredWithin waits at most d for the bot's answer to a button press and returns it.
+func (h *harness) answeredWithin(queryID string, d time.Duration, what string) string {
+	h.t.Helper()
 	var a telegramtest.CallbackAnswer
 	require.Eventually(h.t, func() bool {
 		var ok bool
 		a, ok = h.tg.AnswerTo(queryID)
 		return ok
-	}, 15*time.Second, 10*time.Millisecond, "callback answer")
+	}, d, 5*time.Millisecond, "%s was not answered within %s", what, d)
 	return a.Text
 }
 

@@ -142,6 +142,20 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	if err != nil {
 		return fmt.Errorf("start telegram bot: %w", err)
 	}
+	rlog := log.With().Str("component", "reversals").Logger()
+	svc.OnReversal = func(r justify.ReversalResult) {
+		l := rlog.With().Int64("case_id", int64(r.CaseID)).Int64("group_id", r.GroupID).Logger()
+		switch {
+		case r.Err != nil:
+			l.Error().Err(r.Err).Msg("save reversal result")
+			return
+		case r.Undo != nil:
+			l.Warn().Err(r.Undo).Msg("reversal left to be done by hand")
+		default:
+			l.Info().Msg("reversal done in VK")
+		}
+		bot.Wake() // the edited review and the outcome leave now
+	}
 	digests, err := newDigestJob(cfg, svc, db, now, log.With().Str("component", "digests").Logger(), bot.Wake)
 	if err != nil {
 		return fmt.Errorf("schedule digests: %w", err)
@@ -223,6 +237,8 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	// The send loop and the update loop restart on their own: a panic in one leaves the
 	// other running.
 	maps.Copy(runs, bot.Components())
+	// VK calls of managers' reversals, outside the update loop: a slow VK holds up no press.
+	runs["reversals"] = svc.RunReversals
 	runs["deadlines"] = func(ctx context.Context) error {
 		// Reminders and escalations are written to the outbox; Wake sends them now.
 		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger(), "check deadlines",

@@ -121,11 +121,45 @@ func TestReverseIsConfirmedFirst(t *testing.T) {
 
 	e.press(olgaTG, review, "Снять бан")
 	a = e.press(olgaTG, review, "Да, снять бан")
-	assert.Equal(t, "Бан снят, пользователь разблокирован.", a.Text)
+	// The press is answered before VK is asked; VK's answer is edited into the review.
+	assert.Equal(t, "Снимаем бан… Результат появится в сообщении о деле.", a.Text)
+	e.waitEdit(olgaTG, review.ID, "Olga снял(а) бан")
 	assert.Equal(t, [][2]int64{{groupID, userVK}}, e.rev.calls())
 	assert.Equal(t, justify.ResolutionReversed, e.caseNow(id).Resolution)
 	e.waitMsg(ivanTG, "Olga снял(а) бан")
 	e.waitEdit(mariaTG, e.waitMsg(mariaTG, "На проверку").ID, "Olga снял(а) бан")
+}
+
+// While VK is slow, the review says who is reversing, and another manager's press on the
+// case is answered plainly; VK's answer is edited in when it comes.
+func TestReverseWhileVKIsSlow(t *testing.T) {
+	e := newEnv(t)
+	e.rev.held = make(chan struct{})
+	e.start()
+	e.startAll()
+	id := e.ban(ivanVK, "Вася", "")
+	e.press(ivanTG, e.waitMsg(ivanTG, "Бан в сообществе"), "Спам")
+	review := e.waitMsg(olgaTG, "На проверку")
+	mariaReview := e.waitMsg(mariaTG, "На проверку")
+
+	e.press(olgaTG, review, "Снять бан")
+	a := e.press(olgaTG, review, "Да, снять бан")
+	assert.Equal(t, "Снимаем бан… Результат появится в сообщении о деле.", a.Text)
+	m := e.waitEdit(olgaTG, review.ID, "⏳ Olga снимает бан: ждём ответа VK…")
+	assert.Empty(t, m.Buttons, "nothing to press while VK is asked")
+	e.waitEdit(mariaTG, mariaReview.ID, "⏳ Olga снимает бан")
+	assert.Equal(t, justify.StateReversing, e.caseNow(id).State)
+
+	// Maria's Lift ban, pressed on her copy before it changed.
+	a = e.pressData(mariaTG, mariaReview.ID, mariaReview.Buttons[0][1].Data)
+	assert.Equal(t, "Это уже отменяется в VK: результат появится в сообщении о деле.", a.Text)
+	assert.Empty(t, e.rev.calls())
+
+	close(e.rev.held)
+	e.waitEdit(olgaTG, review.ID, "Olga снял(а) бан")
+	e.waitEdit(mariaTG, mariaReview.ID, "Olga снял(а) бан")
+	assert.Equal(t, [][2]int64{{groupID, userVK}}, e.rev.calls())
+	assert.Equal(t, justify.ResolutionReversed, e.caseNow(id).Resolution)
 }
 
 func TestReverseByHand(t *testing.T) {

@@ -28,6 +28,8 @@ type catalog struct {
 	reviewTitle, operator, unknownAdmin, overdue, noReasonYet string
 	btnApprove, btnReverse, btnRetry, btnConfirm, btnCancel   string
 	undoPendingReview                                         string
+	// reversingReview says who is reversing the case while VK is asked.
+	reversingReview, reversingReviewDel string
 
 	outcomeTitle string
 	outcomes     map[justify.Resolution]string
@@ -45,6 +47,9 @@ type catalog struct {
 	ansReversed, ansByHand, ansConfirm, ansCancelled, ansFailed     string
 	errForbidden, errWrongState, errTextRequired, errNotFound       string
 	errConflict                                                     string
+	// ansReversing answers the confirmed reversal while VK is asked; errReversing a press
+	// on a case whose reversal is under way.
+	ansReversing, ansReversingDel, errReversing string
 
 	cmdStart, cmdHelp, cmdPending, cmdCase, cmdStats string
 
@@ -137,6 +142,7 @@ var ru = catalog{
 		justify.UndoUnreachable:  "VK не ответил, попробуйте позже",
 		justify.UndoRefused:      "VK отказал (%s)",
 		justify.UndoInterrupted:  "modwatch остановился, пока ждал ответа VK: проверьте в VK и попробуйте снова",
+		justify.UndoFailed:       "modwatch дал сбой, пока обращался к VK: проверьте в VK и попробуйте снова",
 	},
 	undoSteps:   "Откройте сообщество: %s → Управление → Участники → Чёрный список, найдите пользователя %s и нажмите «Удалить из списка». Дело закроется, когда VK сообщит о разбане.",
 	refusal:     "Этот бот работает только для команды модераторов. Если вы в команде, отправьте менеджеру ваш Telegram ID <code>%d</code>, чтобы он вас добавил.",
@@ -168,6 +174,13 @@ var ru = catalog{
 	cmdPending:      "Дела, ждущие решения менеджера",
 	cmdCase:         "Дело по номеру: /case 12",
 	cmdStats:        "Сводка за сегодня",
+
+	// A reversal while VK is asked.
+	ansReversing:       "Снимаем бан… Результат появится в сообщении о деле.",
+	ansReversingDel:    "Восстанавливаем… Результат появится в сообщении о деле.",
+	errReversing:       "Это уже отменяется в VK: результат появится в сообщении о деле.",
+	reversingReview:    "⏳ %s снимает бан: ждём ответа VK…",
+	reversingReviewDel: "⏳ %s восстанавливает сообщение: ждём ответа VK…",
 
 	delIn:                "🗑 Удаление в сообществе «%s»",
 	reviewTitleDel:       "🔎 На проверку: удаление в «%s»",
@@ -321,6 +334,7 @@ var en = catalog{
 		justify.UndoUnreachable:  "VK did not answer, try again later",
 		justify.UndoRefused:      "VK refused (%s)",
 		justify.UndoInterrupted:  "modwatch stopped while waiting for VK: check VK, then try again",
+		justify.UndoFailed:       "modwatch failed while asking VK: check VK, then try again",
 	},
 	undoSteps:   "Open the community: %s → Manage → Members → Blacklist, find %s and remove them from the list. The case closes when VK reports the unban.",
 	refusal:     "This bot serves a moderation team only. If you are on the team, send your manager your Telegram ID <code>%d</code> so they can add you.",
@@ -352,6 +366,13 @@ var en = catalog{
 	cmdPending:      "Cases waiting for a manager",
 	cmdCase:         "A case by number: /case 12",
 	cmdStats:        "Today so far",
+
+	// A reversal while VK is asked.
+	ansReversing:       "Lifting the ban… The result will appear in the case's message.",
+	ansReversingDel:    "Restoring… The result will appear in the case's message.",
+	errReversing:       "This is already being undone in VK; the result will appear in the case's message.",
+	reversingReview:    "⏳ %s is lifting the ban; waiting for VK…",
+	reversingReviewDel: "⏳ %s is restoring the message; waiting for VK…",
 
 	delIn:                "🗑 Deletion in «%s»",
 	reviewTitleDel:       "🔎 For review: deletion in «%s»",

@@ -53,12 +53,21 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type fakeReverser struct {
+	// held, when set before the bot starts, makes Unban wait until it is closed, as a slow VK.
+	held     chan struct{}
 	mu       sync.Mutex
 	unbans   [][2]int64
 	restores []justify.Ref
 }
 
-func (f *fakeReverser) Unban(_ context.Context, groupID, userVKID int64) error {
+func (f *fakeReverser) Unban(ctx context.Context, groupID, userVKID int64) error {
+	if f.held != nil {
+		select {
+		case <-f.held:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.unbans = append(f.unbans, [2]int64{groupID, userVKID})
@@ -138,7 +147,8 @@ func newEnv(t *testing.T, opts ...option) *env {
 	return e
 }
 
-// start runs a bot until the test ends or stop is called.
+// start runs a bot, and the service's reversals as the daemon does, until the test ends
+// or stop is called.
 func (e *env) start() {
 	e.t.Helper()
 	log := zerolog.New(e.logs)
@@ -148,14 +158,13 @@ func (e *env) start() {
 		bot.api = e.wrap(bot.api)
 	}
 	e.bot = bot
+	e.svc.OnReversal = func(justify.ReversalResult) { bot.Wake() }
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = bot.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = bot.Run(ctx) })
+	wg.Go(func() { _ = e.svc.RunReversals(ctx) })
 	var once sync.Once
-	e.stop = func() { once.Do(func() { cancel(); <-done }) }
+	e.stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
 	e.t.Cleanup(e.stop)
 }
 

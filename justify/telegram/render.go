@@ -207,6 +207,8 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 		}
 		v.rows = r.reviewRows(c)
 		switch c.State {
+		case justify.StateReversing:
+			b.WriteString("\n" + fmt.Sprintf(pick(c, r.cat.reversingReview, r.cat.reversingReviewDel), esc(c.ResolvedBy, maxName)))
 		case justify.StateUndoPending:
 			b.WriteString("\n" + r.undoPending(c))
 		case justify.StateClosed:

@@ -121,6 +121,10 @@ func TestRender(t *testing.T) {
 			c.State, c.ResolvedBy, c.UndoNote = justify.StateUndoPending, "Olga", "no token"
 		}), buttons: 1,
 			want: map[string][]string{"ru": {"Olga решил(а) снять бан", "no token"}, "en": {"Olga decided to lift the ban", "no token"}}},
+		{name: "review while VK is asked", kind: justify.MsgReview, c: sampleCase(justifiedCase, func(c *justify.Case) { c.State, c.ResolvedBy = justify.StateReversing, "Olga <b>" }),
+			want: map[string][]string{"ru": {"⏳ Olga <b> снимает бан: ждём ответа VK…"}, "en": {"⏳ Olga <b> is lifting the ban; waiting for VK…"}}},
+		{name: "deletion review while VK is asked", kind: justify.MsgReview, c: sampleCase(deletionCase, func(c *justify.Case) { c.State, c.ResolvedBy = justify.StateReversing, "Olga" }),
+			want: map[string][]string{"ru": {"⏳ Olga восстанавливает сообщение"}, "en": {"⏳ Olga is restoring the message"}}},
 		{name: "review decided", kind: justify.MsgReview, c: sampleCase(justifiedCase, closedCase(justify.ResolutionReversed)),
 			want: map[string][]string{"ru": {"Olga снял(а) бан"}, "en": {"Olga reversed the ban"}}},
 		{name: "outcome expired", kind: justify.MsgOutcome, c: sampleCase(closedCase(justify.ResolutionExpired)),
@@ -207,8 +211,13 @@ func TestNewCatalogTextsAreValidHTML(t *testing.T) {
 			_, err := telegramtest.ParseHTML(s)
 			assert.NoError(t, err, "%s: %q", lang, s)
 		}
-		for _, s := range []string{cat.ansApprovedDel, cat.ansReversedDel, cat.ansByHandDel, cat.ansConfirmDel} {
+		for _, s := range []string{cat.ansApprovedDel, cat.ansReversedDel, cat.ansByHandDel, cat.ansConfirmDel, cat.ansReversing, cat.ansReversingDel, cat.errReversing} {
+			assert.NotEmpty(t, s, lang)
 			assert.LessOrEqual(t, utf8.RuneCountInString(s), 200, "%s: callback answers are 200 characters at most", lang)
+		}
+		for _, p := range []justify.UndoProblem{justify.UndoNoToken, justify.UndoTokenInvalid, justify.UndoNoRights, justify.UndoNotPossible,
+			justify.UndoUnreachable, justify.UndoRefused, justify.UndoInterrupted, justify.UndoFailed} {
+			assert.NotEmpty(t, cat.undoProblems[p], "%s: %s", lang, p)
 		}
 		for _, k := range []justify.AlertKind{justify.AlertWave, justify.AlertDeletedRequest, justify.AlertUnknownAdmin,
 			justify.AlertOfficers, justify.AlertToken, justify.AlertUnreachable} {

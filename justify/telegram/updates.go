@@ -155,6 +155,8 @@ func (b *Bot) errText(err error, log zerolog.Logger) string {
 	switch {
 	case errors.Is(err, justify.ErrForbidden):
 		return b.r.cat.errForbidden
+	case errors.Is(err, justify.ErrReversing):
+		return b.r.cat.errReversing
 	case errors.Is(err, justify.ErrWrongState):
 		return b.r.cat.errWrongState
 	case errors.Is(err, justify.ErrTextRequired):
@@ -256,7 +258,11 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 		if err != nil {
 			return "", err
 		}
-		if c.State == justify.StateUndoPending {
+		switch c.State {
+		case justify.StateReversing:
+			// VK is asked in the background; the review shows its answer when it comes.
+			return pick(c, b.r.cat.ansReversing, b.r.cat.ansReversingDel), nil
+		case justify.StateUndoPending:
 			return pick(c, b.r.cat.ansByHand, b.r.cat.ansByHandDel), nil
 		}
 		return pick(c, b.r.cat.ansReversed, b.r.cat.ansReversedDel), nil

@@ -114,8 +114,18 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 	c := call{method: r.PathValue("method"), r: r}
 	s.mu.Lock()
 	s.calls[c.method]++
+	gate := s.holds[c.method]
 	f, faulty := s.popFaultLocked(c.method)
 	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		}
+	}
 	if faulty {
 		writeFault(w, f)
 		return

@@ -114,6 +114,7 @@ type Server struct {
 	closeOnce sync.Once
 	groups    map[int64]*group
 	faults    map[string][]fault
+	holds     map[string]chan struct{} // method → closed when its held calls may answer
 	lpFaults  []int
 	unbans    []UnbanCall
 	restores  []RestoreCall
@@ -132,6 +133,7 @@ func New() *Server {
 		done:      make(chan struct{}),
 		groups:    map[int64]*group{},
 		faults:    map[string][]fault{},
+		holds:     map[string]chan struct{}{},
 		names:     map[int64][2]string{},
 		retention: DefaultRetention,
 		lastEvent: map[int64]json.RawMessage{},
@@ -279,6 +281,29 @@ func (s *Server) FailNext(method string, httpStatus int, body string) {
 	defer s.mu.Unlock()
 	s.faults[method] = append(s.faults[method], fault{httpStatus, body})
 	s.notifyLocked()
+}
+
+// Hold makes every call of method, from now until release is called, wait before it is
+// handled, as a VK that answers late: tests hold a call for as long as they need instead of
+// sleeping. A held call is counted by Calls at once, and answered normally on release; it
+// ends without an answer if its client gives up or the server closes. release may be
+// called more than once.
+func (s *Server) Hold(method string) (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.holds[method] = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.holds[method] == gate {
+				delete(s.holds, method)
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
 }
 
 // FailLongPoll makes the next n long-poll requests answer {"failed":failedCode}. Codes 2 and

@@ -183,3 +183,50 @@ func TestUsersGetAndObserve(t *testing.T) {
 	require.Len(t, seen, 1)
 	assert.True(t, strings.HasPrefix(seen[0], "VK: operator 111 banned user 222 in group 1"), seen[0])
 }
+
+// A held method answers only once released; other methods answer meanwhile.
+func TestHoldDelaysAMethodUntilReleased(t *testing.T) {
+	s := newServer(t)
+	s.AddUserToken(1, "user-token")
+	s.Ban(1, 7, 42, 0, "", 0)
+	release := s.Hold("groups.unban")
+	release2 := s.Hold("users.get") // a second hold of another method is independent
+	release2()
+
+	answered := make(chan string, 1)
+	go func() {
+		// Not post: require must not stop the test from another goroutine.
+		resp, err := http.PostForm(s.URL()+"groups.unban", url.Values{"group_id": {"1"}, "owner_id": {"42"}, "access_token": {"user-token"}})
+		if err != nil {
+			answered <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answered <- string(b)
+	}()
+	require.Eventually(t, func() bool { return s.Calls("groups.unban") == 1 }, 5*time.Second, time.Millisecond)
+	// users.get answers while the unban is held; the unban answers after it.
+	post(t, s, "users.get", url.Values{"user_ids": {"42"}, "access_token": {token}})
+	select {
+	case <-answered:
+		t.Fatal("a held call answered before its release")
+	default:
+	}
+	assert.Empty(t, s.Unbans(), "a held call is not handled yet")
+	assert.Len(t, s.Banned(1), 1)
+
+	release()
+	release() // idempotent
+	select {
+	case out := <-answered:
+		assert.JSONEq(t, `{"response":1}`, out)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the released call never answered")
+	}
+	assert.Empty(t, s.Banned(1))
+	// Later calls are not held.
+	s.Ban(1, 7, 43, 0, "", 0)
+	out := post(t, s, "groups.unban", url.Values{"group_id": {"1"}, "owner_id": {"43"}, "access_token": {"user-token"}})
+	assert.Equal(t, float64(1), out["response"])
+}

@@ -1,85 +1,9 @@
 package justify
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"time"
 )
-
-// WaveRule says when one admin's actions are a wave: Count or more within Within.
-type WaveRule struct {
-	Count  int
-	Within time.Duration
-}
-
-// Evidence is what a case's messages show besides the case itself.
-type Evidence struct {
-	// Ticket is the deleted item's ticket; nil when modwatch never saw it written.
-	Ticket *Ticket
-	// UserTickets are the customer's tickets in the community, unanswered first.
-	UserTickets []Ticket
-}
-
-// Evidence loads what the prompt and review of case c show: the deleted words, and what
-// the customer asked before.
-func (s *Service) Evidence(ctx context.Context, c Case) (Evidence, error) {
-	var ev Evidence
-	err := s.Store.View(ctx, func(tx Tx) error {
-		if c.Item.Place != "" {
-			t, err := tx.Ticket(c.Item.Key())
-			switch {
-			case err == nil:
-				ev.Ticket = &t
-			case !errors.Is(err, ErrNotFound):
-				return err
-			}
-		}
-		if c.UserVKID > 0 {
-			ts, err := tx.TicketsOf(c.GroupID, c.UserVKID, 10)
-			if err != nil {
-				return err
-			}
-			ev.UserTickets = ts
-		}
-		return nil
-	})
-	if err != nil {
-		return ev, fmt.Errorf("load evidence of case %d: %w", c.ID, err)
-	}
-	return ev, nil
-}
-
-// applyTicketEvent records what customers write and what the community answers.
-func (s *Service) applyTicketEvent(tx Tx, ev Event) error {
-	switch ev.Kind {
-	case EventWrite:
-		t := *ev.Ticket
-		if t.Ref.GroupID == 0 {
-			t.Ref.GroupID = ev.GroupID
-		}
-		_, err := tx.UpsertTicket(&t)
-		return err
-	case EventEdit:
-		_, err := tx.EditTicket(ev.Ticket.Key, ev.Ticket.Text, ev.At)
-		if errors.Is(err, ErrNotFound) {
-			// Written before modwatch watched: keep the edited words as the ticket.
-			t := *ev.Ticket
-			_, err = tx.UpsertTicket(&t)
-		}
-		return err
-	case EventAnswer:
-		if ev.ReplyTo.ItemID != 0 {
-			n, err := tx.MarkAnswered(ev.ReplyTo, false, ev.ActorVKID, ev.At)
-			if err != nil || n > 0 {
-				return err
-			}
-		}
-		_, err := tx.MarkAnswered(ev.Item, true, ev.ActorVKID, ev.At)
-		return err
-	}
-	return nil
-}
 
 // applyDeletion records a deleted item and opens a case unless the author deleted it.
 func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
@@ -209,61 +133,4 @@ func (s *Service) applyRestore(tx Tx, ev Event) error {
 		d = Decision{Action: ActionReversed, Actor: c.ResolvedBy, Detail: "restored through VK API; VK confirmed"}
 	}
 	return s.save(tx, &c, d, MsgOutcome)
-}
-
-// checkWave alerts managers and owners when one admin's actions of a kind pile up.
-func (s *Service) checkWave(tx Tx, ev Event) error {
-	if s.Wave.Count <= 0 || ev.ActorVKID == 0 {
-		return nil
-	}
-	n, err := tx.RecentActions(ev.GroupID, ev.ActorVKID, ev.Kind, ev.At.Add(-s.Wave.Within))
-	if err != nil || n < s.Wave.Count {
-		return err
-	}
-	subject := fmt.Sprintf("vk%d", ev.ActorVKID)
-	if op, ok := s.People.OperatorByVK(ev.ActorVKID); ok {
-		subject = op.Name
-	}
-	return s.alert(tx, Alert{Kind: AlertWave, GroupID: ev.GroupID, Key: fmt.Sprintf("wave:%d:%d:%s", ev.GroupID, ev.ActorVKID, ev.Kind),
-		Subject: subject, ActorVKID: ev.ActorVKID, Count: n, Detail: string(ev.Kind), At: ev.At})
-}
-
-// Alert sends an alert to managers and owners, grouped with earlier ones of its key.
-func (s *Service) Alert(ctx context.Context, a Alert) error {
-	if a.At.IsZero() {
-		a.At = s.now()
-	}
-	return s.Store.Update(ctx, func(tx Tx) error { return s.alert(tx, a) })
-}
-
-func (s *Service) alert(tx Tx, a Alert) error {
-	window := s.AlertWindow
-	if window <= 0 {
-		window = time.Hour
-	}
-	g, first, err := tx.NoteAlert(a, window)
-	if err != nil {
-		return fmt.Errorf("note alert %s: %w", a.Key, err)
-	}
-	now := s.now()
-	if !first {
-		shown, err := tx.AlertMessages(a.Key)
-		if err != nil {
-			return err
-		}
-		for _, m := range shown {
-			if _, err := tx.Enqueue(Message{ChatID: m.ChatID, Kind: MsgAlert, EditOf: m.ID, Created: now, Payload: g.Alert.Payload()}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for _, role := range []Role{RoleManager, RoleOwner} {
-		for _, p := range s.People.WithRole(role) {
-			if _, err := tx.Enqueue(Message{ChatID: p.TelegramID, Kind: MsgAlert, Created: now, Payload: g.Alert.Payload()}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

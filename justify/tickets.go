@@ -1,6 +1,8 @@
 package justify
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -115,3 +117,83 @@ func (t Ticket) FirstResponse() time.Duration {
 
 // Age is how long ago the ticket was written.
 func (t Ticket) Age(now time.Time) time.Duration { return now.Sub(t.CreatedAt) }
+
+// applyTicketEvent records what customers write and what the community answers.
+func (s *Service) applyTicketEvent(tx Tx, ev Event) error {
+	switch ev.Kind {
+	case EventWrite:
+		t := *ev.Ticket
+		if t.Ref.GroupID == 0 {
+			t.Ref.GroupID = ev.GroupID
+		}
+		_, err := tx.UpsertTicket(&t)
+		return err
+	case EventEdit:
+		_, err := tx.EditTicket(ev.Ticket.Key, ev.Ticket.Text, ev.At)
+		if errors.Is(err, ErrNotFound) {
+			// Written before modwatch watched: keep the edited words as the ticket.
+			t := *ev.Ticket
+			_, err = tx.UpsertTicket(&t)
+		}
+		return err
+	case EventAnswer:
+		if ev.ReplyTo.ItemID != 0 {
+			n, err := tx.MarkAnswered(ev.ReplyTo, false, ev.ActorVKID, ev.At)
+			if err != nil || n > 0 {
+				return err
+			}
+		}
+		_, err := tx.MarkAnswered(ev.Item, true, ev.ActorVKID, ev.At)
+		return err
+	}
+	return nil
+}
+
+// PostsAfter lists a community's captured customer posts not known to be deleted, with a
+// ticket ID above afterID, for the post checker's round.
+func (s *Service) PostsAfter(ctx context.Context, groupID, afterID int64, limit int) ([]Ticket, error) {
+	var out []Ticket
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.PostsAfter(groupID, afterID, limit)
+		return err
+	})
+	return out, err
+}
+
+// Evidence is what a case's messages show besides the case itself.
+type Evidence struct {
+	// Ticket is the deleted item's ticket; nil when modwatch never saw it written.
+	Ticket *Ticket
+	// UserTickets are the customer's tickets in the community, unanswered first.
+	UserTickets []Ticket
+}
+
+// Evidence loads what the prompt and review of case c show: the deleted words, and what
+// the customer asked before.
+func (s *Service) Evidence(ctx context.Context, c Case) (Evidence, error) {
+	var ev Evidence
+	err := s.Store.View(ctx, func(tx Tx) error {
+		if c.Item.Place != "" {
+			t, err := tx.Ticket(c.Item.Key())
+			switch {
+			case err == nil:
+				ev.Ticket = &t
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+		}
+		if c.UserVKID > 0 {
+			ts, err := tx.TicketsOf(c.GroupID, c.UserVKID, 10)
+			if err != nil {
+				return err
+			}
+			ev.UserTickets = ts
+		}
+		return nil
+	})
+	if err != nil {
+		return ev, fmt.Errorf("load evidence of case %d: %w", c.ID, err)
+	}
+	return ev, nil
+}

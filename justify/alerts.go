@@ -1,6 +1,7 @@
 package justify
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -65,4 +66,50 @@ type AlertGroup struct {
 	LastAt  time.Time
 	Count   int
 	Alert   Alert // the latest, with Count set
+}
+
+// Alert sends an alert to managers and owners, grouped with earlier ones of its key.
+func (s *Service) Alert(ctx context.Context, a Alert) error {
+	if a.At.IsZero() {
+		a.At = s.now()
+	}
+	return s.Store.Update(ctx, func(tx Tx) error { return s.alert(tx, a) })
+}
+
+func (s *Service) alert(tx Tx, a Alert) error {
+	window := s.AlertWindow
+	if window <= 0 {
+		window = time.Hour
+	}
+	g, first, err := tx.NoteAlert(a, window)
+	if err != nil {
+		return fmt.Errorf("note alert %s: %w", a.Key, err)
+	}
+	now := s.now()
+	if !first {
+		shown, err := tx.AlertMessages(a.Key)
+		if err != nil {
+			return err
+		}
+		for _, m := range shown {
+			if _, err := tx.Enqueue(Message{ChatID: m.ChatID, Kind: MsgAlert, EditOf: m.ID, Created: now, Payload: g.Alert.Payload()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, role := range []Role{RoleManager, RoleOwner} {
+		for _, p := range s.People.WithRole(role) {
+			if _, err := tx.Enqueue(Message{ChatID: p.TelegramID, Kind: MsgAlert, Created: now, Payload: g.Alert.Payload()}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// alertOfficers tells managers and owners that the community's admins changed.
+func (s *Service) alertOfficers(tx Tx, ev Event) error {
+	return s.alert(tx, Alert{Kind: AlertOfficers, GroupID: ev.GroupID, Key: fmt.Sprintf("officers:%d:%d", ev.GroupID, ev.UserVKID),
+		Subject: fmt.Sprintf("vk%d", ev.UserVKID), ActorVKID: ev.ActorVKID, Detail: ev.Comment, At: ev.At})
 }

@@ -1,0 +1,25 @@
+// Package justify is modwatch's domain: moderation events, the cases they open, the
+// decisions taken on them and the people who take them. It does no I/O and imports only
+// the standard library: watchers feed it events, the Telegram adapter feeds it people's
+// answers, the store (store.go) keeps its state, and a Reverser undoes actions in VK.
+//
+// The path of one event, file by file:
+//
+//   - event.go: a watcher turns what VK sent into an Event.
+//   - service.go: Service.Ingest records it once (its key deduplicates redeliveries), in
+//     the same transaction as the watcher's cursor, and apply hands it to its kind's rules.
+//   - bans.go, deletions.go, tickets.go: a ban or an admin's deletion opens a Case
+//     (case.go) for the operator who acted (person.go); what customers write and what the
+//     community answers is kept as tickets, the evidence a deletion case shows.
+//   - waves.go, batch.go, alerts.go: many actions by one admin raise an alert, and an
+//     operator's wave is asked about as one batch; unknown admins and deleted unanswered
+//     requests alert managers at once.
+//   - messages.go: each change queues its Telegram messages (a prompt to the operator, a
+//     review to managers) in the outbox, in the same transaction; the adapter sends them.
+//   - decisions.go: the operator's reason and the managers' approval, each an entry of the
+//     case's audit trail; deadlines.go reminds and escalates when no reason comes.
+//   - reversal.go, reversals.go: a manager's reversal is recorded at once and carried out
+//     in VK in the background (RunReversals); VK's answer, or its own unban or restore
+//     event, closes the case.
+//   - digest.go: owners' periodic summaries.
+package justify
