@@ -1,0 +1,132 @@
+// Package configs is modwatch's configuration: the types of the YAML file, their defaults,
+// strict loading that names every bad key with its line, and validation. The example
+// config, modwatch.example.yaml, is embedded and documents every key.
+//
+// The package knows the domain (justify) but no adapter: cmd/modwatch turns the config
+// into the adapters' own settings, so that adapters never depend on the file's shape.
+package configs
+
+import "time"
+
+// Config is the daemon's configuration file. It never holds secrets: it names the
+// environment variables that do.
+type Config struct {
+	Database string `yaml:"database"`
+	Language string `yaml:"language"`
+	// TimeZone is the team's IANA time zone: times in messages and /stats' "today".
+	TimeZone string         `yaml:"time_zone"`
+	VK       VKConfig       `yaml:"vk"`
+	Telegram TelegramConfig `yaml:"telegram"`
+	Justify  JustifyConfig  `yaml:"justify"`
+	People   []PersonConfig `yaml:"people"`
+	Log      LogConfig      `yaml:"log"`
+	Alerts   AlertsConfig   `yaml:"alerts"`
+	Tickets  TicketsConfig  `yaml:"tickets"`
+	Health   HealthConfig   `yaml:"health"`
+}
+
+// AlertsConfig says when managers and owners are alerted at once.
+type AlertsConfig struct {
+	// WaveCount actions by one admin within WaveWithin are a wave; 0 turns wave alerts off.
+	WaveCount  int           `yaml:"wave_count"`
+	WaveWithin time.Duration `yaml:"wave_within"`
+	// GroupWithin merges repeats of one alert into one message.
+	GroupWithin time.Duration `yaml:"group_within"`
+}
+
+// TicketsConfig governs what customers wrote.
+type TicketsConfig struct {
+	// Retention is how long customers' words are kept; 0 keeps them.
+	Retention time.Duration `yaml:"retention"`
+	// AnswerWithin is the service level: a ticket unanswered for longer is a breach in
+	// the digests.
+	AnswerWithin time.Duration `yaml:"answer_within"`
+}
+
+// HealthConfig sets where /healthz and /metrics are served.
+type HealthConfig struct {
+	// Listen is a local address like 127.0.0.1:9464; empty turns the endpoints off.
+	Listen string `yaml:"listen"`
+}
+
+// VKConfig says where VK is and which communities to watch.
+type VKConfig struct {
+	APIURL       string            `yaml:"api_url"`
+	LongPollWait time.Duration     `yaml:"long_poll_wait"`
+	Communities  []CommunityConfig `yaml:"communities"`
+	// ReconcileEvery is how often each community's ban list is compared with modwatch's.
+	ReconcileEvery time.Duration `yaml:"reconcile_every"`
+	// PostCheckEvery is how often customers' wall posts are checked for deletion (needs
+	// the admin user token).
+	PostCheckEvery time.Duration `yaml:"post_check_every"`
+	// BackfillPosts recent posts, and BackfillComments comments of each, are read at start
+	// so that evidence exists for what was written before modwatch ran (needs the admin user
+	// token); 0 posts turns it off.
+	BackfillPosts    int `yaml:"backfill_posts"`
+	BackfillComments int `yaml:"backfill_comments"`
+}
+
+// CommunityConfig is one watched community.
+type CommunityConfig struct {
+	GroupID      int64  `yaml:"group_id"`
+	Name         string `yaml:"name"`
+	TokenEnv     string `yaml:"token_env"`
+	UserTokenEnv string `yaml:"user_token_env"`
+}
+
+// TelegramConfig says where the Bot API is and which variable holds the bot token.
+type TelegramConfig struct {
+	TokenEnv    string        `yaml:"token_env"`
+	APIEndpoint string        `yaml:"api_endpoint"`
+	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// Pace keeps the bot within Telegram's rate limits (true unless set to false; only a
+	// test server that does not limit may go unpaced).
+	Pace *bool `yaml:"pace"`
+}
+
+// JustifyConfig sets the operators' deadline.
+type JustifyConfig struct {
+	Deadline     time.Duration `yaml:"deadline"`
+	RemindBefore time.Duration `yaml:"remind_before"`
+	// CheckEvery is how often reminders and deadlines are looked at.
+	CheckEvery time.Duration `yaml:"check_every"`
+	// GroupAfter: past this many bans (or deletions) by one operator in one community
+	// within GroupWithin, further ones are asked about as one batch; 0 turns it off.
+	GroupAfter  *int          `yaml:"group_after"`
+	GroupWithin time.Duration `yaml:"group_within"`
+}
+
+// PersonConfig is one member of the moderation team.
+type PersonConfig struct {
+	Name       string        `yaml:"name"`
+	Role       string        `yaml:"role"`
+	VKID       int64         `yaml:"vk_id"`
+	TelegramID int64         `yaml:"telegram_id"`
+	Digest     *DigestConfig `yaml:"digest"`
+}
+
+// DigestConfig is when a person (normally an owner) gets the digest.
+type DigestConfig struct {
+	// Every is daily or weekly; weekly digests come on Weekday.
+	Every   string `yaml:"every"`
+	Weekday string `yaml:"weekday"`
+	// At is the local time, "09:00", in TimeZone (an IANA name like Europe/Moscow).
+	At       string `yaml:"at"`
+	TimeZone string `yaml:"time_zone"`
+}
+
+// LogConfig sets the log output.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Secrets holds the tokens read from the environment. It is never logged or stored.
+type Secrets struct {
+	Telegram       string
+	Community      map[int64]string
+	CommunityAdmin map[int64]string // admins' user tokens, for reversals
+}
+
+// String keeps tokens out of any accidental %v.
+func (Secrets) String() string { return "Secrets{redacted}" }

@@ -1,0 +1,13 @@
+package configs
+
+import (
+	"bytes"
+	_ "embed"
+)
+
+//go:embed modwatch.example.yaml
+var example []byte
+
+// Example returns the example config: every key, commented, with its default. It is a
+// valid config once the token variables it names are set.
+func Example() []byte { return bytes.Clone(example) }
