@@ -6,7 +6,11 @@
 // into the adapters' own settings, so that adapters never depend on the file's shape.
 package configs
 
-import "time"
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Config is the daemon's configuration file. It never holds secrets: it names the
 // environment variables that do.
@@ -79,9 +83,9 @@ type TelegramConfig struct {
 	TokenEnv    string        `yaml:"token_env"`
 	APIEndpoint string        `yaml:"api_endpoint"`
 	PollTimeout time.Duration `yaml:"poll_timeout"`
-	// Pace keeps the bot within Telegram's rate limits (true unless set to false; only a
-	// test server that does not limit may go unpaced).
-	Pace *bool `yaml:"pace"`
+	// Pace keeps the bot within Telegram's rate limits; only a test server that does not
+	// limit may go unpaced.
+	Pace bool `yaml:"pace"`
 }
 
 // JustifyConfig sets the operators' deadline.
@@ -92,7 +96,7 @@ type JustifyConfig struct {
 	CheckEvery time.Duration `yaml:"check_every"`
 	// GroupAfter: past this many bans (or deletions) by one operator in one community
 	// within GroupWithin, further ones are asked about as one batch; 0 turns it off.
-	GroupAfter  *int          `yaml:"group_after"`
+	GroupAfter  int           `yaml:"group_after"`
 	GroupWithin time.Duration `yaml:"group_within"`
 }
 
@@ -105,7 +109,8 @@ type PersonConfig struct {
 	Digest     *DigestConfig `yaml:"digest"`
 }
 
-// DigestConfig is when a person (normally an owner) gets the digest.
+// DigestConfig is when a person (normally an owner) gets the digest. Keys a digest leaves
+// out take their values from DefaultDigest.
 type DigestConfig struct {
 	// Every is daily or weekly; weekly digests come on Weekday.
 	Every   string `yaml:"every"`
@@ -113,6 +118,14 @@ type DigestConfig struct {
 	// At is the local time, "09:00", in TimeZone (an IANA name like Europe/Moscow).
 	At       string `yaml:"at"`
 	TimeZone string `yaml:"time_zone"`
+}
+
+// UnmarshalYAML starts a digest from DefaultDigest, so that the keys it leaves out keep
+// their defaults while those it sets, even to zero, keep the file's value.
+func (d *DigestConfig) UnmarshalYAML(n *yaml.Node) error {
+	*d = DefaultDigest()
+	type plain DigestConfig // the same fields without this method, so Decode does not recurse
+	return n.Decode((*plain)(d))
 }
 
 // LogConfig sets the log output.

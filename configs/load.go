@@ -29,7 +29,7 @@ func Parse(data []byte, lookupEnv func(string) (string, bool)) (*Config, Secrets
 	if len(problems) > 0 {
 		return nil, Secrets{}, problems
 	}
-	var c Config
+	c := Defaults()
 	if doc.root != nil {
 		// The walk in readDocument has seen every key and value, so this cannot fail on
 		// anything it reports better; a failure here is a gap in that walk.
@@ -37,7 +37,6 @@ func Parse(data []byte, lookupEnv func(string) (string, bool)) (*Config, Secrets
 			return nil, Secrets{}, Problems{{Message: fmt.Sprintf("cannot be read: %v", err)}}
 		}
 	}
-	c.setDefaults()
 	secrets, problems := c.validate(lookupEnv)
 	if len(problems) > 0 {
 		for i := range problems {

@@ -34,10 +34,8 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 		return strings.TrimSpace(v)
 	}
 
-	if c.TimeZone != "" {
-		if _, err := time.LoadLocation(c.TimeZone); err != nil {
-			p.add("time_zone", "%q is not a known time zone (use an IANA name like Europe/Moscow)", c.TimeZone)
-		}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		p.add("time_zone", "%q is not a known time zone (use an IANA name like Europe/Moscow)", c.TimeZone)
 	}
 	if c.Language != "ru" && c.Language != "en" {
 		p.add("language", "%q is not supported: use ru or en", c.Language)
@@ -99,11 +97,11 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.VK.BackfillPosts < 0 || c.VK.BackfillPosts > 100 {
 		p.add("vk.backfill_posts", "%d is out of range (0 to 100; VK returns at most 100 posts a call)", c.VK.BackfillPosts)
 	}
-	if c.VK.BackfillComments < 0 || c.VK.BackfillComments > 100 {
-		p.add("vk.backfill_comments", "%d is out of range (0 to 100)", c.VK.BackfillComments)
+	if c.VK.BackfillComments < 1 || c.VK.BackfillComments > 100 {
+		p.add("vk.backfill_comments", "%d is out of range (1 to 100)", c.VK.BackfillComments)
 	}
-	if n := c.Justify.GroupAfter; n != nil && *n < 0 {
-		p.add("justify.group_after", "%d must be 0 (off) or more", *n)
+	if c.Justify.GroupAfter < 0 {
+		p.add("justify.group_after", "%d must be 0 (off) or more", c.Justify.GroupAfter)
 	}
 	if c.Justify.GroupWithin <= 0 {
 		p.add("justify.group_within", "%s must be positive", c.Justify.GroupWithin)
@@ -117,7 +115,7 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.Alerts.GroupWithin <= 0 {
 		p.add("alerts.group_within", "%s must be positive", c.Alerts.GroupWithin)
 	}
-	if c.Tickets.AnswerWithin < 0 {
+	if c.Tickets.AnswerWithin <= 0 {
 		p.add("tickets.answer_within", "%s must be positive", c.Tickets.AnswerWithin)
 	}
 	if c.Tickets.Retention < 0 {

@@ -10,12 +10,13 @@ import (
 	"github.com/modwatch/modwatch/justify"
 )
 
-// Location is the team's time zone, UTC when none is set.
+// Location is the team's time zone; UTC if time_zone is not one (Load refuses such a config).
 func (c *Config) Location() *time.Location {
-	if loc, err := time.LoadLocation(c.TimeZone); err == nil && c.TimeZone != "" {
-		return loc
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
 	}
-	return time.UTC
+	return loc
 }
 
 // Directory builds the domain's view of the people.
@@ -44,10 +45,7 @@ func (c *Config) Communities(s Secrets) map[int64]justify.Community {
 
 // GroupRule is the service's batching rule from justify.group_after and group_within.
 func (c *Config) GroupRule() justify.GroupRule {
-	if c.Justify.GroupAfter == nil {
-		return justify.GroupRule{}
-	}
-	return justify.GroupRule{After: *c.Justify.GroupAfter, Within: c.Justify.GroupWithin}
+	return justify.GroupRule{After: c.Justify.GroupAfter, Within: c.Justify.GroupWithin}
 }
 
 // MethodURL is api_url ending with a slash, as VK clients append method names to it.

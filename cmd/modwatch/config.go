@@ -13,7 +13,7 @@ import (
 
 // telegramLimits is how the bot paces itself: Telegram's limits unless telegram.pace is false.
 func telegramLimits(c configs.TelegramConfig) telegram.Limits {
-	if c.Pace != nil && !*c.Pace {
+	if !c.Pace {
 		return telegram.Limits{}
 	}
 	return telegram.TelegramLimits
