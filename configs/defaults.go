@@ -1,6 +1,10 @@
 package configs
 
-import "time"
+import (
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
 
 // Digest periods, the values of people[].digest.every.
 const (
@@ -42,7 +46,7 @@ func Defaults() Config {
 		Alerts: AlertsConfig{
 			WaveCount:   10,
 			WaveWithin:  10 * time.Minute,
-			GroupWithin: time.Hour,
+			GroupWithin: justify.DefaultAlertWindow,
 		},
 		Tickets: TicketsConfig{
 			Retention:    90 * 24 * time.Hour,
