@@ -15,7 +15,9 @@ import (
 // Config is the daemon's configuration file. It never holds secrets: it names the
 // environment variables that do.
 type Config struct {
+	// Database is the SQLite file's path.
 	Database string `yaml:"database"`
+	// Language is the bot's language, ru or en.
 	Language string `yaml:"language"`
 	// TimeZone is the team's IANA time zone: times in messages and /stats' "today".
 	TimeZone string         `yaml:"time_zone"`
@@ -55,9 +57,12 @@ type HealthConfig struct {
 
 // VKConfig says where VK is and which communities to watch.
 type VKConfig struct {
-	APIURL       string            `yaml:"api_url"`
-	LongPollWait time.Duration     `yaml:"long_poll_wait"`
-	Communities  []CommunityConfig `yaml:"communities"`
+	// APIURL is VK's method URL; see MethodURL.
+	APIURL string `yaml:"api_url"`
+	// LongPollWait is how long one Bots Long Poll request may wait for events, 1s to 90s.
+	LongPollWait time.Duration `yaml:"long_poll_wait"`
+	// Communities are the communities watched; at least one.
+	Communities []CommunityConfig `yaml:"communities"`
 	// ReconcileEvery is how often each community's ban list is compared with modwatch's.
 	ReconcileEvery time.Duration `yaml:"reconcile_every"`
 	// PostCheckEvery is how often customers' wall posts are checked for deletion (needs
@@ -72,16 +77,24 @@ type VKConfig struct {
 
 // CommunityConfig is one watched community.
 type CommunityConfig struct {
-	GroupID      int64  `yaml:"group_id"`
-	Name         string `yaml:"name"`
-	TokenEnv     string `yaml:"token_env"`
+	// GroupID is the community's positive id.
+	GroupID int64 `yaml:"group_id"`
+	// Name is shown in messages; club<GroupID> when empty.
+	Name string `yaml:"name"`
+	// TokenEnv names the variable holding the community token; required.
+	TokenEnv string `yaml:"token_env"`
+	// UserTokenEnv names the variable holding an admin's user token, which reversals,
+	// post checks and the backfill need; optional.
 	UserTokenEnv string `yaml:"user_token_env"`
 }
 
 // TelegramConfig says where the Bot API is and which variable holds the bot token.
 type TelegramConfig struct {
-	TokenEnv    string        `yaml:"token_env"`
-	APIEndpoint string        `yaml:"api_endpoint"`
+	// TokenEnv names the variable holding the bot token; required.
+	TokenEnv string `yaml:"token_env"`
+	// APIEndpoint is the Bot API base URL or endpoint format; see EndpointFormat.
+	APIEndpoint string `yaml:"api_endpoint"`
+	// PollTimeout is the getUpdates long-poll timeout, 1s to 10m.
 	PollTimeout time.Duration `yaml:"poll_timeout"`
 	// Pace keeps the bot within Telegram's rate limits; only a test server that does not
 	// limit may go unpaced.
@@ -90,7 +103,9 @@ type TelegramConfig struct {
 
 // JustifyConfig sets the operators' deadline.
 type JustifyConfig struct {
-	Deadline     time.Duration `yaml:"deadline"`
+	// Deadline is how long an operator has to give a reason, at least 1m.
+	Deadline time.Duration `yaml:"deadline"`
+	// RemindBefore is when, before the deadline, the operator is reminded; 0 does not remind.
 	RemindBefore time.Duration `yaml:"remind_before"`
 	// CheckEvery is how often reminders and deadlines are looked at.
 	CheckEvery time.Duration `yaml:"check_every"`
@@ -102,21 +117,28 @@ type JustifyConfig struct {
 
 // PersonConfig is one member of the moderation team.
 type PersonConfig struct {
-	Name       string        `yaml:"name"`
-	Role       string        `yaml:"role"`
-	VKID       int64         `yaml:"vk_id"`
-	TelegramID int64         `yaml:"telegram_id"`
-	Digest     *DigestConfig `yaml:"digest"`
+	// Name is unique in the team.
+	Name string `yaml:"name"`
+	// Role is operator, manager or owner (justify.Role).
+	Role string `yaml:"role"`
+	// VKID is the VK id the person moderates with; operators need one.
+	VKID int64 `yaml:"vk_id"`
+	// TelegramID is the person's Telegram user id, unique in the team.
+	TelegramID int64 `yaml:"telegram_id"`
+	// Digest, when set, sends the person digests.
+	Digest *DigestConfig `yaml:"digest"`
 }
 
 // DigestConfig is when a person (normally an owner) gets the digest. Keys a digest leaves
 // out take their values from DefaultDigest.
 type DigestConfig struct {
-	// Every is daily or weekly; weekly digests come on Weekday.
-	Every   string `yaml:"every"`
+	// Every is Daily or Weekly.
+	Every string `yaml:"every"`
+	// Weekday is the day weekly digests come on, monday ... sunday.
 	Weekday string `yaml:"weekday"`
 	// At is the local time, "09:00", in TimeZone (an IANA name like Europe/Moscow).
-	At       string `yaml:"at"`
+	At string `yaml:"at"`
+	// TimeZone is At's time zone, which is UTC unless set: not the team's time zone.
 	TimeZone string `yaml:"time_zone"`
 }
 
@@ -130,15 +152,21 @@ func (d *DigestConfig) UnmarshalYAML(n *yaml.Node) error {
 
 // LogConfig sets the log output.
 type LogConfig struct {
-	Level  string `yaml:"level"`
+	// Level is a zerolog level: debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is json or console.
 	Format string `yaml:"format"`
 }
 
 // Secrets holds the tokens read from the environment. It is never logged or stored.
 type Secrets struct {
-	Telegram       string
-	Community      map[int64]string
-	CommunityAdmin map[int64]string // admins' user tokens, for reversals
+	// Telegram is the bot token.
+	Telegram string
+	// Community holds each community's token by group id.
+	Community map[int64]string
+	// CommunityAdmin holds admins' user tokens by group id, for reversals, post checks
+	// and the backfill; a community without one is missing.
+	CommunityAdmin map[int64]string
 }
 
 // String keeps tokens out of any accidental %v.
