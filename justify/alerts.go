@@ -79,7 +79,7 @@ func (s *Service) Alert(ctx context.Context, a Alert) error {
 func (s *Service) alert(tx Tx, a Alert) error {
 	window := s.AlertWindow
 	if window <= 0 {
-		window = time.Hour
+		window = DefaultAlertWindow
 	}
 	g, first, err := tx.NoteAlert(a, window)
 	if err != nil {

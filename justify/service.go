@@ -20,7 +20,8 @@ type Service struct {
 	RemindBefore time.Duration
 	// Wave is when one admin's bans or deletions become an alert; zero Count disables it.
 	Wave WaveRule
-	// AlertWindow groups repeated alerts of one key into one message; 1h when zero.
+	// AlertWindow groups repeated alerts of one key into one message; DefaultAlertWindow
+	// when zero.
 	AlertWindow time.Duration
 	// Grouping turns an operator's wave of bans or deletions into one batch prompt.
 	Grouping GroupRule
@@ -33,6 +34,10 @@ type Service struct {
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
 }
+
+// DefaultAlertWindow is the alert grouping window when none is set: the config's default
+// (alerts.group_within) and the fallback of everything that shows the window.
+const DefaultAlertWindow = time.Hour
 
 // IngestResult counts what a batch of events did.
 type IngestResult struct {

@@ -27,6 +27,7 @@ import (
 
 	_ "modernc.org/sqlite" // the baseline writes through the same pure-Go driver as the store
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/store"
@@ -287,7 +288,7 @@ func runBench(ctx context.Context, o benchOptions, logOut io.Writer) (benchResul
 	if err := os.WriteFile(cfgPath, []byte(b.config()), 0o600); err != nil {
 		return b.res, fmt.Errorf("write bench config: %w", err)
 	}
-	cfg, secrets, err := LoadConfig(cfgPath, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	cfg, secrets, err := configs.Load(cfgPath, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		return b.res, fmt.Errorf("load bench config: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/store"
 )
@@ -44,11 +45,11 @@ func notNeeded(string) (string, bool) { return "not needed by this command", tru
 // openDatabase loads the config at path and opens the database it names. With mustExist,
 // a missing database file is an error rather than a new empty database, so that a wrong
 // --config does not report "nothing found" about the wrong file.
-func openDatabase(ctx context.Context, path string, mustExist bool) (*Config, *store.DB, error) {
+func openDatabase(ctx context.Context, path string, mustExist bool) (*configs.Config, *store.DB, error) {
 	if path == "" {
 		return nil, nil, errors.New("--config FILE is required")
 	}
-	cfg, _, err := LoadConfig(path, notNeeded)
+	cfg, _, err := configs.Load(path, notNeeded)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,30 +5,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/configs"
+	"github.com/modwatch/modwatch/justify/report"
 )
 
 func envOf(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
-var fullEnv = envOf(map[string]string{
-	"MODWATCH_VK_TOKEN_123456":      "community-secret",
-	"MODWATCH_VK_USER_TOKEN_123456": "user-secret",
-	"MODWATCH_TELEGRAM_TOKEN":       "123:bot-secret",
-})
-
-func TestExampleConfigIsValid(t *testing.T) {
-	cfg, secrets, err := LoadConfig("../../configs/modwatch.example.yaml", fullEnv)
-	require.NoError(t, err)
-	assert.Equal(t, "ru", cfg.Language)
-	assert.Equal(t, "123:bot-secret", secrets.Telegram)
-	assert.Equal(t, "user-secret", secrets.CommunityAdmin[123456])
-	assert.True(t, cfg.communities(secrets)[123456].CanReverse)
-	assert.Len(t, cfg.Warnings(secrets), 0, "%v", cfg.Warnings(secrets))
-	assert.NotContains(t, secrets.String(), "secret")
 }
 
 const minimal = `
@@ -42,57 +29,6 @@ people:
   - {name: Ivan, role: operator, vk_id: 11, telegram_id: 101}
   - {name: Olga, role: manager, telegram_id: 201}
 `
-
-func TestConfigDefaults(t *testing.T) {
-	cfg, s, err := ParseConfig([]byte(minimal), envOf(map[string]string{"VK": "v", "TG": "t"}))
-	require.NoError(t, err)
-	assert.Equal(t, "modwatch.db", cfg.Database)
-	assert.Equal(t, "https://api.vk.com/method/", cfg.vkMethodURL())
-	assert.Equal(t, "https://api.telegram.org/bot%s/%s", cfg.telegramEndpoint())
-	assert.Equal(t, defaultDeadline, cfg.Justify.Deadline)
-	assert.False(t, cfg.communities(s)[1].CanReverse)
-	require.Len(t, cfg.Warnings(s), 2)
-	assert.Contains(t, cfg.Warnings(s)[0], "by hand")
-}
-
-func TestConfigProblems(t *testing.T) {
-	env := envOf(map[string]string{"VK": "v", "TG": "t", "EMPTY": " "})
-	tests := []struct {
-		name string
-		doc  string
-		want []string
-	}{
-		{name: "unknown key", doc: minimal + "databse: x.db\n", want: []string{`unknown key "databse"`}},
-		{name: "not yaml", doc: "vk: [", want: []string{"not valid YAML"}},
-		{name: "unset token variable", doc: strings.Replace(minimal, "token_env: TG", "token_env: NOPE", 1), want: []string{"telegram.token_env: environment variable NOPE is not set"}},
-		{name: "empty token variable", doc: strings.Replace(minimal, "token_env: VK", "token_env: EMPTY", 1), want: []string{"vk.communities[0].token_env: environment variable EMPTY is empty"}},
-		{name: "unset user token variable", doc: strings.Replace(minimal, "token_env: VK", "token_env: VK\n      user_token_env: NOPE", 1), want: []string{"vk.communities[0].user_token_env: environment variable NOPE is not set"}},
-		{name: "duplicate telegram id", doc: minimal + "  - {name: Anna, role: owner, telegram_id: 201}\n", want: []string{"people[2].telegram_id: 201 is also Olga's"}},
-		{name: "operator without vk id", doc: minimal + "  - {name: Petr, role: operator, telegram_id: 102}\n", want: []string{`people[2].vk_id: operator "Petr" has no VK id`}},
-		{name: "bad role", doc: minimal + "  - {name: Petr, role: admin, telegram_id: 102}\n", want: []string{`people[2].role: "admin" is not a role`}},
-		{name: "duplicate name", doc: minimal + "  - {name: Olga, role: owner, telegram_id: 301}\n", want: []string{`people[2].name: "Olga" is used twice`}},
-		{name: "no manager", doc: strings.Replace(minimal, "role: manager", "role: owner", 1), want: []string{"people: no manager"}},
-		{name: "bad language", doc: minimal + "language: de\n", want: []string{`language: "de" is not supported`}},
-		{name: "bad url", doc: minimal + "telegram_extra: 1\n", want: []string{`unknown key "telegram_extra"`}},
-		{name: "vk url", doc: strings.Replace(minimal, "vk:\n", "vk:\n  api_url: ftp://x\n", 1), want: []string{"vk.api_url"}},
-		{name: "negative group", doc: strings.Replace(minimal, "group_id: 1", "group_id: -1", 1), want: []string{"vk.communities[0].group_id: -1 must be the community's positive id"}},
-		{name: "remind after deadline", doc: minimal + "justify: {deadline: 10m, remind_before: 20m}\n", want: []string{"justify.remind_before"}},
-		{name: "bad duration", doc: minimal + "justify:\n  deadline: soon\n", want: []string{`justify.deadline: "soon" is not valid here`}},
-		{name: "bad number", doc: strings.Replace(minimal, "telegram_id: 201", "telegram_id: olga", 1), want: []string{`people[1].telegram_id: "olga" is not valid here`}},
-		{name: "bad log level", doc: minimal + "log: {level: loud}\n", want: []string{`log.level: "loud" is not a level`}},
-		{name: "several at once", doc: strings.Replace(strings.Replace(minimal, "token_env: TG", "token_env: NOPE", 1), "vk_id: 11, ", "", 1), want: []string{"telegram.token_env", "people[0].vk_id"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ParseConfig([]byte(tt.doc), env)
-			require.Error(t, err)
-			for _, w := range tt.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.NotContains(t, err.Error(), "main.", "messages speak of keys, not Go types")
-		})
-	}
-}
 
 func TestConfigCheckCommand(t *testing.T) {
 	dir := t.TempDir()
@@ -109,4 +45,56 @@ func TestConfigCheckCommand(t *testing.T) {
 	code = runCLI(t.Context(), []string{"config", "check"}, &out, &errOut)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut.String(), "--config FILE is required")
+}
+
+// TestDigestScheduleAgreesWithReport checks that configs, which cannot import the report
+// package, accepts exactly the digests the report's own schedule accepts: a digest that
+// passes `config check` never stops the daemon's start.
+func TestDigestScheduleAgreesWithReport(t *testing.T) {
+	tests := []struct {
+		name string
+		d    configs.DigestConfig
+		want report.Schedule
+		bad  string // the key named, or empty when valid
+	}{
+		{name: "defaults", d: configs.DefaultDigest(),
+			want: report.Schedule{Every: report.Daily, Weekday: time.Monday, At: "09:00", Location: time.UTC}},
+		{name: "weekly", d: configs.DigestConfig{Every: "weekly", Weekday: "Friday", At: "23:59", TimeZone: "Europe/Moscow"},
+			want: report.Schedule{Every: report.Weekly, Weekday: time.Friday, At: "23:59", Location: moscow(t)}},
+		{name: "midnight", d: configs.DigestConfig{Every: "daily", Weekday: "sunday", At: "00:00"},
+			want: report.Schedule{Every: report.Daily, Weekday: time.Sunday, At: "00:00", Location: time.UTC}},
+		{name: "monthly", d: configs.DigestConfig{Every: "monthly", Weekday: "monday", At: "09:00"}, bad: "every"},
+		{name: "hour 24", d: configs.DigestConfig{Every: "daily", Weekday: "monday", At: "24:00"}, bad: "at"},
+		{name: "minute 60", d: configs.DigestConfig{Every: "daily", Weekday: "monday", At: "09:60"}, bad: "at"},
+		{name: "one-digit hour", d: configs.DigestConfig{Every: "daily", Weekday: "monday", At: "9:00"}, bad: "at"},
+		{name: "sign", d: configs.DigestConfig{Every: "daily", Weekday: "monday", At: "+9:00"}, bad: "at"},
+		{name: "seconds", d: configs.DigestConfig{Every: "daily", Weekday: "monday", At: "09:00:00"}, bad: "at"},
+		{name: "weekday", d: configs.DigestConfig{Every: "weekly", Weekday: "funday", At: "09:00"}, bad: "weekday"},
+		{name: "time zone", d: configs.DigestConfig{Every: "daily", Weekday: "monday", At: "09:00", TimeZone: "Mars/Base"}, bad: "time_zone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := digestSchedule("people[0].digest", tt.d)
+			if tt.bad == "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, got)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.bad+":")
+			_, err = tt.d.Timing()
+			assert.Error(t, err, "configs refuses it too, so config check names it")
+			// And the report refuses what configs refuses on the clock and the period.
+			if tt.bad == "at" || tt.bad == "every" {
+				assert.Error(t, report.Schedule{Every: tt.d.Every, At: tt.d.At}.Validate())
+			}
+		})
+	}
+}
+
+func moscow(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Moscow")
+	require.NoError(t, err)
+	return loc
 }

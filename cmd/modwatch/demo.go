@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
@@ -102,7 +103,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	env := map[string]string{
 		"DEMO_VK_TOKEN": demoCommunityTk, "DEMO_VK_USER_TOKEN": demoUserTk, "DEMO_TELEGRAM_TOKEN": demoBotToken,
 	}
-	cfg, secrets, err := LoadConfig(cfgPath, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	cfg, secrets, err := configs.Load(cfgPath, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		return fmt.Errorf("load demo config: %w", err)
 	}

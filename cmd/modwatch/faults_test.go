@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
@@ -144,7 +145,7 @@ func TestHealthAndMetrics(t *testing.T) {
 func TestFailingRunKeepsTokensSecret(t *testing.T) {
 	h := newHarness(t)
 	const wrongBotToken = "666:a-bot-token-telegram-refuses"
-	cfg, secrets, err := LoadConfig(h.configPath(), func(k string) (string, bool) {
+	cfg, secrets, err := configs.Load(h.configPath(), func(k string) (string, bool) {
 		if k == "E2E_TG" {
 			return wrongBotToken, true
 		}
@@ -172,7 +173,7 @@ func TestTakenHealthAddressStopsTheStart(t *testing.T) {
 	defer taken.Close()
 	h := newHarness(t)
 	h.edit = func(cfg string) string { return cfg + "health:\n  listen: " + taken.Addr().String() + "\n" }
-	cfg, secrets, err := LoadConfig(h.configPath(), h.env)
+	cfg, secrets, err := configs.Load(h.configPath(), h.env)
 	require.NoError(t, err)
 	log, err := newLogger(cfg.Log, h.logs)
 	require.NoError(t, err)

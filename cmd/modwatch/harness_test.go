@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
@@ -159,7 +160,7 @@ func (h *harness) env(k string) (string, bool) {
 // start runs the daemon and waits until it is wired.
 func (h *harness) start() {
 	h.t.Helper()
-	cfg, secrets, err := LoadConfig(h.configPath(), h.env)
+	cfg, secrets, err := configs.Load(h.configPath(), h.env)
 	require.NoError(h.t, err)
 	log, err := newLogger(cfg.Log, h.logs)
 	require.NoError(h.t, err)

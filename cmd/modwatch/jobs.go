@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/store"
@@ -59,7 +60,7 @@ func purgeOldTexts(db *store.DB, retention time.Duration, now func() time.Time, 
 type digestJob struct {
 	svc      *justify.Service
 	db       *store.DB
-	cfg      *Config
+	cfg      *configs.Config
 	lang     string
 	people   []digestRecipient
 	now      func() time.Time
@@ -72,14 +73,14 @@ type digestRecipient struct {
 	schedule report.Schedule
 }
 
-func newDigestJob(cfg *Config, svc *justify.Service, db *store.DB, now func() time.Time, log zerolog.Logger, onQueued func()) (*digestJob, error) {
+func newDigestJob(cfg *configs.Config, svc *justify.Service, db *store.DB, now func() time.Time, log zerolog.Logger, onQueued func()) (*digestJob, error) {
 	j := &digestJob{svc: svc, db: db, cfg: cfg, lang: cfg.Language, now: now, log: log, onQueued: onQueued}
-	dir := cfg.directory()
+	dir := cfg.Directory()
 	for i, pc := range cfg.People {
 		if pc.Digest == nil {
 			continue
 		}
-		sch, err := pc.Digest.schedule(fmt.Sprintf("people[%d].digest", i))
+		sch, err := digestSchedule(fmt.Sprintf("people[%d].digest", i), *pc.Digest)
 		if err != nil {
 			return nil, err
 		}

@@ -1,23 +1,17 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/modwatch/modwatch/configs"
 )
 
-func parseLevel(s string) (zerolog.Level, error) {
-	l, err := zerolog.ParseLevel(s)
-	if err != nil || s == "" {
-		return 0, fmt.Errorf("%q is not a level: use debug, info, warn or error", s)
-	}
-	return l, nil
-}
-
-func newLogger(c LogConfig, w io.Writer) (zerolog.Logger, error) {
-	level, err := parseLevel(c.Level)
+// newLogger makes the daemon's logger from the log section.
+func newLogger(c configs.LogConfig, w io.Writer) (zerolog.Logger, error) {
+	level, err := c.ZerologLevel()
 	if err != nil {
 		return zerolog.Nop(), err
 	}

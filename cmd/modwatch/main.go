@@ -13,6 +13,8 @@ import (
 	"syscall"
 	// The distroless image has no zoneinfo; digests need owners' time zones.
 	_ "time/tzdata"
+
+	"github.com/modwatch/modwatch/configs"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -109,7 +111,7 @@ func cmdConfigCheck(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, secrets, err := LoadConfig(path, os.LookupEnv)
+	cfg, secrets, err := configs.Load(path, os.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -125,7 +127,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, secrets, err := LoadConfig(path, os.LookupEnv)
+	cfg, secrets, err := configs.Load(path, os.LookupEnv)
 	if err != nil {
 		return err
 	}

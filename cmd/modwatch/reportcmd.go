@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/store"
@@ -123,11 +124,11 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 // loadReport loads what report.Compute needs for [from, to) and the period before it.
-func loadReport(ctx context.Context, db *store.DB, cfg *Config, from, to time.Time) (report.Input, error) {
+func loadReport(ctx context.Context, db *store.DB, cfg *configs.Config, from, to time.Time) (report.Input, error) {
 	prevFrom := from.Add(-to.Sub(from))
 	in := report.Input{From: from, To: to, SLA: cfg.Tickets.AnswerWithin, Location: to.Location()}
-	in.People = cfg.directory().All()
-	byID := cfg.communities(Secrets{})
+	in.People = cfg.Directory().All()
+	byID := cfg.Communities(configs.Secrets{})
 	for _, c := range cfg.VK.Communities {
 		in.Communities = append(in.Communities, byID[c.GroupID])
 	}
@@ -211,7 +212,7 @@ func onlyKey(m map[string][24]int, name string) map[string][24]int {
 	return out
 }
 
-func operators(cfg *Config) []string {
+func operators(cfg *configs.Config) []string {
 	var out []string
 	for _, p := range cfg.People {
 		if justify.Role(p.Role) == justify.RoleOperator {
@@ -222,7 +223,7 @@ func operators(cfg *Config) []string {
 	return out
 }
 
-func isOperator(cfg *Config, name string) bool {
+func isOperator(cfg *configs.Config, name string) bool {
 	for _, o := range operators(cfg) {
 		if o == name {
 			return true

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/justify/supervise"
@@ -71,12 +72,12 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 // todayStats answers the bot's /stats with the figures of today so far.
 type todayStats struct {
 	db  *store.DB
-	cfg *Config
+	cfg *configs.Config
 	now func() time.Time
 }
 
 func (s todayStats) Today(ctx context.Context, lang string) (string, error) {
-	now := s.now().In(s.cfg.location())
+	now := s.now().In(s.cfg.Location())
 	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	in, err := loadReport(ctx, s.db, s.cfg, from, now)
 	if err != nil {
@@ -86,7 +87,7 @@ func (s todayStats) Today(ctx context.Context, lang string) (string, error) {
 }
 
 // runDaemon runs modwatch until ctx ends, then stops every component and closes the store.
-func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Logger, hooks daemonHooks) error {
+func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, hooks daemonHooks) error {
 	now := hooks.Now
 	if now == nil {
 		now = time.Now
@@ -97,12 +98,12 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	}
 	defer db.Close()
 
-	people := cfg.directory()
-	communities := cfg.communities(secrets)
+	people := cfg.Directory()
+	communities := cfg.Communities(secrets)
 	vkClient := &http.Client{Timeout: cfg.VK.LongPollWait + 15*time.Second}
 	// No HTTP client of its own: the reverser shares each token's request budget with the
 	// communities' other VK work.
-	reverser := vk.NewReverser(cfg.vkMethodURL(), secrets.CommunityAdmin, nil)
+	reverser := vk.NewReverser(cfg.VK.MethodURL(), secrets.CommunityAdmin, nil)
 	// board.restoreComment is the one reversal VK allows with the community's own token.
 	reverser.UseCommunityTokens(secrets.Community)
 	svc := &justify.Service{
@@ -115,7 +116,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		RemindBefore: cfg.Justify.RemindBefore,
 		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
 		AlertWindow:  cfg.Alerts.GroupWithin,
-		Grouping:     cfg.groupRule(),
+		Grouping:     cfg.GroupRule(),
 	}
 	if err := svc.Recover(ctx); err != nil {
 		return fmt.Errorf("recover interrupted work: %w", err)
@@ -128,12 +129,12 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 	mon := newMonitor(groups, 2*cfg.VK.LongPollWait+30*time.Second, now, db)
 	bot, err := telegram.New(telegram.Config{
 		Token:       secrets.Telegram,
-		Endpoint:    cfg.telegramEndpoint(),
+		Endpoint:    cfg.Telegram.EndpointFormat(),
 		Lang:        cfg.Language,
 		PollTimeout: cfg.Telegram.PollTimeout,
-		Location:    cfg.location(),
+		Location:    cfg.Location(),
 		AlertWindow: cfg.Alerts.GroupWithin,
-		Limits:      cfg.telegramLimits(),
+		Limits:      telegramLimits(cfg.Telegram),
 	}, telegram.Deps{
 		Service: svc, Store: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
@@ -189,7 +190,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		sink := wakingSink{Service: svc, bot: bot, mon: mon, groupID: cm.GroupID, now: now}
 		token, userToken := secrets.Community[cm.GroupID], secrets.CommunityAdmin[cm.GroupID]
 		rec, err := vk.NewReconciler(vk.ReconcilerConfig{
-			GroupID: cm.GroupID, Token: token, APIURL: cfg.vkMethodURL(), Every: cfg.VK.ReconcileEvery,
+			GroupID: cm.GroupID, Token: token, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.ReconcileEvery,
 			Now: now, OnTokenProblem: tokenProblem("community token"),
 		}, sink, wlog)
 		if err != nil {
@@ -197,7 +198,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		}
 		w, err := vk.NewWatcher(vk.WatcherConfig{
 			GroupID: cm.GroupID, Token: token,
-			APIURL: cfg.vkMethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
+			APIURL: cfg.VK.MethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
 			OnHistoryLost: rec.OnHistoryLost, OnTokenProblem: tokenProblem("community token"),
 			OnPoll:  func(g int64) { mon.polled(g, now()) },
 			OnError: mon.vkError,
@@ -215,7 +216,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 			continue
 		}
 		pc, err := vk.NewPostChecker(vk.PostCheckerConfig{
-			GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.vkMethodURL(), Every: cfg.VK.PostCheckEvery,
+			GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.PostCheckEvery,
 			Now: now, OnTokenProblem: tokenProblem("admin user token"),
 		}, sink, wlog)
 		if err != nil {
@@ -224,7 +225,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		runs[fmt.Sprintf("vk-posts-%d", cm.GroupID)] = pc.Run
 		if cfg.VK.BackfillPosts > 0 {
 			bf, err := vk.NewBackfiller(vk.BackfillConfig{
-				GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.vkMethodURL(),
+				GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.VK.MethodURL(),
 				Posts: cfg.VK.BackfillPosts, Comments: cfg.VK.BackfillComments,
 			}, sink, wlog)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
@@ -106,15 +107,15 @@ func TestWaveConfigKeys(t *testing.T) {
 			default:
 				doc += tt.yaml
 			}
-			cfg, _, err := ParseConfig([]byte(doc), env)
+			cfg, _, err := configs.Parse([]byte(doc), env)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.wantRule, cfg.groupRule())
-			assert.Equal(t, tt.wantLimits, cfg.telegramLimits())
+			assert.Equal(t, tt.wantRule, cfg.GroupRule())
+			assert.Equal(t, tt.wantLimits, telegramLimits(cfg.Telegram))
 		})
 	}
 }

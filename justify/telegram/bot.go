@@ -24,14 +24,15 @@ const DefaultEndpoint = "https://api.telegram.org/bot%s/%s"
 // OffsetCursor is the store cursor that keeps the next getUpdates offset.
 const OffsetCursor = "telegram:offset"
 
-// Config configures the bot. Zero fields take the defaults documented on each.
+// Config configures the bot. Token and PollTimeout are required; other zero fields take the
+// defaults documented on each.
 type Config struct {
 	Token string
 	// Endpoint is the Bot API endpoint format (token, method); DefaultEndpoint by default.
 	Endpoint string
 	// Lang is "ru" (default) or "en".
 	Lang string
-	// PollTimeout is the getUpdates long-poll timeout; 30s by default.
+	// PollTimeout is the getUpdates long-poll timeout (config telegram.poll_timeout).
 	PollTimeout time.Duration
 	// HTTPClient is used for every call; its timeout is raised above PollTimeout if needed.
 	HTTPClient *http.Client
@@ -42,7 +43,8 @@ type Config struct {
 	// SendInterval is how often the outbox is checked without a Wake; 1s by default.
 	SendInterval time.Duration
 	// AlertWindow is the service's alert grouping window (justify.Service.AlertWindow),
-	// named in alerts that repeat ("3 times in the last hour"); 1h by default.
+	// named in alerts that repeat ("3 times in the last hour"); justify.DefaultAlertWindow
+	// by default.
 	AlertWindow time.Duration
 	// Limits paces what the bot sends; TelegramLimits in production. The zero value does
 	// not pace, for fake servers that do not limit.
@@ -128,7 +130,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		return nil, fmt.Errorf("create telegram bot: language %q: want ru or en", cfg.Lang)
 	}
 	if cfg.PollTimeout <= 0 {
-		cfg.PollTimeout = 30 * time.Second
+		return nil, fmt.Errorf("create telegram bot: poll timeout %s is not positive", cfg.PollTimeout)
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.Local
@@ -137,7 +139,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		cfg.SendInterval = time.Second
 	}
 	if cfg.AlertWindow <= 0 {
-		cfg.AlertWindow = time.Hour
+		cfg.AlertWindow = justify.DefaultAlertWindow
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now

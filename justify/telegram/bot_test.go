@@ -484,6 +484,15 @@ func TestTokenNeverLogged(t *testing.T) {
 	assert.NotContains(t, logs, "AAH-secret")
 }
 
+func TestNewNeedsAPollTimeout(t *testing.T) {
+	e := newEnv(t)
+	e.cfg.PollTimeout = 0
+	_, err := New(e.cfg, e.deps, zerologTo(e.logs))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "poll timeout")
+	assert.Zero(t, e.srv.Calls("getMe"), "refused before anything is contacted")
+}
+
 func TestRunStopsWhenContextEnds(t *testing.T) {
 	e := newEnv(t)
 	e.cfg.PollTimeout = time.Hour // a long poll must not hold shutdown

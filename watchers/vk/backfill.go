@@ -15,10 +15,7 @@ import (
 	"github.com/modwatch/modwatch/justify/supervise"
 )
 
-// Defaults for BackfillConfig.
 const (
-	DefaultBackfillPosts    = 20
-	DefaultBackfillComments = 100
 	// backfillMax is what wall.get and wall.getComments give at most in one call.
 	backfillMax = 100
 	// backfillAttempts bounds how often Run retries a backfill that failed.
@@ -39,10 +36,10 @@ type BackfillConfig struct {
 	// HTTPClient makes every request; a client with a timeout is made when nil.
 	HTTPClient *http.Client
 	// Posts is how many of the newest wall posts to read (config vk.backfill_posts), 1..100;
-	// DefaultBackfillPosts when zero.
+	// required.
 	Posts int
 	// Comments is how many comments per post to read (config vk.backfill_comments), 1..100;
-	// DefaultBackfillComments when zero.
+	// required.
 	Comments int
 	// Pace is the least pause between two calls; DefaultPostCheckPace when zero.
 	Pace time.Duration
@@ -78,18 +75,12 @@ func NewBackfiller(cfg BackfillConfig, sink Sink, log zerolog.Logger) (*Backfill
 			cfg.GroupID, ErrNoUserToken)
 	case sink == nil:
 		return nil, fmt.Errorf("new vk backfill for group %d: no sink", cfg.GroupID)
-	case cfg.Posts < 0 || cfg.Posts > backfillMax:
+	case cfg.Posts < 1 || cfg.Posts > backfillMax:
 		return nil, fmt.Errorf("new vk backfill for group %d: posts %d is outside 1..%d", cfg.GroupID, cfg.Posts, backfillMax)
-	case cfg.Comments < 0 || cfg.Comments > backfillMax:
+	case cfg.Comments < 1 || cfg.Comments > backfillMax:
 		return nil, fmt.Errorf("new vk backfill for group %d: comments %d is outside 1..%d", cfg.GroupID, cfg.Comments, backfillMax)
 	case cfg.Pace < 0:
 		return nil, fmt.Errorf("new vk backfill for group %d: pace %s is negative", cfg.GroupID, cfg.Pace)
-	}
-	if cfg.Posts == 0 {
-		cfg.Posts = DefaultBackfillPosts
-	}
-	if cfg.Comments == 0 {
-		cfg.Comments = DefaultBackfillComments
 	}
 	if cfg.Pace == 0 {
 		cfg.Pace = DefaultPostCheckPace

@@ -44,7 +44,7 @@ func writeWall(srv *vktest.Server) wallStory {
 func newTestBackfiller(t *testing.T, srv *vktest.Server, sink Sink, edit func(*BackfillConfig)) (*Backfiller, *syncBuffer) {
 	t.Helper()
 	srv.AddAdminToken(testGroup, knownAdmin, userToken)
-	cfg := BackfillConfig{GroupID: testGroup, UserToken: userToken, APIURL: srv.URL(), Pace: time.Millisecond}
+	cfg := BackfillConfig{GroupID: testGroup, UserToken: userToken, APIURL: srv.URL(), Posts: 20, Comments: 100, Pace: time.Millisecond}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -192,10 +192,12 @@ func TestNewBackfillerRejectsBadConfig(t *testing.T) {
 		cfg  BackfillConfig
 		is   error
 	}{
-		{name: "no user token", cfg: BackfillConfig{GroupID: 1}, is: ErrNoUserToken},
-		{name: "no group", cfg: BackfillConfig{UserToken: "t"}},
-		{name: "too many posts", cfg: BackfillConfig{GroupID: 1, UserToken: "t", Posts: 101}},
-		{name: "too many comments", cfg: BackfillConfig{GroupID: 1, UserToken: "t", Comments: 101}},
+		{name: "no user token", cfg: BackfillConfig{GroupID: 1, Posts: 20, Comments: 100}, is: ErrNoUserToken},
+		{name: "no group", cfg: BackfillConfig{UserToken: "t", Posts: 20, Comments: 100}},
+		{name: "too many posts", cfg: BackfillConfig{GroupID: 1, UserToken: "t", Posts: 101, Comments: 100}},
+		{name: "too many comments", cfg: BackfillConfig{GroupID: 1, UserToken: "t", Posts: 20, Comments: 101}},
+		{name: "no posts", cfg: BackfillConfig{GroupID: 1, UserToken: "t", Comments: 100}},
+		{name: "no comments", cfg: BackfillConfig{GroupID: 1, UserToken: "t", Posts: 20}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

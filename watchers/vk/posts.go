@@ -19,9 +19,7 @@ import (
 	"github.com/modwatch/modwatch/justify/supervise"
 )
 
-// Defaults for PostCheckerConfig.
 const (
-	DefaultPostCheckEvery = 15 * time.Minute
 	// DefaultPostCheckPace keeps the checker at one call a second, a third of what VK
 	// allows a user token, which reversals share.
 	DefaultPostCheckPace = time.Second
@@ -53,8 +51,7 @@ type PostCheckerConfig struct {
 	APIURL string
 	// HTTPClient makes every request; a client with a timeout is made when nil.
 	HTTPClient *http.Client
-	// Every is the pause between rounds (config vk.post_check_every); DefaultPostCheckEvery
-	// when zero.
+	// Every is the pause between rounds (config vk.post_check_every); required.
 	Every time.Duration
 	// Pace is the least pause between two wall.getById calls; DefaultPostCheckPace when zero.
 	Pace time.Duration
@@ -99,11 +96,10 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 			ErrPostChecksOff, cfg.GroupID, ErrNoUserToken)
 	case store == nil:
 		return nil, fmt.Errorf("new vk post checker for group %d: no store", cfg.GroupID)
-	case cfg.Every < 0 || cfg.Pace < 0:
-		return nil, fmt.Errorf("new vk post checker for group %d: negative interval", cfg.GroupID)
-	}
-	if cfg.Every == 0 {
-		cfg.Every = DefaultPostCheckEvery
+	case cfg.Every <= 0:
+		return nil, fmt.Errorf("new vk post checker for group %d: interval %s is not positive", cfg.GroupID, cfg.Every)
+	case cfg.Pace < 0:
+		return nil, fmt.Errorf("new vk post checker for group %d: pace %s is negative", cfg.GroupID, cfg.Pace)
 	}
 	if cfg.Pace == 0 {
 		cfg.Pace = DefaultPostCheckPace

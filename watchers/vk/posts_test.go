@@ -211,3 +211,23 @@ func TestNewPostCheckerWithoutUserToken(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoUserToken)
 	assert.Contains(t, err.Error(), "post checks are off")
 }
+
+func TestNewPostCheckerRejectsBadConfig(t *testing.T) {
+	d := newDomain(t)
+	tests := []struct {
+		name string
+		cfg  PostCheckerConfig
+	}{
+		{name: "no interval", cfg: PostCheckerConfig{GroupID: testGroup, UserToken: "t"}},
+		{name: "negative interval", cfg: PostCheckerConfig{GroupID: testGroup, UserToken: "t", Every: -time.Second}},
+		{name: "negative pace", cfg: PostCheckerConfig{GroupID: testGroup, UserToken: "t", Every: time.Minute, Pace: -time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewPostChecker(tt.cfg, d.svc, zerolog.Nop())
+			assert.Error(t, err)
+		})
+	}
+	_, err := NewPostChecker(PostCheckerConfig{GroupID: testGroup, UserToken: "t", Every: time.Minute}, d.svc, zerolog.Nop())
+	assert.NoError(t, err, "the rows above fail for their own reason only")
+}

@@ -16,9 +16,7 @@ import (
 	"github.com/modwatch/modwatch/justify/supervise"
 )
 
-// Defaults for ReconcilerConfig.
 const (
-	DefaultReconcileEvery = 10 * time.Minute
 	// bannedPage is groups.getBanned's largest page.
 	bannedPage = 200
 	// fetchAttempts bounds how often a ban list that changed while it was paged through is
@@ -47,8 +45,7 @@ type ReconcilerConfig struct {
 	APIURL string
 	// HTTPClient makes every request; a client with a timeout is made when nil.
 	HTTPClient *http.Client
-	// Every is the pause between reconciliations (config vk.reconcile_every);
-	// DefaultReconcileEvery when zero.
+	// Every is the pause between reconciliations (config vk.reconcile_every); required.
 	Every time.Duration
 	// Backoff paces retries after network, server and rate-limit failures; 1s..60s when zero.
 	Backoff supervise.Backoff
@@ -79,11 +76,8 @@ func NewReconciler(cfg ReconcilerConfig, svc BanReconciler, log zerolog.Logger) 
 		return nil, fmt.Errorf("new vk reconciler for group %d: no community token", cfg.GroupID)
 	case svc == nil:
 		return nil, fmt.Errorf("new vk reconciler for group %d: no service", cfg.GroupID)
-	case cfg.Every < 0:
-		return nil, fmt.Errorf("new vk reconciler for group %d: interval %s is negative", cfg.GroupID, cfg.Every)
-	}
-	if cfg.Every == 0 {
-		cfg.Every = DefaultReconcileEvery
+	case cfg.Every <= 0:
+		return nil, fmt.Errorf("new vk reconciler for group %d: interval %s is not positive", cfg.GroupID, cfg.Every)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -334,9 +334,10 @@ func TestNewReconcilerRejectsBadConfig(t *testing.T) {
 		name string
 		cfg  ReconcilerConfig
 	}{
-		{name: "no group", cfg: ReconcilerConfig{Token: "t"}},
-		{name: "no token", cfg: ReconcilerConfig{GroupID: 1}},
+		{name: "no group", cfg: ReconcilerConfig{Token: "t", Every: time.Minute}},
+		{name: "no token", cfg: ReconcilerConfig{GroupID: 1, Every: time.Minute}},
 		{name: "negative interval", cfg: ReconcilerConfig{GroupID: 1, Token: "t", Every: -time.Second}},
+		{name: "no interval", cfg: ReconcilerConfig{GroupID: 1, Token: "t"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,7 +23,6 @@ import (
 
 // Defaults for WatcherConfig.
 const (
-	DefaultWait      = 25 * time.Second
 	DefaultAuthRetry = 5 * time.Minute
 	// apiTimeout bounds one API call; long polls get Wait plus pollSlack.
 	apiTimeout = 30 * time.Second
@@ -50,7 +49,8 @@ type WatcherConfig struct {
 	Token string
 	// APIURL is the VK method base URL, "https://api.vk.com/method/" when empty.
 	APIURL string
-	// Wait is how long VK may hold a long poll open, 1s..90s; DefaultWait when zero.
+	// Wait is how long VK may hold a long poll open, 1s..90s (config vk.long_poll_wait);
+	// required.
 	Wait time.Duration
 	// HTTPClient makes the long polls; a client with a timeout of Wait plus a margin is made
 	// when nil. API calls (groups.getLongPollServer, users.get) go through the token's shared
@@ -110,12 +110,9 @@ func NewWatcher(cfg WatcherConfig, sink Sink, log zerolog.Logger) (*Watcher, err
 		return nil, fmt.Errorf("new vk watcher for group %d: no community token", cfg.GroupID)
 	case sink == nil:
 		return nil, fmt.Errorf("new vk watcher for group %d: no sink", cfg.GroupID)
-	case cfg.Wait != 0 && (cfg.Wait < time.Second || cfg.Wait > 90*time.Second):
+	case cfg.Wait < time.Second || cfg.Wait > 90*time.Second:
 		// VK counts wait in whole seconds: below one it answers at once and the loop spins.
 		return nil, fmt.Errorf("new vk watcher for group %d: wait %s is outside 1s..90s", cfg.GroupID, cfg.Wait)
-	}
-	if cfg.Wait == 0 {
-		cfg.Wait = DefaultWait
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -266,8 +266,9 @@ func TestNewWatcherRejectsBadConfig(t *testing.T) {
 		name string
 		cfg  WatcherConfig
 	}{
-		{name: "no group", cfg: WatcherConfig{Token: "t"}},
-		{name: "no token", cfg: WatcherConfig{GroupID: 1}},
+		{name: "no group", cfg: WatcherConfig{Token: "t", Wait: 25 * time.Second}},
+		{name: "no token", cfg: WatcherConfig{GroupID: 1, Wait: 25 * time.Second}},
+		{name: "no wait", cfg: WatcherConfig{GroupID: 1, Token: "t"}},
 		{name: "wait too long", cfg: WatcherConfig{GroupID: 1, Token: "t", Wait: 91 * time.Second}},
 		{name: "wait under a second spins", cfg: WatcherConfig{GroupID: 1, Token: "t", Wait: 500 * time.Millisecond}},
 	}

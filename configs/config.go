@@ -1,0 +1,173 @@
+// Package configs is modwatch's configuration: the types of the YAML file, their defaults,
+// strict loading that names every bad key with its line, and validation. The example
+// config, modwatch.example.yaml, is embedded and documents every key.
+//
+// The package knows the domain (justify) but no adapter: cmd/modwatch turns the config
+// into the adapters' own settings, so that adapters never depend on the file's shape.
+package configs
+
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the daemon's configuration file. It never holds secrets: it names the
+// environment variables that do.
+type Config struct {
+	// Database is the SQLite file's path.
+	Database string `yaml:"database"`
+	// Language is the bot's language, ru or en.
+	Language string `yaml:"language"`
+	// TimeZone is the team's IANA time zone: times in messages and /stats' "today".
+	TimeZone string         `yaml:"time_zone"`
+	VK       VKConfig       `yaml:"vk"`
+	Telegram TelegramConfig `yaml:"telegram"`
+	Justify  JustifyConfig  `yaml:"justify"`
+	People   []PersonConfig `yaml:"people"`
+	Log      LogConfig      `yaml:"log"`
+	Alerts   AlertsConfig   `yaml:"alerts"`
+	Tickets  TicketsConfig  `yaml:"tickets"`
+	Health   HealthConfig   `yaml:"health"`
+}
+
+// AlertsConfig says when managers and owners are alerted at once.
+type AlertsConfig struct {
+	// WaveCount actions by one admin within WaveWithin are a wave; 0 turns wave alerts off.
+	WaveCount  int           `yaml:"wave_count"`
+	WaveWithin time.Duration `yaml:"wave_within"`
+	// GroupWithin merges repeats of one alert into one message.
+	GroupWithin time.Duration `yaml:"group_within"`
+}
+
+// TicketsConfig governs what customers wrote.
+type TicketsConfig struct {
+	// Retention is how long customers' words are kept; 0 keeps them.
+	Retention time.Duration `yaml:"retention"`
+	// AnswerWithin is the service level: a ticket unanswered for longer is a breach in
+	// the digests.
+	AnswerWithin time.Duration `yaml:"answer_within"`
+}
+
+// HealthConfig sets where /healthz and /metrics are served.
+type HealthConfig struct {
+	// Listen is a local address like 127.0.0.1:9464; empty turns the endpoints off.
+	Listen string `yaml:"listen"`
+}
+
+// VKConfig says where VK is and which communities to watch.
+type VKConfig struct {
+	// APIURL is VK's method URL; see MethodURL.
+	APIURL string `yaml:"api_url"`
+	// LongPollWait is how long one Bots Long Poll request may wait for events, 1s to 90s.
+	LongPollWait time.Duration `yaml:"long_poll_wait"`
+	// Communities are the communities watched; at least one.
+	Communities []CommunityConfig `yaml:"communities"`
+	// ReconcileEvery is how often each community's ban list is compared with modwatch's.
+	ReconcileEvery time.Duration `yaml:"reconcile_every"`
+	// PostCheckEvery is how often customers' wall posts are checked for deletion (needs
+	// the admin user token).
+	PostCheckEvery time.Duration `yaml:"post_check_every"`
+	// BackfillPosts recent posts, and BackfillComments comments of each, are read at start
+	// so that evidence exists for what was written before modwatch ran (needs the admin user
+	// token); 0 posts turns it off.
+	BackfillPosts    int `yaml:"backfill_posts"`
+	BackfillComments int `yaml:"backfill_comments"`
+}
+
+// CommunityConfig is one watched community.
+type CommunityConfig struct {
+	// GroupID is the community's positive id.
+	GroupID int64 `yaml:"group_id"`
+	// Name is shown in messages; club<GroupID> when empty.
+	Name string `yaml:"name"`
+	// TokenEnv names the variable holding the community token; required.
+	TokenEnv string `yaml:"token_env"`
+	// UserTokenEnv names the variable holding an admin's user token, which reversals,
+	// post checks and the backfill need; optional.
+	UserTokenEnv string `yaml:"user_token_env"`
+}
+
+// TelegramConfig says where the Bot API is and which variable holds the bot token.
+type TelegramConfig struct {
+	// TokenEnv names the variable holding the bot token; required.
+	TokenEnv string `yaml:"token_env"`
+	// APIEndpoint is the Bot API base URL or endpoint format; see EndpointFormat.
+	APIEndpoint string `yaml:"api_endpoint"`
+	// PollTimeout is the getUpdates long-poll timeout, 1s to 10m.
+	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// Pace keeps the bot within Telegram's rate limits; only a test server that does not
+	// limit may go unpaced.
+	Pace bool `yaml:"pace"`
+}
+
+// JustifyConfig sets the operators' deadline.
+type JustifyConfig struct {
+	// Deadline is how long an operator has to give a reason, at least 1m.
+	Deadline time.Duration `yaml:"deadline"`
+	// RemindBefore is when, before the deadline, the operator is reminded; 0 does not remind.
+	RemindBefore time.Duration `yaml:"remind_before"`
+	// CheckEvery is how often reminders and deadlines are looked at.
+	CheckEvery time.Duration `yaml:"check_every"`
+	// GroupAfter: past this many bans (or deletions) by one operator in one community
+	// within GroupWithin, further ones are asked about as one batch; 0 turns it off.
+	GroupAfter  int           `yaml:"group_after"`
+	GroupWithin time.Duration `yaml:"group_within"`
+}
+
+// PersonConfig is one member of the moderation team.
+type PersonConfig struct {
+	// Name is unique in the team.
+	Name string `yaml:"name"`
+	// Role is operator, manager or owner (justify.Role).
+	Role string `yaml:"role"`
+	// VKID is the VK id the person moderates with; operators need one.
+	VKID int64 `yaml:"vk_id"`
+	// TelegramID is the person's Telegram user id, unique in the team.
+	TelegramID int64 `yaml:"telegram_id"`
+	// Digest, when set, sends the person digests.
+	Digest *DigestConfig `yaml:"digest"`
+}
+
+// DigestConfig is when a person (normally an owner) gets the digest. Keys a digest leaves
+// out take their values from DefaultDigest.
+type DigestConfig struct {
+	// Every is Daily or Weekly.
+	Every string `yaml:"every"`
+	// Weekday is the day weekly digests come on, monday ... sunday.
+	Weekday string `yaml:"weekday"`
+	// At is the local time, "09:00", in TimeZone (an IANA name like Europe/Moscow).
+	At string `yaml:"at"`
+	// TimeZone is At's time zone, which is UTC unless set: not the team's time zone.
+	TimeZone string `yaml:"time_zone"`
+}
+
+// UnmarshalYAML starts a digest from DefaultDigest, so that the keys it leaves out keep
+// their defaults while those it sets, even to zero, keep the file's value.
+func (d *DigestConfig) UnmarshalYAML(n *yaml.Node) error {
+	*d = DefaultDigest()
+	type plain DigestConfig // the same fields without this method, so Decode does not recurse
+	return n.Decode((*plain)(d))
+}
+
+// LogConfig sets the log output.
+type LogConfig struct {
+	// Level is a zerolog level: debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is json or console.
+	Format string `yaml:"format"`
+}
+
+// Secrets holds the tokens read from the environment. It is never logged or stored.
+type Secrets struct {
+	// Telegram is the bot token.
+	Telegram string
+	// Community holds each community's token by group id.
+	Community map[int64]string
+	// CommunityAdmin holds admins' user tokens by group id, for reversals, post checks
+	// and the backfill; a community without one is missing.
+	CommunityAdmin map[int64]string
+}
+
+// String keeps tokens out of any accidental %v.
+func (Secrets) String() string { return "Secrets{redacted}" }
