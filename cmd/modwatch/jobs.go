@@ -134,7 +134,7 @@ func (j *digestJob) queue(ctx context.Context, r digestRecipient, from, to time.
 		switch {
 		case last >= end:
 		case last == "" && scheduled:
-			if _, err := j.svc.Ingest(ctx, nil, key, end); err != nil {
+			if err := j.svc.SaveCursor(ctx, key, end); err != nil {
 				return err
 			}
 		default:
