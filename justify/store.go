@@ -272,30 +272,6 @@ type PendingInputStore interface {
 	ClearPendingInput(telegramID int64) error
 }
 
-// Outbox is how the sender reads and settles outbox messages.
-type Outbox interface {
-	// DueMessages lists unsent, not failed messages whose next attempt is due, oldest
-	// first, leaving out the chats in except.
-	DueMessages(ctx context.Context, now time.Time, limit int, except ...int64) ([]Message, error)
-	Message(ctx context.Context, id int64) (Message, error)
-	MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error
-	// MarkRetry counts a failed attempt and schedules the next one.
-	MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error
-	// MarkFailed gives up on a message for good.
-	MarkFailed(ctx context.Context, id int64, errText string) error
-	// RetryUnreachable makes due again a person's messages that failed because Telegram
-	// refused to deliver them (403: they had not pressed Start, or had blocked the bot),
-	// and returns how many.
-	RetryUnreachable(ctx context.Context, chatID int64) (int, error)
-}
-
-// ButtonStore keeps the meaning of inline buttons.
-type ButtonStore interface {
-	SaveButtons(ctx context.Context, bs []Button) error
-	// Button looks a token up, or returns ErrNotFound.
-	Button(ctx context.Context, token string) (Button, error)
-}
-
 // UndoProblem says why modwatch could not undo an action itself. Messages name it in each
 // person's language; the Reverser's own words (English, for the log) are only the detail.
 type UndoProblem string

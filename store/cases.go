@@ -160,6 +160,12 @@ func (db *DB) Case(ctx context.Context, id justify.CaseID) (justify.Case, error)
 	return c, err
 }
 
+// CasesInState lists the cases in a state, oldest first, as Tx.CasesInState does, in a
+// read of its own: the queue that /pending shows.
+func (db *DB) CasesInState(ctx context.Context, s justify.State) ([]justify.Case, error) {
+	return queryCases(ctx, db.read, "WHERE state = ? ORDER BY id", s)
+}
+
 // CasesIn lists up to limit cases (all when limit <= 0) in a state, newest first; an empty
 // state lists every case, like ListCases.
 func (db *DB) CasesIn(ctx context.Context, state justify.State, limit int) ([]justify.Case, error) {

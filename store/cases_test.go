@@ -274,6 +274,14 @@ func TestCasesInState(t *testing.T) {
 				assert.Equal(t, tt.want, keys)
 				return nil
 			})
+			// The read of its own, for /pending, lists the same, in the same order.
+			got, err := db.CasesInState(context.Background(), tt.state)
+			require.NoError(t, err)
+			var keys []string
+			for _, c := range got {
+				keys = append(keys, c.EventKey)
+			}
+			assert.Equal(t, tt.want, keys)
 		})
 	}
 }

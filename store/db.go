@@ -28,8 +28,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is modwatch's SQLite database. It implements justify.Store, justify.Outbox and
-// justify.ButtonStore, and is safe for use by many goroutines.
+// DB is modwatch's SQLite database. It implements justify.Store, and is safe for use by
+// many goroutines.
 type DB struct {
 	// write holds a single connection that takes the write lock at BEGIN (_txlock=immediate),
 	// so writers queue in Go instead of failing with SQLITE_BUSY; read is a pool of
@@ -45,11 +45,7 @@ type DB struct {
 	closeErr  error
 }
 
-var (
-	_ justify.Store       = (*DB)(nil)
-	_ justify.Outbox      = (*DB)(nil)
-	_ justify.ButtonStore = (*DB)(nil)
-)
+var _ justify.Store = (*DB)(nil)
 
 // busyTimeout is how long a connection waits for a lock held by another process (the CLI
 // beside the daemon) before SQLite gives up with SQLITE_BUSY.

@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram"
 )
 
 // monitor holds the daemon's metrics and what /healthz reports.
@@ -196,7 +197,7 @@ func (m *monitor) handler(db caseCounter) http.Handler {
 
 // countingOutbox counts the sender's outcomes for /metrics.
 type countingOutbox struct {
-	justify.Outbox
+	telegram.Outbox
 	m *monitor
 }
 

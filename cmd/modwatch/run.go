@@ -134,7 +134,7 @@ func runDaemon(ctx context.Context, cfg *Config, secrets Secrets, log zerolog.Lo
 		AlertWindow: cfg.Alerts.GroupWithin,
 		Limits:      cfg.telegramLimits(),
 	}, telegram.Deps{
-		Service: svc, Store: db, Outbox: countingOutbox{Outbox: db, m: mon}, Buttons: db,
+		Service: svc, Cursors: svc, Cases: db, Outbox: countingOutbox{Outbox: db, m: mon}, Buttons: db,
 		People: people, Communities: communities, Now: now,
 		Stats: todayStats{db: db, cfg: cfg, now: now},
 	}, log)
