@@ -19,6 +19,7 @@ import (
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram"
+	"github.com/modwatch/modwatch/store"
 )
 
 // monitor holds the daemon's metrics and what /healthz reports.
@@ -42,6 +43,8 @@ type caseCounter interface {
 	Stats(ctx context.Context) (map[justify.State]int, error)
 	Ping(ctx context.Context) error
 }
+
+var _ caseCounter = (*store.DB)(nil)
 
 func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, cases caseCounter) *monitor {
 	m := &monitor{

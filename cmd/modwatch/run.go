@@ -69,7 +69,7 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 
 // todayStats answers the bot's /stats with the figures of today so far.
 type todayStats struct {
-	db  *store.DB
+	db  reportReader
 	cfg *Config
 	now func() time.Time
 }
