@@ -134,6 +134,13 @@ func (s *Service) Cursor(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
+// SaveCursor saves a position with nothing recorded beside it (a round that found nothing,
+// a period passed over, the bot's update offset); Ingest saves one with its events.
+func (s *Service) SaveCursor(ctx context.Context, key, value string) error {
+	// The store's error already names the cursor.
+	return s.Store.Update(ctx, func(tx Tx) error { return tx.SaveCursor(key, value) })
+}
+
 func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()

@@ -8,6 +8,8 @@ import (
 	"github.com/modwatch/modwatch/justify"
 )
 
+var _ justify.BatchStore = (*Tx)(nil)
+
 // selectBatches reads batches with their members' figures, which no column keeps: they are
 // counted from the members when the batch is loaded, so they cannot drift. One join reads
 // each member once for all the figures; a clause after it must end in GROUP BY b.id.

@@ -109,3 +109,32 @@ func BenchmarkIngestBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkInsertEvent measures the watcher's hot path: one transaction per new event.
+func BenchmarkInsertEvent(b *testing.B) {
+	benchmarks := []struct {
+		name string
+		// key gives the i-th event's key; a constant key measures redeliveries.
+		key func(i int) string
+	}{
+		{"new", func(i int) string { return fmt.Sprint("e", i) }},
+		{"redelivered", func(int) string { return "same" }},
+	}
+	for _, bm := range benchmarks {
+		b.Run(bm.name, func(b *testing.B) {
+			db := openTest(b)
+			ctx := context.Background()
+			i := 0
+			for b.Loop() {
+				ev := justify.Event{Key: bm.key(i), GroupID: 1, Kind: justify.EventBan, UserVKID: int64(i), At: t0, Source: justify.SourceLongPoll}
+				i++
+				if err := db.Update(ctx, func(tx justify.Tx) error {
+					_, err := tx.InsertEvent(ev)
+					return err
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,4 +1,10 @@
 // Package store keeps modwatch's state in SQLite. It is the only package that writes SQL.
+//
+// DB implements the domain's justify.Store: each Update or View is one transaction, given
+// to the domain as a Tx that implements every role of justify.Tx (events, cursors, cases,
+// decisions, outbox, tickets, alerts, batches, pending input). The files are named for
+// what they keep. DB's own methods are one transaction each, for the adapters and the
+// commands, which declare the few they use where they use them.
 package store
 
 import (
@@ -7,13 +13,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,8 +28,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is modwatch's SQLite database. It implements justify.Store, justify.Outbox and
-// justify.ButtonStore, and is safe for use by many goroutines.
+// DB is modwatch's SQLite database. It implements justify.Store, and is safe for use by
+// many goroutines.
 type DB struct {
 	// write holds a single connection that takes the write lock at BEGIN (_txlock=immediate),
 	// so writers queue in Go instead of failing with SQLITE_BUSY; read is a pool of
@@ -43,11 +45,7 @@ type DB struct {
 	closeErr  error
 }
 
-var (
-	_ justify.Store       = (*DB)(nil)
-	_ justify.Outbox      = (*DB)(nil)
-	_ justify.ButtonStore = (*DB)(nil)
-)
+var _ justify.Store = (*DB)(nil)
 
 // busyTimeout is how long a connection waits for a lock held by another process (the CLI
 // beside the daemon) before SQLite gives up with SQLITE_BUSY.
@@ -202,107 +200,28 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migration is one embedded schema change, numbered by its file name.
-type migration struct {
-	version int
-	name    string
-	body    string
-}
-
-// loadMigrations lists the migrations in fsys's migrations folder by number and refuses
-// badly numbered ones, so that a mistake shows at the first test rather than on a
-// production database.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var out []migration
-	for _, name := range names {
-		base := path.Base(name)
-		prefix, _, _ := strings.Cut(base, "_")
-		version, err := strconv.Atoi(prefix)
-		if err != nil || version <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number", base)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", base, err)
-		}
-		out = append(out, migration{version: version, name: base, body: string(body)})
-	}
-	// By number, not by name: "10_x" must run after "9_x" even without zero padding.
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share number %d", out[i-1].name, out[i].name, out[i].version)
-		}
-	}
-	return out, nil
-}
-
-// migrate applies, in order, every migration in fsys the database has not recorded yet.
-func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	list, err := loadMigrations(fsys)
-	if err != nil {
-		return err
-	}
-	for _, m := range list {
-		if err := db.applyMigration(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// applyMigration runs m and records it in one transaction. The check is inside the
-// transaction, which takes the write lock at BEGIN, so two processes opening a fresh
-// database at once cannot both apply it.
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin migration %s: %w", m.name, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
-		return fmt.Errorf("check migration %s: %w", m.name, err)
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, m.body); err != nil {
-		return fmt.Errorf("apply migration %s: %w", m.name, err)
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, ms(db.now())); err != nil {
-		return fmt.Errorf("record migration %s: %w", m.name, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit migration %s: %w", m.name, err)
-	}
-	return nil
-}
-
 // Update runs fn in one write transaction, committed only if fn returns nil; fn's error is
 // returned as is, so callers can still match justify's sentinel errors. Writers run one at
-// a time, so fn must not call Update, SaveButtons or the Outbox methods: they would wait
-// for the connection fn holds.
+// a time, so fn must not call Update or a DB method that writes (SaveButtons, MarkSent,
+// ...): it would wait for the connection fn holds.
 func (db *DB) Update(ctx context.Context, fn func(justify.Tx) error) error {
-	return db.inTx(ctx, db.write, fn)
+	return db.update(ctx, func(t *Tx) error { return fn(t) })
 }
 
 // View runs fn in one read-only transaction, which sees one consistent snapshot. Writes
 // attempted through it fail.
 func (db *DB) View(ctx context.Context, fn func(justify.Tx) error) error {
-	return db.inTx(ctx, db.read, fn)
+	return db.view(ctx, func(t *Tx) error { return fn(t) })
 }
 
-func (db *DB) inTx(ctx context.Context, pool *sql.DB, fn func(justify.Tx) error) error {
+// update and view are Update and View for DB's own methods, which also use Tx's
+// unexported helpers.
+func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	return db.inTx(ctx, db.write, fn)
+}
+func (db *DB) view(ctx context.Context, fn func(*Tx) error) error { return db.inTx(ctx, db.read, fn) }
+
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -46,8 +46,7 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 	if vkID <= 0 {
 		return e, fmt.Errorf("forget person: vk id %d is not a person's", vkID)
 	}
-	err := db.Update(ctx, func(jtx justify.Tx) error {
-		tx := jtx.(*Tx)
+	err := db.update(ctx, func(tx *Tx) error {
 		var err error
 		if e.Tickets, e.Edits, err = tx.eraseTickets("author_vk_id = ?", vkID); err != nil {
 			return err
@@ -92,8 +91,7 @@ func (db *DB) PurgeTexts(ctx context.Context, before time.Time) (int, error) {
 func (db *DB) PurgeTextsDetail(ctx context.Context, before time.Time) (Erasure, error) {
 	var e Erasure
 	cut := ms(before)
-	err := db.Update(ctx, func(jtx justify.Tx) error {
-		tx := jtx.(*Tx)
+	err := db.update(ctx, func(tx *Tx) error {
 		var err error
 		// Tickets already forgotten are skipped: a purge runs often and they have nothing left.
 		if e.Tickets, e.Edits, err = tx.eraseTickets("created_at < ? AND forgotten = 0", cut); err != nil {
@@ -138,16 +136,6 @@ func (t *Tx) eraseTickets(where string, args ...any) (tickets, edits int, err er
 		return 0, 0, fmt.Errorf("erase tickets: %w", err)
 	}
 	return tickets, edits, nil
-}
-
-// affected runs a statement and returns how many rows it changed.
-func (t *Tx) affected(query string, args ...any) (int, error) {
-	res, err := t.exec(query, args...)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
 }
 
 // caseIDs collects the case ids a query selects.

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,10 +9,7 @@ import (
 	"github.com/modwatch/modwatch/justify"
 )
 
-// querier is what *sql.DB and *sql.Tx share, so readers work in and out of a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+var _ justify.OutboxStore = (*Tx)(nil)
 
 const messageColumns = `id, case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
 	next_attempt, last_error, failed, payload, batch_id`
@@ -36,12 +31,42 @@ func scanMessage(s scanner) (justify.Message, error) {
 	return m, nil
 }
 
-// limitOrAll turns a caller's limit into SQLite's: a limit of zero or less means no limit.
-func limitOrAll(limit int) int {
-	if limit <= 0 {
-		return -1
+// Enqueue adds m to the outbox, with whatever delivery state it carries (normally none),
+// and returns its ID; m.ID is ignored.
+func (t *Tx) Enqueue(m justify.Message) (int64, error) {
+	var alertKey string
+	if m.Kind == justify.MsgAlert {
+		a, err := justify.ParseAlert(m.Payload)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue alert: %w", err)
+		}
+		alertKey = a.Key
 	}
-	return limit
+	if m.EditOf != 0 && m.SentAt.IsZero() {
+		// Edits render the latest state (or carry the latest payload), so an unsent edit of
+		// the same message is superseded: a wave of repeats costs one edit, not one each.
+		if _, err := t.exec(`DELETE FROM outbox WHERE edit_of = ? AND chat_id = ? AND sent_at = 0 AND attempts = 0
+			AND failed = 0`, m.EditOf, m.ChatID); err != nil {
+			return 0, fmt.Errorf("drop superseded edits of message %d: %w", m.EditOf, err)
+		}
+	}
+	res, err := t.exec(`INSERT INTO outbox (case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
+		next_attempt, last_error, failed, payload, alert_key, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.CaseID, m.ChatID, m.Kind, m.EditOf, ms(m.Created), ms(m.SentAt), m.TelegramMessageID, m.Attempts,
+		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey, m.BatchID)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %s message of case %d: %w", m.Kind, m.CaseID, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %s message of case %d: %w", m.Kind, m.CaseID, err)
+	}
+	return id, nil
+}
+
+// MessagesOf lists a case's original (not edit) messages of a kind, oldest first.
+func (t *Tx) MessagesOf(id justify.CaseID, kind justify.MessageKind) ([]justify.Message, error) {
+	return queryMessages(t.ctx, t, "WHERE case_id = ? AND kind = ? AND edit_of = 0 ORDER BY id", id, kind)
 }
 
 // DueMessages lists unsent, not failed messages whose next attempt is at or before now,
@@ -104,43 +129,22 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return db.settle(ctx, id, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed = 1 WHERE id = ?", errText)
 }
 
-// SaveButtons stores the meaning of freshly issued buttons, all or none. Tokens are meant
-// to be unique: reusing one is an error rather than a silent change of an old button's
-// meaning.
-func (db *DB) SaveButtons(ctx context.Context, bs []justify.Button) error {
-	if len(bs) == 0 {
-		return nil
-	}
-	return db.Update(ctx, func(jtx justify.Tx) error {
-		t := jtx.(*Tx)
-		for _, b := range bs {
-			if _, err := t.exec(`INSERT INTO buttons (token, case_id, batch_id, telegram_id, action, reason, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, b.Token, b.CaseID, b.BatchID, b.TelegramID, b.Action, b.Reason, ms(b.Created)); err != nil {
-				return fmt.Errorf("save %s button of case %d: %w", b.Action, b.CaseID, err)
-			}
+// RetryUnreachable makes due again a person's messages that Telegram refused with 403 (the
+// sender records Telegram's "Forbidden: ..." description), so that what was sent before
+// they pressed Start reaches them after.
+func (db *DB) RetryUnreachable(ctx context.Context, chatID int64) (int, error) {
+	var n int64
+	err := db.update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE outbox SET failed = 0, next_attempt = 0
+			WHERE chat_id = ? AND failed = 1 AND sent_at = 0 AND last_error LIKE 'Forbidden%'`, chatID)
+		if err != nil {
+			return err
 		}
-		return nil
+		n, err = res.RowsAffected()
+		return err
 	})
-}
-
-// Button looks a token up, or returns an error wrapping justify.ErrNotFound.
-func (db *DB) Button(ctx context.Context, token string) (justify.Button, error) {
-	var b justify.Button
-	var created int64
-	err := db.read.QueryRowContext(ctx,
-		"SELECT token, case_id, batch_id, telegram_id, action, reason, created_at FROM buttons WHERE token = ?", token).
-		Scan(&b.Token, &b.CaseID, &b.BatchID, &b.TelegramID, &b.Action, &b.Reason, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return b, fmt.Errorf("button: %w", justify.ErrNotFound)
-	}
 	if err != nil {
-		return b, fmt.Errorf("look up button: %w", err)
+		return 0, fmt.Errorf("requeue messages to %d: %w", chatID, err)
 	}
-	b.Created = fromMS(created)
-	return b, nil
-}
-
-// ListCases lists up to limit cases (all when limit <= 0), newest first, for the CLI.
-func (db *DB) ListCases(ctx context.Context, limit int) ([]justify.Case, error) {
-	return queryCases(ctx, db.read, "ORDER BY id DESC LIMIT ?", limitOrAll(limit))
+	return int(n), nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -37,6 +36,60 @@ func dueIDs(t *testing.T, db *DB, now time.Time, limit int) []int64 {
 		ids = append(ids, m.ID)
 	}
 	return ids
+}
+
+func TestEnqueueAndMessagesOf(t *testing.T) {
+	db := openTest(t)
+	var ids []int64
+	full := justify.Message{CaseID: 1, ChatID: 7, Kind: justify.MsgPrompt, Created: t0, NextAttempt: t0}
+	update(t, db, func(tx justify.Tx) error {
+		for _, m := range []justify.Message{
+			full,
+			{CaseID: 1, ChatID: 7, Kind: justify.MsgReminder, Created: t0},       // another kind
+			{CaseID: 2, ChatID: 7, Kind: justify.MsgPrompt, Created: t0},         // another case
+			{CaseID: 1, ChatID: 7, Kind: justify.MsgPrompt, EditOf: 1},           // an edit
+			{CaseID: 1, ChatID: 8, Kind: justify.MsgPrompt, Created: t0, ID: 99}, // a second original; ID ignored
+		} {
+			id, err := tx.Enqueue(m)
+			require.NoError(t, err)
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, ids)
+
+	tests := []struct {
+		name string
+		id   justify.CaseID
+		kind justify.MessageKind
+		want []int64
+	}{
+		{"originals only, oldest first", 1, justify.MsgPrompt, []int64{1, 5}},
+		{"by kind", 1, justify.MsgReminder, []int64{2}},
+		{"by case", 2, justify.MsgPrompt, []int64{3}},
+		{"none", 1, justify.MsgReview, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			view(t, db, func(tx justify.Tx) error {
+				got, err := tx.MessagesOf(tt.id, tt.kind)
+				require.NoError(t, err)
+				var gotIDs []int64
+				for _, m := range got {
+					gotIDs = append(gotIDs, m.ID)
+				}
+				assert.Equal(t, tt.want, gotIDs)
+				return nil
+			})
+		})
+	}
+	t.Run("every field is kept", func(t *testing.T) {
+		got, err := db.Message(context.Background(), 1)
+		require.NoError(t, err)
+		want := full
+		want.ID = 1
+		assert.Equal(t, want, got)
+	})
 }
 
 // TestOutboxLifecycle follows one message from the outbox to Telegram, with a retry.
@@ -112,139 +165,6 @@ func TestDueMessages(t *testing.T) {
 	}
 }
 
-func TestOutboxUnknownMessage(t *testing.T) {
-	ctx := context.Background()
-	db := openTest(t)
-	tests := []struct {
-		name string
-		call func() error
-	}{
-		{"Message", func() error { _, err := db.Message(ctx, 42); return err }},
-		{"MarkSent", func() error { return db.MarkSent(ctx, 42, 1, t0) }},
-		{"MarkRetry", func() error { return db.MarkRetry(ctx, 42, "x", t0) }},
-		{"MarkFailed", func() error { return db.MarkFailed(ctx, 42, "x") }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.ErrorIs(t, tt.call(), justify.ErrNotFound)
-		})
-	}
-}
-
-func TestButtons(t *testing.T) {
-	ctx := context.Background()
-	spam := justify.Button{Token: "tok-spam", CaseID: 3, TelegramID: 7, Action: "reason", Reason: justify.ReasonSpam, Created: t0}
-	approve := justify.Button{Token: "tok-approve", CaseID: 3, TelegramID: 8, Action: "approve", Created: t0}
-	tests := []struct {
-		name    string
-		saves   [][]justify.Button
-		saveErr bool
-		token   string
-		want    justify.Button
-		missing bool
-	}{
-		{"a saved button", [][]justify.Button{{spam, approve}}, false, "tok-spam", spam, false},
-		{"another of the batch", [][]justify.Button{{spam, approve}}, false, "tok-approve", approve, false},
-		{"an unknown token", [][]justify.Button{{spam}}, false, "forged", justify.Button{}, true},
-		{"nothing to save", [][]justify.Button{nil}, false, "tok-spam", justify.Button{}, true},
-		{
-			name:    "a reused token is refused and its batch is not saved",
-			saves:   [][]justify.Button{{spam}, {approve, {Token: "tok-spam", CaseID: 4, TelegramID: 9, Action: "reverse"}}},
-			saveErr: true, token: "tok-spam", want: spam,
-		},
-		{
-			name:    "the refused batch left nothing behind",
-			saves:   [][]justify.Button{{spam}, {approve, {Token: "tok-spam", CaseID: 4, TelegramID: 9, Action: "reverse"}}},
-			saveErr: true, token: "tok-approve", missing: true,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := openTest(t)
-			var err error
-			for _, bs := range tt.saves {
-				if err = db.SaveButtons(ctx, bs); err != nil {
-					break
-				}
-			}
-			assert.Equal(t, tt.saveErr, err != nil, "save error: %v", err)
-			got, err := db.Button(ctx, tt.token)
-			if tt.missing {
-				assert.ErrorIs(t, err, justify.ErrNotFound)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
-func TestListCases(t *testing.T) {
-	db := openTest(t)
-	update(t, db, func(tx justify.Tx) error {
-		for i := range 5 {
-			if err := tx.CreateCase(&justify.Case{EventKey: fmt.Sprint(i), GroupID: 1, Kind: justify.EventBan, State: justify.StateAwaitingReason}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	tests := []struct {
-		name  string
-		limit int
-		want  []string
-	}{
-		{"newest first", 3, []string{"4", "3", "2"}},
-		{"limit above the count", 10, []string{"4", "3", "2", "1", "0"}},
-		{"no limit", 0, []string{"4", "3", "2", "1", "0"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.ListCases(context.Background(), tt.limit)
-			require.NoError(t, err)
-			var keys []string
-			for _, c := range got {
-				keys = append(keys, c.EventKey)
-			}
-			assert.Equal(t, tt.want, keys)
-		})
-	}
-	t.Run("empty database", func(t *testing.T) {
-		got, err := openTest(t).ListCases(context.Background(), 10)
-		require.NoError(t, err)
-		assert.Empty(t, got)
-	})
-}
-
-// BenchmarkInsertEvent measures the watcher's hot path: one transaction per new event.
-func BenchmarkInsertEvent(b *testing.B) {
-	benchmarks := []struct {
-		name string
-		// key gives the i-th event's key; a constant key measures redeliveries.
-		key func(i int) string
-	}{
-		{"new", func(i int) string { return fmt.Sprint("e", i) }},
-		{"redelivered", func(int) string { return "same" }},
-	}
-	for _, bm := range benchmarks {
-		b.Run(bm.name, func(b *testing.B) {
-			db := openTest(b)
-			ctx := context.Background()
-			i := 0
-			for b.Loop() {
-				ev := justify.Event{Key: bm.key(i), GroupID: 1, Kind: justify.EventBan, UserVKID: int64(i), At: t0, Source: justify.SourceLongPoll}
-				i++
-				if err := db.Update(ctx, func(tx justify.Tx) error {
-					_, err := tx.InsertEvent(ev)
-					return err
-				}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 // The sender pages past chats it must hold back: their messages are left out, and the
 // order of the rest is kept.
 func TestDueMessagesExceptChats(t *testing.T) {
@@ -268,4 +188,23 @@ func TestDueMessagesExceptChats(t *testing.T) {
 	assert.Equal(t, []int64{2, 4}, ids(1))
 	assert.Equal(t, []int64{4}, ids(1, 2))
 	assert.Empty(t, ids(1, 2, 3))
+}
+
+func TestOutboxUnknownMessage(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Message", func() error { _, err := db.Message(ctx, 42); return err }},
+		{"MarkSent", func() error { return db.MarkSent(ctx, 42, 1, t0) }},
+		{"MarkRetry", func() error { return db.MarkRetry(ctx, 42, "x", t0) }},
+		{"MarkFailed", func() error { return db.MarkFailed(ctx, 42, "x") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.ErrorIs(t, tt.call(), justify.ErrNotFound)
+		})
+	}
 }

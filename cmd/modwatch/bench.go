@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha1"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -24,8 +23,6 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	_ "modernc.org/sqlite" // the baseline writes through the same pure-Go driver as the store
 
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
@@ -645,19 +642,19 @@ func (b *bench) waitPrompts(ctx context.Context) error {
 	}
 }
 
-// count reads what the database holds through a read-only connection of its own.
+// count reads what the database holds.
 func (b *bench) count(ctx context.Context) error {
-	db, err := sql.Open("sqlite", "file:"+b.dbPth+"?_pragma=query_only(true)&_pragma=busy_timeout(5000)")
+	kinds, err := b.dm.db.EventCounts(ctx)
 	if err != nil {
-		return fmt.Errorf("open database to count: %w", err)
+		return err
 	}
-	defer db.Close()
-	var events, tickets int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM events").Scan(&events); err != nil {
-		return fmt.Errorf("count events: %w", err)
+	events := 0
+	for _, n := range kinds {
+		events += n
 	}
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM tickets").Scan(&tickets); err != nil {
-		return fmt.Errorf("count tickets: %w", err)
+	tickets, err := b.dm.db.CountTickets(ctx)
+	if err != nil {
+		return err
 	}
 	b.res.Recorded, b.res.TicketsStored = events, tickets
 	return nil
@@ -738,9 +735,8 @@ func preloadTickets(ctx context.Context, path string, n, communities int) error 
 	return db.Close()
 }
 
-// baseline measures what SQLite alone does with as many rows: a fresh database, a table
-// shaped like the events table with its unique key and indexes, a prepared insert and one
-// transaction per 1000 rows.
+// baseline measures what SQLite alone does with as many rows: a fresh database with
+// modwatch's schema, the store's event insert, one transaction per 1000 rows.
 func (b *bench) baseline(ctx context.Context, path string) error {
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		_ = os.Remove(p)
@@ -750,59 +746,20 @@ func (b *bench) baseline(ctx context.Context, path string) error {
 			_ = os.Remove(p)
 		}
 	}()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return fmt.Errorf("open baseline database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, ddl := range []string{
-		`CREATE TABLE events (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, group_id INTEGER NOT NULL,
-			kind TEXT NOT NULL, actor_vk_id INTEGER NOT NULL, user_vk_id INTEGER NOT NULL, user_name TEXT NOT NULL,
-			vk_reason INTEGER NOT NULL, comment TEXT NOT NULL, at INTEGER NOT NULL, source TEXT NOT NULL,
-			item_place TEXT NOT NULL, item_owner INTEGER NOT NULL, item_parent INTEGER NOT NULL, item_id INTEGER NOT NULL,
-			received_at INTEGER NOT NULL)`,
-		`CREATE INDEX events_group_at ON events (group_id, at)`,
-		`CREATE INDEX events_actor ON events (group_id, actor_vk_id, kind, at)`,
-		`CREATE INDEX events_user ON events (group_id, user_vk_id, kind)`,
-		`CREATE INDEX events_item ON events (item_place, item_owner, item_parent, item_id) WHERE item_place != ''`,
-	} {
-		if _, err := db.ExecContext(ctx, ddl); err != nil {
-			return fmt.Errorf("create baseline table: %w", err)
-		}
-	}
-	const insert = `INSERT INTO events (key, group_id, kind, actor_vk_id, user_vk_id, user_name, vk_reason, comment,
-		at, source, item_place, item_owner, item_parent, item_id, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`
 	n := b.o.Events
-	start := time.Now()
-	for from := 0; from < n; from += 1000 {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("baseline: begin: %w", err)
+	took, err := store.BaselineInsert(ctx, path, n, func(i int) justify.Event {
+		g := int64(i%b.o.Communities) + 1
+		sum := sha1.Sum([]byte(fmt.Sprintf("bench:%d:%d", g, i)))
+		return justify.Event{
+			Key: vk.EventKey(g, hex.EncodeToString(sum[:])), GroupID: g, Kind: justify.EventWrite,
+			UserVKID: benchCustomerBase + int64(i), UserName: "Maria Ivanova", At: time.Now(), Source: justify.SourceLongPoll,
+			Item: justify.Ref{Place: justify.PlaceWallComment, OwnerID: -g, ParentID: int64(1 + i%benchPostsPerGroup), ItemID: int64(i)},
 		}
-		stmt, err := tx.PrepareContext(ctx, insert)
-		if err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("baseline: prepare: %w", err)
-		}
-		for i := from; i < min(from+1000, n); i++ {
-			g := int64(i%b.o.Communities) + 1
-			now := time.Now().UnixMilli()
-			sum := sha1.Sum([]byte(fmt.Sprintf("bench:%d:%d", g, i)))
-			key := vk.EventKey(g, hex.EncodeToString(sum[:]))
-			if _, err := stmt.ExecContext(ctx, key, g, "write", 0, benchCustomerBase+i, "Maria Ivanova", 0, "",
-				now, "longpoll", "wall_comment", -g, 1+i%benchPostsPerGroup, i, now); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("baseline: insert row %d: %w", i, err)
-			}
-		}
-		_ = stmt.Close()
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("baseline: commit: %w", err)
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
 	}
-	b.res.BaselinePerSec = float64(n) / time.Since(start).Seconds()
+	b.res.BaselinePerSec = float64(n) / took.Seconds()
 	return nil
 }
 

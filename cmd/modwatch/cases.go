@@ -129,6 +129,25 @@ func casesList(ctx context.Context, path string, state justify.State, limit int,
 		return err
 	}
 	defer closeDB(db, &err)
+	return listCases(ctx, db, state, limit, stdout)
+}
+
+// caseReader is what `cases list` and `cases show` read.
+type caseReader interface {
+	// CasesIn lists up to limit cases (all when limit <= 0) in a state (any when empty),
+	// newest first.
+	CasesIn(ctx context.Context, state justify.State, limit int) ([]justify.Case, error)
+	// Case loads one case, or returns justify.ErrNotFound.
+	Case(ctx context.Context, id justify.CaseID) (justify.Case, error)
+	// Decisions lists one case's audit trail in the order it was written.
+	Decisions(ctx context.Context, id justify.CaseID) ([]justify.Decision, error)
+	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
+	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
+}
+
+var _ caseReader = (*store.DB)(nil)
+
+func listCases(ctx context.Context, db caseReader, state justify.State, limit int, stdout io.Writer) error {
 	cs, err := db.CasesIn(ctx, state, limit)
 	if err != nil {
 		return err
@@ -152,6 +171,10 @@ func casesShow(ctx context.Context, path string, id justify.CaseID, stdout io.Wr
 		return err
 	}
 	defer closeDB(db, &err)
+	return showCase(ctx, db, id, stdout)
+}
+
+func showCase(ctx context.Context, db caseReader, id justify.CaseID, stdout io.Writer) error {
 	c, err := db.Case(ctx, id)
 	if errors.Is(err, justify.ErrNotFound) {
 		return fmt.Errorf("cases show: no case %d", id)

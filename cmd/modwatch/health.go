@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/store"
 )
 
 // monitor holds the daemon's metrics and what /healthz reports.
@@ -38,6 +39,8 @@ type caseCounter interface {
 	Stats(ctx context.Context) (map[justify.State]int, error)
 	Ping(ctx context.Context) error
 }
+
+var _ caseCounter = (*store.DB)(nil)
 
 func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, cases caseCounter) *monitor {
 	m := &monitor{

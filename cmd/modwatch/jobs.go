@@ -40,8 +40,16 @@ func every(ctx context.Context, period time.Duration, log zerolog.Logger, what s
 	}
 }
 
+// textPurger erases the words customers wrote before a time.
+type textPurger interface {
+	// PurgeTexts erases the words of tickets written before before and returns how many.
+	PurgeTexts(ctx context.Context, before time.Time) (int, error)
+}
+
+var _ textPurger = (*store.DB)(nil)
+
 // purgeOldTexts erases customers' words older than the retention period.
-func purgeOldTexts(db *store.DB, retention time.Duration, now func() time.Time, log zerolog.Logger) func(context.Context) error {
+func purgeOldTexts(db textPurger, retention time.Duration, now func() time.Time, log zerolog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		n, err := db.PurgeTexts(ctx, now().Add(-retention))
 		if err != nil {
@@ -59,7 +67,7 @@ func purgeOldTexts(db *store.DB, retention time.Duration, now func() time.Time, 
 // was down is sent at the next start, once.
 type digestJob struct {
 	svc      *justify.Service
-	db       *store.DB
+	db       reportReader
 	cfg      *configs.Config
 	lang     string
 	people   []digestRecipient
@@ -73,7 +81,7 @@ type digestRecipient struct {
 	schedule report.Schedule
 }
 
-func newDigestJob(cfg *configs.Config, svc *justify.Service, db *store.DB, now func() time.Time, log zerolog.Logger, onQueued func()) (*digestJob, error) {
+func newDigestJob(cfg *configs.Config, svc *justify.Service, db reportReader, now func() time.Time, log zerolog.Logger, onQueued func()) (*digestJob, error) {
 	j := &digestJob{svc: svc, db: db, cfg: cfg, lang: cfg.Language, now: now, log: log, onQueued: onQueued}
 	dir := cfg.Directory()
 	for i, pc := range cfg.People {
@@ -135,7 +143,7 @@ func (j *digestJob) queue(ctx context.Context, r digestRecipient, from, to time.
 		switch {
 		case last >= end:
 		case last == "" && scheduled:
-			if _, err := j.svc.Ingest(ctx, nil, key, end); err != nil {
+			if err := j.svc.SaveCursor(ctx, key, end); err != nil {
 				return err
 			}
 		default:

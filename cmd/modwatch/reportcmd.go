@@ -123,8 +123,22 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return from, nil
 }
 
+// reportReader is what a report reads: the CLI's report, /stats and the digests.
+type reportReader interface {
+	// CasesBetween lists the cases opened in [from, to), oldest first.
+	CasesBetween(ctx context.Context, from, to time.Time) ([]justify.Case, error)
+	// DecisionsOf loads the audit trails of many cases at once.
+	DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error)
+	// TicketsBetween lists the tickets a report of [from, to) needs to know of.
+	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
+	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
+	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
+}
+
+var _ reportReader = (*store.DB)(nil)
+
 // loadReport loads what report.Compute needs for [from, to) and the period before it.
-func loadReport(ctx context.Context, db *store.DB, cfg *configs.Config, from, to time.Time) (report.Input, error) {
+func loadReport(ctx context.Context, db reportReader, cfg *configs.Config, from, to time.Time) (report.Input, error) {
 	prevFrom := from.Add(-to.Sub(from))
 	in := report.Input{From: from, To: to, SLA: cfg.Tickets.AnswerWithin, Location: to.Location()}
 	in.People = cfg.Directory().All()

@@ -71,7 +71,7 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 
 // todayStats answers the bot's /stats with the figures of today so far.
 type todayStats struct {
-	db  *store.DB
+	db  reportReader
 	cfg *configs.Config
 	now func() time.Time
 }
@@ -136,7 +136,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 		AlertWindow: cfg.Alerts.GroupWithin,
 		Limits:      telegramLimits(cfg.Telegram),
 	}, telegram.Deps{
-		Service: svc, Store: db, Outbox: db, Buttons: db,
+		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
 		Stats: todayStats{db: db, cfg: cfg, now: now}, Metrics: telegram.NewMetrics(mon.reg),
 	}, log)

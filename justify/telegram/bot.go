@@ -81,9 +81,10 @@ var _ Service = (*justify.Service)(nil)
 // Deps are the bot's collaborators.
 type Deps struct {
 	Service     Service
-	Store       justify.Store // keeps the update offset (OffsetCursor)
-	Outbox      justify.Outbox
-	Buttons     justify.ButtonStore
+	Cursors     Cursors // keeps the update offset (OffsetCursor) and digests' progress
+	Cases       Cases   // lists the cases of /pending
+	Outbox      Outbox
+	Buttons     Buttons
 	People      *justify.Directory
 	Communities map[int64]justify.Community
 	Now         func() time.Time
@@ -116,7 +117,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("create telegram bot: no token")
 	}
-	if deps.Service == nil || deps.Store == nil || deps.Outbox == nil || deps.Buttons == nil || deps.People == nil {
+	if deps.Service == nil || deps.Cursors == nil || deps.Cases == nil || deps.Outbox == nil || deps.Buttons == nil || deps.People == nil {
 		return nil, errors.New("create telegram bot: missing a dependency")
 	}
 	if cfg.Endpoint == "" {

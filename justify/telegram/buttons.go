@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// Button actions: what a button does once its token is looked up in the ButtonStore.
+// Button actions: what a button does once its token is looked up in Buttons.
 const (
 	actReason         = "reason"          // record Button.Reason, or ask for a text for ReasonOther
 	actExplain        = "explain"         // ask the operator for a text on the reason given

@@ -71,11 +71,7 @@ func (b *Bot) help(p justify.Person) string {
 
 // pending lists the cases waiting for a manager, oldest first.
 func (b *Bot) pending(ctx context.Context) (string, error) {
-	var cases []justify.Case
-	err := b.deps.Store.View(ctx, func(tx justify.Tx) (err error) {
-		cases, err = tx.CasesInState(justify.StateAwaitingReview)
-		return err
-	})
+	cases, err := b.deps.Cases.CasesInState(ctx, justify.StateAwaitingReview)
 	if err != nil {
 		return "", fmt.Errorf("list pending cases: %w", err)
 	}

@@ -152,11 +152,7 @@ func digestCursor(id int64) string { return digestCursorPrefix + strconv.FormatI
 
 // digestProgress is how many parts of m were already delivered.
 func (b *Bot) digestProgress(ctx context.Context, m justify.Message) (int, error) {
-	var v string
-	err := b.deps.Store.View(ctx, func(tx justify.Tx) (err error) {
-		v, err = tx.Cursor(digestCursor(m.ID))
-		return err
-	})
+	v, err := b.deps.Cursors.Cursor(ctx, digestCursor(m.ID))
 	if err != nil {
 		return 0, fmt.Errorf("load progress of digest %d: %w", m.ID, err)
 	}
@@ -171,10 +167,7 @@ func (b *Bot) digestProgress(ctx context.Context, m justify.Message) (int, error
 }
 
 func (b *Bot) saveDigestProgress(ctx context.Context, m justify.Message, done int) error {
-	err := b.deps.Store.Update(ctx, func(tx justify.Tx) error {
-		return tx.SaveCursor(digestCursor(m.ID), strconv.Itoa(done))
-	})
-	if err != nil {
+	if err := b.deps.Cursors.SaveCursor(ctx, digestCursor(m.ID), strconv.Itoa(done)); err != nil {
 		return fmt.Errorf("save progress of digest %d: %w", m.ID, err)
 	}
 	return nil

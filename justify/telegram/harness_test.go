@@ -136,7 +136,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		Deadline: 2 * time.Hour, RemindBefore: 30 * time.Minute,
 	}
 	e.cfg = Config{Token: testToken, Endpoint: e.srv.Endpoint(), PollTimeout: 2 * time.Second, Location: time.UTC}
-	e.deps = Deps{Service: e.svc, Store: e.store, Outbox: e.store, Buttons: e.store, People: dir, Communities: communities, Now: e.clock.Now}
+	e.deps = Deps{Service: e.svc, Cursors: e.svc, Cases: e.store, Outbox: e.store, Buttons: e.store, People: dir, Communities: communities, Now: e.clock.Now}
 	for _, p := range people {
 		e.srv.AddUser(p.TelegramID, p.Name)
 	}

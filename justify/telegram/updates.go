@@ -64,11 +64,7 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 }
 
 func (b *Bot) loadOffset(ctx context.Context) (int, error) {
-	var v string
-	err := b.deps.Store.View(ctx, func(tx justify.Tx) (err error) {
-		v, err = tx.Cursor(OffsetCursor)
-		return err
-	})
+	v, err := b.deps.Cursors.Cursor(ctx, OffsetCursor)
 	if err != nil || v == "" {
 		return 0, err
 	}
@@ -80,9 +76,7 @@ func (b *Bot) loadOffset(ctx context.Context) (int, error) {
 }
 
 func (b *Bot) saveOffset(ctx context.Context, offset int) error {
-	return b.deps.Store.Update(ctx, func(tx justify.Tx) error {
-		return tx.SaveCursor(OffsetCursor, strconv.Itoa(offset))
-	})
+	return b.deps.Cursors.SaveCursor(ctx, OffsetCursor, strconv.Itoa(offset))
 }
 
 // handleSafely handles one update; a panic is logged and the update skipped, so one bad

@@ -38,6 +38,8 @@ type PostStore interface {
 	// PostsAfter lists a community's captured customer posts not known to be deleted, with a
 	// ticket ID above afterID, by ID.
 	PostsAfter(ctx context.Context, groupID, afterID int64, limit int) ([]justify.Ticket, error)
+	// SaveCursor saves a position with no events: the end of a round that found nothing.
+	SaveCursor(ctx context.Context, key, value string) error
 }
 
 var _ PostStore = (*justify.Service)(nil)
@@ -145,7 +147,7 @@ func (c *PostChecker) Round(ctx context.Context) (int, error) {
 		}
 		if len(tickets) == 0 {
 			if after != 0 {
-				if _, err := c.store.Ingest(ctx, nil, c.key, "0"); err != nil {
+				if err := c.store.SaveCursor(ctx, c.key, "0"); err != nil {
 					return vanished, fmt.Errorf("end round of post checks of group %d: %w", c.cfg.GroupID, err)
 				}
 			}

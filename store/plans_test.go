@@ -1,0 +1,76 @@
+package store
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestQueryPlans keeps the hot and the large queries on their indexes: a full scan of
+// tickets or events would go unnoticed in tests and hurt with a million rows.
+func TestQueryPlans(t *testing.T) {
+	db := openTest(t)
+	tests := []struct {
+		name  string
+		query string
+		args  []any
+		// want must appear in the plan; "SCAN tickets" etc. must not, unless allowed.
+		want string
+	}{
+		{
+			// Each half of TicketsOf reads one customer's tickets of one community newest
+			// first from the index, with no sort (checked below).
+			name:  "TicketsOf",
+			query: "SELECT " + ticketColumns + " FROM tickets " + ticketsOfClause(true),
+			args:  []any{1, 2, 10},
+			want:  "SEARCH tickets USING INDEX tickets_author (author_vk_id=? AND group_id=?)",
+		},
+		{
+			name:  "ForgetPerson's tickets",
+			query: "SELECT id FROM tickets WHERE author_vk_id = ?",
+			args:  []any{1},
+			want:  "SEARCH tickets USING COVERING INDEX tickets_author (author_vk_id=?)",
+		},
+		{
+			// Every repeat of a wave alert (one per ban in a raid) looks its messages up.
+			name:  "AlertMessages",
+			query: "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0 AND kind = ?",
+			args:  []any{"wave:1:2:ban", "alert"},
+			want:  "USING COVERING INDEX outbox_alert (alert_key=? AND kind=?)",
+		},
+		{
+			// A batch's figures come from one pass over its members, on their index.
+			name:  "Batch",
+			query: selectBatches + "WHERE b.id = ? GROUP BY b.id",
+			args:  []any{1},
+			want:  "SEARCH c USING INDEX cases_batch (batch_id=?)",
+		},
+		{
+			name:  "CasesBetween",
+			query: "SELECT " + caseColumns + " FROM cases WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id",
+			args:  []any{1, 2},
+			want:  "SEARCH cases USING INDEX cases_opened (opened_at>? AND opened_at<?)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, err := db.read.Query("EXPLAIN QUERY PLAN "+tt.query, tt.args...)
+			require.NoError(t, err)
+			defer func() { _ = rows.Close() }()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+				plan = append(plan, detail)
+			}
+			require.NoError(t, rows.Err())
+			all := strings.Join(plan, "\n")
+			assert.Contains(t, all, tt.want)
+			assert.NotRegexp(t, `SCAN (tickets|cases|events)\b`, all)
+			assert.NotContains(t, all, "TEMP B-TREE", "the index gives the order")
+		})
+	}
+}
