@@ -105,25 +105,21 @@ func NewBackfiller(cfg BackfillConfig, sink Sink, log zerolog.Logger) (*Backfill
 // or given up (a refused token is not retried: the post checker reports it). It is meant to
 // run once at start; running it again records nothing twice.
 func (b *Backfiller) Run(ctx context.Context) error {
-	for attempt := 1; ; attempt++ {
+	loop := supervise.Loop{
+		Backoff: b.cfg.Backoff, Log: b.log, What: "backfill",
+		Decide: func(_ context.Context, err error, _ int) supervise.Decision {
+			return supervise.Decision{Stop: isAuthError(err)}
+		},
+	}
+	// The loop logs a failure; a backfill that gave up is not worth a restart.
+	_ = loop.Retry(ctx, backfillAttempts, func(ctx context.Context) error {
 		res, err := b.Backfill(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
 		if err == nil {
 			b.log.Info().Int("posts", res.Posts).Int("comments", res.Comments).Int("new", res.New).Msg("backfilled")
-			return nil
 		}
-		if isAuthError(err) || attempt == backfillAttempts {
-			b.log.Error().Err(err).Int("attempts", attempt).Msg("backfill failed, giving up")
-			return nil
-		}
-		delay := b.cfg.Backoff.Delay(attempt)
-		b.log.Warn().Err(err).Int("consecutive_errors", attempt).Dur("retry_in", delay).Msg("backfill failed")
-		if !supervise.Sleep(ctx, delay) {
-			return nil
-		}
-	}
+		return err
+	})
+	return nil
 }
 
 // wallItem is what backfill needs of a post or comment; the rest goes to DecodeUpdate raw.

@@ -123,7 +123,7 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 func (c *PostChecker) Run(ctx context.Context) error {
 	loop := schedule{
 		groupID: c.cfg.GroupID, every: c.cfg.Every, backoff: c.cfg.Backoff, authRetry: c.cfg.AuthRetry,
-		onTokenProblem: c.cfg.OnTokenProblem, log: c.log, what: "post check failed",
+		onTokenProblem: c.cfg.OnTokenProblem, log: c.log, what: "check posts",
 	}
 	loop.run(ctx, func(ctx context.Context) error {
 		_, err := c.Round(ctx)

@@ -112,7 +112,7 @@ func (r *Reconciler) OnHistoryLost(context.Context, int64) { r.Trigger() }
 func (r *Reconciler) Run(ctx context.Context) error {
 	loop := schedule{
 		groupID: r.cfg.GroupID, every: r.cfg.Every, backoff: r.cfg.Backoff, authRetry: r.cfg.AuthRetry,
-		onTokenProblem: r.cfg.OnTokenProblem, log: r.log, wake: r.wake, what: "reconciliation failed",
+		onTokenProblem: r.cfg.OnTokenProblem, log: r.log, wake: r.wake, what: "reconcile bans",
 	}
 	loop.run(ctx, func(ctx context.Context) error {
 		_, err := r.Once(ctx)

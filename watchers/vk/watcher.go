@@ -187,7 +187,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.log.Info().Msg("watching")
 	loop := schedule{
 		groupID: w.cfg.GroupID, backoff: w.cfg.Backoff, authRetry: w.cfg.AuthRetry,
-		onTokenProblem: w.cfg.OnTokenProblem, log: w.log, what: "long poll failed",
+		onTokenProblem: w.cfg.OnTokenProblem, log: w.log, what: "long poll",
 	}
 	if w.cfg.OnError != nil {
 		loop.onError = func(err error) { w.cfg.OnError(w.cfg.GroupID, int(vkCode(err))) }
