@@ -10,6 +10,7 @@ import (
 
 	"github.com/SevereCloud/vksdk/v2/api"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/supervise"
@@ -58,7 +59,7 @@ type Backfiller struct {
 	sink Sink
 	vk   *api.VK
 	log  zerolog.Logger
-	pace pacer
+	pace *rate.Limiter // Pace, within the token's budget
 }
 
 // BackfillResult counts what a backfill read and recorded.
@@ -96,7 +97,7 @@ func NewBackfiller(cfg BackfillConfig, sink Sink, log zerolog.Logger) (*Backfill
 	}
 	vk := newClient(cfg.UserToken, cfg.APIURL, cfg.HTTPClient, api.LimitUserToken)
 	return &Backfiller{
-		cfg: cfg, sink: sink, vk: vk, pace: pacer{gap: cfg.Pace},
+		cfg: cfg, sink: sink, vk: vk, pace: rate.NewLimiter(rate.Every(cfg.Pace), 1),
 		log: log.With().Str("component", "vk_backfill").Int64("group_id", cfg.GroupID).Logger(),
 	}, nil
 }
@@ -290,8 +291,8 @@ func BackfillKey(groupID int64, ref justify.Ref) string {
 
 // call makes one paced API call with a timeout and decodes its response into out.
 func (b *Backfiller) call(ctx context.Context, method string, out any, params api.Params) error {
-	if !b.pace.wait(ctx) {
-		return ctx.Err()
+	if err := b.pace.Wait(ctx); err != nil {
+		return fmt.Errorf("backfill group %d: %s: %w", b.cfg.GroupID, method, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()

@@ -14,6 +14,7 @@ import (
 	"github.com/SevereCloud/vksdk/v2/api"
 	"github.com/SevereCloud/vksdk/v2/object"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/supervise"
@@ -76,7 +77,7 @@ type PostChecker struct {
 	vk    *api.VK
 	log   zerolog.Logger
 	key   string
-	pace  pacer
+	pace  *rate.Limiter // Pace, within the token's budget
 }
 
 // PostCursorKey is the store key of the post checker's position: the last ticket ID
@@ -113,7 +114,7 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 	}
 	vk := newClient(cfg.UserToken, cfg.APIURL, cfg.HTTPClient, api.LimitUserToken)
 	return &PostChecker{
-		cfg: cfg, store: store, vk: vk, key: PostCursorKey(cfg.GroupID), pace: pacer{gap: cfg.Pace},
+		cfg: cfg, store: store, vk: vk, key: PostCursorKey(cfg.GroupID), pace: rate.NewLimiter(rate.Every(cfg.Pace), 1),
 		log: log.With().Str("component", "vk_posts").Int64("group_id", cfg.GroupID).Logger(),
 	}, nil
 }
@@ -229,8 +230,8 @@ func (c *PostChecker) missing(ctx context.Context, tickets []justify.Ticket) ([]
 // getByID calls wall.getById, paced, and accepts both answer shapes: a bare array (API
 // versions before 5.137, which vksdk sends) and {"items": [...]} (later ones, and the schema).
 func (c *PostChecker) getByID(ctx context.Context, posts string) ([]object.WallWallpost, error) {
-	if !c.pace.wait(ctx) {
-		return nil, ctx.Err()
+	if err := c.pace.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("check posts of group %d: %w", c.cfg.GroupID, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
@@ -258,8 +259,8 @@ func (c *PostChecker) getByID(ctx context.Context, posts string) ([]object.WallW
 
 // probeWall fails when the token cannot read the community's wall.
 func (c *PostChecker) probeWall(ctx context.Context) error {
-	if !c.pace.wait(ctx) {
-		return ctx.Err()
+	if err := c.pace.Wait(ctx); err != nil {
+		return fmt.Errorf("check that the wall of group %d is readable: %w", c.cfg.GroupID, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
@@ -269,21 +270,4 @@ func (c *PostChecker) probeWall(ctx context.Context) error {
 		return fmt.Errorf("check that the wall of group %d is readable: %w", c.cfg.GroupID, redact(err, c.cfg.UserToken))
 	}
 	return nil
-}
-
-// pacer spaces calls made with a user token, which VK limits to about 3 a second.
-type pacer struct {
-	gap  time.Duration
-	last time.Time
-}
-
-// wait returns once gap has passed since the previous call; false when ctx ended first.
-func (p *pacer) wait(ctx context.Context) bool {
-	if d := p.gap - time.Since(p.last); !p.last.IsZero() && d > 0 {
-		if !supervise.Sleep(ctx, d) {
-			return false
-		}
-	}
-	p.last = time.Now()
-	return true
 }
