@@ -26,7 +26,6 @@ type monitor struct {
 	events     *prometheus.CounterVec
 	newEvents  *prometheus.CounterVec
 	messages   *prometheus.CounterVec
-	vkErrors   *prometheus.CounterVec
 	tgErrors   *prometheus.CounterVec
 	now        func() time.Time
 	staleAfter time.Duration
@@ -54,15 +53,12 @@ func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, 
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modwatch_messages_total", Help: "Telegram messages by outcome: sent, retried, failed.",
 		}, []string{"outcome"}),
-		vkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "modwatch_vk_errors_total", Help: "VK API errors by community and error code (0: network or HTTP).",
-		}, []string{"community", "code"}),
 		tgErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modwatch_telegram_errors_total", Help: "Telegram Bot API errors by HTTP-like code (0: network).",
 		}, []string{"code"}),
 		now: now, staleAfter: staleAfter, lastPoll: map[int64]time.Time{}, groups: groups,
 	}
-	m.reg.MustRegister(m.events, m.newEvents, m.messages, m.vkErrors, m.tgErrors,
+	m.reg.MustRegister(m.events, m.newEvents, m.messages, m.tgErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
 		m.collectLive(ch, cases)
@@ -113,10 +109,6 @@ func (m *monitor) received(groupID int64, evs []justify.Event, res justify.Inges
 		m.events.WithLabelValues(community, string(ev.Kind)).Inc()
 	}
 	m.newEvents.WithLabelValues(community).Add(float64(res.New))
-}
-
-func (m *monitor) vkError(groupID int64, code int) {
-	m.vkErrors.WithLabelValues(strconv.FormatInt(groupID, 10), strconv.Itoa(code)).Inc()
 }
 
 // healthReport is /healthz's answer.

@@ -67,6 +67,8 @@ type PostCheckerConfig struct {
 	Now func() time.Time
 	// OnTokenProblem is told when VK refuses the user token. Optional.
 	OnTokenProblem TokenProblemFunc
+	// Metrics counts every failed round by VK's error code; nil counts nothing.
+	Metrics *Metrics
 }
 
 // PostChecker finds customers' wall posts that were deleted: VK sends no event for that, so
@@ -124,7 +126,7 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 func (c *PostChecker) Run(ctx context.Context) error {
 	loop := schedule{
 		groupID: c.cfg.GroupID, every: c.cfg.Every, backoff: c.cfg.Backoff, authRetry: c.cfg.AuthRetry,
-		onTokenProblem: c.cfg.OnTokenProblem, log: c.log, what: "check posts",
+		onTokenProblem: c.cfg.OnTokenProblem, metrics: c.cfg.Metrics, log: c.log, what: "check posts",
 	}
 	loop.run(ctx, func(ctx context.Context) error {
 		_, err := c.Round(ctx)

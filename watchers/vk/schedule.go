@@ -20,7 +20,7 @@ type schedule struct {
 	backoff        supervise.Backoff
 	authRetry      time.Duration // DefaultAuthRetry when zero
 	onTokenProblem TokenProblemFunc
-	onError        func(err error) // told of every failure; optional
+	metrics        *Metrics // counts every failure; nil counts nothing
 	log            zerolog.Logger
 	wake           <-chan struct{} // nil: no on-demand runs
 	what           string          // names the work in log lines
@@ -44,9 +44,7 @@ func (s schedule) decider() func(context.Context, error, int) supervise.Decision
 		if failures == 1 {
 			reported = 0 // the work succeeded since the last report, or never failed
 		}
-		if s.onError != nil {
-			s.onError(err)
-		}
+		s.metrics.failed(s.groupID, err)
 		if !isAuthError(err) {
 			return supervise.Decision{}
 		}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/api"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 
@@ -37,7 +39,7 @@ func TestScheduleReportsEachTokenProblemOnce(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			var reported []api.ErrorType
-			failures := 0
+			metrics := NewMetrics(nil)
 			s := schedule{
 				groupID: testGroup, backoff: supervise.Backoff{Min: time.Millisecond, Max: time.Millisecond},
 				authRetry: time.Millisecond, log: zerolog.Nop(), what: "test",
@@ -45,7 +47,7 @@ func TestScheduleReportsEachTokenProblemOnce(t *testing.T) {
 					assert.Equal(t, testGroup, g)
 					reported = append(reported, vkCode(err))
 				},
-				onError: func(error) { failures++ },
+				metrics: metrics,
 			}
 			runs := 0
 			s.run(ctx, func(context.Context) error {
@@ -58,13 +60,16 @@ func TestScheduleReportsEachTokenProblemOnce(t *testing.T) {
 			})
 			assert.NotErrorIs(t, ctx.Err(), context.DeadlineExceeded, "the schedule ran every result without waiting long")
 			assert.Equal(t, tt.want, reported)
-			wantFailures := 0
+			wantFailures := map[api.ErrorType]float64{}
 			for _, err := range tt.results {
 				if err != nil {
-					wantFailures++
+					wantFailures[vkCode(err)]++
 				}
 			}
-			assert.Equal(t, wantFailures, failures, "every failure is told")
+			for code, n := range wantFailures {
+				got := testutil.ToFloat64(metrics.errors.WithLabelValues("1", strconv.Itoa(int(code))))
+				assert.Equal(t, n, got, "every failure with code %d is counted", code)
+			}
 		})
 	}
 }

@@ -71,9 +71,8 @@ type WatcherConfig struct {
 	// OnPoll is told of every long poll VK answered, events or not, for health checks.
 	// Optional; it must not block.
 	OnPoll func(groupID int64)
-	// OnError is told of every failed step with VK's error code (0 for network, HTTP and
-	// format errors), for metrics. Optional; it must not block.
-	OnError func(groupID int64, code int)
+	// Metrics counts every failed step by VK's error code; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Watcher follows one community's Bots Long Poll and feeds its ban and unban events to a
@@ -142,10 +141,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.log.Info().Msg("watching")
 	loop := schedule{
 		groupID: w.cfg.GroupID, backoff: w.cfg.Backoff, authRetry: w.cfg.AuthRetry,
-		onTokenProblem: w.cfg.OnTokenProblem, log: w.log, what: "long poll",
-	}
-	if w.cfg.OnError != nil {
-		loop.onError = func(err error) { w.cfg.OnError(w.cfg.GroupID, int(vkCode(err))) }
+		onTokenProblem: w.cfg.OnTokenProblem, metrics: w.cfg.Metrics, log: w.log, what: "long poll",
 	}
 	loop.run(ctx, w.step)
 	w.log.Info().Msg("stopped")
