@@ -101,6 +101,8 @@ func TestVKFaultsAreRetried(t *testing.T) {
 // speaks Prometheus' text format with modwatch's figures.
 func TestHealthAndMetrics(t *testing.T) {
 	h := newHarness(t)
+	// One refused long-poll server request, which a watcher retries and counts.
+	h.vk.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(10, "Internal server error"))
 	h.startTeam()
 	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
 	h.waitMessage(operatorTG, "the prompt", isPrompt)
@@ -129,6 +131,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		`modwatch_cases{state="awaiting_reason"} 1`,
 		`modwatch_messages_total{outcome="sent"}`,
 		`modwatch_watcher_seconds_since_poll{community="20"}`,
+		`modwatch_vk_errors_total{code="10",community=`,
 	} {
 		assert.Contains(t, metrics, want)
 	}

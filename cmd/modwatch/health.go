@@ -25,7 +25,6 @@ type monitor struct {
 	reg        *prometheus.Registry
 	events     *prometheus.CounterVec
 	newEvents  *prometheus.CounterVec
-	vkErrors   *prometheus.CounterVec
 	now        func() time.Time
 	staleAfter time.Duration
 
@@ -51,12 +50,9 @@ func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, 
 		newEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modwatch_events_recorded_total", Help: "VK events recorded for the first time, by community.",
 		}, []string{"community"}),
-		vkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "modwatch_vk_errors_total", Help: "VK API errors by community and error code (0: network or HTTP).",
-		}, []string{"community", "code"}),
 		now: now, staleAfter: staleAfter, lastPoll: map[int64]time.Time{}, groups: groups,
 	}
-	m.reg.MustRegister(m.events, m.newEvents, m.vkErrors,
+	m.reg.MustRegister(m.events, m.newEvents,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
 		m.collectLive(ch, cases)
@@ -107,10 +103,6 @@ func (m *monitor) received(groupID int64, evs []justify.Event, res justify.Inges
 		m.events.WithLabelValues(community, string(ev.Kind)).Inc()
 	}
 	m.newEvents.WithLabelValues(community).Add(float64(res.New))
-}
-
-func (m *monitor) vkError(groupID int64, code int) {
-	m.vkErrors.WithLabelValues(strconv.FormatInt(groupID, 10), strconv.Itoa(code)).Inc()
 }
 
 // healthReport is /healthz's answer.

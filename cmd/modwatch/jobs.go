@@ -10,34 +10,21 @@ import (
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
+	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/store"
 )
 
-// every runs fn at once and then every period until ctx ends, logging failures with the
-// count of consecutive ones so a stuck job is visible without flooding the log.
+// every runs fn at once and then every period until ctx ends. A failure is retried with
+// the shared back-off, capped at the period: a failing job retries sooner than it would
+// run anyway, never later.
 func every(ctx context.Context, period time.Duration, log zerolog.Logger, what string, fn func(context.Context) error) {
-	ticker := time.NewTicker(period)
-	defer ticker.Stop()
-	failures := 0
-	for {
-		if err := fn(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			failures++
-			log.Warn().Err(err).Int("consecutive_errors", failures).Msg(what)
-		} else {
-			if failures > 0 {
-				log.Info().Msg(what + " recovered")
-			}
-			failures = 0
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
+	loop := supervise.Loop{
+		Every:   period,
+		Backoff: supervise.Backoff{Min: min(supervise.DefaultMinBackoff, period), Max: period},
+		Log:     log,
+		What:    what,
 	}
+	_ = loop.Run(ctx, fn) // it only ends with ctx
 }
 
 // textPurger erases the words customers wrote before a time.

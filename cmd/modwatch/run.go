@@ -185,13 +185,14 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 			bot.Wake()
 		}
 	}
+	vkMetrics := vk.NewMetrics(mon.reg)
 	for _, cm := range cfg.VK.Communities {
 		wlog := log.With().Str("component", "vk").Int64("group_id", cm.GroupID).Logger()
 		sink := wakingSink{Service: svc, bot: bot, mon: mon, groupID: cm.GroupID, now: now}
 		token, userToken := secrets.Community[cm.GroupID], secrets.CommunityAdmin[cm.GroupID]
 		rec, err := vk.NewReconciler(vk.ReconcilerConfig{
 			GroupID: cm.GroupID, Token: token, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.ReconcileEvery,
-			Now: now, OnTokenProblem: tokenProblem("community token"),
+			Now: now, OnTokenProblem: tokenProblem("community token"), Metrics: vkMetrics,
 		}, sink, wlog)
 		if err != nil {
 			return fmt.Errorf("reconcile community %d: %w", cm.GroupID, err)
@@ -201,7 +202,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 			APIURL: cfg.VK.MethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
 			OnHistoryLost: rec.OnHistoryLost, OnTokenProblem: tokenProblem("community token"),
 			OnPoll:  func(g int64) { mon.polled(g, now()) },
-			OnError: mon.vkError,
+			Metrics: vkMetrics,
 		}, sink, wlog)
 		if err != nil {
 			return fmt.Errorf("watch community %d: %w", cm.GroupID, err)
@@ -217,7 +218,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 		}
 		pc, err := vk.NewPostChecker(vk.PostCheckerConfig{
 			GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.PostCheckEvery,
-			Now: now, OnTokenProblem: tokenProblem("admin user token"),
+			Now: now, OnTokenProblem: tokenProblem("admin user token"), Metrics: vkMetrics,
 		}, sink, wlog)
 		if err != nil {
 			return fmt.Errorf("check posts of community %d: %w", cm.GroupID, err)

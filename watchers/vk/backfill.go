@@ -10,6 +10,7 @@ import (
 
 	"github.com/SevereCloud/vksdk/v2/api"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/supervise"
@@ -55,7 +56,7 @@ type Backfiller struct {
 	sink Sink
 	vk   *api.VK
 	log  zerolog.Logger
-	pace pacer
+	pace *rate.Limiter // Pace, within the token's budget
 }
 
 // BackfillResult counts what a backfill read and recorded.
@@ -87,7 +88,7 @@ func NewBackfiller(cfg BackfillConfig, sink Sink, log zerolog.Logger) (*Backfill
 	}
 	vk := newClient(cfg.UserToken, cfg.APIURL, cfg.HTTPClient, api.LimitUserToken)
 	return &Backfiller{
-		cfg: cfg, sink: sink, vk: vk, pace: pacer{gap: cfg.Pace},
+		cfg: cfg, sink: sink, vk: vk, pace: rate.NewLimiter(rate.Every(cfg.Pace), 1),
 		log: log.With().Str("component", "vk_backfill").Int64("group_id", cfg.GroupID).Logger(),
 	}, nil
 }
@@ -96,25 +97,21 @@ func NewBackfiller(cfg BackfillConfig, sink Sink, log zerolog.Logger) (*Backfill
 // or given up (a refused token is not retried: the post checker reports it). It is meant to
 // run once at start; running it again records nothing twice.
 func (b *Backfiller) Run(ctx context.Context) error {
-	for attempt := 1; ; attempt++ {
+	loop := supervise.Loop{
+		Backoff: b.cfg.Backoff, Log: b.log, What: "backfill",
+		Decide: func(_ context.Context, err error, _ int) supervise.Decision {
+			return supervise.Decision{Stop: isAuthError(err)}
+		},
+	}
+	// The loop logs a failure; a backfill that gave up is not worth a restart.
+	_ = loop.Retry(ctx, backfillAttempts, func(ctx context.Context) error {
 		res, err := b.Backfill(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
 		if err == nil {
 			b.log.Info().Int("posts", res.Posts).Int("comments", res.Comments).Int("new", res.New).Msg("backfilled")
-			return nil
 		}
-		if isAuthError(err) || attempt == backfillAttempts {
-			b.log.Error().Err(err).Int("attempts", attempt).Msg("backfill failed, giving up")
-			return nil
-		}
-		delay := b.cfg.Backoff.Delay(attempt)
-		b.log.Warn().Err(err).Int("consecutive_errors", attempt).Dur("retry_in", delay).Msg("backfill failed")
-		if !supervise.Sleep(ctx, delay) {
-			return nil
-		}
-	}
+		return err
+	})
+	return nil
 }
 
 // wallItem is what backfill needs of a post or comment; the rest goes to DecodeUpdate raw.
@@ -285,8 +282,8 @@ func BackfillKey(groupID int64, ref justify.Ref) string {
 
 // call makes one paced API call with a timeout and decodes its response into out.
 func (b *Backfiller) call(ctx context.Context, method string, out any, params api.Params) error {
-	if !b.pace.wait(ctx) {
-		return ctx.Err()
+	if err := b.pace.Wait(ctx); err != nil {
+		return fmt.Errorf("backfill group %d: %s: %w", b.cfg.GroupID, method, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()

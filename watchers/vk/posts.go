@@ -14,6 +14,7 @@ import (
 	"github.com/SevereCloud/vksdk/v2/api"
 	"github.com/SevereCloud/vksdk/v2/object"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/supervise"
@@ -65,6 +66,8 @@ type PostCheckerConfig struct {
 	Now func() time.Time
 	// OnTokenProblem is told when VK refuses the user token. Optional.
 	OnTokenProblem TokenProblemFunc
+	// Metrics counts every failed round by VK's error code; nil counts nothing.
+	Metrics *Metrics
 }
 
 // PostChecker finds customers' wall posts that were deleted: VK sends no event for that, so
@@ -75,7 +78,7 @@ type PostChecker struct {
 	vk    *api.VK
 	log   zerolog.Logger
 	key   string
-	pace  pacer
+	pace  *rate.Limiter // Pace, within the token's budget
 }
 
 // PostCursorKey is the store key of the post checker's position: the last ticket ID
@@ -111,7 +114,7 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 	}
 	vk := newClient(cfg.UserToken, cfg.APIURL, cfg.HTTPClient, api.LimitUserToken)
 	return &PostChecker{
-		cfg: cfg, store: store, vk: vk, key: PostCursorKey(cfg.GroupID), pace: pacer{gap: cfg.Pace},
+		cfg: cfg, store: store, vk: vk, key: PostCursorKey(cfg.GroupID), pace: rate.NewLimiter(rate.Every(cfg.Pace), 1),
 		log: log.With().Str("component", "vk_posts").Int64("group_id", cfg.GroupID).Logger(),
 	}, nil
 }
@@ -121,7 +124,7 @@ func NewPostChecker(cfg PostCheckerConfig, store PostStore, log zerolog.Logger) 
 func (c *PostChecker) Run(ctx context.Context) error {
 	loop := schedule{
 		groupID: c.cfg.GroupID, every: c.cfg.Every, backoff: c.cfg.Backoff, authRetry: c.cfg.AuthRetry,
-		onTokenProblem: c.cfg.OnTokenProblem, log: c.log, what: "post check failed",
+		onTokenProblem: c.cfg.OnTokenProblem, metrics: c.cfg.Metrics, log: c.log, what: "check posts",
 	}
 	loop.run(ctx, func(ctx context.Context) error {
 		_, err := c.Round(ctx)
@@ -227,8 +230,8 @@ func (c *PostChecker) missing(ctx context.Context, tickets []justify.Ticket) ([]
 // getByID calls wall.getById, paced, and accepts both answer shapes: a bare array (API
 // versions before 5.137, which vksdk sends) and {"items": [...]} (later ones, and the schema).
 func (c *PostChecker) getByID(ctx context.Context, posts string) ([]object.WallWallpost, error) {
-	if !c.pace.wait(ctx) {
-		return nil, ctx.Err()
+	if err := c.pace.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("check posts of group %d: %w", c.cfg.GroupID, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
@@ -256,8 +259,8 @@ func (c *PostChecker) getByID(ctx context.Context, posts string) ([]object.WallW
 
 // probeWall fails when the token cannot read the community's wall.
 func (c *PostChecker) probeWall(ctx context.Context) error {
-	if !c.pace.wait(ctx) {
-		return ctx.Err()
+	if err := c.pace.Wait(ctx); err != nil {
+		return fmt.Errorf("check that the wall of group %d is readable: %w", c.cfg.GroupID, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
@@ -267,21 +270,4 @@ func (c *PostChecker) probeWall(ctx context.Context) error {
 		return fmt.Errorf("check that the wall of group %d is readable: %w", c.cfg.GroupID, redact(err, c.cfg.UserToken))
 	}
 	return nil
-}
-
-// pacer spaces calls made with a user token, which VK limits to about 3 a second.
-type pacer struct {
-	gap  time.Duration
-	last time.Time
-}
-
-// wait returns once gap has passed since the previous call; false when ctx ended first.
-func (p *pacer) wait(ctx context.Context) bool {
-	if d := p.gap - time.Since(p.last); !p.last.IsZero() && d > 0 {
-		if !supervise.Sleep(ctx, d) {
-			return false
-		}
-	}
-	p.last = time.Now()
-	return true
 }

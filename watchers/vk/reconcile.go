@@ -55,6 +55,8 @@ type ReconcilerConfig struct {
 	Now func() time.Time
 	// OnTokenProblem is told when VK refuses the token (errors 5, 15, 27...). Optional.
 	OnTokenProblem TokenProblemFunc
+	// Metrics counts every failed reconciliation by VK's error code; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Reconciler catches up with bans and unbans the long poll missed (downtime, lost history)
@@ -106,7 +108,7 @@ func (r *Reconciler) OnHistoryLost(context.Context, int64) { r.Trigger() }
 func (r *Reconciler) Run(ctx context.Context) error {
 	loop := schedule{
 		groupID: r.cfg.GroupID, every: r.cfg.Every, backoff: r.cfg.Backoff, authRetry: r.cfg.AuthRetry,
-		onTokenProblem: r.cfg.OnTokenProblem, log: r.log, wake: r.wake, what: "reconciliation failed",
+		onTokenProblem: r.cfg.OnTokenProblem, metrics: r.cfg.Metrics, log: r.log, wake: r.wake, what: "reconcile bans",
 	}
 	loop.run(ctx, func(ctx context.Context) error {
 		_, err := r.Once(ctx)

@@ -303,7 +303,7 @@ func TestReconcilerRunRetries(t *testing.T) {
 			})
 			runInBackground(t, r.Run)
 			require.Eventually(t, func() bool { return len(d.casesByUser(t)) == 1 }, 5*time.Second, 5*time.Millisecond)
-			require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"recovered"`) },
+			require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"reconcile bans recovered"`) },
 				5*time.Second, 5*time.Millisecond)
 			assert.Equal(t, tt.hookCalls, hooked.Load())
 			assert.Contains(t, logs.String(), tt.wantLog)

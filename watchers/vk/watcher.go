@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/api"
@@ -72,9 +71,8 @@ type WatcherConfig struct {
 	// OnPoll is told of every long poll VK answered, events or not, for health checks.
 	// Optional; it must not block.
 	OnPoll func(groupID int64)
-	// OnError is told of every failed step with VK's error code (0 for network, HTTP and
-	// format errors), for metrics. Optional; it must not block.
-	OnError func(groupID int64, code int)
+	// Metrics counts every failed step by VK's error code; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Watcher follows one community's Bots Long Poll and feeds its ban and unban events to a
@@ -133,50 +131,6 @@ func NewWatcher(cfg WatcherConfig, sink Sink, log zerolog.Logger) (*Watcher, err
 // CursorKey is the sink key under which a community's long-poll ts is saved.
 func CursorKey(groupID int64) string { return fmt.Sprintf("vk:%d:ts", groupID) }
 
-func newAPI(token, apiURL string, client *http.Client) *api.VK {
-	vk := api.NewVK(token)
-	if apiURL != "" {
-		if !strings.HasSuffix(apiURL, "/") {
-			apiURL += "/"
-		}
-		vk.MethodURL = apiURL
-	}
-	vk.Client = client
-	return vk
-}
-
-// budgets holds one API client per token, and with it vksdk's request limiter: VK counts
-// requests per token, so the watcher, the reconciler, the post checker, the backfill and
-// the reverser of every community that shares a token must share its budget (20 requests
-// a second for a community token, 3 for a user token).
-var budgets = struct {
-	sync.Mutex
-	clients map[string]*api.VK
-}{clients: map[string]*api.VK{}}
-
-// newClient returns the API client of a token, made with the request budget VK gives that
-// kind of token and an HTTP client with apiTimeout when none is given.
-// A caller that brings its own HTTP client (tests steering requests) gets a client of
-// its own.
-func newClient(token, apiURL string, client *http.Client, limit int) *api.VK {
-	key := apiURL + "\x00" + token
-	if client != nil {
-		key += fmt.Sprintf("\x00%p", client)
-	}
-	budgets.Lock()
-	defer budgets.Unlock()
-	if vk, ok := budgets.clients[key]; ok {
-		return vk
-	}
-	if client == nil {
-		client = &http.Client{Timeout: apiTimeout}
-	}
-	vk := newAPI(token, apiURL, client)
-	vk.Limit = limit
-	budgets.clients[key] = vk
-	return vk
-}
-
 // Run follows the long poll until ctx ends, then returns nil. Failures are logged and
 // retried, never returned: a revoked token is retried slowly so that fixing it in VK is
 // enough. Run must not be called twice at once.
@@ -184,10 +138,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.log.Info().Msg("watching")
 	loop := schedule{
 		groupID: w.cfg.GroupID, backoff: w.cfg.Backoff, authRetry: w.cfg.AuthRetry,
-		onTokenProblem: w.cfg.OnTokenProblem, log: w.log, what: "long poll failed",
-	}
-	if w.cfg.OnError != nil {
-		loop.onError = func(err error) { w.cfg.OnError(w.cfg.GroupID, int(vkCode(err))) }
+		onTokenProblem: w.cfg.OnTokenProblem, metrics: w.cfg.Metrics, log: w.log, what: "long poll",
 	}
 	loop.run(ctx, w.step)
 	w.log.Info().Msg("stopped")

@@ -117,6 +117,38 @@ func TestWallReadMethods(t *testing.T) {
 	}
 }
 
+// wall.get by domain takes a community's address, club<id> or public<id>; anything else
+// after the prefix names no community, even when stripping more letters would leave an id.
+func TestWallGetByDomain(t *testing.T) {
+	s := newServer(t)
+	s.AddAdminToken(1, 111, adminUserToken)
+	p := s.Post(1, 333, "my order is late")
+	user := newAPI(s, adminUserToken)
+	tests := []struct {
+		name   string
+		domain string
+		code   api.ErrorType // 0: the wall of community 1
+	}{
+		{name: "club address", domain: "club1"},
+		{name: "public address", domain: "public1"},
+		{name: "letters after club", domain: "clubb1", code: ErrAccess},
+		{name: "two prefixes", domain: "publicclub1", code: ErrAccess},
+		{name: "letters after public", domain: "publicc1", code: ErrAccess},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := user.WallGet(api.Params{"domain": tt.domain})
+			if tt.code != 0 {
+				assert.Equal(t, tt.code, vkErrorCode(err))
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, res.Items, 1)
+			assert.Equal(t, int(p), res.Items[0].ID)
+		})
+	}
+}
+
 // lastObject returns the type and object of the community's last pushed event.
 func lastObject(t *testing.T, s *Server) (string, map[string]any) {
 	t.Helper()

@@ -467,9 +467,14 @@ func pageParams(c call, def, maxCount int64) (offset, count int64, ok bool) {
 func (s *Server) wallGet(w http.ResponseWriter, c call) {
 	ownerID := c.int("owner_id")
 	if ownerID == 0 {
-		if d := c.r.Form.Get("domain"); strings.HasPrefix(d, "club") || strings.HasPrefix(d, "public") {
-			id, _ := strconv.ParseInt(strings.TrimLeft(d, "clubpublic"), 10, 64)
-			ownerID = -id
+		// Only the prefix goes: "clubb5" is no community's address, so it must not read 5's wall.
+		d := c.r.Form.Get("domain")
+		for _, prefix := range []string{"club", "public"} {
+			if rest, ok := strings.CutPrefix(d, prefix); ok {
+				id, _ := strconv.ParseInt(rest, 10, 64)
+				ownerID = -id
+				break
+			}
 		}
 	}
 	offset, count, ok := pageParams(c, 20, 100)
