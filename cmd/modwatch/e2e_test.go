@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
+	"github.com/modwatch/modwatch/cmd/internal/demo"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 )
@@ -32,7 +33,7 @@ func onlyCase(t *testing.T, h *harness) justify.Case {
 
 func decisionsOf(t *testing.T, h *harness, id justify.CaseID) []justify.Decision {
 	t.Helper()
-	_, ds, err := h.dm.service.Case(context.Background(), id)
+	_, ds, err := h.dm.Service().Case(context.Background(), id)
 	require.NoError(t, err)
 	return ds
 }
@@ -306,5 +307,5 @@ func TestDemo(t *testing.T) {
 	code := runCLI(t.Context(), []string{"demo"}, &out, &errOut)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), "the end")
-	assert.NotContains(t, out.String()+errOut.String(), demoBotToken)
+	assert.NotContains(t, out.String()+errOut.String(), demo.BotToken)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
@@ -107,7 +108,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
 	h.waitMessage(operatorTG, "the prompt", isPrompt)
 
-	srv := httptest.NewServer(h.dm.mon.handler(h.dm.db))
+	srv := httptest.NewServer(h.dm.HealthHandler())
 	defer srv.Close()
 	get := func(path string) (int, string) {
 		resp, err := http.Get(srv.URL + path)
@@ -120,7 +121,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	require.Eventually(t, func() bool { code, _ := get("/healthz"); return code == http.StatusOK }, 15*time.Second, 50*time.Millisecond,
 		"healthy once every watcher has polled")
 	_, body := get("/healthz")
-	var rep healthReport
+	var rep daemon.HealthReport
 	require.NoError(t, json.Unmarshal([]byte(body), &rep))
 	assert.Equal(t, "ok", rep.Database)
 	assert.Len(t, rep.Watchers, 2)
@@ -155,11 +156,11 @@ func TestFailingRunKeepsTokensSecret(t *testing.T) {
 		return h.env(k)
 	})
 	require.NoError(t, err)
-	log, err := newLogger(cfg.Log, h.logs)
+	log, err := daemon.NewLogger(cfg.Log, h.logs)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	runErr := runDaemon(ctx, cfg, secrets, log, daemonHooks{})
+	_, runErr := daemon.Start(ctx, cfg, secrets, log, daemon.Options{})
 	require.Error(t, runErr, "modwatch refuses to run with a bot token Telegram refuses")
 	assert.Contains(t, runErr.Error(), "Unauthorized")
 	for _, secret := range []string{wrongBotToken, "a-bot-token-telegram-refuses", vkToken, userToken} {
@@ -178,11 +179,11 @@ func TestTakenHealthAddressStopsTheStart(t *testing.T) {
 	h.edit = func(cfg string) string { return cfg + "health:\n  listen: " + taken.Addr().String() + "\n" }
 	cfg, secrets, err := configs.Load(h.configPath(), h.env)
 	require.NoError(t, err)
-	log, err := newLogger(cfg.Log, h.logs)
+	log, err := daemon.NewLogger(cfg.Log, h.logs)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	runErr := runDaemon(ctx, cfg, secrets, log, daemonHooks{})
+	_, runErr := daemon.Start(ctx, cfg, secrets, log, daemon.Options{})
 	require.Error(t, runErr)
 	assert.Contains(t, runErr.Error(), "health.listen")
 }

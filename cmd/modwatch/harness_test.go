@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
@@ -93,9 +94,7 @@ type harness struct {
 	tg      *telegramtest.Server
 	clock   *clock
 	logs    *syncBuffer
-	cancel  context.CancelFunc
-	done    chan error
-	dm      *daemon
+	dm      *daemon.Daemon
 	running bool
 	// edit changes the config before it is written, for tests that need more keys.
 	edit func(string) string
@@ -157,26 +156,18 @@ func (h *harness) env(k string) (string, bool) {
 	return v, ok
 }
 
-// start runs the daemon and waits until it is wired.
+// start runs the daemon and waits until it is ready.
 func (h *harness) start() {
 	h.t.Helper()
 	cfg, secrets, err := configs.Load(h.configPath(), h.env)
 	require.NoError(h.t, err)
-	log, err := newLogger(cfg.Log, h.logs)
+	log, err := daemon.NewLogger(cfg.Log, h.logs)
 	require.NoError(h.t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan *daemon, 1)
-	h.done = make(chan error, 1)
-	go func() {
-		h.done <- runDaemon(ctx, cfg, secrets, log, daemonHooks{Now: h.clock.Now, Ready: func(d *daemon) { ready <- d }})
-	}()
-	select {
-	case h.dm = <-ready:
-	case err := <-h.done:
-		cancel()
+	dm, err := daemon.Start(context.Background(), cfg, secrets, log, daemon.Options{Now: h.clock.Now})
+	if err != nil {
 		h.t.Fatalf("daemon did not start: %v", err)
 	}
-	h.cancel, h.running = cancel, true
+	h.dm, h.running = dm, true
 }
 
 // pressStart has people open the bot, as everyone must before it can write to them, and
@@ -202,9 +193,10 @@ func (h *harness) stop() {
 	if !h.running {
 		return
 	}
-	h.cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.dm.Stop() }()
 	select {
-	case err := <-h.done:
+	case err := <-stopped:
 		require.NoError(h.t, err)
 	case <-time.After(30 * time.Second):
 		h.t.Fatal("daemon did not stop within 30s")
@@ -244,7 +236,7 @@ func (h *harness) waitCase(id justify.CaseID, what string, ok func(justify.Case)
 	var c justify.Case
 	require.Eventually(h.t, func() bool {
 		var err error
-		c, _, err = h.dm.service.Case(context.Background(), id)
+		c, _, err = h.dm.Service().Case(context.Background(), id)
 		return err == nil && ok(c)
 	}, 15*time.Second, 10*time.Millisecond, "waiting for %s", what)
 	return c
@@ -278,7 +270,7 @@ func (h *harness) answeredWithin(queryID string, d time.Duration, what string) s
 }
 
 func (h *harness) cases() []justify.Case {
-	cs, err := h.dm.db.ListCases(context.Background(), 1000)
+	cs, err := h.dm.Store().ListCases(context.Background(), 1000)
 	require.NoError(h.t, err)
 	return cs
 }
@@ -308,6 +300,15 @@ func (h *harness) callVK(method, token string, params map[string]string) error {
 		return fmt.Errorf("%s: VK error %d: %s", method, out.Error.Code, out.Error.Msg)
 	}
 	return nil
+}
+
+// buttons lists a message's buttons, row after row.
+func buttons(m telegramtest.Msg) []telegramtest.Button {
+	var out []telegramtest.Button
+	for _, row := range m.Buttons {
+		out = append(out, row...)
+	}
+	return out
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

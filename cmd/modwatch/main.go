@@ -14,6 +14,7 @@ import (
 	// The distroless image has no zoneinfo; digests need owners' time zones.
 	_ "time/tzdata"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 )
 
@@ -131,9 +132,13 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg.Log, stderr)
+	log, err := daemon.NewLogger(cfg.Log, stderr)
 	if err != nil {
 		return err
 	}
-	return runDaemon(ctx, cfg, secrets, log, daemonHooks{})
+	d, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{Version: version})
+	if err != nil {
+		return err
+	}
+	return d.Wait()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/store"
@@ -60,7 +61,7 @@ func TestReportFormats(t *testing.T) {
 			name: "text, in the config's language by default",
 			args: []string{"report", "--since", "1d"},
 			check: func(t *testing.T, out string) {
-				for _, w := range []string{"Brand support", "Brand shop", "Ivan", "Petr", helpDeskName,
+				for _, w := range []string{"Brand support", "Brand shop", "Ivan", "Petr", daemon.HelpDeskName,
 					"Где мой заказ? Уже неделя", "Жду ответа про возврат", "Баны"} {
 					assert.Contains(t, out, w)
 				}

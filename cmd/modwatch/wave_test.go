@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram"
@@ -27,7 +28,7 @@ func TestBanWaveIsOneBatch(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetRateLimits(true)
 	h.start()
-	require.Equal(t, justify.GroupRule{After: groupAfter, Within: 2 * time.Minute}, h.dm.service.Grouping, "the defaults of justify.group_after and group_within")
+	require.Equal(t, justify.GroupRule{After: groupAfter, Within: 2 * time.Minute}, h.dm.Service().Grouping, "the defaults of justify.group_after and group_within")
 	h.pressStart(operatorTG, managerTG, manager2TG, ownerTG)
 
 	for i := range bans {
@@ -115,7 +116,7 @@ func TestWaveConfigKeys(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantRule, cfg.GroupRule())
-			assert.Equal(t, tt.wantLimits, telegramLimits(cfg.Telegram))
+			assert.Equal(t, tt.wantLimits, daemon.TelegramLimits(cfg.Telegram))
 		})
 	}
 }

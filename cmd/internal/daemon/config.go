@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 // This file turns the config into adapters' settings: configs knows no adapter, so the
 // conversions that need an adapter's types live here.
 
-// telegramLimits is how the bot paces itself: Telegram's limits unless telegram.pace is false.
-func telegramLimits(c configs.TelegramConfig) telegram.Limits {
+// TelegramLimits is how the bot paces itself: Telegram's limits unless telegram.pace is false.
+func TelegramLimits(c configs.TelegramConfig) telegram.Limits {
 	if !c.Pace {
 		return telegram.Limits{}
 	}

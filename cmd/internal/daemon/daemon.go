@@ -1,4 +1,7 @@
-package main
+// Package daemon wires modwatch's components from its config and runs them under one
+// supervisor. `modwatch run`, the demo, the load run and the end-to-end tests all start
+// the daemon through Start.
+package daemon
 
 import (
 	"context"
@@ -21,20 +24,25 @@ import (
 	"github.com/modwatch/modwatch/watchers/vk"
 )
 
-// daemonHooks lets the demo and tests observe and steer a running daemon.
-type daemonHooks struct {
+// Options steers a daemon started in-process.
+type Options struct {
+	// Now is the daemon's clock; time.Now when nil. Tests move it to reach deadlines.
 	Now func() time.Time
-	// Ready is called once everything is wired and running.
-	Ready func(*daemon)
+	// Version is the build's version, logged at the start.
+	Version string
 }
 
-// daemon is the wired set of components of one running modwatch.
-type daemon struct {
+// Daemon is one running modwatch: its components, wired and supervised.
+type Daemon struct {
 	db      *store.DB
 	service *justify.Service
 	bot     *telegram.Bot
 	mon     *monitor
 	digests *digestJob
+
+	cancel context.CancelFunc
+	done   chan struct{} // closed once every component stopped and the store is closed
+	err    error         // why the daemon stopped, when it was not asked to; set before done closes
 }
 
 // wakingSink tells the bot to look at the outbox as soon as new events are committed, so a
@@ -86,21 +94,28 @@ func (s todayStats) Today(ctx context.Context, lang string) (string, error) {
 	return report.RenderHTML(report.Compute(in), lang), nil
 }
 
-// runDaemon runs modwatch until ctx ends, then stops every component and closes the store.
-func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, hooks daemonHooks) error {
-	now := hooks.Now
+// Start wires modwatch from cfg, runs every component under the supervisor and returns
+// once the daemon is ready: every community has a saved long-poll position, so an action
+// taken from now on reaches modwatch even across a restart, or VK refused its token. It
+// also returns when ctx ends first; Wait then says how the daemon ended. On an error
+// nothing is left running and the store is closed.
+func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, opts Options) (_ *Daemon, err error) {
+	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", err)
 	}
-	defer db.Close()
+	defer func() {
+		if err != nil {
+			_ = db.Close() // the error that stopped the start is the one to report
+		}
+	}()
 
 	people := cfg.Directory()
 	communities := cfg.Communities(secrets)
-	vkClient := &http.Client{Timeout: cfg.VK.LongPollWait + 15*time.Second}
 	// No HTTP client of its own: the reverser shares each token's request budget with the
 	// communities' other VK work.
 	reverser := vk.NewReverser(cfg.VK.MethodURL(), secrets.CommunityAdmin, nil)
@@ -119,7 +134,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 		Grouping:     cfg.GroupRule(),
 	}
 	if err := svc.Recover(ctx); err != nil {
-		return fmt.Errorf("recover interrupted work: %w", err)
+		return nil, fmt.Errorf("recover interrupted work: %w", err)
 	}
 	var groups []int64
 	for _, cm := range cfg.VK.Communities {
@@ -134,14 +149,14 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 		PollTimeout: cfg.Telegram.PollTimeout,
 		Location:    cfg.Location(),
 		AlertWindow: cfg.Alerts.GroupWithin,
-		Limits:      telegramLimits(cfg.Telegram),
+		Limits:      TelegramLimits(cfg.Telegram),
 	}, telegram.Deps{
 		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
 		Stats: todayStats{db: db, cfg: cfg, now: now}, Metrics: telegram.NewMetrics(mon.reg),
 	}, log)
 	if err != nil {
-		return fmt.Errorf("start telegram bot: %w", err)
+		return nil, fmt.Errorf("start telegram bot: %w", err)
 	}
 	rlog := log.With().Str("component", "reversals").Logger()
 	svc.OnReversal = func(r justify.ReversalResult) {
@@ -159,18 +174,47 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 	}
 	digests, err := newDigestJob(cfg, svc, db, now, log.With().Str("component", "digests").Logger(), bot.Wake)
 	if err != nil {
-		return fmt.Errorf("schedule digests: %w", err)
+		return nil, fmt.Errorf("schedule digests: %w", err)
 	}
+	d := &Daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests, done: make(chan struct{})}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	// Everything is built before anything runs, so a bad community stops the start
 	// without leaving goroutines behind.
-	runs := map[string]func(context.Context) error{}
+	runs, refused, err := d.components(cfg, secrets, log, now)
+	if err != nil {
+		return nil, err
+	}
 
-	// refused remembers communities whose token VK refused, so that Ready does not wait
+	// Every component is supervised: a failure or a panic restarts it with back-off and
+	// leaves the others running.
+	ctx, d.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(d.done)
+		supervise.Supervisor{Metrics: supervise.NewMetrics(mon.reg)}.RunAll(ctx, log, runs)
+		log.Info().Msg("modwatch stopped")
+		if err := db.Close(); err != nil {
+			log.Error().Err(err).Msg("close database")
+		}
+		if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			d.err = err
+		}
+	}()
+	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", opts.Version).Msg("modwatch started")
+	d.waitReady(ctx, cfg, refused)
+	return d, nil
+}
+
+// components builds every supervised component by name: each community's VK jobs, the
+// bot's loops, reversals, the periodic jobs and the health endpoints. refused is filled
+// with the communities whose token VK refuses.
+func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, now func() time.Time) (runs map[string]func(context.Context) error, refused *sync.Map, err error) {
+	svc, bot, mon, db, digests := d.service, d.bot, d.mon, d.db, d.digests
+	runs = map[string]func(context.Context) error{}
+	vkClient := &http.Client{Timeout: cfg.VK.LongPollWait + 15*time.Second}
+
+	// refused remembers communities whose token VK refused, so that Start does not wait
 	// for a watcher that cannot start.
-	var refused sync.Map
+	refused = &sync.Map{}
 	tokenProblem := func(which string) vk.TokenProblemFunc {
 		return func(ctx context.Context, groupID int64, problem error) {
 			refused.Store(groupID, true)
@@ -195,7 +239,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 			Now: now, OnTokenProblem: tokenProblem("community token"), Metrics: vkMetrics,
 		}, sink, wlog)
 		if err != nil {
-			return fmt.Errorf("reconcile community %d: %w", cm.GroupID, err)
+			return nil, nil, fmt.Errorf("reconcile community %d: %w", cm.GroupID, err)
 		}
 		w, err := vk.NewWatcher(vk.WatcherConfig{
 			GroupID: cm.GroupID, Token: token,
@@ -205,7 +249,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 			Metrics: vkMetrics,
 		}, sink, wlog)
 		if err != nil {
-			return fmt.Errorf("watch community %d: %w", cm.GroupID, err)
+			return nil, nil, fmt.Errorf("watch community %d: %w", cm.GroupID, err)
 		}
 		runs[fmt.Sprintf("vk-%d", cm.GroupID)] = w.Run
 		runs[fmt.Sprintf("vk-reconcile-%d", cm.GroupID)] = rec.Run
@@ -221,7 +265,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 			Now: now, OnTokenProblem: tokenProblem("admin user token"), Metrics: vkMetrics,
 		}, sink, wlog)
 		if err != nil {
-			return fmt.Errorf("check posts of community %d: %w", cm.GroupID, err)
+			return nil, nil, fmt.Errorf("check posts of community %d: %w", cm.GroupID, err)
 		}
 		runs[fmt.Sprintf("vk-posts-%d", cm.GroupID)] = pc.Run
 		if cfg.VK.BackfillPosts > 0 {
@@ -230,7 +274,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 				Posts: cfg.VK.BackfillPosts, Comments: cfg.VK.BackfillComments,
 			}, sink, wlog)
 			if err != nil {
-				return fmt.Errorf("backfill community %d: %w", cm.GroupID, err)
+				return nil, nil, fmt.Errorf("backfill community %d: %w", cm.GroupID, err)
 			}
 			// Run returns nil once the backfill is done, which ends its supervision.
 			runs[fmt.Sprintf("vk-backfill-%d", cm.GroupID)] = bf.Run
@@ -270,7 +314,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 		// daemon the orchestrator then thinks is unready.
 		ln, err := net.Listen("tcp", cfg.Health.Listen)
 		if err != nil {
-			return fmt.Errorf("health.listen: %w", err)
+			return nil, nil, fmt.Errorf("health.listen: %w", err)
 		}
 		hlog := log.With().Str("component", "health").Logger()
 		runs["health"] = func(ctx context.Context) error {
@@ -281,39 +325,53 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 			return nil
 		}
 	}
+	return runs, refused, nil
+}
 
-	// Every component is supervised: a failure or a panic restarts it with back-off and
-	// leaves the others running.
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		supervise.Supervisor{Metrics: supervise.NewMetrics(mon.reg)}.RunAll(ctx, log, runs)
-	}()
-	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", version).Msg("modwatch started")
-	if hooks.Ready != nil {
-		// Ready means watching: every community has a saved long-poll position, so an action
-		// taken from now on reaches modwatch even across a restart, or VK refused its token.
-		for _, cm := range cfg.VK.Communities {
-			for ctx.Err() == nil {
-				if ts, err := svc.Cursor(ctx, vk.CursorKey(cm.GroupID)); err == nil && ts != "" {
-					break
-				}
-				if _, bad := refused.Load(cm.GroupID); bad {
-					break
-				}
-				select {
-				case <-ctx.Done():
-				case <-time.After(10 * time.Millisecond):
-				}
+// waitReady returns once every community has a saved long-poll position or a refused
+// token, or once ctx ends.
+func (d *Daemon) waitReady(ctx context.Context, cfg *configs.Config, refused *sync.Map) {
+	for _, cm := range cfg.VK.Communities {
+		for ctx.Err() == nil {
+			if ts, err := d.service.Cursor(ctx, vk.CursorKey(cm.GroupID)); err == nil && ts != "" {
+				break
+			}
+			if _, bad := refused.Load(cm.GroupID); bad {
+				break
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Millisecond):
 			}
 		}
-		hooks.Ready(&daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests})
 	}
-	<-ctx.Done()
-	<-stopped
-	log.Info().Msg("modwatch stopped")
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+}
+
+// Wait blocks until the daemon has stopped, because its context ended or Stop was called,
+// and every component has returned and the store is closed. It returns the context's
+// cause when that is not a plain cancellation (a deadline, say), and nil otherwise.
+func (d *Daemon) Wait() error {
+	<-d.done
+	return d.err
+}
+
+// Stop ends the daemon as SIGTERM would and waits for it, like Wait.
+func (d *Daemon) Stop() error {
+	d.cancel()
+	return d.Wait()
+}
+
+// Store is the daemon's database, for the demo, the load run and tests to read.
+func (d *Daemon) Store() *store.DB { return d.db }
+
+// Service is the daemon's workflow service.
+func (d *Daemon) Service() *justify.Service { return d.service }
+
+// HealthHandler serves the daemon's GET /healthz and GET /metrics.
+func (d *Daemon) HealthHandler() http.Handler { return d.mon.handler(d.db) }
+
+// SendDigest queues a person's digest of [from, to) at once, whatever their schedule: the
+// demo shows a digest of its own story this way.
+func (d *Daemon) SendDigest(ctx context.Context, name string, from, to time.Time) error {
+	return d.digests.SendNow(ctx, name, from, to)
 }

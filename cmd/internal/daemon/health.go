@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -105,21 +105,22 @@ func (m *monitor) received(groupID int64, evs []justify.Event, res justify.Inges
 	m.newEvents.WithLabelValues(community).Add(float64(res.New))
 }
 
-// healthReport is /healthz's answer.
-type healthReport struct {
+// HealthReport is /healthz's answer.
+type HealthReport struct {
 	Status   string                   `json:"status"`
 	Database string                   `json:"database"`
-	Watchers map[string]watcherHealth `json:"watchers"`
+	Watchers map[string]WatcherHealth `json:"watchers"`
 }
 
-type watcherHealth struct {
+// WatcherHealth is one community's watcher in /healthz: when it last completed a long poll.
+type WatcherHealth struct {
 	LastPoll         *time.Time `json:"last_poll,omitempty"`
 	SecondsSincePoll float64    `json:"seconds_since_poll"`
 	Healthy          bool       `json:"healthy"`
 }
 
-func (m *monitor) health(ctx context.Context, db caseCounter) (healthReport, bool) {
-	r := healthReport{Status: "ok", Database: "ok", Watchers: map[string]watcherHealth{}}
+func (m *monitor) health(ctx context.Context, db caseCounter) (HealthReport, bool) {
+	r := HealthReport{Status: "ok", Database: "ok", Watchers: map[string]WatcherHealth{}}
 	ok := true
 	if err := db.Ping(ctx); err != nil {
 		r.Database, ok = "unreachable: "+err.Error(), false
@@ -131,7 +132,7 @@ func (m *monitor) health(ctx context.Context, db caseCounter) (healthReport, boo
 	}
 	m.mu.Unlock()
 	for _, g := range m.groups {
-		w := watcherHealth{}
+		w := WatcherHealth{}
 		if t, seen := polls[g]; seen {
 			t := t
 			w.LastPoll = &t

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"io"
@@ -9,8 +9,8 @@ import (
 	"github.com/modwatch/modwatch/configs"
 )
 
-// newLogger makes the daemon's logger from the log section.
-func newLogger(c configs.LogConfig, w io.Writer) (zerolog.Logger, error) {
+// NewLogger makes the daemon's logger from the log section, writing to w.
+func NewLogger(c configs.LogConfig, w io.Writer) (zerolog.Logger, error) {
 	level, err := c.ZerologLevel()
 	if err != nil {
 		return zerolog.Nop(), err

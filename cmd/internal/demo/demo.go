@@ -1,8 +1,9 @@
-package main
+// Package demo runs the real daemon against in-process VK and Telegram test servers and
+// plays a scripted story, printing the conversation as it happens.
+package demo
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,11 +12,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
+
+// BotToken is the demo's Telegram bot token. It is fake, like the VK tokens below: it only
+// opens the in-process test server, and it must never show in the demo's output.
+const BotToken = "123456:demo-bot-token"
 
 // The demo's cast. The tokens are fake: they only open the in-process test servers.
 const (
@@ -28,7 +34,6 @@ const (
 	demoManagerTG   = 2001
 	demoManager2TG  = 2002
 	demoOwnerTG     = 3001
-	demoBotToken    = "123456:demo-bot-token"
 	demoCommunityTk = "demo-community-token"
 	demoUserTk      = "demo-admin-user-token"
 )
@@ -65,18 +70,21 @@ log:
   format: console
 `
 
-// cmdDemo runs the real daemon against in-process VK and Telegram test servers and plays
-// a scripted story, printing the conversation as it happens.
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	lang := fs.String("lang", "en", "language of the bot's messages: en or ru")
-	level := fs.String("log-level", "warn", "the daemon's log level (its log goes to stderr)")
-	keep := fs.String("dir", "", "keep the demo's config and database in this folder instead of a temporary one")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	dir := *keep
+// Options are the demo's settings.
+type Options struct {
+	// Lang is the language of the bot's messages: en or ru.
+	Lang string
+	// LogLevel is the daemon's log level; its log goes to the stderr given to Run.
+	LogLevel string
+	// Dir keeps the demo's config and database; empty means a temporary folder.
+	Dir string
+	// Version is the build's version, which the daemon logs.
+	Version string
+}
+
+// Run starts the daemon against the test servers, tells the story on stdout and stops.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
+	dir := o.Dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "modwatch-demo-")
 		if err != nil {
@@ -92,44 +100,34 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer d.close()
 	// The chart outlives the temporary folder: it is the one file the demo hands over.
 	d.chartPath = filepath.Join(os.TempDir(), "modwatch-demo-chart.png")
-	if *keep != "" {
+	if o.Dir != "" {
 		d.chartPath = filepath.Join(dir, "chart.png")
 	}
 	cfgPath := filepath.Join(dir, "modwatch.yaml")
-	body := fmt.Sprintf(demoConfig, filepath.Join(dir, "modwatch.db"), *lang, d.vk.URL(), d.tg.URL(), *level)
+	body := fmt.Sprintf(demoConfig, filepath.Join(dir, "modwatch.db"), o.Lang, d.vk.URL(), d.tg.URL(), o.LogLevel)
 	if err := os.WriteFile(cfgPath, []byte(body), 0o600); err != nil {
 		return fmt.Errorf("write demo config: %w", err)
 	}
 	env := map[string]string{
-		"DEMO_VK_TOKEN": demoCommunityTk, "DEMO_VK_USER_TOKEN": demoUserTk, "DEMO_TELEGRAM_TOKEN": demoBotToken,
+		"DEMO_VK_TOKEN": demoCommunityTk, "DEMO_VK_USER_TOKEN": demoUserTk, "DEMO_TELEGRAM_TOKEN": BotToken,
 	}
 	cfg, secrets, err := configs.Load(cfgPath, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		return fmt.Errorf("load demo config: %w", err)
 	}
-	log, err := newLogger(cfg.Log, stderr)
+	log, err := daemon.NewLogger(cfg.Log, stderr)
 	if err != nil {
 		return err
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ready := make(chan *daemon, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- runDaemon(ctx, cfg, secrets, log, daemonHooks{Ready: func(dm *daemon) { ready <- dm }})
-	}()
-	var dm *daemon
-	select {
-	case dm = <-ready:
-	case err := <-done:
+	dm, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{Version: o.Version})
+	if err != nil {
 		return fmt.Errorf("daemon did not start: %w", err)
 	}
 	d.say("modwatch is running with config %s", cfgPath)
 
 	storyErr := d.story(ctx, dm)
-	cancel()
-	if err := <-done; err != nil && storyErr == nil {
+	if err := dm.Stop(); err != nil && storyErr == nil {
 		storyErr = err
 	}
 	if storyErr != nil {
@@ -151,7 +149,7 @@ type demo struct {
 }
 
 func newDemo(out io.Writer) *demo {
-	d := &demo{out: out, start: time.Now(), vk: vktest.New(), tg: telegramtest.New(demoBotToken)}
+	d := &demo{out: out, start: time.Now(), vk: vktest.New(), tg: telegramtest.New(BotToken)}
 	d.vk.AddGroup(demoGroup, demoCommunityTk)
 	d.vk.AddAdminToken(demoGroup, 100, demoUserTk)
 	d.vk.SetName(demoCustomer, "Maria", "Ivanova")
@@ -217,7 +215,7 @@ func hasButtons(n int) func(telegramtest.Msg) bool {
 	return func(m telegramtest.Msg) bool { return len(buttons(m)) == n }
 }
 
-func (d *demo) story(ctx context.Context, dm *daemon) error {
+func (d *demo) story(ctx context.Context, dm *daemon.Daemon) error {
 	d.say("0. Everyone opens the bot and presses Start, or Telegram would not let it write to them.")
 	for _, id := range []int64{demoOperatorTG, demoManagerTG, demoManager2TG, demoOwnerTG} {
 		d.tg.SendText(id, "/start")
@@ -312,7 +310,7 @@ func (d *demo) story(ctx context.Context, dm *daemon) error {
 	}
 
 	d.say("9. Anna's digest of the story: per-operator figures and an hourly activity chart.")
-	if err := dm.digests.SendNow(ctx, "Anna Kuznetsova", d.start.Add(-time.Minute), time.Now()); err != nil {
+	if err := dm.SendDigest(ctx, "Anna Kuznetsova", d.start.Add(-time.Minute), time.Now()); err != nil {
 		return err
 	}
 	digest, err := d.waitMessage(ctx, demoOwnerTG, "Anna's digest", func(m telegramtest.Msg) bool { return len(m.Photo) > 0 })
@@ -351,16 +349,16 @@ func (d *demo) decide(ctx context.Context, chat int64, review telegramtest.Msg, 
 }
 
 // tickets counts the customers' words modwatch holds.
-func (d *demo) tickets(ctx context.Context, dm *daemon) int {
-	n, err := dm.db.CountTickets(ctx)
+func (d *demo) tickets(ctx context.Context, dm *daemon.Daemon) int {
+	n, err := dm.Store().CountTickets(ctx)
 	if err != nil {
 		return -1
 	}
 	return n
 }
 
-func (d *demo) allClosed(ctx context.Context, dm *daemon) bool {
-	cases, err := dm.db.ListCases(ctx, 10)
+func (d *demo) allClosed(ctx context.Context, dm *daemon.Daemon) bool {
+	cases, err := dm.Store().ListCases(ctx, 10)
 	if err != nil || len(cases) != 3 {
 		return false
 	}
@@ -372,14 +370,14 @@ func (d *demo) allClosed(ctx context.Context, dm *daemon) bool {
 	return true
 }
 
-func (d *demo) printAudit(ctx context.Context, dm *daemon) error {
-	cases, err := dm.db.ListCases(ctx, 10)
+func (d *demo) printAudit(ctx context.Context, dm *daemon.Daemon) error {
+	cases, err := dm.Store().ListCases(ctx, 10)
 	if err != nil {
 		return err
 	}
 	d.say("The audit trail in SQLite:")
 	for i := len(cases) - 1; i >= 0; i-- {
-		_, decisions, err := dm.service.Case(ctx, cases[i].ID)
+		_, decisions, err := dm.Service().Case(ctx, cases[i].ID)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,42 @@
+package loadrun
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Print writes r as the table `modwatch bench` prints.
+func Print(w io.Writer, r Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t%s\n", k, fmt.Sprintf(format, a...)) }
+	row("machine", "%s, %d cores, %s", r.CPU, r.Cores, r.GoVersion)
+	row("workload", "%d events in %d communities: %d comments, %d replies, %d deletions, %d bans",
+		r.Events, r.Communities, r.Pushed.Comments, r.Pushed.Replies, r.Pushed.Deletions, r.Pushed.Bans)
+	if r.Rate > 0 {
+		row("push rate limit", "%d events/s", r.Rate)
+	}
+	row("bot", "paced to Telegram's limits: %t; waves batched after: %d (0 = off)", r.Pace, r.GroupAfter)
+	row("recorded", "%d events (%d of the pushed are of types this build records), %d tickets", r.Recorded, r.Decodable, r.TicketsStored)
+	row("ingest", "%.0f events/s (%.2f s from first push to last commit; %.0f recorded/s)", r.IngestPerSec, r.IngestSeconds, r.RecordedPerSec)
+	row("baseline", "%.0f rows/s (plain SQLite insert, 1000 rows a transaction)", r.BaselinePerSec)
+	row("ingest / baseline", "%.2f", r.IngestRatio)
+	row("prompts", "%d of %d bans", r.Prompts, r.Pushed.Bans)
+	row("event→prompt p50", "%.1f ms", r.LatencyP50MS)
+	row("event→prompt p99", "%.1f ms", r.LatencyP99MS)
+	row("event→prompt max", "%.1f ms", r.LatencyMaxMS)
+	if r.PreloadedTicket > 0 {
+		row("preloaded tickets", "%d (%.1f s)", r.PreloadedTicket, r.PreloadSeconds)
+	}
+	row("ticket lookup p50", "%.3f ms (%.1f tickets a customer on average)", r.LookupP50MS, r.LookupTickets)
+	row("ticket lookup p99", "%.3f ms", r.LookupP99MS)
+	if r.PeakRSSMB < 0 {
+		row("peak RSS", "n/a")
+	} else {
+		row("peak RSS", "%.1f MB (%s)", r.PeakRSSMB, r.PeakRSSNote)
+		row("fake servers' heap", "%.1f MB of it at the end (every pushed event and sent message)", r.FakeServersMB)
+		row("Go runtime", "%.1f MB from the system after the prompts (the rest is SQLite's and the binary's)", r.GoSysMB)
+	}
+	row("database size", "%.1f MB", float64(r.DBBytes)/(1<<20))
+	_ = tw.Flush()
+}
