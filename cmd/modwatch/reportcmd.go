@@ -5,13 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/modwatch/modwatch/configs"
-	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/store"
 )
@@ -27,9 +25,6 @@ The figures of the period from --since until now, against the previous period of
 length. --since is a duration (7d, 24h, 30m) or a date (2026-03-01, midnight in --tz).
 --operator keeps that operator's rows only; the community totals stay for comparison.
 `
-
-// helpDeskName names the pseudo-community of imported tickets (group 0) in reports.
-const helpDeskName = "Help desk (imported)"
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
@@ -66,18 +61,18 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 		return err
 	}
 	defer closeDB(db, &err)
-	if *operator != "" && !isOperator(cfg, *operator) {
-		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(operators(cfg), ", "))
+	opts := reportOptions(cfg)
+	if *operator != "" && !slices.Contains(opts.Operators(), *operator) {
+		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(opts.Operators(), ", "))
 	}
 	if *language == "" {
 		*language = cfg.Language
 	}
 
-	in, err := loadReport(ctx, db, cfg, from, to)
+	r, err := report.Load(ctx, db, opts, from, to)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	r := report.Compute(in)
 	if *community != 0 {
 		var ok bool
 		if r, ok = r.Community(*community); !ok {
@@ -85,7 +80,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 		}
 	}
 	if *operator != "" {
-		r = onlyOperator(r, *operator)
+		r = r.Operator(*operator)
 	}
 	switch *format {
 	case "csv":
@@ -123,125 +118,5 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return from, nil
 }
 
-// reportReader is what a report reads: the CLI's report, /stats and the digests.
-type reportReader interface {
-	// CasesBetween lists the cases opened in [from, to), oldest first.
-	CasesBetween(ctx context.Context, from, to time.Time) ([]justify.Case, error)
-	// DecisionsOf loads the audit trails of many cases at once.
-	DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error)
-	// TicketsBetween lists the tickets a report of [from, to) needs to know of.
-	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
-	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
-	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
-}
-
-var _ reportReader = (*store.DB)(nil)
-
-// loadReport loads what report.Compute needs for [from, to) and the period before it.
-func loadReport(ctx context.Context, db reportReader, cfg *configs.Config, from, to time.Time) (report.Input, error) {
-	prevFrom := from.Add(-to.Sub(from))
-	in := report.Input{From: from, To: to, SLA: cfg.Tickets.AnswerWithin, Location: to.Location()}
-	in.People = cfg.Directory().All()
-	byID := cfg.Communities(configs.Secrets{})
-	for _, c := range cfg.VK.Communities {
-		in.Communities = append(in.Communities, byID[c.GroupID])
-	}
-	cases, err := db.CasesBetween(ctx, prevFrom, to)
-	if err != nil {
-		return in, err
-	}
-	var ids []justify.CaseID
-	for _, c := range cases {
-		if c.OpenedAt.Before(from) {
-			in.PrevCases = append(in.PrevCases, c)
-		} else {
-			in.Cases = append(in.Cases, c)
-			ids = append(ids, c.ID)
-		}
-	}
-	if in.Decisions, err = db.DecisionsOf(ctx, ids); err != nil {
-		return in, err
-	}
-	if in.Tickets, err = db.TicketsBetween(ctx, from, to); err != nil {
-		return in, err
-	}
-	if in.PrevTickets, err = db.TicketsBetween(ctx, prevFrom, from); err != nil {
-		return in, err
-	}
-	// Deleted requests written before the period still need their words.
-	have := map[string]bool{}
-	helpDesk := false
-	for _, t := range append(in.Tickets, in.PrevTickets...) {
-		have[t.Key] = true
-		helpDesk = helpDesk || t.Ref.GroupID == 0
-	}
-	var missing []string
-	for _, c := range in.Cases {
-		if c.Severe && c.Item.Place != "" && !have[c.Item.Key()] {
-			missing = append(missing, c.Item.Key())
-		}
-	}
-	if len(missing) > 0 {
-		if in.Deleted, err = db.TicketsByKeys(ctx, missing); err != nil {
-			return in, err
-		}
-	}
-	if helpDesk {
-		in.Communities = append(in.Communities, justify.Community{Name: helpDeskName})
-	}
-	return in, nil
-}
-
-// onlyOperator keeps one operator's rows, deleted requests and activity; community totals
-// and SLA breaches (which belong to no operator) stay.
-func onlyOperator(r report.Report, name string) report.Report {
-	out := r
-	out.Communities = nil
-	for _, c := range r.Communities {
-		var ops []report.OperatorFigures
-		for _, o := range c.Operators {
-			if o.Operator == name {
-				ops = append(ops, o)
-			}
-		}
-		var dels []report.DeletedRequest
-		for _, d := range c.DeletedRequests {
-			if d.Operator == name {
-				dels = append(dels, d)
-			}
-		}
-		c.Operators, c.DeletedRequests = ops, dels
-		c.Activity = onlyKey(c.Activity, name)
-		out.Communities = append(out.Communities, c)
-	}
-	out.Activity = onlyKey(r.Activity, name)
-	return out
-}
-
-func onlyKey(m map[string][24]int, name string) map[string][24]int {
-	out := map[string][24]int{}
-	if v, ok := m[name]; ok {
-		out[name] = v
-	}
-	return out
-}
-
-func operators(cfg *configs.Config) []string {
-	var out []string
-	for _, p := range cfg.People {
-		if justify.Role(p.Role) == justify.RoleOperator {
-			out = append(out, p.Name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func isOperator(cfg *configs.Config, name string) bool {
-	for _, o := range operators(cfg) {
-		if o == name {
-			return true
-		}
-	}
-	return false
-}
+// Every report, the CLI's, /stats and the digests, reads the store through report.Load.
+var _ report.Reader = (*store.DB)(nil)

@@ -60,7 +60,7 @@ func TestReportFormats(t *testing.T) {
 			name: "text, in the config's language by default",
 			args: []string{"report", "--since", "1d"},
 			check: func(t *testing.T, out string) {
-				for _, w := range []string{"Brand support", "Brand shop", "Ivan", "Petr", helpDeskName,
+				for _, w := range []string{"Brand support", "Brand shop", "Ivan", "Petr", report.HelpDeskName,
 					"Где мой заказ? Уже неделя", "Жду ответа про возврат", "Баны"} {
 					assert.Contains(t, out, w)
 				}

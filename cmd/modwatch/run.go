@@ -34,7 +34,7 @@ type daemon struct {
 	service *justify.Service
 	bot     *telegram.Bot
 	mon     *monitor
-	digests *digestJob
+	digests *report.DigestJob
 }
 
 // wakingSink tells the bot to look at the outbox as soon as new events are committed, so a
@@ -67,23 +67,6 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 		}
 	}
 	return res, err
-}
-
-// todayStats answers the bot's /stats with the figures of today so far.
-type todayStats struct {
-	db  reportReader
-	cfg *configs.Config
-	now func() time.Time
-}
-
-func (s todayStats) Today(ctx context.Context, lang string) (string, error) {
-	now := s.now().In(s.cfg.Location())
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	in, err := loadReport(ctx, s.db, s.cfg, from, now)
-	if err != nil {
-		return "", err
-	}
-	return report.RenderHTML(report.Compute(in), lang), nil
 }
 
 // runDaemon runs modwatch until ctx ends, then stops every component and closes the store.
@@ -138,7 +121,8 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 	}, telegram.Deps{
 		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
-		Stats: todayStats{db: db, cfg: cfg, now: now}, Metrics: telegram.NewMetrics(mon.reg),
+		Stats:   report.TodayStats{Reader: db, Options: reportOptions(cfg), Location: cfg.Location(), Now: now},
+		Metrics: telegram.NewMetrics(mon.reg),
 	}, log)
 	if err != nil {
 		return fmt.Errorf("start telegram bot: %w", err)
@@ -157,10 +141,12 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 		}
 		bot.Wake() // the edited review and the outcome leave now
 	}
-	digests, err := newDigestJob(cfg, svc, db, now, log.With().Str("component", "digests").Logger(), bot.Wake)
+	recipients, err := digestRecipients(cfg)
 	if err != nil {
 		return fmt.Errorf("schedule digests: %w", err)
 	}
+	digests := &report.DigestJob{Reader: db, Options: reportOptions(cfg), Queue: svc, Language: cfg.Language,
+		Recipients: recipients, Now: now, Log: log.With().Str("component", "digests").Logger(), OnQueued: bot.Wake}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -255,7 +241,7 @@ func runDaemon(ctx context.Context, cfg *configs.Config, secrets configs.Secrets
 	}
 	runs["digests"] = func(ctx context.Context) error {
 		// As often as deadlines: a digest is due at a minute of the owner's clock.
-		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.run)
+		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.QueueDue)
 		return nil
 	}
 	if cfg.Tickets.Retention > 0 {

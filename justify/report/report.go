@@ -1,7 +1,11 @@
 // Package report computes the owners' figures about moderation (per community and per
 // operator, against the previous period), renders them for Telegram, the CLI, CSV and JSON,
-// and schedules the digests. It does no I/O: the caller loads the cases and tickets and
-// delivers what is rendered.
+// and schedules and queues the digests.
+//
+// Compute and the renderers do no I/O. Load is the one way a report is read: the CLI's
+// report, the bot's /stats (TodayStats) and the digests (DigestJob) all call it, through a
+// Reader the store implements, so the three never disagree. The package knows nothing of
+// the config file or the store: the caller passes Options built from its config.
 package report
 
 import (
@@ -166,4 +170,39 @@ func (r Report) Community(groupID int64) (Report, bool) {
 		}
 	}
 	return Report{}, false
+}
+
+// Operator returns the report restricted to one operator's rows, deleted requests and
+// hourly activity. Community totals and SLA breaches, which belong to no operator, stay
+// for comparison.
+func (r Report) Operator(name string) Report {
+	out := r
+	out.Communities = nil
+	for _, c := range r.Communities {
+		var ops []OperatorFigures
+		for _, o := range c.Operators {
+			if o.Operator == name {
+				ops = append(ops, o)
+			}
+		}
+		var dels []DeletedRequest
+		for _, d := range c.DeletedRequests {
+			if d.Operator == name {
+				dels = append(dels, d)
+			}
+		}
+		c.Operators, c.DeletedRequests = ops, dels
+		c.Activity = onlyKey(c.Activity, name)
+		out.Communities = append(out.Communities, c)
+	}
+	out.Activity = onlyKey(r.Activity, name)
+	return out
+}
+
+func onlyKey(m map[string][24]int, name string) map[string][24]int {
+	out := map[string][24]int{}
+	if v, ok := m[name]; ok {
+		out[name] = v
+	}
+	return out
 }
