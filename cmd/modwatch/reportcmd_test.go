@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
+	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/store"
 )
 
@@ -174,4 +177,65 @@ func TestReportErrors(t *testing.T) {
 			assert.Contains(t, errOut, tt.wantErr)
 		})
 	}
+}
+
+// The CLI's report, the bot's /stats and an owner's digest of the same period show the
+// same figures: each loads them with report.Load, through the store, with the options the
+// config gives.
+func TestReportsAgree(t *testing.T) {
+	h := newHarness(t)
+	h.edit = func(cfg string) string {
+		return strings.Replace(cfg, "{name: Anna, role: owner, telegram_id: 3001}",
+			`{name: Anna, role: owner, telegram_id: 3001, digest: {every: daily, at: "09:00"}}`, 1)
+	}
+	h.startTeam()
+	h.vk.Ban(group, operatorVK, customer, int(justify.BanSpam), "", 0)
+	prompt := h.waitMessage(operatorTG, "the prompt", isPrompt)
+	h.press(operatorTG, prompt, 0)
+	review := h.waitMessage(managerTG, "the review", isReview)
+	h.press(managerTG, review, 0)
+	h.waitCase(onlyCase(t, h).ID, "approval", func(c justify.Case) bool { return c.Resolution == justify.ResolutionApproved })
+
+	ctx := context.Background()
+	cfg, _, err := configs.Load(h.configPath(), h.env)
+	require.NoError(t, err)
+	// The ban was opened at the clock's time; a minute later it is in the past. The clock
+	// then stands still: every report below covers today so far.
+	h.clock.Add(time.Minute)
+	now := h.clock.Now()
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	want, err := report.Load(ctx, h.dm.db, reportOptions(cfg), midnight, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, want.Communities[0].Total.Current.Approved, "the figures have the approved ban")
+
+	// The bot's /stats.
+	h.tg.SendText(ownerTG, "/stats")
+	stats := h.waitMessage(ownerTG, "today's figures", hasText("Moderation for"))
+	assert.Equal(t, strings.TrimSpace(report.RenderHTML(want, "en")), strings.TrimSpace(stats.HTML))
+
+	// Anna's digest of the same period: its chart's caption, then the text.
+	require.NoError(t, h.dm.digests.SendNow(ctx, "Anna", midnight, now))
+	support, ok := want.Community(group)
+	require.True(t, ok)
+	digest, err := report.Digest(support, "en", time.UTC)
+	require.NoError(t, err)
+	text := h.waitMessage(ownerTG, "the digest's text", func(m telegramtest.Msg) bool {
+		return !isPhoto(m) && m.ID > stats.ID && strings.Contains(m.Text, "Brand support")
+	})
+	assert.Equal(t, strings.TrimSpace(digest.Text), strings.TrimSpace(text.HTML))
+	charts := h.botMessages(ownerTG, func(m telegramtest.Msg) bool { return isPhoto(m) && m.ID > stats.ID && m.ID < text.ID })
+	require.Len(t, charts, 1, "the chart comes first")
+	assert.Equal(t, digest.Caption, charts[0].Text)
+
+	// The CLI's report.
+	h.stop()
+	old := reportClock
+	reportClock = h.clock.Now
+	t.Cleanup(func() { reportClock = old })
+	var out, errOut bytes.Buffer
+	code := runCLI(ctx, []string{"report", "--since", midnight.Format(time.DateOnly), "--format", "json", "--config", h.configPath()}, &out, &errOut)
+	require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+	var cli bytes.Buffer
+	require.NoError(t, report.WriteJSON(&cli, want))
+	assert.JSONEq(t, cli.String(), out.String())
 }
