@@ -189,12 +189,7 @@ func TestReportsAgree(t *testing.T) {
 			`{name: Anna, role: owner, telegram_id: 3001, digest: {every: daily, at: "09:00"}}`, 1)
 	}
 	h.startTeam()
-	h.vk.Ban(group, operatorVK, customer, int(justify.BanSpam), "", 0)
-	prompt := h.waitMessage(operatorTG, "the prompt", isPrompt)
-	h.press(operatorTG, prompt, 0)
-	review := h.waitMessage(managerTG, "the review", isReview)
-	h.press(managerTG, review, 0)
-	h.waitCase(onlyCase(t, h).ID, "approval", func(c justify.Case) bool { return c.Resolution == justify.ResolutionApproved })
+	approvedBan(t, h)
 
 	ctx := context.Background()
 	cfg, _, err := configs.Load(h.configPath(), h.env)

@@ -38,12 +38,16 @@ type DigestJob struct {
 	// report of the same period.
 	Reader  Reader
 	Options Options
-	Queue   DigestQueue
+	// Queue records each digest with its period (the service).
+	Queue DigestQueue
 	// Language is the digests' language ("ru" or "en").
-	Language   string
+	Language string
+	// Recipients are the people with a digest in the config; each gets one per watched
+	// community (Options.Communities).
 	Recipients []Recipient
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Log records each queued digest.
 	Log zerolog.Logger
 	// OnQueued, when set, is called after each queued digest (to send it at once).
 	OnQueued func()
