@@ -27,12 +27,7 @@ func TestScheduledDigest(t *testing.T) {
 	// 12:00 UTC is 15:00 in Moscow: the digest for the day before is not sent on a first
 	// start, the next one comes at 09:00 Moscow time tomorrow.
 	h.startTeam()
-	h.vk.Ban(group, operatorVK, customer, int(justify.BanSpam), "", 0)
-	prompt := h.waitMessage(operatorTG, "the prompt", isPrompt)
-	h.press(operatorTG, prompt, 0)
-	review := h.waitMessage(managerTG, "the review", isReview)
-	h.press(managerTG, review, 0)
-	h.waitCase(onlyCase(t, h).ID, "approval", func(c justify.Case) bool { return c.Resolution == justify.ResolutionApproved })
+	approvedBan(t, h)
 	assert.Empty(t, h.botMessages(ownerTG, isPhoto), "no digest of a period before the first start")
 
 	h.clock.Add(18*time.Hour + 30*time.Second) // 06:00:30 UTC, 09:00:30 in Moscow
@@ -55,6 +50,17 @@ func TestScheduledDigest(t *testing.T) {
 	// One digest per community: Brand support had the ban; Brand shop had nothing but
 	// still gets its (empty) figures.
 	assert.Len(t, h.botMessages(ownerTG, isPhoto), 2, "each community's digest once, not again after a restart")
+}
+
+// approvedBan has Ivan ban a customer, give spam as the reason, and Olga approve it.
+func approvedBan(t *testing.T, h *harness) {
+	t.Helper()
+	h.vk.Ban(group, operatorVK, customer, int(justify.BanSpam), "", 0)
+	prompt := h.waitMessage(operatorTG, "the prompt", isPrompt)
+	h.press(operatorTG, prompt, 0)
+	review := h.waitMessage(managerTG, "the review", isReview)
+	h.press(managerTG, review, 0)
+	h.waitCase(onlyCase(t, h).ID, "approval", func(c justify.Case) bool { return c.Resolution == justify.ResolutionApproved })
 }
 
 // A change of a community's admins alerts managers and owners at once.

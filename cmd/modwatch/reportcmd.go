@@ -5,15 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/cmd/internal/daemon"
-	"github.com/modwatch/modwatch/configs"
-	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
+	"github.com/modwatch/modwatch/store"
 )
 
 // reportClock is the report's "now"; tests fix it.
@@ -63,18 +62,18 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 		return err
 	}
 	defer closeDB(db, &err)
-	if *operator != "" && !isOperator(cfg, *operator) {
-		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(operators(cfg), ", "))
+	opts := daemon.ReportOptions(cfg)
+	if *operator != "" && !slices.Contains(opts.Operators(), *operator) {
+		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(opts.Operators(), ", "))
 	}
 	if *language == "" {
 		*language = cfg.Language
 	}
 
-	in, err := daemon.LoadReport(ctx, db, cfg, from, to)
+	r, err := report.Load(ctx, db, opts, from, to)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	r := report.Compute(in)
 	if *community != 0 {
 		var ok bool
 		if r, ok = r.Community(*community); !ok {
@@ -82,7 +81,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 		}
 	}
 	if *operator != "" {
-		r = onlyOperator(r, *operator)
+		r = r.Operator(*operator)
 	}
 	switch *format {
 	case "csv":
@@ -120,56 +119,5 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return from, nil
 }
 
-// onlyOperator keeps one operator's rows, deleted requests and activity; community totals
-// and SLA breaches (which belong to no operator) stay.
-func onlyOperator(r report.Report, name string) report.Report {
-	out := r
-	out.Communities = nil
-	for _, c := range r.Communities {
-		var ops []report.OperatorFigures
-		for _, o := range c.Operators {
-			if o.Operator == name {
-				ops = append(ops, o)
-			}
-		}
-		var dels []report.DeletedRequest
-		for _, d := range c.DeletedRequests {
-			if d.Operator == name {
-				dels = append(dels, d)
-			}
-		}
-		c.Operators, c.DeletedRequests = ops, dels
-		c.Activity = onlyKey(c.Activity, name)
-		out.Communities = append(out.Communities, c)
-	}
-	out.Activity = onlyKey(r.Activity, name)
-	return out
-}
-
-func onlyKey(m map[string][24]int, name string) map[string][24]int {
-	out := map[string][24]int{}
-	if v, ok := m[name]; ok {
-		out[name] = v
-	}
-	return out
-}
-
-func operators(cfg *configs.Config) []string {
-	var out []string
-	for _, p := range cfg.People {
-		if justify.Role(p.Role) == justify.RoleOperator {
-			out = append(out, p.Name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func isOperator(cfg *configs.Config, name string) bool {
-	for _, o := range operators(cfg) {
-		if o == name {
-			return true
-		}
-	}
-	return false
-}
+// Every report, the CLI's, /stats and the digests, reads the store through report.Load.
+var _ report.Reader = (*store.DB)(nil)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -12,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/cmd/internal/daemon"
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
+	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/store"
 )
 
@@ -61,7 +64,7 @@ func TestReportFormats(t *testing.T) {
 			name: "text, in the config's language by default",
 			args: []string{"report", "--since", "1d"},
 			check: func(t *testing.T, out string) {
-				for _, w := range []string{"Brand support", "Brand shop", "Ivan", "Petr", daemon.HelpDeskName,
+				for _, w := range []string{"Brand support", "Brand shop", "Ivan", "Petr", report.HelpDeskName,
 					"Где мой заказ? Уже неделя", "Жду ответа про возврат", "Баны"} {
 					assert.Contains(t, out, w)
 				}
@@ -175,4 +178,60 @@ func TestReportErrors(t *testing.T) {
 			assert.Contains(t, errOut, tt.wantErr)
 		})
 	}
+}
+
+// The CLI's report, the bot's /stats and an owner's digest of the same period show the
+// same figures: each loads them with report.Load, through the store, with the options the
+// config gives.
+func TestReportsAgree(t *testing.T) {
+	h := newHarness(t)
+	h.edit = func(cfg string) string {
+		return strings.Replace(cfg, "{name: Anna, role: owner, telegram_id: 3001}",
+			`{name: Anna, role: owner, telegram_id: 3001, digest: {every: daily, at: "09:00"}}`, 1)
+	}
+	h.startTeam()
+	approvedBan(t, h)
+
+	ctx := context.Background()
+	cfg, _, err := configs.Load(h.configPath(), h.env)
+	require.NoError(t, err)
+	// The ban was opened at the clock's time; a minute later it is in the past. The clock
+	// then stands still: every report below covers today so far.
+	h.clock.Add(time.Minute)
+	now := h.clock.Now()
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	want, err := report.Load(ctx, h.dm.Store(), daemon.ReportOptions(cfg), midnight, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, want.Communities[0].Total.Current.Approved, "the figures have the approved ban")
+
+	// The bot's /stats.
+	h.tg.SendText(ownerTG, "/stats")
+	stats := h.waitMessage(ownerTG, "today's figures", hasText("Moderation for"))
+	assert.Equal(t, strings.TrimSpace(report.RenderHTML(want, "en")), strings.TrimSpace(stats.HTML))
+
+	// Anna's digest of the same period: its chart's caption, then the text.
+	require.NoError(t, h.dm.SendDigest(ctx, "Anna", midnight, now))
+	support, ok := want.Community(group)
+	require.True(t, ok)
+	digest, err := report.Digest(support, "en", time.UTC)
+	require.NoError(t, err)
+	text := h.waitMessage(ownerTG, "the digest's text", func(m telegramtest.Msg) bool {
+		return !isPhoto(m) && m.ID > stats.ID && strings.Contains(m.Text, "Brand support")
+	})
+	assert.Equal(t, strings.TrimSpace(digest.Text), strings.TrimSpace(text.HTML))
+	charts := h.botMessages(ownerTG, func(m telegramtest.Msg) bool { return isPhoto(m) && m.ID > stats.ID && m.ID < text.ID })
+	require.Len(t, charts, 1, "the chart comes first")
+	assert.Equal(t, digest.Caption, charts[0].Text)
+
+	// The CLI's report.
+	h.stop()
+	old := reportClock
+	reportClock = h.clock.Now
+	t.Cleanup(func() { reportClock = old })
+	var out, errOut bytes.Buffer
+	code := runCLI(ctx, []string{"report", "--since", midnight.Format(time.DateOnly), "--format", "json", "--config", h.configPath()}, &out, &errOut)
+	require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+	var cli bytes.Buffer
+	require.NoError(t, report.WriteJSON(&cli, want))
+	assert.JSONEq(t, cli.String(), out.String())
 }

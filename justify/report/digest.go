@@ -33,3 +33,43 @@ func Digest(r Report, language string, loc *time.Location) (justify.Digest, erro
 		ChartName: "activity-" + r.From.Format(time.DateOnly) + ".png",
 	}, nil
 }
+
+// Caption is a digest's one-line headline: the period and the figures an owner looks at
+// first. It has no markup.
+func Caption(r Report, language string) string {
+	w := lang(language)
+	var c, p Counts
+	for _, cr := range r.Communities {
+		c, p = add(c, cr.Total.Current), add(p, cr.Total.Previous)
+	}
+	withChange := func(cur, prev int) string {
+		if cur == prev {
+			return fmt.Sprint(cur)
+		}
+		return fmt.Sprintf("%d (%+d)", cur, cur-prev)
+	}
+	s := fmt.Sprintf(w.caption, PeriodLabel(r, language), withChange(c.Bans, p.Bans), withChange(c.Deletions, p.Deletions))
+	for _, x := range []struct {
+		text      string
+		cur, prev int
+	}{
+		{w.captionRev, c.Reversed, p.Reversed},
+		{w.captionNever, c.NeverJustified, p.NeverJustified},
+		{w.captionDel, c.DeletedRequests, p.DeletedRequests},
+	} {
+		if x.cur != 0 {
+			s += ", " + fmt.Sprintf(x.text, withChange(x.cur, x.prev))
+		}
+	}
+	return s
+}
+
+// add sums the counts that add up across communities (not the medians).
+func add(a, b Counts) Counts {
+	a.Bans += b.Bans
+	a.Deletions += b.Deletions
+	a.Reversed += b.Reversed
+	a.NeverJustified += b.NeverJustified
+	a.DeletedRequests += b.DeletedRequests
+	return a
+}

@@ -1,13 +1,14 @@
 // Package report computes the owners' figures about moderation (per community and per
 // operator, against the previous period), renders them for Telegram, the CLI, CSV and JSON,
-// and schedules the digests. It does no I/O: the caller loads the cases and tickets and
-// delivers what is rendered.
+// and schedules and queues the digests.
+//
+// Compute and the renderers do no I/O. Load is the one way a report is read: the CLI's
+// report, the bot's /stats (TodayStats) and the digests (DigestJob) all call it, through a
+// Reader the store implements, so the three never disagree. The package knows nothing of
+// the config file or the store: the caller passes Options built from its config.
 package report
 
 import (
-	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -171,395 +172,37 @@ func (r Report) Community(groupID int64) (Report, bool) {
 	return Report{}, false
 }
 
-// excerptRunes bounds the quoted words of a ticket.
-const excerptRunes = 160
-
-// Compute turns the loaded cases and tickets into figures. It is pure: the same input gives
-// the same report.
-func Compute(in Input) Report {
-	loc := in.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	length := in.To.Sub(in.From)
-	prevFrom := in.From.Add(-length)
-
-	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
-	byVK := map[int64]string{}
-	var operators []string
-	for _, p := range in.People {
-		if p.Role == justify.RoleOperator {
-			operators = append(operators, p.Name)
-			if p.VKID != 0 {
-				byVK[p.VKID] = p.Name
+// Operator returns the report restricted to one operator's rows, deleted requests and
+// hourly activity. Community totals and SLA breaches, which belong to no operator, stay
+// for comparison.
+func (r Report) Operator(name string) Report {
+	out := r
+	out.Communities = nil
+	for _, c := range r.Communities {
+		var ops []OperatorFigures
+		for _, o := range c.Operators {
+			if o.Operator == name {
+				ops = append(ops, o)
 			}
 		}
-	}
-
-	comms := map[int64]*builder{}
-	var order []int64
-	get := func(id int64) *builder {
-		if b, ok := comms[id]; ok {
-			return b
-		}
-		b := newBuilder(id, operators)
-		comms[id] = b
-		order = append(order, id)
-		return b
-	}
-	for _, c := range in.Communities {
-		get(c.GroupID).name = c.Name
-	}
-
-	tickets := map[string]justify.Ticket{}
-	for k, t := range in.Deleted {
-		tickets[k] = t
-	}
-	for _, ts := range [][]justify.Ticket{in.PrevTickets, in.Tickets} {
-		for _, t := range ts {
-			tickets[t.Key] = t
-		}
-	}
-
-	// A loader may pass a case or ticket in both periods' lists (or everything in one):
-	// each is counted once, in the period it belongs to, with its latest copy.
-	cases := uniqueCases(in.PrevCases, in.Cases)
-	for _, c := range cases {
-		period := cur
-		switch {
-		case within(c.OpenedAt, in.From, in.To):
-		case within(c.OpenedAt, prevFrom, in.From):
-			period = prev
-		default:
-			continue
-		}
-		b := get(c.GroupID)
-		countCase(&b.op(period, c.Operator).n, c)
-		countCase(&b.tot[period].n, c)
-		if period != cur {
-			continue
-		}
-		if c.Severe {
-			b.deleted = append(b.deleted, deletedRequest(c, tickets))
-		}
-		if c.Operator != UnknownOperator {
-			b.act(c.Operator, c.ActedAt.In(loc).Hour())
-		}
-	}
-	for _, c := range cases {
-		if c.Operator == UnknownOperator || !c.Justified() || !within(c.JustifiedAt, in.From, in.To) {
-			continue
-		}
-		get(c.GroupID).act(c.Operator, c.JustifiedAt.In(loc).Hour())
-	}
-
-	all := uniqueTickets(in.PrevTickets, in.Tickets)
-	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur)
-	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev)
-
-	sort.Slice(order, func(i, j int) bool {
-		// Configured communities keep their order; others follow by id.
-		return rank(in.Communities, order[i]) < rank(in.Communities, order[j]) ||
-			rank(in.Communities, order[i]) == rank(in.Communities, order[j]) && order[i] < order[j]
-	})
-	for _, id := range order {
-		cr := comms[id].finish()
-		r.Communities = append(r.Communities, cr)
-		for op, hours := range cr.Activity {
-			sum := r.Activity[op]
-			for h, n := range hours {
-				sum[h] += n
-			}
-			r.Activity[op] = sum
-		}
-	}
-	return r
-}
-
-func rank(cs []justify.Community, id int64) int {
-	for i, c := range cs {
-		if c.GroupID == id {
-			return i
-		}
-	}
-	return len(cs)
-}
-
-func within(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
-
-// countCase adds one case of the period to the counts.
-func countCase(n *Counts, c justify.Case) {
-	if c.IsDeletion() {
-		n.Deletions++
-	} else if c.Kind == justify.EventBan {
-		n.Bans++
-	}
-	switch {
-	case c.Operator == UnknownOperator:
-	case c.JustifiedLate():
-		n.JustifiedLate++
-	case c.Justified():
-		n.JustifiedInTime++
-	case c.Overdue:
-		n.NeverJustified++
-	}
-	switch c.Resolution {
-	case justify.ResolutionApproved:
-		n.Approved++
-	case justify.ResolutionReversed, justify.ResolutionReversedByHand, justify.ResolutionRestored, justify.ResolutionRestoredByHand:
-		n.Reversed++
-	case justify.ResolutionReversedInVK, justify.ResolutionRestoredInVK:
-		n.ReversedInVK++
-	}
-	if c.Severe {
-		n.DeletedRequests++
-	}
-}
-
-func deletedRequest(c justify.Case, tickets map[string]justify.Ticket) DeletedRequest {
-	d := DeletedRequest{CaseID: c.ID, Operator: c.Operator, ActorVKID: c.ActorVKID, Author: c.UserName,
-		AuthorVK: c.UserVKID, Link: c.Item.Link(), At: c.ActedAt}
-	if t, ok := tickets[c.Item.Key()]; ok {
-		if !t.Forgotten {
-			d.Excerpt = Excerpt(t.Text, excerptRunes)
-		}
-		if t.Link != "" {
-			d.Link = t.Link
-		}
-		if d.Author == "" {
-			d.Author = t.AuthorName
-		}
-	}
-	return d
-}
-
-// countTickets adds the answered tickets and SLA breaches of [from, to) to a period.
-func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, byVK map[int64]string,
-	get func(int64) *builder, period int) {
-	for _, t := range ts {
-		if t.Answered() && within(t.AnsweredAt, from, to) {
-			b := get(t.Ref.GroupID)
-			accs := []*acc{&b.tot[period]}
-			if op, ok := byVK[t.AnsweredBy]; ok {
-				accs = append(accs, b.op(period, op))
-			}
-			for _, a := range accs {
-				a.n.Answered++
-				a.resp = append(a.resp, t.FirstResponse())
+		var dels []DeletedRequest
+		for _, d := range c.DeletedRequests {
+			if d.Operator == name {
+				dels = append(dels, d)
 			}
 		}
-		if sla > 0 && breached(t, to, sla) {
-			b := get(t.Ref.GroupID)
-			b.tot[period].n.SLABreaches++
-			if period == cur {
-				b.breaches = append(b.breaches, Breach{TicketID: t.ID, Author: t.AuthorName, AuthorVK: t.AuthorVKID,
-					Excerpt: excerptOf(t), Link: ticketLink(t), CreatedAt: t.CreatedAt, Waiting: to.Sub(t.CreatedAt),
-					WaitingSeconds: int64(to.Sub(t.CreatedAt) / time.Second)})
-			}
-		}
+		c.Operators, c.DeletedRequests = ops, dels
+		c.Activity = onlyKey(c.Activity, name)
+		out.Communities = append(out.Communities, c)
 	}
-}
-
-// uniqueCases merges case lists, a later copy of a case (same ID, or same EventKey for
-// unsaved cases) replacing an earlier one in place.
-func uniqueCases(lists ...[]justify.Case) []justify.Case {
-	var out []justify.Case
-	at := map[string]int{}
-	for _, l := range lists {
-		for _, c := range l {
-			key := fmt.Sprintf("id:%d", c.ID)
-			if c.ID == 0 {
-				key = "event:" + c.EventKey
-			}
-			if i, ok := at[key]; ok {
-				out[i] = c
-				continue
-			}
-			at[key] = len(out)
-			out = append(out, c)
-		}
-	}
+	out.Activity = onlyKey(r.Activity, name)
 	return out
 }
 
-// uniqueTickets merges ticket lists by Key, a later copy replacing an earlier one in place.
-func uniqueTickets(lists ...[]justify.Ticket) []justify.Ticket {
-	var out []justify.Ticket
-	at := map[string]int{}
-	for _, l := range lists {
-		for _, t := range l {
-			if i, ok := at[t.Key]; ok {
-				out[i] = t
-				continue
-			}
-			at[t.Key] = len(out)
-			out = append(out, t)
-		}
+func onlyKey(m map[string][24]int, name string) map[string][24]int {
+	out := map[string][24]int{}
+	if v, ok := m[name]; ok {
+		out[name] = v
 	}
 	return out
 }
-
-// breached reports whether t was written at least sla before to and still waited at to.
-func breached(t justify.Ticket, to time.Time, sla time.Duration) bool {
-	if t.CreatedAt.After(to.Add(-sla)) || !t.CreatedAt.Before(to) {
-		return false
-	}
-	if t.Answered() && t.AnsweredAt.Before(to) {
-		return false
-	}
-	if !t.DeletedAt.IsZero() && t.DeletedAt.Before(to) {
-		return false
-	}
-	if t.Ref.Place == justify.PlaceHelpDesk && !t.Open() {
-		return false
-	}
-	return true
-}
-
-func excerptOf(t justify.Ticket) string {
-	if t.Forgotten {
-		return ""
-	}
-	text := t.Text
-	if text == "" {
-		text = t.Subject
-	}
-	return Excerpt(text, excerptRunes)
-}
-
-func ticketLink(t justify.Ticket) string {
-	if t.Link != "" {
-		return t.Link
-	}
-	return t.Ref.Link()
-}
-
-// Excerpt returns at most n runes of s on one line, ending with "…" when cut.
-func Excerpt(s string, n int) string {
-	out := make([]rune, 0, n)
-	space := false
-	for _, r := range s {
-		if r == '\n' || r == '\r' || r == '\t' || r == ' ' {
-			space = len(out) > 0
-			continue
-		}
-		if space {
-			out = append(out, ' ')
-			space = false
-		}
-		out = append(out, r)
-		if len(out) > n {
-			return strings.TrimRight(string(out[:n-1]), " ") + "…"
-		}
-	}
-	return string(out)
-}
-
-// median returns the median of ds (the mean of the two middle values for an even count).
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
-}
-
-// diff is a minus b, field by field.
-func diff(a, b Counts) Counts {
-	return Counts{
-		Bans: a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions,
-		JustifiedInTime: a.JustifiedInTime - b.JustifiedInTime, JustifiedLate: a.JustifiedLate - b.JustifiedLate,
-		NeverJustified: a.NeverJustified - b.NeverJustified, Approved: a.Approved - b.Approved,
-		Reversed: a.Reversed - b.Reversed, ReversedInVK: a.ReversedInVK - b.ReversedInVK,
-		DeletedRequests: a.DeletedRequests - b.DeletedRequests, SLABreaches: a.SLABreaches - b.SLABreaches,
-		Answered: a.Answered - b.Answered, MedianFirstResponse: a.MedianFirstResponse - b.MedianFirstResponse,
-		MedianFirstResponseSeconds: a.MedianFirstResponseSeconds - b.MedianFirstResponseSeconds,
-	}
-}
-
-// period indexes the two periods a builder keeps.
-const (
-	cur  = 0
-	prev = 1
-)
-
-// acc accumulates one operator's or one community's counts of one period.
-type acc struct {
-	n    Counts
-	resp []time.Duration
-}
-
-func (a *acc) done() Counts {
-	a.n.MedianFirstResponse = median(a.resp)
-	a.n.MedianFirstResponseSeconds = int64(a.n.MedianFirstResponse / time.Second)
-	return a.n
-}
-
-// builder accumulates one community.
-type builder struct {
-	id       int64
-	name     string
-	ops      [2]map[string]*acc
-	tot      [2]acc
-	deleted  []DeletedRequest
-	breaches []Breach
-	activity map[string][24]int
-}
-
-func newBuilder(id int64, operators []string) *builder {
-	b := &builder{id: id, ops: [2]map[string]*acc{{}, {}}, activity: map[string][24]int{}}
-	for _, op := range operators {
-		b.ops[cur][op] = &acc{}
-	}
-	return b
-}
-
-// act counts one action of an operator at an hour of the day.
-func (b *builder) act(operator string, hour int) {
-	hours := b.activity[operator]
-	hours[hour]++
-	b.activity[operator] = hours
-}
-
-func (b *builder) op(period int, name string) *acc {
-	a, ok := b.ops[period][name]
-	if !ok {
-		a = &acc{}
-		b.ops[period][name] = a
-	}
-	return a
-}
-
-// finish sorts and freezes the community's figures.
-func (b *builder) finish() CommunityReport {
-	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity,
-		DeletedRequests: b.deleted, SLABreaches: b.breaches}
-	if cr.Name == "" {
-		cr.Name = fmt.Sprintf("club%d", b.id)
-	}
-	cr.Total = figures(b.tot[cur].done(), b.tot[prev].done())
-	// An operator active only in the previous period still gets a row, to show the drop.
-	for name := range b.ops[prev] {
-		b.op(cur, name)
-	}
-	for name, a := range b.ops[cur] {
-		cr.Operators = append(cr.Operators, OperatorFigures{Operator: name, Figures: figures(a.done(), b.op(prev, name).done())})
-	}
-	sort.Slice(cr.Operators, func(i, j int) bool {
-		a, c := cr.Operators[i].Operator, cr.Operators[j].Operator
-		if (a == UnknownOperator) != (c == UnknownOperator) {
-			return c == UnknownOperator
-		}
-		return a < c
-	})
-	sort.SliceStable(cr.DeletedRequests, func(i, j int) bool { return cr.DeletedRequests[i].At.Before(cr.DeletedRequests[j].At) })
-	sort.SliceStable(cr.SLABreaches, func(i, j int) bool { return cr.SLABreaches[i].Waiting > cr.SLABreaches[j].Waiting })
-	return cr
-}
-
-func figures(c, p Counts) Figures { return Figures{Current: c, Previous: p, Change: diff(c, p)} }

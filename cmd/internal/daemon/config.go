@@ -32,3 +32,33 @@ func digestSchedule(key string, d configs.DigestConfig) (report.Schedule, error)
 	}
 	return s, nil
 }
+
+// ReportOptions are what every report takes from the config: the CLI's report, /stats and
+// the digests pass the same.
+func ReportOptions(cfg *configs.Config) report.Options {
+	o := report.Options{People: cfg.Directory().All(), SLA: cfg.Tickets.AnswerWithin}
+	byID := cfg.Communities(configs.Secrets{})
+	for _, c := range cfg.VK.Communities {
+		o.Communities = append(o.Communities, byID[c.GroupID])
+	}
+	return o
+}
+
+// digestRecipients are the people with a digest in the config, in its order, with their
+// schedules.
+func digestRecipients(cfg *configs.Config) ([]report.Recipient, error) {
+	dir := cfg.Directory()
+	var out []report.Recipient
+	for i, pc := range cfg.People {
+		if pc.Digest == nil {
+			continue
+		}
+		sch, err := digestSchedule(fmt.Sprintf("people[%d].digest", i), *pc.Digest)
+		if err != nil {
+			return nil, err
+		}
+		p, _ := dir.ByName(pc.Name)
+		out = append(out, report.Recipient{Person: p, Schedule: sch})
+	}
+	return out, nil
+}

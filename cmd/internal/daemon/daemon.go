@@ -38,7 +38,7 @@ type Daemon struct {
 	service *justify.Service
 	bot     *telegram.Bot
 	mon     *monitor
-	digests *digestJob
+	digests *report.DigestJob
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed once every component stopped and the store is closed
@@ -75,23 +75,6 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 		}
 	}
 	return res, err
-}
-
-// todayStats answers the bot's /stats with the figures of today so far.
-type todayStats struct {
-	db  reportReader
-	cfg *configs.Config
-	now func() time.Time
-}
-
-func (s todayStats) Today(ctx context.Context, lang string) (string, error) {
-	now := s.now().In(s.cfg.Location())
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	in, err := loadReport(ctx, s.db, s.cfg, from, now)
-	if err != nil {
-		return "", err
-	}
-	return report.RenderHTML(report.Compute(in), lang), nil
 }
 
 // Start wires modwatch from cfg, runs every component under the supervisor and returns
@@ -153,7 +136,8 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	}, telegram.Deps{
 		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
-		Stats: todayStats{db: db, cfg: cfg, now: now}, Metrics: telegram.NewMetrics(mon.reg),
+		Stats:   report.TodayStats{Reader: db, Options: ReportOptions(cfg), Location: cfg.Location(), Now: now},
+		Metrics: telegram.NewMetrics(mon.reg),
 	}, log)
 	if err != nil {
 		return nil, fmt.Errorf("start telegram bot: %w", err)
@@ -172,10 +156,12 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		}
 		bot.Wake() // the edited review and the outcome leave now
 	}
-	digests, err := newDigestJob(cfg, svc, db, now, log.With().Str("component", "digests").Logger(), bot.Wake)
+	recipients, err := digestRecipients(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("schedule digests: %w", err)
 	}
+	digests := &report.DigestJob{Reader: db, Options: ReportOptions(cfg), Queue: svc, Language: cfg.Language,
+		Recipients: recipients, Now: now, Log: log.With().Str("component", "digests").Logger(), OnQueued: bot.Wake}
 	d := &Daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests, done: make(chan struct{})}
 
 	// Everything is built before anything runs, so a bad community stops the start
@@ -299,7 +285,7 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 	}
 	runs["digests"] = func(ctx context.Context) error {
 		// As often as deadlines: a digest is due at a minute of the owner's clock.
-		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.run)
+		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.QueueDue)
 		return nil
 	}
 	if cfg.Tickets.Retention > 0 {

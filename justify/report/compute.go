@@ -1,0 +1,294 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// excerptRunes bounds the quoted words of a ticket.
+const excerptRunes = 160
+
+// Compute turns the loaded cases and tickets into figures. It is pure: the same input gives
+// the same report.
+func Compute(in Input) Report {
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	length := in.To.Sub(in.From)
+	prevFrom := in.From.Add(-length)
+
+	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
+	byVK := map[int64]string{}
+	var operators []string
+	for _, p := range in.People {
+		if p.Role == justify.RoleOperator {
+			operators = append(operators, p.Name)
+			if p.VKID != 0 {
+				byVK[p.VKID] = p.Name
+			}
+		}
+	}
+
+	comms := map[int64]*builder{}
+	var order []int64
+	get := func(id int64) *builder {
+		if b, ok := comms[id]; ok {
+			return b
+		}
+		b := newBuilder(id, operators)
+		comms[id] = b
+		order = append(order, id)
+		return b
+	}
+	for _, c := range in.Communities {
+		get(c.GroupID).name = c.Name
+	}
+
+	tickets := map[string]justify.Ticket{}
+	for k, t := range in.Deleted {
+		tickets[k] = t
+	}
+	for _, ts := range [][]justify.Ticket{in.PrevTickets, in.Tickets} {
+		for _, t := range ts {
+			tickets[t.Key] = t
+		}
+	}
+
+	// A loader may pass a case or ticket in both periods' lists (or everything in one):
+	// each is counted once, in the period it belongs to, with its latest copy.
+	cases := uniqueCases(in.PrevCases, in.Cases)
+	for _, c := range cases {
+		period := cur
+		switch {
+		case within(c.OpenedAt, in.From, in.To):
+		case within(c.OpenedAt, prevFrom, in.From):
+			period = prev
+		default:
+			continue
+		}
+		b := get(c.GroupID)
+		countCase(&b.op(period, c.Operator).n, c)
+		countCase(&b.tot[period].n, c)
+		if period != cur {
+			continue
+		}
+		if c.Severe {
+			b.deleted = append(b.deleted, deletedRequest(c, tickets))
+		}
+		if c.Operator != UnknownOperator {
+			b.act(c.Operator, c.ActedAt.In(loc).Hour())
+		}
+	}
+	for _, c := range cases {
+		if c.Operator == UnknownOperator || !c.Justified() || !within(c.JustifiedAt, in.From, in.To) {
+			continue
+		}
+		get(c.GroupID).act(c.Operator, c.JustifiedAt.In(loc).Hour())
+	}
+
+	all := uniqueTickets(in.PrevTickets, in.Tickets)
+	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur)
+	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev)
+
+	sort.Slice(order, func(i, j int) bool {
+		// Configured communities keep their order; others follow by id.
+		return rank(in.Communities, order[i]) < rank(in.Communities, order[j]) ||
+			rank(in.Communities, order[i]) == rank(in.Communities, order[j]) && order[i] < order[j]
+	})
+	for _, id := range order {
+		cr := comms[id].finish()
+		r.Communities = append(r.Communities, cr)
+		for op, hours := range cr.Activity {
+			sum := r.Activity[op]
+			for h, n := range hours {
+				sum[h] += n
+			}
+			r.Activity[op] = sum
+		}
+	}
+	return r
+}
+
+func rank(cs []justify.Community, id int64) int {
+	for i, c := range cs {
+		if c.GroupID == id {
+			return i
+		}
+	}
+	return len(cs)
+}
+
+func within(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
+
+// countCase adds one case of the period to the counts.
+func countCase(n *Counts, c justify.Case) {
+	if c.IsDeletion() {
+		n.Deletions++
+	} else if c.Kind == justify.EventBan {
+		n.Bans++
+	}
+	switch {
+	case c.Operator == UnknownOperator:
+	case c.JustifiedLate():
+		n.JustifiedLate++
+	case c.Justified():
+		n.JustifiedInTime++
+	case c.Overdue:
+		n.NeverJustified++
+	}
+	switch c.Resolution {
+	case justify.ResolutionApproved:
+		n.Approved++
+	case justify.ResolutionReversed, justify.ResolutionReversedByHand, justify.ResolutionRestored, justify.ResolutionRestoredByHand:
+		n.Reversed++
+	case justify.ResolutionReversedInVK, justify.ResolutionRestoredInVK:
+		n.ReversedInVK++
+	}
+	if c.Severe {
+		n.DeletedRequests++
+	}
+}
+
+func deletedRequest(c justify.Case, tickets map[string]justify.Ticket) DeletedRequest {
+	d := DeletedRequest{CaseID: c.ID, Operator: c.Operator, ActorVKID: c.ActorVKID, Author: c.UserName,
+		AuthorVK: c.UserVKID, Link: c.Item.Link(), At: c.ActedAt}
+	if t, ok := tickets[c.Item.Key()]; ok {
+		if !t.Forgotten {
+			d.Excerpt = Excerpt(t.Text, excerptRunes)
+		}
+		if t.Link != "" {
+			d.Link = t.Link
+		}
+		if d.Author == "" {
+			d.Author = t.AuthorName
+		}
+	}
+	return d
+}
+
+// countTickets adds the answered tickets and SLA breaches of [from, to) to a period.
+func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, byVK map[int64]string,
+	get func(int64) *builder, period int) {
+	for _, t := range ts {
+		if t.Answered() && within(t.AnsweredAt, from, to) {
+			b := get(t.Ref.GroupID)
+			accs := []*acc{&b.tot[period]}
+			if op, ok := byVK[t.AnsweredBy]; ok {
+				accs = append(accs, b.op(period, op))
+			}
+			for _, a := range accs {
+				a.n.Answered++
+				a.resp = append(a.resp, t.FirstResponse())
+			}
+		}
+		if sla > 0 && breached(t, to, sla) {
+			b := get(t.Ref.GroupID)
+			b.tot[period].n.SLABreaches++
+			if period == cur {
+				b.breaches = append(b.breaches, Breach{TicketID: t.ID, Author: t.AuthorName, AuthorVK: t.AuthorVKID,
+					Excerpt: excerptOf(t), Link: ticketLink(t), CreatedAt: t.CreatedAt, Waiting: to.Sub(t.CreatedAt),
+					WaitingSeconds: int64(to.Sub(t.CreatedAt) / time.Second)})
+			}
+		}
+	}
+}
+
+// uniqueCases merges case lists, a later copy of a case (same ID, or same EventKey for
+// unsaved cases) replacing an earlier one in place.
+func uniqueCases(lists ...[]justify.Case) []justify.Case {
+	var out []justify.Case
+	at := map[string]int{}
+	for _, l := range lists {
+		for _, c := range l {
+			key := fmt.Sprintf("id:%d", c.ID)
+			if c.ID == 0 {
+				key = "event:" + c.EventKey
+			}
+			if i, ok := at[key]; ok {
+				out[i] = c
+				continue
+			}
+			at[key] = len(out)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// uniqueTickets merges ticket lists by Key, a later copy replacing an earlier one in place.
+func uniqueTickets(lists ...[]justify.Ticket) []justify.Ticket {
+	var out []justify.Ticket
+	at := map[string]int{}
+	for _, l := range lists {
+		for _, t := range l {
+			if i, ok := at[t.Key]; ok {
+				out[i] = t
+				continue
+			}
+			at[t.Key] = len(out)
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// breached reports whether t was written at least sla before to and still waited at to.
+func breached(t justify.Ticket, to time.Time, sla time.Duration) bool {
+	if t.CreatedAt.After(to.Add(-sla)) || !t.CreatedAt.Before(to) {
+		return false
+	}
+	if t.Answered() && t.AnsweredAt.Before(to) {
+		return false
+	}
+	if !t.DeletedAt.IsZero() && t.DeletedAt.Before(to) {
+		return false
+	}
+	if t.Ref.Place == justify.PlaceHelpDesk && !t.Open() {
+		return false
+	}
+	return true
+}
+
+func excerptOf(t justify.Ticket) string {
+	if t.Forgotten {
+		return ""
+	}
+	text := t.Text
+	if text == "" {
+		text = t.Subject
+	}
+	return Excerpt(text, excerptRunes)
+}
+
+func ticketLink(t justify.Ticket) string {
+	if t.Link != "" {
+		return t.Link
+	}
+	return t.Ref.Link()
+}
+
+// Excerpt returns at most n runes of s on one line, ending with "…" when cut.
+func Excerpt(s string, n int) string {
+	out := make([]rune, 0, n)
+	space := false
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' || r == ' ' {
+			space = len(out) > 0
+			continue
+		}
+		if space {
+			out = append(out, ' ')
+			space = false
+		}
+		out = append(out, r)
+		if len(out) > n {
+			return strings.TrimRight(string(out[:n-1]), " ") + "…"
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,112 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// Reader is what a report reads from the store. The CLI's report, the bot's /stats and
+// the digests all read through Load, so the three never disagree.
+type Reader interface {
+	// CasesBetween lists the cases opened in [from, to), oldest first.
+	CasesBetween(ctx context.Context, from, to time.Time) ([]justify.Case, error)
+	// DecisionsOf loads the audit trails of many cases at once.
+	DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error)
+	// TicketsBetween lists the tickets a report of [from, to) needs to know of.
+	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
+	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
+	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
+}
+
+// HelpDeskName names the pseudo-community of imported tickets (group 0) in reports.
+const HelpDeskName = "Help desk (imported)"
+
+// Options are what a report takes from the configuration, as plain values: the caller
+// builds them once from its config and passes the same to every report.
+type Options struct {
+	// People are everyone configured; the operators among them get a row even with
+	// nothing to count.
+	People []justify.Person
+	// Communities are the watched communities in the config's order, which reports keep.
+	Communities []justify.Community
+	// SLA is how long a customer may wait for a first answer; 0 disables SLA breaches.
+	SLA time.Duration
+}
+
+// Operators are the names of the configured operators, sorted.
+func (o Options) Operators() []string {
+	var out []string
+	for _, p := range o.People {
+		if p.Role == justify.RoleOperator {
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Load reads the cases and tickets of [from, to) and of the period of equal length before
+// it, and computes their figures. Dates are shown and the hourly activity is counted in
+// to's location.
+func Load(ctx context.Context, r Reader, o Options, from, to time.Time) (Report, error) {
+	in, err := load(ctx, r, o, from, to)
+	if err != nil {
+		return Report{}, fmt.Errorf("load figures: %w", err)
+	}
+	return Compute(in), nil
+}
+
+// load reads what Compute needs for [from, to) and the period before it.
+func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, error) {
+	prevFrom := from.Add(-to.Sub(from))
+	in := Input{From: from, To: to, SLA: o.SLA, Location: to.Location(), People: o.People,
+		Communities: append([]justify.Community(nil), o.Communities...)}
+	cases, err := r.CasesBetween(ctx, prevFrom, to)
+	if err != nil {
+		return in, err
+	}
+	var ids []justify.CaseID
+	for _, c := range cases {
+		if c.OpenedAt.Before(from) {
+			in.PrevCases = append(in.PrevCases, c)
+		} else {
+			in.Cases = append(in.Cases, c)
+			ids = append(ids, c.ID)
+		}
+	}
+	if in.Decisions, err = r.DecisionsOf(ctx, ids); err != nil {
+		return in, err
+	}
+	if in.Tickets, err = r.TicketsBetween(ctx, from, to); err != nil {
+		return in, err
+	}
+	if in.PrevTickets, err = r.TicketsBetween(ctx, prevFrom, from); err != nil {
+		return in, err
+	}
+	// Deleted requests written before the period still need their words.
+	have := map[string]bool{}
+	helpDesk := false
+	for _, t := range append(in.Tickets, in.PrevTickets...) {
+		have[t.Key] = true
+		helpDesk = helpDesk || t.Ref.GroupID == 0
+	}
+	var missing []string
+	for _, c := range in.Cases {
+		if c.Severe && c.Item.Place != "" && !have[c.Item.Key()] {
+			missing = append(missing, c.Item.Key())
+		}
+	}
+	if len(missing) > 0 {
+		if in.Deleted, err = r.TicketsByKeys(ctx, missing); err != nil {
+			return in, err
+		}
+	}
+	if helpDesk {
+		in.Communities = append(in.Communities, justify.Community{Name: HelpDeskName})
+	}
+	return in, nil
+}
