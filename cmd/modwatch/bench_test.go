@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify/justifytest"
 )
 
 // TestBenchRecordsEveryEvent runs a small bench and checks only counts: timings depend on
@@ -27,7 +29,7 @@ func TestBenchRecordsEveryEvent(t *testing.T) {
 			res, err := runBench(context.Background(), benchOptions{
 				Events: tt.events, Communities: tt.communities, BansShare: tt.bansShare,
 				Dir: t.TempDir(), Lookups: 50, Seed: 7,
-			}, &syncBuffer{})
+			}, &justifytest.SyncBuffer{})
 			require.NoError(t, err)
 
 			p := res.Pushed

@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 )
 
@@ -302,7 +303,7 @@ func countRowsAt(t *testing.T, path, query string) int {
 }
 
 func TestDemo(t *testing.T) {
-	var out, errOut syncBuffer
+	var out, errOut justifytest.SyncBuffer
 	code := runCLI(t.Context(), []string{"demo"}, &out, &errOut)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), "the end")

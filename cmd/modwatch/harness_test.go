@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,13 +10,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
@@ -70,19 +69,6 @@ log:
   level: debug
 `
 
-// clock is a settable time source shared by the test and the daemon.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness runs the real daemon from a config file against VK and Telegram test servers.
 type harness struct {
 	t       *testing.T
@@ -90,8 +76,8 @@ type harness struct {
 	lang    string
 	vk      *vktest.Server
 	tg      *telegramtest.Server
-	clock   *clock
-	logs    *syncBuffer
+	clock   *justifytest.Clock // the daemon's time, shared with the test
+	logs    *justifytest.SyncBuffer
 	cancel  context.CancelFunc
 	done    chan error
 	dm      *daemon
@@ -100,23 +86,11 @@ type harness struct {
 	edit func(string) string
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, dir: t.TempDir(), lang: "en", vk: vktest.New(), tg: telegramtest.New(botToken),
-		clock: &clock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{},
+		clock: justifytest.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)), logs: &justifytest.SyncBuffer{},
 	}
 	h.vk.AddGroup(group, vkToken)
 	h.vk.AddGroup(group2, vk2Token)

@@ -218,7 +218,7 @@ func TestRateLimitIsHonoured(t *testing.T) {
 	assert.False(t, msg.Failed)
 	assert.Len(t, e.srv.Messages(ivanTG), 1, "only the greeting so far")
 
-	e.clock.Advance(31 * time.Second)
+	e.clock.Add(31 * time.Second)
 	e.bot.Wake()
 	e.waitMsg(ivanTG, "Бан в сообществе")
 }
@@ -242,7 +242,7 @@ func TestServerErrorIsRetriedWithBackoff(t *testing.T) {
 		next = next.Add(wait)
 		assert.Equal(t, next, msg.NextAttempt, "attempt %d", attempt+1)
 		assert.False(t, msg.Failed)
-		e.clock.Advance(wait)
+		e.clock.Add(wait)
 		e.bot.Wake()
 	}
 	e.waitMsg(ivanTG, "Бан в сообществе")
@@ -514,7 +514,7 @@ func TestMetricsCountWhatTelegramDid(t *testing.T) {
 	e.srv.FailNext("sendMessage", 502, "Bad Gateway", 0)
 	e.ban(ivanVK, "Вася", "")
 	require.Eventually(t, func() bool { return e.firstMessage().Attempts == 1 }, 5*time.Second, 5*time.Millisecond)
-	e.clock.Advance(2 * time.Second)
+	e.clock.Add(2 * time.Second)
 	e.bot.Wake()
 	e.waitMsg(ivanTG, "Вася")
 
