@@ -223,6 +223,22 @@ func (h *harness) waitCase(id justify.CaseID, what string, ok func(justify.Case)
 	return c
 }
 
+// settle is the barrier to wait at before checking that something did not happen. It
+// returns once the bot has handled every Telegram update sent so far (its next poll
+// confirmed them) and the outbox holds no message that is due: by then, whatever those
+// updates or the changes already committed would send has been sent. It does not wait for
+// VK events still on their way; a test waits for a later VK event's effect for that.
+func (h *harness) settle() {
+	h.t.Helper()
+	require.Eventually(h.t, func() bool {
+		if h.tg.PendingUpdates() > 0 {
+			return false
+		}
+		due, err := h.dm.db.DueMessages(context.Background(), h.clock.Now(), 1)
+		return err == nil && len(due) == 0
+	}, 15*time.Second, 10*time.Millisecond, "the bot handles every update and delivers every message due")
+}
+
 // press presses a button of a message the bot sent to chat, as its recipient.
 func (h *harness) press(chat int64, m telegramtest.Msg, index int) string {
 	h.t.Helper()
