@@ -58,7 +58,8 @@ func TestDeletedUnansweredRequestIsRestored(t *testing.T) {
 	assert.Contains(t, review.Text, "No reason given yet")
 	h.waitMessage(managerTG, "the alert", hasText("unanswered request was deleted"))
 	h.waitMessage(ownerTG, "the owner's alert", hasText("unanswered request was deleted"))
-	assert.Empty(t, h.botMessages(ownerTG, isReview), "owners read, they do not decide")
+	h.settle()
+	assert.Empty(t, h.botMessages(ownerTG, hasText("For review")), "owners read, they do not decide")
 
 	// Ivan's reason turns the managers' early copy into a review with the decision buttons.
 	h.press(operatorTG, prompt, 4) // other: needs a text
@@ -107,7 +108,8 @@ func TestDeletedAnsweredCommentShowsTheAnswer(t *testing.T) {
 	assert.NotContains(t, prompt.Text, "Deleted unanswered request")
 	c := onlyCase(t, h)
 	assert.False(t, c.Severe)
-	assert.Empty(t, h.botMessages(managerTG, isReview), "an ordinary case waits for the reason")
+	h.settle()
+	assert.Empty(t, h.botMessages(managerTG, hasText("For review")), "an ordinary case waits for the reason")
 }
 
 // A customer deleting their own words is recorded and opens nothing; an unknown admin's
@@ -133,6 +135,7 @@ func TestDeletionsByWhom(t *testing.T) {
 	cs := h.cases()
 	require.Len(t, cs, 1, "the self-deletion opened no case")
 	assert.Empty(t, cs[0].Operator)
+	h.settle()
 	assert.Empty(t, h.botMessages(operatorTG, isAnyPrompt), "no operator is asked about an unknown admin's deletion")
 
 	// Board posts: deleted by an operator, restored by someone directly in VK.

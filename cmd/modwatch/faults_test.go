@@ -74,7 +74,12 @@ func TestRefusedTokenIsReportedOnce(t *testing.T) {
 
 	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
 	h.waitMessage(operatorTG, "the other community still works", isPrompt)
-	time.Sleep(300 * time.Millisecond)
+	// The long poll and the reconciliation of Brand shop are both refused. Once the alert
+	// has counted both reports and the outbox is empty, a second alert would have arrived.
+	require.Eventually(t, func() bool {
+		return countRows(t, h, "SELECT COALESCE(SUM(count), 0) FROM alerts WHERE key LIKE 'token:20:%'") >= 2
+	}, 15*time.Second, 10*time.Millisecond, "both refusals reported")
+	h.settle()
 	tokenAlerts := h.botMessages(managerTG, func(m telegramtest.Msg) bool { return strings.Contains(m.Text, "token") })
 	assert.Len(t, tokenAlerts, 1, "one alert, however often the watchers retry")
 	assert.NotContains(t, h.logs.String(), vk2Token)

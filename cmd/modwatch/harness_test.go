@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
@@ -72,19 +71,6 @@ log:
   level: debug
 `
 
-// clock is a settable time source shared by the test and the daemon.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness runs the real daemon from a config file against VK and Telegram test servers.
 type harness struct {
 	t       *testing.T
@@ -92,31 +78,19 @@ type harness struct {
 	lang    string
 	vk      *vktest.Server
 	tg      *telegramtest.Server
-	clock   *clock
-	logs    *syncBuffer
+	clock   *justifytest.Clock // the daemon's time, shared with the test
+	logs    *justifytest.SyncBuffer
 	dm      *daemon.Daemon
 	running bool
 	// edit changes the config before it is written, for tests that need more keys.
 	edit func(string) string
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, dir: t.TempDir(), lang: "en", vk: vktest.New(), tg: telegramtest.New(botToken),
-		clock: &clock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{},
+		clock: justifytest.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)), logs: &justifytest.SyncBuffer{},
 	}
 	h.vk.AddGroup(group, vkToken)
 	h.vk.AddGroup(group2, vk2Token)
@@ -240,6 +214,22 @@ func (h *harness) waitCase(id justify.CaseID, what string, ok func(justify.Case)
 		return err == nil && ok(c)
 	}, 15*time.Second, 10*time.Millisecond, "waiting for %s", what)
 	return c
+}
+
+// settle is the barrier to wait at before checking that something did not happen. It
+// returns once the bot has handled every Telegram update sent so far (its next poll
+// confirmed them) and the outbox holds no message that is due: by then, whatever those
+// updates or the changes already committed would send has been sent. It does not wait for
+// VK events still on their way; a test waits for a later VK event's effect for that.
+func (h *harness) settle() {
+	h.t.Helper()
+	require.Eventually(h.t, func() bool {
+		if h.tg.PendingUpdates() > 0 {
+			return false
+		}
+		due, err := h.dm.Store().DueMessages(context.Background(), h.clock.Now(), 1)
+		return err == nil && len(due) == 0
+	}, 15*time.Second, 10*time.Millisecond, "the bot handles every update and delivers every message due")
 }
 
 // press presses a button of a message the bot sent to chat, as its recipient.

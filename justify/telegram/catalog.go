@@ -281,6 +281,7 @@ var ru = catalog{
 		justify.ActionJustified: "причина", justify.ActionExplained: "пояснение", justify.ActionApproved: "оставлено в силе",
 		justify.ActionReverseStarted: "начата отмена", justify.ActionReversed: "отменено",
 		justify.ActionUndoRequested: "нужна отмена вручную", justify.ActionUndoneInVK: "отменено в VK",
+		justify.ActionUnbatched: "разбирается по одному",
 	},
 	commandsHelp: "Команды: /pending — дела, ждущие решения; /case N — дело по номеру; /stats — сводка за сегодня.",
 }
@@ -467,6 +468,7 @@ var en = catalog{
 		justify.ActionJustified: "reason", justify.ActionExplained: "explanation", justify.ActionApproved: "approved",
 		justify.ActionReverseStarted: "reversal started", justify.ActionReversed: "reversed",
 		justify.ActionUndoRequested: "undo by hand requested", justify.ActionUndoneInVK: "undone in VK",
+		justify.ActionUnbatched: "taken one by one",
 	},
 	commandsHelp: "Commands: /pending — cases waiting for a decision; /case N — a case by number; /stats — today so far.",
 }

@@ -282,7 +282,7 @@ func TestDigestIsAPhotoAndText(t *testing.T) {
 					return true
 				}
 				if m.Attempts > 0 && !m.Failed {
-					e.clock.Advance(time.Minute)
+					e.clock.Add(time.Minute)
 					e.bot.Wake()
 				}
 			}

@@ -1,10 +1,10 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/store"
 )
@@ -38,18 +39,6 @@ var people = []justify.Person{
 	{Name: "Olga", Role: justify.RoleManager, TelegramID: olgaTG},
 	{Name: "Maria", Role: justify.RoleManager, TelegramID: mariaTG},
 	{Name: "Anna", Role: justify.RoleOwner, TelegramID: annaTG},
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 type fakeReverser struct {
@@ -80,19 +69,6 @@ func (f *fakeReverser) calls() [][2]int64 {
 	return append([][2]int64(nil), f.unbans...)
 }
 
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 type env struct {
 	t     *testing.T
 	srv   *telegramtest.Server
@@ -100,9 +76,9 @@ type env struct {
 	// events counts the events ingested, to give each a fresh key.
 	events int
 	svc    *justify.Service
-	clock  *clock
+	clock  *justifytest.Clock
 	rev    *fakeReverser
-	logs   *syncBuffer
+	logs   *justifytest.SyncBuffer
 	cfg    Config
 	deps   Deps
 	bot    *Bot
@@ -125,7 +101,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
 	require.NoError(t, err)
-	e := &env{t: t, srv: telegramtest.New(testToken), store: db, clock: &clock{t: t0}, rev: &fakeReverser{}, logs: &syncBuffer{}}
+	e := &env{t: t, srv: telegramtest.New(testToken), store: db, clock: justifytest.NewClock(t0), rev: &fakeReverser{}, logs: &justifytest.SyncBuffer{}}
 	// Cleanups run last first: the bot stops (registered in start), then the server and the database close.
 	t.Cleanup(func() { _ = db.Close() })
 	t.Cleanup(e.srv.Close)
@@ -159,13 +135,9 @@ func (e *env) start() {
 	}
 	e.bot = bot
 	e.svc.OnReversal = func(justify.ReversalResult) { bot.Wake() }
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = bot.Run(ctx) })
-	wg.Go(func() { _ = e.svc.RunReversals(ctx) })
-	var once sync.Once
-	e.stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
-	e.t.Cleanup(e.stop)
+	stopBot := justifytest.Run(e.t, bot.Run)
+	stopReversals := justifytest.Run(e.t, e.svc.RunReversals)
+	e.stop = func() { stopReversals(); stopBot() }
 }
 
 // startAll makes every person press Start, then waits for the greetings.
@@ -302,7 +274,7 @@ func labels(m telegramtest.Msg) []string {
 	return out
 }
 
-func zerologTo(w *syncBuffer) zerolog.Logger { return zerolog.New(w) }
+func zerologTo(w io.Writer) zerolog.Logger { return zerolog.New(w) }
 
 func (f *fakeReverser) Restore(_ context.Context, item justify.Ref) error {
 	f.mu.Lock()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -26,29 +26,28 @@ type wallStory struct {
 }
 
 func writeWall(srv *vktest.Server) wallStory {
-	var clock atomic.Int64
-	clock.Store(fixedNow.Unix())
-	srv.Now = func() time.Time { return time.Unix(clock.Load(), 0) }
+	clock := justifytest.NewClock(fixedNow)
+	srv.Now = clock.Now
 	var s wallStory
 	s.customerPost = srv.AddPostSilently(testGroup, 501, "my order is late")
 	s.newsPost = srv.AddPostSilently(testGroup, -testGroup, "new menu")
-	clock.Add(60)
+	clock.Add(time.Minute)
 	s.answered = srv.AddCommentSilently(testGroup, vktest.WallComment, 0, s.newsPost, 502, "is it vegan?")
-	clock.Add(60)
+	clock.Add(time.Minute)
 	srv.AddCommentSilently(testGroup, vktest.WallComment, 0, s.newsPost, -testGroup, "yes, all of it")
-	clock.Add(60)
+	clock.Add(time.Minute)
 	s.unanswered = srv.AddCommentSilently(testGroup, vktest.WallComment, 0, s.newsPost, 503, "and the prices?")
 	return s
 }
 
-func newTestBackfiller(t *testing.T, srv *vktest.Server, sink Sink, edit func(*BackfillConfig)) (*Backfiller, *syncBuffer) {
+func newTestBackfiller(t *testing.T, srv *vktest.Server, sink Sink, edit func(*BackfillConfig)) (*Backfiller, *justifytest.SyncBuffer) {
 	t.Helper()
 	srv.AddAdminToken(testGroup, knownAdmin, userToken)
 	cfg := BackfillConfig{GroupID: testGroup, UserToken: userToken, APIURL: srv.URL(), Posts: 20, Comments: 100, Pace: time.Millisecond}
 	if edit != nil {
 		edit(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &justifytest.SyncBuffer{}
 	b, err := NewBackfiller(cfg, sink, zerolog.New(logs).Level(zerolog.DebugLevel))
 	require.NoError(t, err)
 	return b, logs

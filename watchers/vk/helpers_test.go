@@ -1,7 +1,6 @@
 package vk
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
@@ -86,24 +86,6 @@ func (s *memSink) Calls() []ingestCall {
 	return append([]ingestCall(nil), s.calls...)
 }
 
-// syncBuffer collects log output from the watcher goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var fixedNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 // newVK starts a fake VK with one community.
@@ -116,7 +98,7 @@ func newVK(t *testing.T) *vktest.Server {
 }
 
 type running struct {
-	logs *syncBuffer
+	logs *justifytest.SyncBuffer
 	stop func() // cancels Run and waits for it to return
 }
 
@@ -132,21 +114,10 @@ func startWatcher(t *testing.T, srv *vktest.Server, sink Sink, edit func(*Watche
 	if edit != nil {
 		edit(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &justifytest.SyncBuffer{}
 	w, err := NewWatcher(cfg, sink, zerolog.New(logs).Level(zerolog.DebugLevel))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			require.NoError(t, <-done)
-		})
-	}
-	t.Cleanup(stop)
-	return running{logs: logs, stop: stop}
+	return running{logs: logs, stop: justifytest.Run(t, w.Run)}
 }
 
 // seeded returns a sink whose saved position is srv's current one, so the watcher sees

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -38,7 +39,7 @@ func TestMetricsCountFailures(t *testing.T) {
 			name: "reconciler",
 			start: func(t *testing.T, srv *vktest.Server, m *Metrics) {
 				r, _ := newTestReconciler(t, srv, newDomain(t).svc, func(c *ReconcilerConfig) { c.Metrics = m })
-				runInBackground(t, r.Run)
+				justifytest.Run(t, r.Run)
 			},
 			fault: func(srv *vktest.Server) {
 				srv.FailNext("groups.getBanned", http.StatusOK, vktest.ErrorBody(9, "Flood control"))
@@ -51,7 +52,7 @@ func TestMetricsCountFailures(t *testing.T) {
 				d := newDomain(t)
 				capturePosts(t, srv, d, 501)
 				c, _ := newTestPostChecker(t, srv, d.svc, func(c *PostCheckerConfig) { c.Metrics = m })
-				runInBackground(t, c.Run)
+				justifytest.Run(t, c.Run)
 			},
 			fault: func(srv *vktest.Server) { srv.FailNext("wall.getById", 0, "") },
 			code:  "0",

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
@@ -38,7 +39,7 @@ func capturePosts(t *testing.T, srv *vktest.Server, d domain, authors ...int64) 
 	return ids
 }
 
-func newTestPostChecker(t *testing.T, srv *vktest.Server, store PostStore, edit func(*PostCheckerConfig)) (*PostChecker, *syncBuffer) {
+func newTestPostChecker(t *testing.T, srv *vktest.Server, store PostStore, edit func(*PostCheckerConfig)) (*PostChecker, *justifytest.SyncBuffer) {
 	t.Helper()
 	srv.AddAdminToken(testGroup, knownAdmin, userToken)
 	cfg := PostCheckerConfig{
@@ -50,7 +51,7 @@ func newTestPostChecker(t *testing.T, srv *vktest.Server, store PostStore, edit 
 	if edit != nil {
 		edit(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &justifytest.SyncBuffer{}
 	c, err := NewPostChecker(cfg, store, zerolog.New(logs).Level(zerolog.DebugLevel))
 	require.NoError(t, err)
 	return c, logs
@@ -198,7 +199,7 @@ func TestPostCheckerRunReportsTokenProblemOnce(t *testing.T) {
 			hooked.Add(1)
 		}
 	})
-	runInBackground(t, c.Run)
+	justifytest.Run(t, c.Run)
 	require.Eventually(t, func() bool { return len(d.casesByUser(t)) == 1 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, int32(1), hooked.Load())
 	assert.NotContains(t, logs.String(), userToken)

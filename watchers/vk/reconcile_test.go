@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/store"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
@@ -68,7 +69,7 @@ func newBanVK(t *testing.T) *vktest.Server {
 	return srv
 }
 
-func newTestReconciler(t *testing.T, srv *vktest.Server, svc BanReconciler, edit func(*ReconcilerConfig)) (*Reconciler, *syncBuffer) {
+func newTestReconciler(t *testing.T, srv *vktest.Server, svc BanReconciler, edit func(*ReconcilerConfig)) (*Reconciler, *justifytest.SyncBuffer) {
 	t.Helper()
 	cfg := ReconcilerConfig{
 		GroupID: testGroup, Token: communityToken, APIURL: srv.URL(),
@@ -80,22 +81,10 @@ func newTestReconciler(t *testing.T, srv *vktest.Server, svc BanReconciler, edit
 	if edit != nil {
 		edit(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &justifytest.SyncBuffer{}
 	r, err := NewReconciler(cfg, svc, zerolog.New(logs).Level(zerolog.DebugLevel))
 	require.NoError(t, err)
 	return r, logs
-}
-
-// runInBackground runs fn until the test ends.
-func runInBackground(t *testing.T, fn func(context.Context) error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- fn(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
 }
 
 func TestReconcileRecordsBansMadeDuringDowntime(t *testing.T) {
@@ -301,7 +290,7 @@ func TestReconcilerRunRetries(t *testing.T) {
 					hooked.Add(1)
 				}
 			})
-			runInBackground(t, r.Run)
+			justifytest.Run(t, r.Run)
 			require.Eventually(t, func() bool { return len(d.casesByUser(t)) == 1 }, 5*time.Second, 5*time.Millisecond)
 			require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"reconcile bans recovered"`) },
 				5*time.Second, 5*time.Millisecond)
@@ -319,7 +308,7 @@ func TestReconcilerTrigger(t *testing.T) {
 	srv := newBanVK(t)
 	d := newDomain(t)
 	r, _ := newTestReconciler(t, srv, d.svc, nil) // Every is an hour: only triggers run it again
-	runInBackground(t, r.Run)
+	justifytest.Run(t, r.Run)
 	require.Eventually(t, func() bool { return srv.Calls("groups.getBanned") == 1 }, 5*time.Second, time.Millisecond)
 
 	srv.Ban(testGroup, knownAdmin, 222, 1, "", 0)
