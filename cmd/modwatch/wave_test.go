@@ -35,7 +35,7 @@ func TestBanWaveIsOneBatch(t *testing.T) {
 		h.vk.Ban(group, operatorVK, int64(100000+i), int(justify.BanSpam), "", 0)
 	}
 	require.Eventually(t, func() bool { return countRows(t, h, "SELECT COUNT(*) FROM cases") == bans },
-		30*time.Second, 20*time.Millisecond, "a case for every ban")
+		2*time.Minute, 20*time.Millisecond, "a case for every ban")
 	batched := bans - groupAfter
 	assert.Equal(t, batched, countRows(t, h, "SELECT COUNT(*) FROM cases WHERE batch_id != 0"))
 	assert.Equal(t, 1, countRows(t, h, "SELECT COUNT(DISTINCT batch_id) FROM cases WHERE batch_id != 0"), "one batch")
