@@ -125,6 +125,25 @@ func TestManagersOwnActionIsDecidedByOthers(t *testing.T) {
 	}
 }
 
+// A manager's own case left without a reason goes, at the deadline, to the others only;
+// so does her wave.
+func TestManagersOverdueActionGoesToOthers(t *testing.T) {
+	ctx := context.Background()
+	svc, db := waveService(t)
+	now := t0
+	svc.Now = func() time.Time { return now }
+	svc.People = justify.NewDirectory([]justify.Person{personIvan, personOlga, personPavel, personAnna})
+	for i := range 5 {
+		_, err := svc.Ingest(ctx, []justify.Event{{Key: fmt.Sprintf("vk:1:o%d", i), GroupID: 1, Kind: justify.EventBan, ActorVKID: olgaVK,
+			UserVKID: int64(6000 + i), At: t0.Add(time.Duration(i) * time.Second), Source: justify.SourceLongPoll}}, "", "")
+		require.NoError(t, err)
+	}
+	now = t0.Add(3 * time.Hour)
+	require.NoError(t, svc.Tick(ctx))
+	assert.Equal(t, map[int64]int{pavelTG: 3}, outbox(t, db, justify.MsgReview, true), "her three prompted cases, to Pavel only")
+	assert.Equal(t, map[int64]int{pavelTG: 1}, outbox(t, db, justify.MsgBatchReview, true), "her wave, to Pavel only")
+}
+
 // A reversal left to be done by hand may be retried, but never by the person who acted.
 func TestOwnUndoByHandIsNotRetriedByTheActor(t *testing.T) {
 	ctx := context.Background()

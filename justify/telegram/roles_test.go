@@ -127,6 +127,9 @@ func TestOwnActionPressIsRefused(t *testing.T) {
 		})
 	}
 
+	e.srv.SendText(mariaTG, "/pending")
+	e.waitMsg(mariaTG, "Olga (менеджер)")
+
 	review := e.waitMsg(mariaTG, "На проверку")
 	e.press(mariaTG, review, "Оставить бан")
 	assert.Equal(t, "Maria", e.caseNow(id).ResolvedBy)
