@@ -121,7 +121,10 @@ type PersonConfig struct {
 	Name string `yaml:"name"`
 	// Role is operator, manager or owner (justify.Role).
 	Role string `yaml:"role"`
-	// VKID is the VK id the person moderates with; operators need one.
+	// VKID is the VK id the person moderates with, unique in the team. Operators need
+	// one; a manager or owner who also acts in VK sets one so that their actions are
+	// theirs: asked about like an operator's, and decided by the other managers (or, with
+	// none, the owners), never by themselves.
 	VKID int64 `yaml:"vk_id"`
 	// TelegramID is the person's Telegram user id, unique in the team.
 	TelegramID int64 `yaml:"telegram_id"`

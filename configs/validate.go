@@ -166,11 +166,26 @@ func (c *Config) validatePeople(p *Problems) {
 		switch {
 		case role == justify.RoleOperator && pc.VKID <= 0:
 			p.add(key+".vk_id", "operator %q has no VK id: modwatch could not tell their actions apart", pc.Name)
+		case pc.VKID < 0:
+			p.add(key+".vk_id", "%d must be the person's positive VK user id", pc.VKID)
 		case pc.VKID > 0:
+			// Everyone's VK id is looked up, whatever their role: one account, one person.
 			if other, dup := seenVK[pc.VKID]; dup {
-				p.add(key+".vk_id", "%d is also %s's", pc.VKID, other)
+				p.add(key+".vk_id", "%d is both %s's and %s's: a VK account can act for one person only", pc.VKID, other, pc.Name)
 			}
 			seenVK[pc.VKID] = pc.Name
+		}
+	}
+	if roles[justify.RoleManager] > 0 {
+		// Nobody decides about their own action: a manager or owner who moderates needs
+		// someone else to decide about it.
+		people := c.Directory()
+		for i, pc := range c.People {
+			role := justify.Role(pc.Role)
+			if pc.VKID > 0 && role != justify.RoleOperator && len(people.Deciders(pc.Name, pc.VKID)) == 0 {
+				p.add(fmt.Sprintf("people[%d].vk_id", i), "nobody but %s could decide about %s's own actions in VK: add another manager or an owner, or remove vk_id",
+					pc.Name, pc.Name)
+			}
 		}
 	}
 	for i, pc := range c.People {

@@ -26,9 +26,11 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 	if s.RemindBefore > 0 && s.RemindBefore < s.Deadline {
 		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
 	}
-	op, known := s.People.OperatorByVK(ev.ActorVKID)
+	// A manager or owner who moderates too is asked like an operator, and reviewed by
+	// the others.
+	op, known := s.People.ByVK(ev.ActorVKID)
 	if known {
-		c.Operator = op.Name
+		c.Operator, c.ActorRole = op.Name, op.Role
 	} else {
 		// Nobody to ask: the managers see it at once.
 		c.State = StateAwaitingReview
@@ -40,7 +42,7 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 	if err := tx.CreateCase(&c); err != nil {
 		return 0, fmt.Errorf("create case: %w", err)
 	}
-	detail := "operator " + c.Operator
+	detail := actorDetail(c)
 	if !known {
 		detail = fmt.Sprintf("unknown admin vk%d", ev.ActorVKID)
 	}
@@ -167,3 +169,6 @@ func (s *Service) Reconcile(ctx context.Context, groupID int64, mark RecordMark,
 	}
 	return res, nil
 }
+
+// actorDetail names the person who acted, with their role, for the audit trail.
+func actorDetail(c Case) string { return string(c.ActorRole) + " " + c.Operator }

@@ -34,10 +34,13 @@ const (
 // Batch is a wave of one operator's bans or deletions in one community, asked about and
 // reviewed as one. Each member stays a case of its own, with its own decisions.
 type Batch struct {
-	ID        BatchID
-	GroupID   int64
-	Kind      EventKind
+	ID      BatchID
+	GroupID int64
+	Kind    EventKind
+	// Operator is the configured person who acted, and ActorRole their role then: a
+	// manager's or owner's wave is asked about and reviewed like an operator's.
 	Operator  string
+	ActorRole Role
 	ActorVKID int64
 	State     BatchState
 	OpenedAt  time.Time
@@ -96,7 +99,7 @@ func (s *Service) groupCase(tx Tx, c *Case, op Person) (bool, error) {
 		return false, err
 	}
 	now := s.now()
-	b = Batch{GroupID: c.GroupID, Kind: c.Kind, Operator: c.Operator, ActorVKID: c.ActorVKID, State: BatchOpen,
+	b = Batch{GroupID: c.GroupID, Kind: c.Kind, Operator: c.Operator, ActorRole: c.ActorRole, ActorVKID: c.ActorVKID, State: BatchOpen,
 		OpenedAt: now, Deadline: c.Deadline, RemindAt: c.RemindAt, Shown: 1}
 	if err := tx.CreateBatch(&b); err != nil {
 		return false, fmt.Errorf("create batch of %s by %s: %w", c.Kind, c.Operator, err)
@@ -153,16 +156,19 @@ func (s *Service) changeBatch(ctx context.Context, tgID int64, id BatchID, fn fu
 	return out, err
 }
 
+// checkOperator lets only the person who acted, whatever their role, justify the batch.
 func (b *Batch) checkOperator(p Person) error {
-	if p.Role != RoleOperator || b.Operator == "" || p.Name != b.Operator {
+	if b.Operator == "" || p.Name != b.Operator {
 		return ErrForbidden
 	}
 	return nil
 }
 
-func (b *Batch) checkManager(p Person) error {
-	if p.Role != RoleManager {
-		return ErrForbidden
+// checkDecider lets only the batch's deciders in people (never the person who acted)
+// decide it, while it is before them.
+func (b *Batch) checkDecider(p Person, people *Directory) error {
+	if err := people.MayDecide(p, b.Operator, b.ActorVKID); err != nil {
+		return err
 	}
 	if b.State != BatchReview {
 		return ErrWrongState
@@ -219,7 +225,7 @@ func (s *Service) JustifyBatch(ctx context.Context, tgID int64, id BatchID, r Re
 		if wasReview {
 			return nil // managers already hold it; their copies were refreshed
 		}
-		return s.sendBatchReviews(tx, b.ID)
+		return s.sendBatchReviews(tx, *b)
 	})
 }
 
@@ -277,13 +283,13 @@ func (s *Service) SplitBatch(ctx context.Context, tgID int64, id BatchID) (Batch
 // own decision, and tells the operator once.
 func (s *Service) ApproveBatch(ctx context.Context, tgID int64, id BatchID) (Batch, error) {
 	return s.changeBatch(ctx, tgID, id, func(tx Tx, p Person, b *Batch, cs []Case) error {
-		if err := b.checkManager(p); err != nil {
+		if err := b.checkDecider(p, s.People); err != nil {
 			return err
 		}
 		now := s.now()
 		for i := range cs {
 			c := &cs[i]
-			if c.State != StateAwaitingReview || c.Approve(p, now) != nil {
+			if c.State != StateAwaitingReview || c.Approve(p, s.People, now) != nil {
 				continue
 			}
 			if err := tx.SaveCase(c); err != nil {
@@ -311,7 +317,7 @@ func (s *Service) ApproveBatch(ctx context.Context, tgID int64, id BatchID) (Bat
 // leaves it and gets the normal review, and the batch is closed.
 func (s *Service) ReviewBatchOneByOne(ctx context.Context, tgID int64, id BatchID) (Batch, error) {
 	return s.changeBatch(ctx, tgID, id, func(tx Tx, p Person, b *Batch, cs []Case) error {
-		if err := b.checkManager(p); err != nil {
+		if err := b.checkDecider(p, s.People); err != nil {
 			return err
 		}
 		for i := range cs {
@@ -359,10 +365,11 @@ func (s *Service) refreshBatch(tx Tx, id BatchID, kinds ...MessageKind) error {
 	return nil
 }
 
-// sendBatchReviews puts the batch before every manager: one message each, not one per case.
-func (s *Service) sendBatchReviews(tx Tx, id BatchID) error {
-	for _, m := range s.People.WithRole(RoleManager) {
-		if _, err := tx.Enqueue(Message{BatchID: id, ChatID: m.TelegramID, Kind: MsgBatchReview, Created: s.now()}); err != nil {
+// sendBatchReviews puts the batch before everyone who decides it, never the person who
+// acted: one message each, not one per case.
+func (s *Service) sendBatchReviews(tx Tx, b Batch) error {
+	for _, m := range s.People.Deciders(b.Operator, b.ActorVKID) {
+		if _, err := tx.Enqueue(Message{BatchID: b.ID, ChatID: m.TelegramID, Kind: MsgBatchReview, Created: s.now()}); err != nil {
 			return err
 		}
 	}
@@ -405,7 +412,7 @@ func (s *Service) tickBatch(ctx context.Context, id BatchID, now time.Time) erro
 			if err := s.refreshBatch(tx, b.ID, MsgBatchPrompt); err != nil {
 				return err
 			}
-			return s.sendBatchReviews(tx, b.ID)
+			return s.sendBatchReviews(tx, b)
 		case !b.Reminded && !b.RemindAt.IsZero() && !now.Before(b.RemindAt):
 			for i := range cs {
 				c := &cs[i]

@@ -71,6 +71,9 @@ var (
 	ErrWrongState   = errors.New("the case is no longer in a state that allows this")
 	ErrTextRequired = errors.New("this reason needs a text explanation")
 	ErrBadReason    = errors.New("unknown reason")
+	// ErrOwnAction means the person is the one who took the action: nobody approves or
+	// reverses a case, or a batch, about their own action. It is an ErrForbidden.
+	ErrOwnAction = fmt.Errorf("%w: nobody decides about their own action", ErrForbidden)
 	// ErrReversing means a manager's reversal of the case is under way: VK has been asked,
 	// and the answer will show in the case's messages. It is an ErrWrongState.
 	ErrReversing = fmt.Errorf("%w: a reversal is already under way", ErrWrongState)
@@ -83,8 +86,13 @@ type Case struct {
 	EventKey string
 	Kind     EventKind
 
-	ActorVKID int64  // the VK admin who acted
-	Operator  string // the configured operator's name; empty when the admin is unknown
+	ActorVKID int64 // the VK admin who acted
+	// Operator is the name of the configured person who acted: an operator, or a manager
+	// or owner who moderates too (ActorRole says which). Empty when the admin is unknown.
+	Operator string
+	// ActorRole is the role Operator had when the case was opened; empty for an unknown
+	// admin. Whatever it is, the actor justifies the action and never decides it.
+	ActorRole Role
 	UserVKID  int64
 	UserName  string
 	VKReason  BanReason
@@ -127,7 +135,7 @@ type Case struct {
 	Version int
 }
 
-// UnknownAdmin is true when the action was taken by a VK admin who is not a configured operator.
+// UnknownAdmin is true when the action was taken by a VK admin who is not a configured person.
 func (c *Case) UnknownAdmin() bool { return c.Operator == "" }
 
 // Open is true until the case is closed.
@@ -141,10 +149,11 @@ func (c *Case) JustifiedLate() bool {
 	return c.Justified() && c.JustifiedAt.After(c.Deadline)
 }
 
-// Justify records the operator's reason. Only the case's operator may justify, and only
-// before a manager decided; a reason given after the deadline is accepted and marked late.
+// Justify records the actor's reason. Only the person who acted may justify, whatever
+// their role, and only before a manager decided; a reason given after the deadline is
+// accepted and marked late.
 func (c *Case) Justify(p Person, r Reason, text string, now time.Time) error {
-	if p.Role != RoleOperator || c.Operator == "" || p.Name != c.Operator {
+	if !c.isActor(p) {
 		return ErrForbidden
 	}
 	if !r.Valid() {
@@ -164,7 +173,7 @@ func (c *Case) Justify(p Person, r Reason, text string, now time.Time) error {
 // Explain adds or replaces the operator's text on an already chosen reason, while
 // managers have not decided yet.
 func (c *Case) Explain(p Person, text string) error {
-	if p.Role != RoleOperator || c.Operator == "" || p.Name != c.Operator {
+	if !c.isActor(p) {
 		return ErrForbidden
 	}
 	if c.State != StateAwaitingReview || !c.Justified() {
@@ -192,9 +201,15 @@ func (c *Case) Expire(now time.Time) bool {
 	return true
 }
 
-func (c *Case) checkDecider(p Person, allowed ...State) error {
-	if p.Role != RoleManager {
-		return ErrForbidden
+// isActor reports whether p is the configured person who acted, the one to justify.
+func (c *Case) isActor(p Person) bool { return c.Operator != "" && p.Name == c.Operator }
+
+// checkDecider tells whether p may decide the case now: p must be one of the case's
+// Deciders in people (never the person who acted), and the case in one of the allowed
+// states or awaiting review.
+func (c *Case) checkDecider(p Person, people *Directory, allowed ...State) error {
+	if err := people.MayDecide(p, c.Operator, c.ActorVKID); err != nil {
+		return err
 	}
 	if c.State == StateReversing {
 		return ErrReversing
@@ -207,24 +222,32 @@ func (c *Case) checkDecider(p Person, allowed ...State) error {
 	return ErrWrongState
 }
 
-// CanReverse tells whether p may reverse the case now. A reversal that had to be left to
-// be done by hand may be tried again.
-func (c *Case) CanReverse(p Person) error { return c.checkDecider(p, StateUndoPending) }
+// CanReverse tells whether p, looked up in people, may reverse the case now. A reversal
+// that had to be left to be done by hand may be tried again.
+func (c *Case) CanReverse(p Person, people *Directory) error {
+	return c.checkDecider(p, people, StateUndoPending)
+}
 
-// Approve closes the case: the action stands.
-func (c *Case) Approve(p Person, now time.Time) error {
-	if err := c.checkDecider(p); err != nil {
+// MayDecide tells whether p, looked up in people, is one who decides this case, whatever
+// its state: ErrOwnAction for the person who acted.
+func (c *Case) MayDecide(p Person, people *Directory) error {
+	return people.MayDecide(p, c.Operator, c.ActorVKID)
+}
+
+// Approve closes the case: the action stands. p must be one of its deciders in people.
+func (c *Case) Approve(p Person, people *Directory, now time.Time) error {
+	if err := c.checkDecider(p, people); err != nil {
 		return err
 	}
 	c.close(ResolutionApproved, p.Name, now)
 	return nil
 }
 
-// BeginReverse records that manager p confirmed a reversal, before modwatch asks VK, so
-// that VK's own confirmation of the undo is credited to p and no second manager starts
-// another.
-func (c *Case) BeginReverse(p Person, now time.Time) error {
-	if err := c.CanReverse(p); err != nil {
+// BeginReverse records that p, one of the case's deciders in people, confirmed a
+// reversal, before modwatch asks VK, so that VK's own confirmation of the undo is
+// credited to p and no second manager starts another.
+func (c *Case) BeginReverse(p Person, people *Directory, now time.Time) error {
+	if err := c.CanReverse(p, people); err != nil {
 		return err
 	}
 	c.State, c.ResolvedBy = StateReversing, p.Name
@@ -359,9 +382,10 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 	return nil
 }
 
-// sendReviews puts the case before every manager.
+// sendReviews puts the case before everyone who decides it: the managers, but never the
+// person who acted (Directory.Deciders).
 func (s *Service) sendReviews(tx Tx, c Case) error {
-	for _, m := range s.People.WithRole(RoleManager) {
+	for _, m := range s.People.Deciders(c.Operator, c.ActorVKID) {
 		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: m.TelegramID, Kind: MsgReview, Created: s.now()}); err != nil {
 			return err
 		}

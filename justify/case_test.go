@@ -14,7 +14,10 @@ var (
 	petr     = Person{Name: "Petr", Role: RoleOperator, VKID: 112, TelegramID: 1002}
 	olga     = Person{Name: "Olga", Role: RoleManager, TelegramID: 2001}
 	anna     = Person{Name: "Anna", Role: RoleOwner, TelegramID: 3001}
+	pavel    = Person{Name: "Pavel", Role: RoleManager, TelegramID: 2002}
 	deadline = t0.Add(2 * time.Hour)
+	// team is who decides Ivan's cases: Olga and Pavel, the managers.
+	team = NewDirectory([]Person{ivan, petr, olga, pavel, anna})
 )
 
 func caseIn(s State, mod ...func(*Case)) Case {
@@ -26,8 +29,13 @@ func caseIn(s State, mod ...func(*Case)) Case {
 }
 
 func justified(c *Case) { c.Reason, c.JustifiedAt = ReasonSpam, t0 }
-func unknown(c *Case)   { c.Operator = "" }
-func closed(c *Case)    { c.State, c.Resolution = StateClosed, ResolutionApproved }
+
+// olgaVK is manager Olga when she moderates too, from VK account 500.
+var olgaVK = Person{Name: "Olga", Role: RoleManager, VKID: 500, TelegramID: 2001}
+
+func byManagerOlga(c *Case) { c.Operator, c.ActorRole, c.ActorVKID = "Olga", RoleManager, 500 }
+func unknown(c *Case)       { c.Operator = "" }
+func closed(c *Case)        { c.State, c.Resolution = StateClosed, ResolutionApproved }
 
 func TestJustify(t *testing.T) {
 	tests := []struct {
@@ -47,7 +55,9 @@ func TestJustify(t *testing.T) {
 		{name: "other without text", c: caseIn(StateAwaitingReason), p: ivan, reason: ReasonOther, wantErr: ErrTextRequired},
 		{name: "unknown reason", c: caseIn(StateAwaitingReason), p: ivan, reason: "because", wantErr: ErrBadReason},
 		{name: "another operator", c: caseIn(StateAwaitingReason), p: petr, reason: ReasonSpam, wantErr: ErrForbidden},
-		{name: "a manager", c: caseIn(StateAwaitingReason), p: Person{Name: "Ivan", Role: RoleManager}, reason: ReasonSpam, wantErr: ErrForbidden},
+		{name: "a manager about another's action", c: caseIn(StateAwaitingReason), p: olga, reason: ReasonSpam, wantErr: ErrForbidden},
+		{name: "a manager about their own action", c: caseIn(StateAwaitingReason, byManagerOlga), p: olgaVK, reason: ReasonSpam, at: t0},
+		{name: "an owner about their own action", c: caseIn(StateAwaitingReason, func(c *Case) { c.Operator, c.ActorRole = "Anna", RoleOwner }), p: anna, reason: ReasonFlood, at: t0},
 		{name: "an owner", c: caseIn(StateAwaitingReason), p: anna, reason: ReasonSpam, wantErr: ErrForbidden},
 		{name: "unknown admin's case", c: caseIn(StateAwaitingReview, unknown), p: ivan, reason: ReasonSpam, wantErr: ErrForbidden},
 		{name: "second justification", c: caseIn(StateAwaitingReview, justified), p: ivan, reason: ReasonFlood, wantErr: ErrWrongState},
@@ -130,8 +140,8 @@ func TestRemindAndExpire(t *testing.T) {
 
 func TestDecisions(t *testing.T) {
 	type op func(c *Case) error
-	approve := func(p Person) op { return func(c *Case) error { return c.Approve(p, t0) } }
-	begin := func(p Person) op { return func(c *Case) error { return c.BeginReverse(p, t0) } }
+	approve := func(p Person) op { return func(c *Case) error { return c.Approve(p, team, t0) } }
+	begin := func(p Person) op { return func(c *Case) error { return c.BeginReverse(p, team, t0) } }
 	reversed := func(c *Case) error { return c.Reversed(t0) }
 	byHand := func(c *Case) error { return c.UndoByHand(UndoNoToken, "no token") }
 	reversing := func(c *Case) { c.State, c.ResolvedBy = StateReversing, "Olga" }
@@ -157,7 +167,8 @@ func TestDecisions(t *testing.T) {
 		{name: "reversed without beginning", c: caseIn(StateAwaitingReview, justified), do: reversed, wantErr: ErrWrongState},
 		{name: "by hand without beginning", c: caseIn(StateAwaitingReview, justified), do: byHand, wantErr: ErrWrongState},
 		{name: "approve while undo pending", c: caseIn(StateUndoPending, justified), do: approve(olga), wantErr: ErrWrongState},
-		{name: "operator cannot approve", c: caseIn(StateAwaitingReview, justified), do: approve(ivan), wantErr: ErrForbidden},
+		{name: "operator cannot approve", c: caseIn(StateAwaitingReview, justified), do: approve(petr), wantErr: ErrForbidden},
+		{name: "nor approve their own case", c: caseIn(StateAwaitingReview, justified), do: approve(ivan), wantErr: ErrOwnAction},
 		{name: "owner cannot reverse", c: caseIn(StateAwaitingReview, justified), do: begin(anna), wantErr: ErrForbidden},
 		{name: "operator cannot reverse", c: caseIn(StateAwaitingReview, justified), do: begin(ivan), wantErr: ErrForbidden},
 		{name: "not yet before managers", c: caseIn(StateAwaitingReason), do: approve(olga), wantErr: ErrWrongState},
@@ -214,13 +225,109 @@ func TestUndoneInVK(t *testing.T) {
 	}
 }
 
+// TestOwnActionIsDecidedByOthers: nobody approves or reverses a case about their own
+// action; the other managers do, and with no other manager the owners, in that case only.
+func TestOwnActionIsDecidedByOthers(t *testing.T) {
+	annaVK := Person{Name: "Anna", Role: RoleOwner, VKID: 600, TelegramID: 3001}
+	withPavel := NewDirectory([]Person{ivan, olgaVK, pavel, anna})
+	olgaAlone := NewDirectory([]Person{ivan, olgaVK, anna})
+	ownerActs := NewDirectory([]Person{ivan, olga, annaVK})
+	type do func(c *Case, p Person, d *Directory) error
+	approve := func(c *Case, p Person, d *Directory) error { return c.Approve(p, d, t0) }
+	begin := func(c *Case, p Person, d *Directory) error { return c.BeginReverse(p, d, t0) }
+	canReverse := func(c *Case, p Person, d *Directory) error { return c.CanReverse(p, d) }
+	mayDecide := func(c *Case, p Person, d *Directory) error { return c.MayDecide(p, d) }
+	undoPending := func(c *Case) { c.State, c.ResolvedBy = StateUndoPending, "Pavel" }
+	byAnna := func(c *Case) { c.Operator, c.ActorRole, c.ActorVKID = "Anna", RoleOwner, 600 }
+	// A case opened before Olga's vk_id was configured names nobody, but her account.
+	fromOlgasAccount := func(c *Case) { c.Operator, c.ActorRole, c.ActorVKID = "", "", 500 }
+	tests := []struct {
+		name    string
+		people  *Directory
+		c       Case
+		p       Person
+		do      do
+		wantErr error
+	}{
+		{name: "a manager approves their own ban", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: olgaVK, do: approve, wantErr: ErrOwnAction},
+		{name: "a manager reverses it", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: olgaVK, do: begin, wantErr: ErrOwnAction},
+		{name: "a manager asks to reverse it", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: olgaVK, do: canReverse, wantErr: ErrOwnAction},
+		{name: "a manager retries its undo by hand", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga, undoPending), p: olgaVK, do: begin, wantErr: ErrOwnAction},
+		{name: "a manager cancels a confirmation on it", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: olgaVK, do: mayDecide, wantErr: ErrOwnAction},
+		{name: "refused as her own even once decided", people: withPavel, c: caseIn(StateClosed, justified, byManagerOlga, closed), p: olgaVK, do: approve, wantErr: ErrOwnAction},
+		{name: "the other manager approves", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: pavel, do: approve},
+		{name: "the other manager reverses", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: pavel, do: begin},
+		{name: "the other manager retries the undo", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga, undoPending), p: pavel, do: begin},
+		{name: "an owner while another manager can", people: withPavel, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: anna, do: approve, wantErr: ErrForbidden},
+		{name: "the only manager's action: the owner approves", people: olgaAlone, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: anna, do: approve},
+		{name: "the only manager's action: the owner reverses", people: olgaAlone, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: anna, do: begin},
+		{name: "the only manager still cannot", people: olgaAlone, c: caseIn(StateAwaitingReview, justified, byManagerOlga), p: olgaVK, do: approve, wantErr: ErrOwnAction},
+		{name: "the owner decides in that case only", people: olgaAlone, c: caseIn(StateAwaitingReview, justified), p: anna, do: approve, wantErr: ErrForbidden},
+		{name: "an unknown admin's case from her account", people: withPavel, c: caseIn(StateAwaitingReview, fromOlgasAccount), p: olgaVK, do: approve, wantErr: ErrOwnAction},
+		{name: "which Pavel decides", people: withPavel, c: caseIn(StateAwaitingReview, fromOlgasAccount), p: pavel, do: approve},
+		{name: "an owner approves their own action", people: ownerActs, c: caseIn(StateAwaitingReview, justified, byAnna), p: annaVK, do: approve, wantErr: ErrOwnAction},
+		{name: "a manager decides the owner's action", people: ownerActs, c: caseIn(StateAwaitingReview, justified, byAnna), p: olga, do: begin},
+		{name: "an operator approves their own case", people: team, c: caseIn(StateAwaitingReview, justified), p: ivan, do: approve, wantErr: ErrOwnAction},
+		{name: "an operator approves another's", people: team, c: caseIn(StateAwaitingReview, justified), p: petr, do: approve, wantErr: ErrForbidden},
+		{name: "nobody decides with no directory", people: nil, c: caseIn(StateAwaitingReview, justified), p: olga, do: approve, wantErr: ErrForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.c
+			err := tt.do(&c, tt.p, tt.people)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.ErrorIs(t, err, ErrForbidden, "every refusal of a person is a forbidden action")
+				assert.Equal(t, tt.c, c, "a refused decision changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			if c.State != tt.c.State {
+				assert.Equal(t, tt.p.Name, c.ResolvedBy)
+			}
+		})
+	}
+}
+
+func TestDeciders(t *testing.T) {
+	annaVK := Person{Name: "Anna", Role: RoleOwner, VKID: 600, TelegramID: 3001}
+	boris := Person{Name: "Boris", Role: RoleOwner, TelegramID: 3002}
+	tests := []struct {
+		name    string
+		people  []Person
+		actor   string
+		actorVK int64
+		want    []string
+	}{
+		{name: "an operator's action: every manager", people: []Person{ivan, olgaVK, pavel, anna}, actor: "Ivan", actorVK: 111, want: []string{"Olga", "Pavel"}},
+		{name: "an unknown admin: every manager", people: []Person{ivan, olgaVK, pavel, anna}, actorVK: 999, want: []string{"Olga", "Pavel"}},
+		{name: "a manager's action: the other managers", people: []Person{ivan, olgaVK, pavel, anna}, actor: "Olga", actorVK: 500, want: []string{"Pavel"}},
+		{name: "known only by the account", people: []Person{ivan, olgaVK, pavel, anna}, actorVK: 500, want: []string{"Pavel"}},
+		{name: "the only manager's action: the owners", people: []Person{ivan, olgaVK, anna, boris}, actor: "Olga", actorVK: 500, want: []string{"Anna", "Boris"}},
+		{name: "an owner's action: the managers", people: []Person{olga, annaVK, boris}, actor: "Anna", actorVK: 600, want: []string{"Olga"}},
+		{name: "nobody else", people: []Person{olgaVK}, actor: "Olga", actorVK: 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, p := range NewDirectory(tt.people).Deciders(tt.actor, tt.actorVK) {
+				got = append(got, p.Name)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
 func TestDirectory(t *testing.T) {
-	d := NewDirectory([]Person{olga, ivan, anna, {Name: "Mgr without VK", Role: RoleManager, VKID: 500, TelegramID: 2002}})
-	p, ok := d.OperatorByVK(111)
+	d := NewDirectory([]Person{olga, ivan, anna, {Name: "Mgr with VK", Role: RoleManager, VKID: 500, TelegramID: 2002}})
+	p, ok := d.ByVK(111)
 	require.True(t, ok)
 	assert.Equal(t, "Ivan", p.Name)
-	_, ok = d.OperatorByVK(500)
-	assert.False(t, ok, "only operators are matched by VK id")
+	p, ok = d.ByVK(500)
+	require.True(t, ok, "everyone is matched by VK id, whatever their role")
+	assert.Equal(t, RoleManager, p.Role)
+	_, ok = d.ByVK(0)
+	assert.False(t, ok, "people without a VK id are not matched by 0")
 	_, ok = d.ByTelegram(9999)
 	assert.False(t, ok)
 	assert.Len(t, d.WithRole(RoleManager), 2)

@@ -37,7 +37,8 @@ type Decision struct {
 	Detail     string
 }
 
-// Justify records an operator's reason given from Telegram account tgID.
+// Justify records the reason of the person who acted (an operator, or a manager or owner
+// who moderates too), given from Telegram account tgID.
 func (s *Service) Justify(ctx context.Context, tgID int64, id CaseID, r Reason, text string) (Case, error) {
 	return s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
 		wasOverdue := c.Overdue
@@ -72,7 +73,7 @@ func (s *Service) Justify(ctx context.Context, tgID int64, id CaseID, r Reason, 
 // reason already given when r is empty) and asks for it.
 func (s *Service) AskText(ctx context.Context, tgID int64, id CaseID, r Reason) error {
 	_, err := s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		if p.Role != RoleOperator || p.Name != c.Operator {
+		if !c.isActor(p) {
 			return ErrForbidden
 		}
 		if r != "" && !r.Valid() {
@@ -127,7 +128,7 @@ func (s *Service) Text(ctx context.Context, tgID int64, text string) (Case, erro
 // Approve lets the action stand.
 func (s *Service) Approve(ctx context.Context, tgID int64, id CaseID) (Case, error) {
 	return s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		if err := c.Approve(p, s.now()); err != nil {
+		if err := c.Approve(p, s.People, s.now()); err != nil {
 			return err
 		}
 		return s.save(tx, c, Decision{Action: ActionApproved, Actor: p.Name, TelegramID: tgID}, MsgOutcome)

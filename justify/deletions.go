@@ -41,9 +41,9 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	if s.RemindBefore > 0 && s.RemindBefore < s.Deadline {
 		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
 	}
-	op, isOperator := s.People.OperatorByVK(ev.ActorVKID)
-	if isOperator && ev.Kind == EventDelete {
-		c.Operator = op.Name
+	op, isKnown := s.People.ByVK(ev.ActorVKID)
+	if isKnown && ev.Kind == EventDelete {
+		c.Operator, c.ActorRole = op.Name, op.Role
 	} else {
 		c.State = StateAwaitingReview
 	}
@@ -58,13 +58,13 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	if err := tx.CreateCase(&c); err != nil {
 		return 0, fmt.Errorf("create deletion case: %w", err)
 	}
-	detail := "operator " + c.Operator
+	detail := actorDetail(c)
 	switch {
 	case ev.Kind == EventVanished:
 		detail = "post vanished; VK does not say who deleted it"
-	case !isOperator && ev.ActorVKID == 0:
+	case !isKnown && ev.ActorVKID == 0:
 		detail = "VK did not say who deleted it"
-	case !isOperator:
+	case !isKnown:
 		detail = fmt.Sprintf("unknown admin vk%d", ev.ActorVKID)
 	}
 	if c.Severe {
@@ -88,7 +88,7 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 			return 0, err
 		}
 	}
-	if !isOperator && ev.ActorVKID > 0 {
+	if !isKnown && ev.ActorVKID > 0 {
 		if err := s.alert(tx, Alert{Kind: AlertUnknownAdmin, GroupID: c.GroupID, Key: fmt.Sprintf("unknown_admin:%d:%d", c.GroupID, c.ActorVKID),
 			ActorVKID: c.ActorVKID, Subject: fmt.Sprintf("vk%d", c.ActorVKID), Count: 1, Detail: string(ev.Kind), CaseID: c.ID, At: now}); err != nil {
 			return 0, err

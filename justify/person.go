@@ -13,7 +13,8 @@ const (
 	RoleOperator Role = "operator"
 	// RoleManager reviews cases: approves or reverses them.
 	RoleManager Role = "manager"
-	// RoleOwner reads digests and alerts; owners never decide cases.
+	// RoleOwner reads digests and alerts. Owners decide a case only when no manager but
+	// the one who acted could (Directory.Deciders).
 	RoleOwner Role = "owner"
 )
 
@@ -24,10 +25,20 @@ func (r Role) Valid() bool {
 
 // Person is someone modwatch talks to in Telegram.
 type Person struct {
-	Name       string
-	Role       Role
-	VKID       int64 // the VK account an operator moderates with; 0 for others
+	Name string
+	Role Role
+	// VKID is the VK account the person acts with as a community admin, whatever their
+	// role: operators need one, and a manager or owner who also moderates has one, so that
+	// their actions are attributed to them too. 0 for none.
+	VKID       int64
 	TelegramID int64
+}
+
+// IsActor reports whether p took the action of a case or batch: the person named actor,
+// or the one acting from VK account actorVK (which still names them on a case opened
+// before their vk_id was configured).
+func (p Person) IsActor(actor string, actorVK int64) bool {
+	return (actor != "" && p.Name == actor) || (actorVK != 0 && p.VKID == actorVK)
 }
 
 // Directory answers who is who. It is built once from the config and never changes.
@@ -37,14 +48,14 @@ type Directory struct {
 	byVK   map[int64]Person
 }
 
-// NewDirectory indexes people by Telegram id and, for operators, by VK id. The config has
-// already refused duplicates, so a later entry simply wins here.
+// NewDirectory indexes people by Telegram id and, whatever their role, by VK id. The
+// config has already refused duplicates, so a later entry simply wins here.
 func NewDirectory(people []Person) *Directory {
 	d := &Directory{byTG: map[int64]Person{}, byVK: map[int64]Person{}}
 	for _, p := range people {
 		d.people = append(d.people, p)
 		d.byTG[p.TelegramID] = p
-		if p.Role == RoleOperator && p.VKID != 0 {
+		if p.VKID != 0 {
 			d.byVK[p.VKID] = p
 		}
 	}
@@ -58,10 +69,48 @@ func (d *Directory) ByTelegram(id int64) (Person, bool) {
 	return p, ok
 }
 
-// OperatorByVK finds the operator who moderates with a VK account.
-func (d *Directory) OperatorByVK(id int64) (Person, bool) {
+// ByVK finds the configured person who acts in VK with an account: an operator, or a
+// manager or owner who moderates too.
+func (d *Directory) ByVK(id int64) (Person, bool) {
 	p, ok := d.byVK[id]
 	return p, ok
+}
+
+// Deciders lists, by name, who decides cases about an action of the person named actor,
+// taken from VK account actorVK (actor is empty for an admin unknown to the config): the
+// managers other than the actor; when there is none, the owners other than the actor.
+// Nobody decides about their own action. A nil Directory has nobody.
+func (d *Directory) Deciders(actor string, actorVK int64) []Person {
+	if d == nil {
+		return nil
+	}
+	for _, role := range []Role{RoleManager, RoleOwner} {
+		var out []Person
+		for _, p := range d.WithRole(role) {
+			if !p.IsActor(actor, actorVK) {
+				out = append(out, p)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// MayDecide tells whether p may approve or reverse a case (or a batch) about an action of
+// actor from actorVK: nil when p is one of its Deciders, ErrOwnAction when p took the
+// action, ErrForbidden otherwise.
+func (d *Directory) MayDecide(p Person, actor string, actorVK int64) error {
+	if p.IsActor(actor, actorVK) {
+		return ErrOwnAction
+	}
+	for _, q := range d.Deciders(actor, actorVK) {
+		if q.Name == p.Name {
+			return nil
+		}
+	}
+	return ErrForbidden
 }
 
 // ByName finds a person by their configured name.
@@ -76,6 +125,9 @@ func (d *Directory) ByName(name string) (Person, bool) {
 
 // WithRole lists the people with role r, by name.
 func (d *Directory) WithRole(r Role) []Person {
+	if d == nil {
+		return nil
+	}
 	var out []Person
 	for _, p := range d.people {
 		if p.Role == r {

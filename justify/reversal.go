@@ -15,7 +15,7 @@ import (
 // is credited to them.
 func (s *Service) Reverse(ctx context.Context, tgID int64, id CaseID) (Case, error) {
 	c, err := s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		if err := c.BeginReverse(p, s.now()); err != nil {
+		if err := c.BeginReverse(p, s.People, s.now()); err != nil {
 			return err
 		}
 		if err := s.save(tx, c, Decision{Action: ActionReverseStarted, Actor: p.Name, TelegramID: tgID}); err != nil {

@@ -21,7 +21,7 @@ func (s *Service) checkWave(tx Tx, ev Event) error {
 		return err
 	}
 	subject := fmt.Sprintf("vk%d", ev.ActorVKID)
-	if op, ok := s.People.OperatorByVK(ev.ActorVKID); ok {
+	if op, ok := s.People.ByVK(ev.ActorVKID); ok {
 		subject = op.Name
 	}
 	return s.alert(tx, Alert{Kind: AlertWave, GroupID: ev.GroupID, Key: fmt.Sprintf("wave:%d:%d:%s", ev.GroupID, ev.ActorVKID, ev.Kind),

@@ -15,7 +15,7 @@ var _ justify.BatchStore = (*Tx)(nil)
 // each member once for all the figures; a clause after it must end in GROUP BY b.id.
 const selectBatches = `SELECT b.id, b.group_id, b.kind, b.operator, b.actor_vk_id, b.state, b.opened_at, b.deadline,
 	b.remind_at, b.reminded, b.overdue, b.shown, b.reason, b.reason_text, b.justified_at, b.resolved_by,
-	b.resolved_at, b.split, b.version,
+	b.resolved_at, b.split, b.version, b.actor_role,
 	COUNT(c.id),
 	COUNT(CASE WHEN c.state = 'awaiting_reason' THEN 1 END),
 	COUNT(CASE WHEN c.state = 'awaiting_review' THEN 1 END),
@@ -30,7 +30,7 @@ func scanBatch(s scanner) (justify.Batch, error) {
 	var reminded, overdue, split int
 	err := s.Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorVKID, &b.State, &opened, &deadline,
 		&remind, &reminded, &overdue, &b.Shown, &b.Reason, &b.ReasonText, &justified, &b.ResolvedBy,
-		&resolved, &split, &b.Version,
+		&resolved, &split, &b.Version, &b.ActorRole,
 		&b.Members, &b.AwaitingReason, &b.AwaitingReview, &b.Approved, &first, &last)
 	if err != nil {
 		return b, err
@@ -43,10 +43,10 @@ func scanBatch(s scanner) (justify.Batch, error) {
 
 // CreateBatch stores a new batch, setting its ID and Version (1).
 func (t *Tx) CreateBatch(b *justify.Batch) error {
-	res, err := t.exec(`INSERT INTO batches (group_id, kind, operator, actor_vk_id, state, opened_at, deadline,
+	res, err := t.exec(`INSERT INTO batches (group_id, kind, operator, actor_role, actor_vk_id, state, opened_at, deadline,
 		remind_at, reminded, overdue, shown, reason, reason_text, justified_at, resolved_by, resolved_at, split, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-		b.GroupID, b.Kind, b.Operator, b.ActorVKID, b.State, ms(b.OpenedAt), ms(b.Deadline), ms(b.RemindAt),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		b.GroupID, b.Kind, b.Operator, b.ActorRole, b.ActorVKID, b.State, ms(b.OpenedAt), ms(b.Deadline), ms(b.RemindAt),
 		b2i(b.Reminded), b2i(b.Overdue), b.Shown, b.Reason, b.ReasonText, ms(b.JustifiedAt), b.ResolvedBy,
 		ms(b.ResolvedAt), b2i(b.Split))
 	if err != nil {
@@ -100,9 +100,9 @@ func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
 func (t *Tx) OpenBatchFor(groupID int64, operator string, kind justify.EventKind) (justify.Batch, error) {
 	var b justify.Batch
 	var deadline, remind int64
-	err := t.queryRow(`SELECT id, group_id, kind, operator, actor_vk_id, state, deadline, remind_at, version
+	err := t.queryRow(`SELECT id, group_id, kind, operator, actor_role, actor_vk_id, state, deadline, remind_at, version
 		FROM batches WHERE group_id = ? AND operator = ? AND kind = ? AND state = ? ORDER BY id DESC LIMIT 1`,
-		groupID, operator, kind, justify.BatchOpen).Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorVKID, &b.State,
+		groupID, operator, kind, justify.BatchOpen).Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorRole, &b.ActorVKID, &b.State,
 		&deadline, &remind, &b.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, fmt.Errorf("open %s batch of %s in group %d: %w", kind, operator, groupID, justify.ErrNotFound)

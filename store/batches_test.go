@@ -14,7 +14,7 @@ import (
 
 func TestBatches(t *testing.T) {
 	db := openTest(t)
-	b := justify.Batch{GroupID: 100, Kind: justify.EventBan, Operator: "Мария", ActorVKID: 5, State: justify.BatchOpen,
+	b := justify.Batch{GroupID: 100, Kind: justify.EventBan, Operator: "Мария", ActorRole: justify.RoleManager, ActorVKID: 5, State: justify.BatchOpen,
 		OpenedAt: t0, Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Shown: 1}
 	update(t, db, func(tx justify.Tx) error {
 		require.NoError(t, tx.CreateBatch(&b))
@@ -39,10 +39,12 @@ func TestBatches(t *testing.T) {
 		assert.Equal(t, 30*time.Second, got.Span())
 		assert.Equal(t, b.Deadline, got.Deadline)
 		assert.Equal(t, "Мария", got.Operator)
+		assert.Equal(t, justify.RoleManager, got.ActorRole)
 
 		open, err := tx.OpenBatchFor(100, "Мария", justify.EventBan)
 		require.NoError(t, err)
 		assert.Equal(t, b.ID, open.ID)
+		assert.Equal(t, justify.RoleManager, open.ActorRole, "a wave's later cases join with the role")
 		_, err = tx.OpenBatchFor(100, "Мария", justify.EventDelete)
 		assert.ErrorIs(t, err, justify.ErrNotFound)
 

@@ -19,6 +19,7 @@ var caseFields = []string{
 	"vk_comment", "acted_at", "until", "source", "item_group", "item_place", "item_owner", "item_parent", "item_id",
 	"severe", "state", "resolution", "opened_at", "deadline", "remind_at", "reminded", "overdue", "reason",
 	"reason_text", "justified_at", "resolved_at", "resolved_by", "undo_problem", "undo_note", "batch_id",
+	"actor_role",
 }
 
 // The case statements are built once from caseFields so that a new column is added in one
@@ -35,7 +36,8 @@ func caseValues(c *justify.Case) []any {
 	return []any{c.GroupID, c.EventKey, c.Kind, c.ActorVKID, c.Operator, c.UserVKID, c.UserName, int(c.VKReason),
 		c.VKComment, ms(c.ActedAt), ms(c.Until), c.Source, c.Item.GroupID, c.Item.Place, c.Item.OwnerID, c.Item.ParentID, c.Item.ItemID,
 		b2i(c.Severe), c.State, c.Resolution, ms(c.OpenedAt), ms(c.Deadline), ms(c.RemindAt), b2i(c.Reminded), b2i(c.Overdue), c.Reason,
-		c.ReasonText, ms(c.JustifiedAt), ms(c.ResolvedAt), c.ResolvedBy, c.UndoProblem, c.UndoNote, c.BatchID}
+		c.ReasonText, ms(c.JustifiedAt), ms(c.ResolvedAt), c.ResolvedBy, c.UndoProblem, c.UndoNote, c.BatchID,
+		c.ActorRole}
 }
 
 // scanCase reads a row selected with caseColumns.
@@ -46,7 +48,8 @@ func scanCase(s scanner) (justify.Case, error) {
 	err := s.Scan(&c.ID, &c.GroupID, &c.EventKey, &c.Kind, &c.ActorVKID, &c.Operator, &c.UserVKID, &c.UserName, &vkReason,
 		&c.VKComment, &actedAt, &until, &c.Source, &c.Item.GroupID, &c.Item.Place, &c.Item.OwnerID, &c.Item.ParentID, &c.Item.ItemID,
 		&severe, &c.State, &c.Resolution, &openedAt, &deadline, &remindAt, &reminded, &overdue, &c.Reason,
-		&c.ReasonText, &justifiedAt, &resolvedAt, &c.ResolvedBy, &c.UndoProblem, &c.UndoNote, &c.BatchID, &c.Version)
+		&c.ReasonText, &justifiedAt, &resolvedAt, &c.ResolvedBy, &c.UndoProblem, &c.UndoNote, &c.BatchID,
+		&c.ActorRole, &c.Version)
 	if err != nil {
 		return c, err
 	}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,7 +17,7 @@ import (
 // fullCase fills every field of a case.
 func fullCase() justify.Case {
 	return justify.Case{
-		GroupID: 100, EventKey: "e1", Kind: justify.EventDelete, ActorVKID: 5, Operator: "Мария", UserVKID: 6,
+		GroupID: 100, EventKey: "e1", Kind: justify.EventDelete, ActorVKID: 5, Operator: "Мария", ActorRole: justify.RoleManager, UserVKID: 6,
 		UserName: "Иван", VKReason: justify.BanAbuse, VKComment: "грубость", ActedAt: t0, Until: t0.Add(time.Hour),
 		Source: justify.SourceReconcile,
 		Item:   justify.Ref{GroupID: 100, Place: justify.PlaceBoardPost, OwnerID: -100, ParentID: 3, ItemID: 4},
@@ -390,4 +392,41 @@ func TestStatsAndEventCounts(t *testing.T) {
 	evs, err := db.EventCounts(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[[2]string]int{{"1", "ban"}: 2, {"2", "unban"}: 1}, evs)
+}
+
+// Cases and batches recorded before actors' roles were kept were all operators' (only
+// operators were attributed then): the migration says so, and leaves unknown admins' empty.
+func TestActorRoleMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", dsn(path, false))
+	require.NoError(t, err)
+	first, err := fs0001()
+	require.NoError(t, err)
+	for _, q := range []string{
+		string(first.Data),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)`,
+		`INSERT INTO cases (group_id, event_key, kind, actor_vk_id, operator, state, opened_at, deadline)
+			VALUES (1, 'a', 'ban', 111, 'Ivan', 'awaiting_review', 0, 0), (1, 'b', 'ban', 999, '', 'awaiting_review', 0, 0)`,
+		`INSERT INTO batches (group_id, kind, operator, state, opened_at, deadline) VALUES (1, 'ban', 'Ivan', 'open', 0, 0)`,
+	} {
+		_, err := old.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	require.NoError(t, old.Close())
+
+	db := openAt(t, path)
+	view(t, db, func(tx justify.Tx) error {
+		ivans, err := tx.Case(1)
+		require.NoError(t, err)
+		assert.Equal(t, justify.RoleOperator, ivans.ActorRole)
+		unknown, err := tx.Case(2)
+		require.NoError(t, err)
+		assert.Empty(t, unknown.ActorRole)
+		b, err := tx.Batch(1)
+		require.NoError(t, err)
+		assert.Equal(t, justify.RoleOperator, b.ActorRole)
+		return nil
+	})
 }

@@ -239,6 +239,9 @@ func dash(s string) string {
 
 func actorOf(c justify.Case) string {
 	switch {
+	case c.Operator != "" && c.ActorRole != "" && c.ActorRole != justify.RoleOperator:
+		// A manager or owner who moderates too: the role says why others decided it.
+		return fmt.Sprintf("%s (%s, vk%d)", c.Operator, c.ActorRole, c.ActorVKID)
 	case c.Operator != "":
 		return fmt.Sprintf("%s (vk%d)", c.Operator, c.ActorVKID)
 	case c.ActorVKID != 0:

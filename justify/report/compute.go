@@ -24,13 +24,18 @@ func Compute(in Input) Report {
 
 	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
 	byVK := map[int64]string{}
+	roles := map[string]justify.Role{}
 	var operators []string
 	for _, p := range in.People {
 		if p.Role == justify.RoleOperator {
 			operators = append(operators, p.Name)
-			if p.VKID != 0 {
-				byVK[p.VKID] = p.Name
-			}
+		}
+		// A manager or owner who moderates too answers customers like an operator.
+		if p.VKID != 0 {
+			byVK[p.VKID] = p.Name
+		}
+		if p.Role != justify.RoleOperator {
+			roles[p.Name] = p.Role
 		}
 	}
 
@@ -62,6 +67,16 @@ func Compute(in Input) Report {
 	// A loader may pass a case or ticket in both periods' lists (or everything in one):
 	// each is counted once, in the period it belongs to, with its latest copy.
 	cases := uniqueCases(in.PrevCases, in.Cases)
+	for _, c := range cases {
+		// The record's role wins over today's config: it is the role the person acted in.
+		switch {
+		case c.Operator == UnknownOperator || c.ActorRole == "":
+		case c.ActorRole == justify.RoleOperator:
+			delete(roles, c.Operator)
+		default:
+			roles[c.Operator] = c.ActorRole
+		}
+	}
 	for _, c := range cases {
 		period := cur
 		switch {
@@ -102,6 +117,12 @@ func Compute(in Input) Report {
 	})
 	for _, id := range order {
 		cr := comms[id].finish()
+		for i, o := range cr.Operators {
+			cr.Operators[i].Role = roles[o.Operator]
+		}
+		for i, d := range cr.DeletedRequests {
+			cr.DeletedRequests[i].Role = roles[d.Operator]
+		}
 		r.Communities = append(r.Communities, cr)
 		for op, hours := range cr.Activity {
 			sum := r.Activity[op]

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// CSV row kinds: a community's total, a configured operator, admins who are not operators.
+// CSV row kinds: a community's total, a configured operator, admins who are not
+// configured. A manager or owner who moderates too has a row of kind "manager" or "owner".
 const (
 	RowTotal    = "total"
 	RowOperator = "operator"
@@ -37,7 +38,8 @@ var csvFigures = []struct {
 }
 
 // WriteCSV writes a header row, then for each community its total (kind "total") and one
-// row per operator ("operator", or "unknown" for admins who are not configured operators),
+// row per operator ("operator"; "manager" or "owner" for one who moderates too; "unknown"
+// for admins who are not configured people),
 // every figure followed by its previous-period value. Times are RFC 3339; the median
 // first response is in seconds; SLA breaches are counted on total rows only.
 func WriteCSV(w io.Writer, r Report) error {
@@ -66,8 +68,11 @@ func WriteCSV(w io.Writer, r Report) error {
 		}
 		for _, o := range c.Operators {
 			kind := RowOperator
-			if o.Operator == UnknownOperator {
+			switch {
+			case o.Operator == UnknownOperator:
 				kind = RowUnknown
+			case o.Role != "":
+				kind = string(o.Role)
 			}
 			if err := row(c, kind, o.Operator, o.Figures); err != nil {
 				return err

@@ -37,11 +37,12 @@ type Options struct {
 	SLA time.Duration
 }
 
-// Operators are the names of the configured operators, sorted.
+// Operators are the names of the configured people who act in VK, sorted: the operators,
+// and the managers and owners with a VK id, who moderate too.
 func (o Options) Operators() []string {
 	var out []string
 	for _, p := range o.People {
-		if p.Role == justify.RoleOperator {
+		if p.Role == justify.RoleOperator || p.VKID != 0 {
 			out = append(out, p.Name)
 		}
 	}

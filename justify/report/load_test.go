@@ -166,6 +166,10 @@ func TestOptionsOperators(t *testing.T) {
 			{Name: "Ivan", Role: justify.RoleOperator}, {Name: "Anna", Role: justify.RoleOwner}},
 			want: []string{"Ivan", "Petr"}},
 		{name: "none", people: []justify.Person{{Name: "Olga", Role: justify.RoleManager}}},
+		{name: "a manager who moderates too", people: []justify.Person{
+			{Name: "Petr", Role: justify.RoleOperator}, {Name: "Olga", Role: justify.RoleManager, VKID: 500},
+			{Name: "Pavel", Role: justify.RoleManager}},
+			want: []string{"Olga", "Petr"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/modwatch/modwatch/justify"
 )
 
 // MaxMessageLen is Telegram's limit on a message's text. RenderHTML keeps every paragraph
@@ -134,9 +136,15 @@ func signed(s string) string {
 	return "+" + s
 }
 
-func operatorName(name string, w words) string {
-	if name == UnknownOperator {
+// operatorName names a row: the person, with their role when they are not an operator.
+func operatorName(name string, role justify.Role, w words) string {
+	switch {
+	case name == UnknownOperator:
 		return w.unknown
+	case role == justify.RoleManager:
+		return name + " (" + w.manager + ")"
+	case role == justify.RoleOwner:
+		return name + " (" + w.owner + ")"
 	}
 	return name
 }
@@ -156,10 +164,10 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 	for _, o := range c.Operators {
 		lines := figureLines(o.Figures, w, language, r.SLA, false)
 		if len(lines) == 0 {
-			idle = append(idle, operatorName(o.Operator, w))
+			idle = append(idle, operatorName(o.Operator, o.Role, w))
 			continue
 		}
-		paras = append(paras, f.figures(lines, operatorName(o.Operator, w)))
+		paras = append(paras, f.figures(lines, operatorName(o.Operator, o.Role, w)))
 	}
 	if len(idle) > 0 {
 		paras = append(paras, f.esc(fmt.Sprintf(w.noActions, strings.Join(idle, ", "))))
@@ -168,8 +176,8 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 	if len(c.DeletedRequests) > 0 {
 		var entries []string
 		for _, d := range c.DeletedRequests {
-			who := d.Operator
-			if who == UnknownOperator {
+			who := operatorName(d.Operator, d.Role, w)
+			if d.Operator == UnknownOperator {
 				who = fmt.Sprintf(w.unknownAdmin, d.ActorVKID)
 			}
 			entries = append(entries, fmt.Sprintf("%s, %s: %s%s", d.At.In(loc).Format(w.shortTime), f.esc(who),

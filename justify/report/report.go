@@ -15,7 +15,7 @@ import (
 )
 
 // UnknownOperator is the operator key of cases taken by admins who are not configured
-// operators (and of vanished posts, whose deleter VK does not name).
+// people (and of vanished posts, whose deleter VK does not name).
 const UnknownOperator = ""
 
 // Input is everything Compute needs. Cases and tickets outside the periods are ignored, so a
@@ -25,7 +25,9 @@ type Input struct {
 	From, To time.Time
 	// SLA is how long a customer may wait for a first answer; 0 disables SLA breaches.
 	SLA time.Duration
-	// People names the operators; operators with nothing in the period still get a row.
+	// People names the operators, who get a row even with nothing in the period, and
+	// everyone's VK account: a manager or owner who moderates too gets a row of their own
+	// when they acted or answered.
 	People []justify.Person
 	// Communities orders and names the communities; a community absent here but present in
 	// the cases or tickets is reported as "club<ID>".
@@ -96,10 +98,15 @@ type Figures struct {
 	Change   Counts `json:"change"`
 }
 
-// OperatorFigures are one operator's figures in one community.
+// OperatorFigures are one operator's figures in one community: the figures of one
+// configured person who acts in VK, an operator or a manager or owner who moderates too.
 type OperatorFigures struct {
 	// Operator is the configured name, or UnknownOperator.
 	Operator string `json:"operator"`
+	// Role is set for a manager or owner who moderates too, as their cases recorded it
+	// (else as configured); empty for operators, whose rows these mostly are, and for
+	// UnknownOperator.
+	Role justify.Role `json:"role,omitempty"`
 	Figures
 }
 
@@ -107,6 +114,7 @@ type OperatorFigures struct {
 type DeletedRequest struct {
 	CaseID    justify.CaseID `json:"case_id"`
 	Operator  string         `json:"operator"`
+	Role      justify.Role   `json:"role,omitempty"` // as OperatorFigures.Role
 	ActorVKID int64          `json:"actor_vk_id"`
 	Author    string         `json:"author"`
 	AuthorVK  int64          `json:"author_vk_id"`

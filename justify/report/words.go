@@ -13,6 +13,8 @@ type words struct {
 	title        string // "Moderation for %s"
 	total        string
 	unknown      string // the row of admins who are not configured operators
+	manager      string // after the name of a manager who moderates too: "Olga (manager)"
+	owner        string // the same for an owner
 	noActions    string // "%s: no actions"
 	noActivity   string
 	bans         string
@@ -51,6 +53,7 @@ type words struct {
 
 var ru = words{
 	title: "Модерация за %s", total: "Итого", unknown: "Неизвестные админы",
+	manager: "менеджер", owner: "владелец",
 	noActions: "Без действий: %s", noActivity: "Действий не было.",
 	bans: "Баны", deletions: "Удаления",
 	reasons: "Причины", inTime: "вовремя", late: "с опозданием", never: "не указаны",
@@ -68,6 +71,7 @@ var ru = words{
 
 var en = words{
 	title: "Moderation for %s", total: "Total", unknown: "Unknown admins",
+	manager: "manager", owner: "owner",
 	noActions: "No actions: %s", noActivity: "No actions.",
 	bans: "Bans", deletions: "Deletions",
 	reasons: "Reasons", inTime: "in time", late: "late", never: "never given",

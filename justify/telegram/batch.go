@@ -182,6 +182,7 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 	case justify.MsgBatchPrompt:
 		title()
 		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(bt.Deadline))
+		r.ownAction(&b, bt.Operator, bt.ActorRole, bt.ActorVKID)
 		switch {
 		case bt.State == justify.BatchOpen:
 			b.WriteString("\n" + bc.chooseAll)
@@ -200,13 +201,14 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 			}
 		}
 	case justify.MsgBatchReview:
-		op := esc(bt.Operator, maxName)
+		op := r.who(bt.Operator, bt.ActorRole)
 		if bt.IsDeletion() {
 			b.WriteString("<b>" + bc.reviewTitleDel(bt.Members, op, cm, span) + "</b>\n")
 		} else {
 			b.WriteString("<b>" + bc.reviewTitle(bt.Members, op, cm, span) + "</b>\n")
 		}
 		r.batchNames(&b, bt, members)
+		r.ownersDecide(&b, bt.Operator, bt.ActorVKID)
 		if bt.Overdue {
 			b.WriteString(bc.overdueReview + "\n")
 		}

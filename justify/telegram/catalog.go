@@ -12,6 +12,7 @@ type catalog struct {
 	timeLayout string
 	forever    string
 	batch      *batchCatalog // texts about a wave of actions taken as one
+	self       *selfCatalog  // texts about who acted, with their role, and who decides
 
 	reasons   map[justify.Reason]string
 	vkReasons map[justify.BanReason]string
@@ -95,6 +96,7 @@ var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
 
 var ru = catalog{
 	batch:      &ruBatch,
+	self:       &ruSelf,
 	timeLayout: "02.01.2006 15:04",
 	forever:    "навсегда",
 	reasons: map[justify.Reason]string{
@@ -288,6 +290,7 @@ var ru = catalog{
 
 var en = catalog{
 	batch:      &enBatch,
+	self:       &enSelf,
 	timeLayout: "2006-01-02 15:04",
 	forever:    "forever",
 	reasons: map[justify.Reason]string{

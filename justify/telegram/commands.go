@@ -85,7 +85,7 @@ func (b *Bot) pending(ctx context.Context) (string, error) {
 			out.WriteString("…")
 			break
 		}
-		who := esc(c.Operator, 40)
+		who := b.r.who(c.Operator, c.ActorRole)
 		if c.UnknownAdmin() {
 			who = fmt.Sprintf(b.r.cat.unknownAdminShort, fmt.Sprintf("vk%d", c.ActorVKID))
 			if c.Kind == justify.EventVanished || c.ActorVKID == 0 {

@@ -121,7 +121,7 @@ func (r renderer) deleter(c justify.Case) string {
 	case c.Kind == justify.EventVanished:
 		return r.cat.deletedVanished
 	case c.Operator != "":
-		return esc(c.Operator, maxName)
+		return r.who(c.Operator, c.ActorRole)
 	case c.ActorVKID > 0:
 		return fmt.Sprintf(r.cat.unknownAdminShort, vkAdmin(c.ActorVKID))
 	}
@@ -136,8 +136,8 @@ func (r renderer) answered(t justify.Ticket) string {
 	if t.AnsweredBy > 0 {
 		who := vkAdmin(t.AnsweredBy)
 		if r.people != nil {
-			if p, ok := r.people.OperatorByVK(t.AnsweredBy); ok {
-				who = esc(p.Name, maxName)
+			if p, ok := r.people.ByVK(t.AnsweredBy); ok {
+				who = r.who(p.Name, p.Role)
 			}
 		}
 		return fmt.Sprintf(r.cat.answeredBy, who, r.time(t.AnsweredAt))

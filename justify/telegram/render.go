@@ -173,6 +173,7 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.banIn, r.cat.delIn)+"</b>\n", r.community(c))
 		fill = r.evidence(&b, c, ev)
 		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(c.Deadline))
+		r.ownAction(&b, c.Operator, c.ActorRole, c.ActorVKID)
 		switch {
 		case c.State == justify.StateAwaitingReason || (c.State == justify.StateAwaitingReview && !c.Justified()):
 			fmt.Fprintf(&b, "\n%s", pick(c, r.cat.chooseReason, r.cat.chooseReasonDel))
@@ -196,6 +197,7 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 	case justify.MsgReview:
 		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.reviewTitle, r.cat.reviewTitleDel)+"</b>\n", r.community(c))
 		r.actor(&b, c)
+		r.ownersDecide(&b, c.Operator, c.ActorVKID)
 		if c.Overdue {
 			b.WriteString(r.cat.overdue + "\n")
 		}
@@ -251,13 +253,16 @@ func (r renderer) undoReason(c justify.Case) string {
 	return text
 }
 
-// actor says who acted in a review: the operator, or a warning about an unknown admin.
-// Deletion cases say it in their evidence, where vanished posts are explained too.
+// actor says who acted in a review: the operator, a manager or owner who moderates too
+// (with their role), or a warning about an unknown admin. Deletion cases say it in their
+// evidence, where vanished posts are explained too.
 func (r renderer) actor(b *strings.Builder, c justify.Case) {
 	switch {
 	case c.IsDeletion():
 	case c.UnknownAdmin():
 		fmt.Fprintf(b, r.cat.unknownAdmin+"\n", vkAdmin(c.ActorVKID))
+	case c.ActorRole != "" && c.ActorRole != justify.RoleOperator:
+		fmt.Fprintf(b, "%s: %s\n", r.cat.self.actedBy, r.who(c.Operator, c.ActorRole))
 	default:
 		fmt.Fprintf(b, "%s: %s\n", r.cat.operator, esc(c.Operator, maxName))
 	}

@@ -147,6 +147,8 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 // shown as a generic failure.
 func (b *Bot) errText(err error, log zerolog.Logger) string {
 	switch {
+	case errors.Is(err, justify.ErrOwnAction):
+		return b.r.cat.self.errOwnAction
 	case errors.Is(err, justify.ErrForbidden):
 		return b.r.cat.errForbidden
 	case errors.Is(err, justify.ErrReversing):
@@ -243,7 +245,7 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 			return "", err
 		}
 		p, _ := b.deps.People.ByTelegram(from)
-		if err := c.CanReverse(p); err != nil {
+		if err := c.CanReverse(p, b.deps.People); err != nil {
 			return "", err
 		}
 		return pick(c, b.r.cat.ansConfirm, b.r.cat.ansConfirmDel), b.setButtons(ctx, q, c.ID, b.r.confirmRows(c))
@@ -263,6 +265,12 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 	case actCancel:
 		c, _, err := b.deps.Service.Case(ctx, btn.CaseID)
 		if err != nil {
+			return "", err
+		}
+		// Only a decider was shown the confirmation: anyone else's press (a button that
+		// reached them anyway) leaves the message as it is.
+		p, _ := b.deps.People.ByTelegram(from)
+		if err := c.MayDecide(p, b.deps.People); err != nil {
 			return "", err
 		}
 		return b.r.cat.ansCancelled, b.setButtons(ctx, q, c.ID, b.r.reviewRows(c))
