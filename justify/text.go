@@ -125,6 +125,9 @@ func hidden(r rune) bool {
 	switch {
 	case r == '\t' || r == '\n':
 		return false
+	case (r >= 0x20 && r < 0x7F) || (r >= 0x0400 && r <= 0x052F):
+		// Printable ASCII and Cyrillic, most of what customers write, hold none.
+		return false
 	case unicode.Is(unicode.Cc, r):
 		return true
 	case unicode.Is(unicode.Cf, r):

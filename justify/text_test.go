@@ -132,3 +132,14 @@ func FuzzShowText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkShowText shows a long comment with one override in it, the costliest case
+// rendering meets: every prompt and review passes its texts through ShowText.
+func BenchmarkShowText(b *testing.B) {
+	s := strings.Repeat("Где мой заказ? Уже неделя жду ответа. ", 80) + "\u202E" + "👨\u200D👩\u200D👧"
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	for b.Loop() {
+		justify.ShowText(s)
+	}
+}
