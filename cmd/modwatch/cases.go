@@ -132,7 +132,8 @@ func showCase(ctx context.Context, db caseReader, id justify.CaseID, stdout io.W
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	field := func(name, value string) {
 		if value != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", name, value)
+			// Outside words reach a terminal too: ESC sequences and bidi controls are shown, not obeyed.
+			fmt.Fprintf(tw, "%s:\t%s\n", name, justify.ShowText(value))
 		}
 	}
 	field("Case", fmt.Sprintf("#%d (%s)", c.ID, c.Kind))
@@ -234,7 +235,7 @@ func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return justify.ShowText(strings.Join(strings.Fields(s), " "))
 }
 
 func actorOf(c justify.Case) string {
@@ -257,7 +258,7 @@ func customerOf(c justify.Case) string {
 	if c.UserName == "" {
 		return fmt.Sprintf("vk%d", c.UserVKID)
 	}
-	return fmt.Sprintf("vk%d %s", c.UserVKID, c.UserName)
+	return fmt.Sprintf("vk%d %s", c.UserVKID, justify.ShowText(c.UserName))
 }
 
 func stateOf(c justify.Case) string {
@@ -274,5 +275,5 @@ func reasonOf(c justify.Case) string {
 	if c.ReasonText == "" {
 		return string(c.Reason)
 	}
-	return string(c.Reason) + ": " + strings.Join(strings.Fields(c.ReasonText), " ")
+	return string(c.Reason) + ": " + justify.ShowText(strings.Join(strings.Fields(c.ReasonText), " "))
 }

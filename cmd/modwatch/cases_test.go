@@ -226,3 +226,39 @@ func TestDatabaseCommandsNeedTheDaemonsDatabase(t *testing.T) {
 		assert.Contains(t, errOut.String(), "--config FILE is required")
 	})
 }
+
+// A customer's words printed in a terminal must not act on it: an ESC sequence could clear
+// the screen or retitle the window, an override reverse the line.
+func TestCasesShowNeutralisesControls(t *testing.T) {
+	e := newCLIEnv(t)
+	item := justify.Ref{GroupID: 10, Place: justify.PlaceWallComment, OwnerID: -10, ParentID: 5, ItemID: 78}
+	var id justify.CaseID
+	e.with(func(db *store.DB) {
+		require.NoError(t, db.Update(context.Background(), func(tx justify.Tx) error {
+			tk := justify.Ticket{Key: item.Key(), Ref: item, AuthorVKID: 5003, AuthorName: "\u202EВася",
+				Text: "верните деньги\x1b[2J\x1b]0;pwned\x07", CreatedAt: cliT0}
+			if _, err := tx.UpsertTicket(&tk); err != nil {
+				return err
+			}
+			c := justify.Case{GroupID: 10, EventKey: "d9", Kind: justify.EventDelete, ActorVKID: 999, UserVKID: 5003,
+				UserName: "\u202EВася", Item: item, ActedAt: cliT0, OpenedAt: cliT0, Deadline: cliT0.Add(time.Hour),
+				State: justify.StateAwaitingReview}
+			if err := tx.CreateCase(&c); err != nil {
+				return err
+			}
+			id = c.ID
+			return tx.AddDecision(justify.Decision{CaseID: c.ID, Action: justify.ActionOpened, Actor: "modwatch", At: cliT0, Detail: "by \u202Eadmin"})
+		}))
+	})
+	for _, args := range [][]string{{"cases", "show", itoa(int64(id))}, {"cases", "list"}} {
+		code, out, errOut := e.run(args...)
+		require.Equal(t, 0, code, errOut)
+		assert.Contains(t, out, "vk5003 ⟪U+202E⟫Вася", args)
+		assert.NotContains(t, out, "\u202E", args)
+		assert.NotContains(t, out, "\x1b", args)
+		if args[1] == "show" {
+			assert.Contains(t, out, "верните деньги⟪U+001B⟫[2J⟪U+001B⟫]0;pwned⟪U+0007⟫")
+			assert.Contains(t, out, "by ⟪U+202E⟫admin")
+		}
+	}
+}

@@ -13,14 +13,17 @@ import (
 )
 
 const ticketsUsage = `Usage:
-  modwatch tickets import [--format csv|jsonl] FILE --config FILE
+  modwatch tickets import [--format csv|jsonl] [--encoding utf-8|windows-1251|koi8-r] FILE --config FILE
 
 Imports help-desk tickets (e-mail, a help desk) so that a customer's requests from every
 channel show in modwatch. Fields: external_id, vk_user_id, subject, text, status,
 created_at, updated_at (times in RFC 3339, like 2026-03-14T09:26:53Z). A CSV file starts
 with a header row naming its columns; a JSONL file holds one JSON object a line. The format
-defaults to the file's extension. Importing a ticket again updates it in place. A file
-with any bad row is not imported at all: every bad row is listed with its line number.
+defaults to the file's extension. The file must be UTF-8 (a BOM is fine) unless
+--encoding names another: windows-1251 (also cp1251) or koi8-r, as help desks in Russia
+often export; a file that is not what it is said to be is refused with the first bad
+line. Importing a ticket again updates it in place. A file with any bad row is not
+imported at all: every bad row is listed with its line number.
 `
 
 func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,6 +35,7 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "path to the YAML config file")
 	format := fs.String("format", "", "csv or jsonl (default: from the file's extension)")
+	encName := fs.String("encoding", "utf-8", "the file's encoding: utf-8, windows-1251 (cp1251) or koi8-r")
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return err
@@ -49,12 +53,21 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *format != ticketimport.CSV && *format != ticketimport.JSONL {
 		return fmt.Errorf("tickets import: unknown format %q: use csv or jsonl", *format)
 	}
+	enc, err := ticketimport.ParseEncoding(*encName)
+	if err != nil {
+		return fmt.Errorf("tickets import: %w", err)
+	}
 	if *path == "" {
 		return errors.New("tickets import: --config FILE is required")
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("tickets import: %w", err)
+	}
+	data, encErr := ticketimport.Decode(data, enc)
+	if encErr != nil {
+		fmt.Fprintf(stderr, "%s:%d: %s\n", file, encErr.Line, encErr.Why)
+		return fmt.Errorf("tickets import: %s cannot be read as %s; nothing was imported", file, enc.Name)
 	}
 	tickets, bad := ticketimport.Read(data, *format)
 	if len(bad) > 0 {

@@ -108,6 +108,51 @@ func TestTicketsImport(t *testing.T) {
 			wantIDs:  []string{"HD-1", "HD-2", "HD-3"},
 		},
 		{
+			name:     "a Windows-1251 file is refused with its line and a hint",
+			args:     []string{"tickets", "import", fixture("cp1251.csv")},
+			wantCode: 1,
+			wantErr: []string{
+				"cp1251.csv:2: not UTF-8 (byte 0xC7 at character 10; 2 more lines like it); the file looks like Windows-1251: add --encoding windows-1251\n",
+				"cp1251.csv cannot be read as utf-8; nothing was imported",
+			},
+		},
+		{
+			name:    "--encoding windows-1251 converts it",
+			args:    []string{"tickets", "import", "--encoding", "windows-1251", fixture("cp1251.csv")},
+			wantOut: "imported 2 new, updated 0\n",
+			wantIDs: []string{"W-1", "W-2"},
+		},
+		{
+			name:    "cp1251 is the same",
+			args:    []string{"tickets", "import", fixture("cp1251.csv"), "--encoding", "cp1251"},
+			wantOut: "imported 2 new, updated 0\n",
+			wantIDs: []string{"W-1", "W-2"},
+		},
+		{
+			name:     "a KOI8-R file is recognised",
+			args:     []string{"tickets", "import", fixture("koi8r.jsonl")},
+			wantCode: 1,
+			wantErr:  []string{"koi8r.jsonl:1: not UTF-8", "add --encoding koi8-r"},
+		},
+		{
+			name:    "--encoding koi8-r converts it",
+			args:    []string{"tickets", "import", "--encoding", "KOI8-R", fixture("koi8r.jsonl")},
+			wantOut: "imported 2 new, updated 0\n",
+			wantIDs: []string{"K-1", "K-2"},
+		},
+		{
+			name:     "a UTF-8 file said to be Windows-1251 is refused, not garbled",
+			args:     []string{"tickets", "import", "--encoding", "windows-1251", fixture("good.csv")},
+			wantCode: 1,
+			wantErr:  []string{"good.csv:2: the file is already UTF-8", "drop --encoding windows-1251", "cannot be read as windows-1251"},
+		},
+		{
+			name:     "unknown encoding",
+			args:     []string{"tickets", "import", "--encoding", "latin1", fixture("good.csv")},
+			wantCode: 1,
+			wantErr:  []string{`unknown encoding "latin1": use utf-8 (the default), windows-1251 (also cp1251) or koi8-r`},
+		},
+		{
 			name:     "unknown columns",
 			args:     []string{"tickets", "import", fixture("columns.csv")},
 			wantCode: 1,
@@ -159,7 +204,7 @@ func TestTicketsImport(t *testing.T) {
 			}
 			if tt.wantCode == 0 || tt.before != nil {
 				var ids []string
-				for id := range e.imports("HD-1", "HD-2", "HD-3", "HD-4", "HD-9", "J-1", "J-2") {
+				for id := range e.imports("HD-1", "HD-2", "HD-3", "HD-4", "HD-9", "J-1", "J-2", "W-1", "W-2", "K-1", "K-2") {
 					ids = append(ids, id)
 				}
 				assert.ElementsMatch(t, tt.wantIDs, ids)

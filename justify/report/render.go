@@ -25,7 +25,10 @@ type format struct {
 	listAll bool
 }
 
+// esc makes text safe to show in the format: customers' and people's names and words
+// pass justify.ShowText in a terminal as in Telegram, then HTML escaping for Telegram.
 func (f format) esc(s string) string {
+	s = justify.ShowText(s)
 	if f.html {
 		return html.EscapeString(s)
 	}
@@ -33,6 +36,7 @@ func (f format) esc(s string) string {
 }
 
 func (f format) bold(s string) string {
+	s = justify.ShowText(s)
 	if f.html {
 		return "<b>" + html.EscapeString(s) + "</b>"
 	}

@@ -128,6 +128,31 @@ func TestRenderHTMLEscapes(t *testing.T) {
 	assert.NotContains(t, stripped, ">")
 }
 
+// Customers' names and words reach owners through the digest and terminals through the
+// CLI: both show invisible and direction-changing characters instead of obeying them.
+func TestRenderShowsControls(t *testing.T) {
+	r := smallReport(t)
+	c := &r.Communities[0]
+	c.DeletedRequests = append(c.DeletedRequests, DeletedRequest{CaseID: 9, Operator: "Ann", Author: "\u202EВася",
+		Excerpt: "где \xff заказ\x1b[2J", At: r.From.Add(time.Hour)})
+	c.SLABreaches = append(c.SLABreaches, Breach{Author: "Ив\u200Bан", Excerpt: "жду\u2066", Waiting: 3 * time.Hour})
+	for _, tt := range []struct {
+		name, out string
+	}{
+		{name: "text", out: RenderText(r, "ru")},
+		{name: "html", out: RenderHTML(r, "ru")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, utf8.ValidString(tt.out))
+			assert.Contains(t, tt.out, "«где \uFFFD заказ⟪U+001B⟫[2J» — ⟪U+202E⟫Вася")
+			assert.Contains(t, tt.out, "Ив⟪U+200B⟫ан")
+			assert.Contains(t, tt.out, "жду⟪U+2066⟫")
+			assert.NotContains(t, tt.out, "\u202E")
+			assert.NotContains(t, tt.out, "\x1b")
+		})
+	}
+}
+
 func TestHumanDuration(t *testing.T) {
 	tests := []struct {
 		d      time.Duration

@@ -64,8 +64,10 @@ func clip(s string, n int) string {
 	return s[:i] + "…"
 }
 
-// esc makes outside text (VK names, comments, operators' explanations) safe for HTML mode.
-func esc(s string, n int) string { return html.EscapeString(clip(s, n)) }
+// esc makes outside text (VK names, comments, operators' explanations) safe to show: valid
+// UTF-8 with invisible and direction-changing characters made visible (justify.ShowText,
+// whatever the store holds), cut to n characters and escaped for HTML mode.
+func esc(s string, n int) string { return html.EscapeString(clip(justify.ShowText(s), n)) }
 
 func (r renderer) time(t time.Time) string { return t.In(r.loc).Format(r.cat.timeLayout) }
 

@@ -14,6 +14,9 @@ import (
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 )
 
+// bidiControls are the characters that change the direction of the text after them.
+const bidiControls = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C"
+
 func TestClip(t *testing.T) {
 	tests := []struct {
 		name string
@@ -155,6 +158,16 @@ func TestRender(t *testing.T) {
 			ev: deletedTicket(strings.Repeat("ы&<", 5000)), buttons: 1, want: map[string][]string{"ru": {"ы&<", "…"}, "en": {"ы&<", "…"}}},
 		{name: "ban lists the user's requests", kind: justify.MsgPrompt, c: sampleCase(), ev: userTickets(7, "помогите <срочно> & быстро"), buttons: 5,
 			want: map[string][]string{"ru": {"4 вопроса без ответа из 7", "❗ 0 мин назад: помогите <срочно> & быстро", "✓ 1 ч назад"}, "en": {"4 unanswered questions of 7", "❗ 0 min ago"}}},
+		{name: "a spoofing name, invalid bytes and controls are shown harmlessly", kind: justify.MsgReview, c: sampleCase(justifiedCase, func(c *justify.Case) {
+			c.UserName, c.VKComment, c.ReasonText = "Мария \u202Eавонави\xff", "спам\u200B\u2066", "\u202Bугрозы\x1b[2J"
+		}), ev: userTickets(1, "где заказ \xcf\xf0 \uFEFF👨\u200D👩\u200D👧"), buttons: 2, want: map[string][]string{
+			"ru": {"Мария ⟪U+202E⟫авонави\uFFFD", "спам⟪U+200B⟫⟪U+2066⟫", "⟪U+202B⟫угрозы⟪U+001B⟫[2J", "где заказ \uFFFD\uFFFD ⟪U+FEFF⟫👨\u200D👩\u200D👧"},
+			"en": {"Мария ⟪U+202E⟫авонави\uFFFD", "Explanation: ⟪U+202B⟫угрозы"},
+		}},
+		{name: "deleted words with invalid bytes and an override", kind: justify.MsgPrompt, c: sampleCase(deletionCase, func(c *justify.Case) { c.UserName = "\u202EВася" }),
+			ev: deletedTicket("верните \xff деньги \u202Eьтинреве"), buttons: 5, want: map[string][]string{
+				"ru": {"⟪U+202E⟫Вася", "верните \uFFFD деньги ⟪U+202E⟫ьтинреве"}, "en": {"⟪U+202E⟫Вася", "верните \uFFFD деньги ⟪U+202E⟫ьтинреве"},
+			}},
 		{name: "huge ban with requests", kind: justify.MsgReview, c: sampleCase(huge, func(c *justify.Case) { c.State = justify.StateUndoPending }),
 			ev: userTickets(10, strings.Repeat("ж", 3000)), buttons: 1, want: map[string][]string{"ru": {"без ответа из 10"}, "en": {"of 10"}}},
 	}
@@ -167,6 +180,8 @@ func TestRender(t *testing.T) {
 				require.NoError(t, err)
 				plain, err := telegramtest.ParseHTML(v.text)
 				require.NoError(t, err, "Telegram would refuse this HTML:\n%s", v.text)
+				assert.True(t, utf8.ValidString(v.text), "Telegram refuses text that is not UTF-8")
+				assert.False(t, strings.ContainsAny(v.text, bidiControls), "no bidi control may act on the message")
 				assert.LessOrEqual(t, utf8.RuneCountInString(plain), MaxTextLen)
 				for _, w := range tt.want[lang] {
 					assert.Contains(t, plain, w)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/api"
@@ -140,7 +139,7 @@ type wallPage struct {
 func (p wallPage) names() map[int64]string {
 	out := make(map[int64]string, len(p.Profiles))
 	for _, u := range p.Profiles {
-		out[u.ID] = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		out[u.ID] = fullName(u.FirstName, u.LastName)
 	}
 	return out
 }

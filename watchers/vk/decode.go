@@ -65,12 +65,20 @@ func DecodeUpdate(groupID int64, raw json.RawMessage) (justify.Event, bool, erro
 	if !ok {
 		return justify.Event{}, false, nil
 	}
+	// Go's JSON decoder already turns invalid bytes into U+FFFD; cleaning here as well
+	// keeps the rule in one place whatever decodes VK's answers.
+	ev.CleanTexts()
 	// The domain refuses what it cannot act upon; saying so here keeps such an event from
 	// failing a whole batch later.
 	if err := ev.Validate(); err != nil {
 		return justify.Event{}, false, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return ev, true, nil
+}
+
+// fullName is a VK user's name as modwatch shows it, made valid UTF-8.
+func fullName(first, last string) string {
+	return justify.CleanText(strings.TrimSpace(first + " " + last))
 }
 
 type decodeFunc func(ev *justify.Event, object json.RawMessage) (bool, error)

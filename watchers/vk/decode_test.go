@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,6 +41,10 @@ func TestDecodeUpdate(t *testing.T) {
 		{name: "ban without comment field", file: "user_block_no_comment.json", want: justify.Event{
 			Key: "vk:1:2e8c6a6f4daa6e3a1d3a9f5c7a4eadb2c3f4a5b6", GroupID: 1, Kind: justify.EventBan,
 			ActorVKID: 111, UserVKID: 444, VKReason: justify.BanOther, Source: justify.SourceLongPoll,
+		}},
+		{name: "invalid bytes in the comment become U+FFFD", file: "user_block_invalid_utf8.json", want: justify.Event{
+			Key: "vk:1:8d3f1b2c0e9a7f6e5d4c3b2a1a09f8e7d6c5b4a3", GroupID: 1, Kind: justify.EventBan,
+			ActorVKID: 111, UserVKID: 222, VKReason: justify.BanOther, Comment: "\uFFFD\uFFFD\uFFFD\uFFFD спам", Source: justify.SourceLongPoll,
 		}},
 		{name: "unban by admin", file: "user_unblock.json", want: justify.Event{
 			Key: "vk:1:3f9d7b7a5ebb7f4b2e4bafa6d8b5febc3d4a5b6c7", GroupID: 1, Kind: justify.EventUnban,
@@ -120,8 +125,14 @@ func FuzzDecodeUpdate(f *testing.F) {
 		}
 		assert.NoError(t, ev.Validate())
 		assert.Equal(t, int64(1), ev.GroupID)
+		texts := []string{ev.UserName, ev.ActorName, ev.Comment}
 		if ev.Ticket != nil {
 			assert.Equal(t, ev.Ticket.Ref.Key(), ev.Ticket.Key)
+			texts = append(texts, ev.Ticket.Text, ev.Ticket.AuthorName, ev.Ticket.Link)
+			texts = append(texts, ev.Ticket.Attachments...)
+		}
+		for _, s := range texts {
+			assert.True(t, utf8.ValidString(s), "every text is valid UTF-8: %q", s)
 		}
 	})
 }
@@ -133,5 +144,21 @@ func BenchmarkDecodeUpdate(b *testing.B) {
 		if _, _, err := DecodeUpdate(1, raw); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestFullName(t *testing.T) {
+	tests := []struct {
+		name, first, last, want string
+	}{
+		{name: "both", first: "Мария", last: "Иванова", want: "Мария Иванова"},
+		{name: "no last name", first: "Мария", want: "Мария"},
+		{name: "invalid bytes", first: "Ма\xffрия", last: "\xcf\xf0", want: "Ма\uFFFDрия \uFFFD\uFFFD"},
+		{name: "controls are kept for the record", first: "Мария", last: "\u202Eавонави", want: "Мария \u202Eавонави"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, fullName(tt.first, tt.last))
+		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/api"
@@ -219,13 +218,13 @@ func (r *Reconciler) banEvent(it object.GroupsOwnerXtrBanInfo, fetchedAt time.Ti
 	user := int64(it.Profile.ID)
 	ev := justify.Event{
 		GroupID: r.cfg.GroupID, Kind: justify.EventBan, Source: justify.SourceReconcile,
-		UserVKID: user, UserName: strings.TrimSpace(it.Profile.FirstName + " " + it.Profile.LastName),
+		UserVKID: user, UserName: fullName(it.Profile.FirstName, it.Profile.LastName),
 		At: fetchedAt,
 	}
 	date := 0
 	if bi := it.BanInfo; bi != nil {
 		date = bi.Date
-		ev.ActorVKID, ev.VKReason, ev.Comment = int64(bi.AdminID), justify.BanReason(bi.Reason), bi.Comment
+		ev.ActorVKID, ev.VKReason, ev.Comment = int64(bi.AdminID), justify.BanReason(bi.Reason), justify.CleanText(bi.Comment)
 		if bi.Date > 0 {
 			ev.At = time.Unix(int64(bi.Date), 0).UTC()
 		}

@@ -379,7 +379,7 @@ func (w *Watcher) resolveNames(ctx context.Context, evs []justify.Event) {
 	}
 	names := make(map[int64]string, len(users))
 	for _, u := range users {
-		names[int64(u.ID)] = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		names[int64(u.ID)] = fullName(u.FirstName, u.LastName)
 	}
 	for i := range evs {
 		if evs[i].UserName == "" {

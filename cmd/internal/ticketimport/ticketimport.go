@@ -55,7 +55,8 @@ func FormatOf(name string) (string, bool) {
 	return "", false
 }
 
-// Read reads an import file in format (CSV or JSONL) and checks every row. It returns the
+// Read reads an import file in format (CSV or JSONL), already made UTF-8 by Decode, and
+// checks every row. It returns the
 // tickets of the good rows and every bad row, in the order of their lines; a caller that
 // imports nothing when a row is bad needs only check the second.
 func Read(data []byte, format string) ([]justify.Ticket, []RowError) {
@@ -212,9 +213,11 @@ func ticketsOf(rows []importRow) ([]justify.Ticket, []RowError) {
 	var bad []RowError
 	seen := map[string]int{}
 	for _, row := range rows {
-		f := func(name string) string { return strings.TrimSpace(row.fields[name]) }
+		// Decode made the file UTF-8; cleaning every field as well keeps any caller of Read
+		// from storing a byte Telegram would refuse in every later message.
+		f := func(name string) string { return strings.TrimSpace(justify.CleanText(row.fields[name])) }
 		var why []string
-		tk := justify.Ticket{ExternalID: f("external_id"), Subject: f("subject"), Text: row.fields["text"], Status: strings.ToLower(f("status"))}
+		tk := justify.Ticket{ExternalID: f("external_id"), Subject: f("subject"), Text: justify.CleanText(row.fields["text"]), Status: strings.ToLower(f("status"))}
 		switch first, dup := seen[tk.ExternalID]; {
 		case tk.ExternalID == "":
 			why = append(why, "missing external_id")

@@ -496,6 +496,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Telegram refuses the whole request over one string that is not UTF-8.
+	for _, v := range p {
+		if !utf8.ValidString(v) {
+			writeError(w, badRequest("strings must be encoded in UTF-8"))
+			return
+		}
+	}
 
 	var result any
 	var apiErr *apiError

@@ -89,6 +89,7 @@ func TestSendMessage(t *testing.T) {
 		{name: "bad html", chat: 1, text: "a < b", wantCode: 400, wantDesc: "Bad Request: can't parse entities"},
 		{name: "too long", chat: 1, text: long, wantCode: 400, wantDesc: "message is too long"},
 		{name: "entities count once", chat: 1, text: strings.Repeat("&amp;", 4096)},
+		{name: "not UTF-8", chat: 1, text: "Заказ \xcf\xf0\xe8", wantCode: 400, wantDesc: "Bad Request: strings must be encoded in UTF-8"},
 		{name: "button data too long", chat: 1, text: "x", data: strings.Repeat("я", 33), wantCode: 400, wantDesc: "BUTTON_DATA_INVALID"},
 	}
 	for _, tt := range tests {
