@@ -82,18 +82,30 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 // taken from now on reaches modwatch even across a restart, or VK refused its token. It
 // also returns when ctx ends first; Wait then says how the daemon ended. On an error
 // nothing is left running and the store is closed.
+//
+// Start first takes the database's lock file (LockPath): while a daemon runs, another
+// Start on the same database fails at once with a *LockedError naming that daemon's PID.
+// The lock is released once the daemon has stopped and closed the store.
 func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, opts Options) (_ *Daemon, err error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
+	// One daemon per database, taken before the database is touched: a second one would
+	// ask about every ban twice and send every message twice.
+	lock, err := lockDatabase(cfg.Database)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
+		_ = lock.Release()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_ = db.Close() // the error that stopped the start is the one to report
+			_ = lock.Release()
 		}
 	}()
 
@@ -180,6 +192,10 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		log.Info().Msg("modwatch stopped")
 		if err := db.Close(); err != nil {
 			log.Error().Err(err).Msg("close database")
+		}
+		// Only once the database is closed may the next daemon open it.
+		if err := lock.Release(); err != nil {
+			log.Error().Err(err).Msg("release database lock")
 		}
 		if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.err = err
