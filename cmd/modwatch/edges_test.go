@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,4 +71,76 @@ func TestOneDaemonPerDatabase(t *testing.T) {
 			assert.Contains(t, out.String(), "Ivan", "%v shows the case", args)
 		}
 	}
+}
+
+// An update VK sends that cannot be decoded is kept, not lost: the managers and owners hear
+// of it once per kind (repeats edit that alert), `events quarantined` lists it as VK sent
+// it, and /metrics counts it. The rest of its batch goes on as usual.
+func TestMalformedUpdateIsQuarantined(t *testing.T) {
+	h := newHarness(t)
+	h.startTeam()
+	bad := `{"type":"user_block","object":{"admin_id":111,"user_id":"not a number"},"group_id":10,"event_id":"bad1","v":"5.199"}`
+	h.vk.PushRaw(group, json.RawMessage(bad))
+	h.vk.Ban(group, operatorVK, customer, 1, "", 0)
+	h.waitMessage(operatorTG, "the prompt of the good ban", isPrompt)
+
+	isQuarantine := hasText("could not be read")
+	for _, chat := range []int64{managerTG, manager2TG, ownerTG} {
+		alert := h.waitMessage(chat, "the quarantine alert", isQuarantine)
+		assert.Contains(t, alert.Text, "user_block")
+		assert.Contains(t, alert.Text, "Brand support")
+		assert.Contains(t, alert.Text, "modwatch events quarantined")
+	}
+	h.settle()
+	assert.Empty(t, h.botMessages(operatorTG, isQuarantine), "operators are not alerted")
+
+	// VK delivers the same update again, and another bad ban: one more kept, and the alert
+	// is edited, not sent again.
+	h.vk.PushRaw(group, json.RawMessage(bad))
+	h.vk.PushRaw(group, json.RawMessage(`{"type":"user_block","object":{"user_id":"x"},"group_id":10,"event_id":"bad2","v":"5.199"}`))
+	h.vk.Ban(group, operatorVK, customer2, 1, "", 0)
+	h.waitMessage(operatorTG, "the prompt of the barrier ban", func(m telegramtest.Msg) bool {
+		return isPrompt(m) && strings.Contains(m.HTML, "vk.com/id"+itoa(customer2))
+	})
+	require.Eventually(t, func() bool {
+		ms := h.botMessages(managerTG, isQuarantine)
+		return len(ms) == 1 && strings.Contains(ms[0].Text, "Repeated 2 times")
+	}, 15*time.Second, 10*time.Millisecond, "the alert counts the second bad update in place")
+	h.settle()
+	assert.Len(t, h.botMessages(managerTG, isQuarantine), 1, "one alert per kind")
+	assert.Len(t, h.cases(), 2, "both good bans are cases")
+
+	var out, errOut bytes.Buffer
+	code := runCLI(context.Background(), []string{"events", "quarantined", "--config", h.configPath()}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	assert.Contains(t, out.String(), "2 quarantined update(s)")
+	assert.Contains(t, out.String(), bad, "kept as VK sent it")
+	assert.Contains(t, out.String(), "community 10  user_block")
+
+	out.Reset()
+	code = runCLI(context.Background(), []string{"events", "quarantined", "--format", "jsonl", "--limit", "1", "--config", h.configPath()}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	var line struct {
+		Community int64           `json:"community"`
+		Type      string          `json:"type"`
+		Error     string          `json:"error"`
+		Raw       json.RawMessage `json:"raw"`
+	}
+	sc := bufio.NewScanner(&out)
+	require.True(t, sc.Scan())
+	require.NoError(t, json.Unmarshal(sc.Bytes(), &line))
+	assert.Equal(t, int64(group), line.Community)
+	assert.Equal(t, "user_block", line.Type)
+	assert.Contains(t, string(line.Raw), `"event_id":"bad2"`, "newest first")
+	assert.Contains(t, line.Error, "malformed vk update")
+	assert.False(t, sc.Scan(), "--limit 1")
+
+	srv := httptest.NewServer(h.dm.HealthHandler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	metrics, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(metrics), `modwatch_vk_quarantined_updates_total{community="10"} 2`)
 }

@@ -56,10 +56,15 @@ type wakingSink struct {
 }
 
 func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
-	res, err := s.Service.Ingest(ctx, evs, key, value)
+	return s.IngestPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: key, Cursor: value})
+}
+
+func (s wakingSink) IngestPoll(ctx context.Context, a justify.PollAnswer) (justify.IngestResult, error) {
+	res, err := s.Service.IngestPoll(ctx, a)
 	if err == nil {
-		s.mon.received(s.groupID, evs, res)
-		if res.New > 0 {
+		s.mon.received(s.groupID, a.Events, res)
+		// A new quarantined update raised an alert, which leaves now too.
+		if res.New > 0 || res.Quarantined > 0 {
 			s.bot.Wake()
 		}
 	}
