@@ -41,6 +41,9 @@ Usage:
                                     the VK updates that could not be decoded, as VK sent them
   modwatch report [--since 7d] [--community ID] [--operator NAME] [--format text|csv|json] --config FILE
                                     the moderation figures of a period, against the one before
+  modwatch backup FILE --config FILE
+                                    write a consistent copy of the database, even while the
+                                    daemon runs; FILE must not exist
   modwatch version                  print the version
 `
 
@@ -78,6 +81,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCases(ctx, args[1:], stdout, stderr)
 	case "events":
 		err = cmdEvents(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
