@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,5 +71,38 @@ func TestBackup(t *testing.T) {
 	assert.NotContains(t, names, "partial", "no temporary file is left: %v", names)
 	for _, n := range names {
 		assert.NotContains(t, n, ".partial-")
+	}
+}
+
+// The connections are set as Litestream's documentation asks of applications: WAL, a
+// busy timeout of 5 s, synchronous NORMAL; with Options.Litestream the writer never
+// checkpoints on its own.
+func TestPragmasFitLitestream(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       Options
+		checkpoint int
+	}{
+		{name: "default: SQLite checkpoints every 1000 pages", checkpoint: 1000},
+		{name: "litestream: checkpoints are Litestream's", opts: Options{Litestream: true}, checkpoint: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "m.db"), tt.opts)
+			require.NoError(t, err)
+			defer db.Close()
+			pragma := func(pool interface {
+				QueryRow(string, ...any) *sql.Row
+			}, name string) string {
+				var v string
+				require.NoError(t, pool.QueryRow("PRAGMA "+name).Scan(&v))
+				return v
+			}
+			assert.Equal(t, "wal", pragma(db.write, "journal_mode"))
+			assert.Equal(t, "5000", pragma(db.write, "busy_timeout"))
+			assert.Equal(t, "5000", pragma(db.read, "busy_timeout"))
+			assert.Equal(t, "1", pragma(db.write, "synchronous"), "NORMAL")
+			assert.Equal(t, strconv.Itoa(tt.checkpoint), pragma(db.write, "wal_autocheckpoint"))
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/cmd/internal/daemon"
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
 	"github.com/modwatch/modwatch/store"
@@ -202,4 +204,79 @@ func TestBackupWhileRunning(t *testing.T) {
 
 	// The daemon was not disturbed: the wave's cases all open.
 	require.Eventually(t, func() bool { return len(h.cases()) == 21 }, 15*time.Second, 10*time.Millisecond)
+}
+
+// Telegram cannot make a send idempotent: when its reply is lost after it accepted a
+// message (here a proxy answers 502), the retry sends the message again. The bound: one
+// extra copy per lost reply, and none for an edit, which lands on the same message.
+func TestLostReplyRepeatsOneMessage(t *testing.T) {
+	h := newHarness(t)
+	h.startTeam()
+	h.tg.LoseReplyNext("sendMessage", http.StatusBadGateway)
+	h.vk.Ban(group, operatorVK, customer, 1, "", 0)
+	h.waitMessage(operatorTG, "the prompt, whose reply is lost", isPrompt)
+	require.Eventually(t, func() bool {
+		return countRows(t, h, "SELECT COUNT(*) FROM outbox WHERE kind = 'prompt' AND attempts = 1 AND sent_at = 0") == 1
+	}, 15*time.Second, 10*time.Millisecond, "the prompt waits for its retry")
+	h.clock.Add(3 * time.Second) // the retry is due
+	require.Eventually(t, func() bool { return len(h.botMessages(operatorTG, isPrompt)) == 2 }, 15*time.Second, 10*time.Millisecond,
+		"the retry sends the prompt again")
+	h.settle()
+	prompts := h.botMessages(operatorTG, isPrompt)
+	require.Len(t, prompts, 2, "one extra copy for one lost reply")
+	assert.Equal(t, prompts[0].Text, prompts[1].Text)
+
+	// An edit whose reply is lost is sent again to the same message: nothing new appears.
+	before := len(h.botMessages(operatorTG, nil))
+	h.tg.LoseReplyNext("editMessageText", http.StatusBadGateway)
+	c := onlyCase(t, h)
+	h.press(operatorTG, prompts[1], 0)
+	h.waitCase(c.ID, "the reason", func(c justify.Case) bool { return c.Reason == justify.ReasonSpam })
+	require.Eventually(t, func() bool {
+		return countRows(t, h, "SELECT COUNT(*) FROM outbox WHERE edit_of != 0 AND attempts = 1 AND sent_at = 0") == 1
+	}, 15*time.Second, 10*time.Millisecond, "the edit, whose reply is lost, waits for its retry")
+	m, _ := h.tg.Message(operatorTG, prompts[1].ID)
+	assert.Len(t, buttons(m), 1, "yet Telegram applied it: the prompt shows the recorded reason")
+	edits := h.tg.Calls("editMessageText")
+	h.clock.Add(3 * time.Second) // its retry is due
+	require.Eventually(t, func() bool { return h.tg.Calls("editMessageText") > edits }, 15*time.Second, 10*time.Millisecond,
+		"the edit is retried")
+	h.settle()
+	assert.Len(t, h.botMessages(operatorTG, nil), before, "the edit made no new message")
+}
+
+// A database a newer modwatch wrote is refused by the daemon and by every command, with
+// the version named, and left as it was: never migrated down, never misread.
+func TestNewerDatabaseIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.startTeam()
+	h.vk.Ban(group, operatorVK, customer, 1, "", 0)
+	h.waitMessage(operatorTG, "the prompt", isPrompt)
+	h.stop()
+
+	path := filepath.Join(h.dir, "modwatch.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	_, err = raw.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 0)")
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+	versions := countRowsAt(t, path, "SELECT COUNT(*) FROM schema_migrations")
+
+	cfg, secrets, err := configs.Load(h.configPath(), h.env)
+	require.NoError(t, err)
+	log, err := daemon.NewLogger(cfg.Log, h.logs)
+	require.NoError(t, err)
+	_, err = daemon.Start(context.Background(), cfg, secrets, log, daemon.Options{Now: h.clock.Now})
+	require.ErrorIs(t, err, store.ErrNewerSchema)
+	assert.Contains(t, err.Error(), "9999_future.sql")
+
+	for _, args := range [][]string{{"cases", "list"}, {"report"}, {"events", "quarantined"}, {"backup", filepath.Join(t.TempDir(), "b.db")}} {
+		var out, errOut bytes.Buffer
+		code := runCLI(context.Background(), append(args, "--config", h.configPath()), &out, &errOut)
+		assert.Equal(t, 1, code, "%v", args)
+		assert.Contains(t, errOut.String(), "written by a newer modwatch", "%v", args)
+	}
+	assert.Equal(t, versions, countRowsAt(t, path, "SELECT COUNT(*) FROM schema_migrations"), "nothing migrated")
+	assert.Equal(t, 1, countRowsAt(t, path, "SELECT COUNT(*) FROM schema_migrations WHERE version = 9999"))
+	assert.Equal(t, 1, countRowsAt(t, path, "SELECT COUNT(*) FROM cases"), "the record is untouched")
 }

@@ -102,7 +102,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.Database)
+	db, err := store.OpenWith(ctx, cfg.Database, store.Options{Litestream: cfg.Litestream})
 	if err != nil {
 		_ = lock.Release()
 		return nil, fmt.Errorf("open database: %w", err)
@@ -206,7 +206,8 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 			d.err = err
 		}
 	}()
-	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", opts.Version).Msg("modwatch started")
+	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", opts.Version).
+		Bool("litestream", cfg.Litestream).Msg("modwatch started")
 	d.waitReady(ctx, cfg, refused)
 	return d, nil
 }
