@@ -243,6 +243,15 @@ func TestLostReplyRepeatsOneMessage(t *testing.T) {
 		"the edit is retried")
 	h.settle()
 	assert.Len(t, h.botMessages(operatorTG, nil), before, "the edit made no new message")
+
+	// The extra copy's buttons act on the same case: once it moved on, a press changes nothing.
+	trail := decisionsOf(t, h, c.ID)
+	q := h.press(operatorTG, prompts[0], 1)
+	assert.Contains(t, h.answer(q), "no longer needed")
+	h.settle()
+	c = h.waitCase(c.ID, "the case", func(justify.Case) bool { return true })
+	assert.Equal(t, justify.ReasonSpam, c.Reason, "the stale copy's press changed nothing")
+	assert.Equal(t, trail, decisionsOf(t, h, c.ID))
 }
 
 // A database a newer modwatch wrote is refused by the daemon and by every command, with
