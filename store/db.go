@@ -2,9 +2,9 @@
 //
 // DB implements the domain's justify.Store: each Update or View is one transaction, given
 // to the domain as a Tx that implements every role of justify.Tx (events, cursors, cases,
-// decisions, outbox, tickets, alerts, batches, pending input). The files are named for
-// what they keep. DB's own methods are one transaction each, for the adapters and the
-// commands, which declare the few they use where they use them.
+// decisions, outbox, tickets, alerts, batches, pending input, quarantine). The files are
+// named for what they keep. DB's own methods are one transaction each, for the adapters
+// and the commands, which declare the few they use where they use them.
 package store
 
 import (

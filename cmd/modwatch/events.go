@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/store"
@@ -94,9 +93,12 @@ type quarantineLine struct {
 func quarantineJSONL(qs []justify.Quarantined, stdout io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	for _, q := range qs {
-		var raw any = strings.ToValidUTF8(string(q.Raw), "\uFFFD")
-		if json.Valid(q.Raw) && utf8.Valid(q.Raw) {
-			raw = json.RawMessage(q.Raw)
+		// Bytes that are not UTF-8 can only be inside strings of JSON that is otherwise
+		// whole: replaced, it stays JSON.
+		text := strings.ToValidUTF8(string(q.Raw), "\uFFFD")
+		var raw any = text
+		if json.Valid([]byte(text)) {
+			raw = json.RawMessage(text)
 		}
 		line := quarantineLine{ID: q.ID, Community: q.GroupID, Type: q.Kind, ReceivedAt: q.At.UTC().Format("2006-01-02T15:04:05.000Z"),
 			Size: q.Size, Cut: q.Size > len(q.Raw), Error: q.Err, Raw: raw}
