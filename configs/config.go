@@ -17,6 +17,9 @@ import (
 type Config struct {
 	// Database is the SQLite file's path.
 	Database string `yaml:"database"`
+	// Litestream says Litestream replicates the database: modwatch then leaves the WAL's
+	// checkpoints to it, as Litestream's documentation asks of applications.
+	Litestream bool `yaml:"litestream"`
 	// Language is the bot's language, ru or en.
 	Language string `yaml:"language"`
 	// TimeZone is the team's IANA time zone: times in messages and /stats' "today".

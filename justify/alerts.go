@@ -24,6 +24,9 @@ const (
 	AlertToken AlertKind = "token"
 	// AlertUnreachable: the bot cannot write to a person (never pressed Start, or blocked it).
 	AlertUnreachable AlertKind = "unreachable"
+	// AlertQuarantined: an update from VK could not be decoded and was kept aside
+	// (Subject is its type).
+	AlertQuarantined AlertKind = "quarantined"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within

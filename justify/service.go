@@ -42,24 +42,39 @@ const DefaultAlertWindow = time.Hour
 // IngestResult counts what a batch of events did.
 type IngestResult struct {
 	New, Duplicate, Invalid int
-	Opened                  []CaseID
+	// Quarantined counts the updates that could not be decoded and were kept for the
+	// first time.
+	Quarantined int
+	Opened      []CaseID
 }
 
 // Ingest records a batch of events and, in the same transaction, the watcher's cursor
 // (skipped when cursorKey is empty), so a cursor is never ahead of what is recorded.
 // Invalid events are counted and skipped, never fatal.
 func (s *Service) Ingest(ctx context.Context, events []Event, cursorKey, cursorValue string) (IngestResult, error) {
+	return s.IngestPoll(ctx, PollAnswer{Events: events, CursorKey: cursorKey, Cursor: cursorValue})
+}
+
+// IngestPoll records one long-poll answer in one transaction: its events as Ingest does,
+// the updates that could not be decoded (kept, with an alert; see Quarantined), and the
+// position after it. The position never moves past an update that is not kept.
+func (s *Service) IngestPoll(ctx context.Context, a PollAnswer) (IngestResult, error) {
 	var res IngestResult
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = IngestResult{}
-		for _, ev := range events {
+		for _, ev := range a.Events {
 			if err := s.ingestOne(tx, ev, &res); err != nil {
 				return err
 			}
 		}
-		if cursorKey != "" {
-			if err := tx.SaveCursor(cursorKey, cursorValue); err != nil {
-				return fmt.Errorf("save cursor %s: %w", cursorKey, err)
+		for _, q := range a.Quarantined {
+			if err := s.quarantine(tx, q, &res); err != nil { // quarantine.go
+				return err
+			}
+		}
+		if a.CursorKey != "" {
+			if err := tx.SaveCursor(a.CursorKey, a.Cursor); err != nil {
+				return fmt.Errorf("save cursor %s: %w", a.CursorKey, err)
 			}
 		}
 		return nil

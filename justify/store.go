@@ -37,6 +37,7 @@ type Tx interface {
 	AlertStore
 	BatchStore
 	PendingInputStore
+	QuarantineStore
 }
 
 // EventStore keeps the record of moderation events as VK delivered them.

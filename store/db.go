@@ -2,9 +2,9 @@
 //
 // DB implements the domain's justify.Store: each Update or View is one transaction, given
 // to the domain as a Tx that implements every role of justify.Tx (events, cursors, cases,
-// decisions, outbox, tickets, alerts, batches, pending input). The files are named for
-// what they keep. DB's own methods are one transaction each, for the adapters and the
-// commands, which declare the few they use where they use them.
+// decisions, outbox, tickets, alerts, batches, pending input, quarantine). The files are
+// named for what they keep. DB's own methods are one transaction each, for the adapters
+// and the commands, which declare the few they use where they use them.
 package store
 
 import (
@@ -51,9 +51,19 @@ var _ justify.Store = (*DB)(nil)
 // beside the daemon) before SQLite gives up with SQLITE_BUSY.
 const busyTimeout = 5 * time.Second
 
+// Options are the ways of opening a database that the config decides.
+type Options struct {
+	// Litestream leaves the WAL's checkpoints to Litestream: the writer's automatic
+	// checkpoints are off (wal_autocheckpoint 0), so that no page reaches the database
+	// file before Litestream has copied it. Without Litestream running, the WAL grows.
+	Litestream bool
+}
+
 // dsn builds a modernc URI for path. Readers skip journal_mode: WAL is a property of the
 // file, set once by the writer, and query_only makes any write through them an error.
-func dsn(path string, readOnly bool) string {
+// What Litestream asks of applications holds either way: WAL, a busy timeout of 5 s (its
+// checkpoints briefly take the write lock), synchronous NORMAL.
+func dsn(path string, readOnly bool, opts ...Options) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(on)")
@@ -63,6 +73,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "journal_mode(wal)")
 		q.Add("_pragma", "synchronous(normal)")
 		q.Set("_txlock", "immediate")
+		if len(opts) > 0 && opts[0].Litestream {
+			q.Add("_pragma", "wal_autocheckpoint(0)")
+		}
 	}
 	return "file:" + uriPath(path) + "?" + q.Encode()
 }
@@ -73,8 +86,14 @@ func uriPath(path string) string {
 }
 
 // Open opens the database at path, creating it with mode 0600 if needed, and applies the
-// migrations it has not seen yet.
+// migrations it has not seen yet. A database a newer modwatch wrote is refused with
+// ErrNewerSchema.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	// Create the file ourselves so that it is private from the first byte: it holds
 	// customers' words and the team's decisions. SQLite creates -wal and -shm with the mode
 	// of the database file (the tests check it), so they need no chmod of their own, which
@@ -86,7 +105,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("create database file: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsn(path, false, opts))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

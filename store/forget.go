@@ -21,6 +21,9 @@ type Erasure struct {
 	Alerts int
 	// Digests are sent owners' digests whose payload was emptied (PurgeTexts only).
 	Digests int
+	// Quarantined are updates that could not be decoded, deleted: too old, or mentioning
+	// the person.
+	Quarantined int
 }
 
 // ForgetPersonDetail erases a customer's words everywhere modwatch keeps them, in one
@@ -31,7 +34,7 @@ type Erasure struct {
 // words back) and all earlier texts of those tickets; the person's name and the admin's ban
 // comment (which may quote them) on their cases and on the events about them; the Detail
 // (the deleted request's words) of the alerts about their cases, in the alert groups and in
-// every queued or sent outbox message.
+// every queued or sent outbox message; the quarantined updates that mention their VK id.
 //
 // Kept, because they are facts about the moderation and not the person's words: the
 // person's VK id, the tickets' times, places, links, statuses and answer times; the cases'
@@ -63,6 +66,9 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 			WHERE user_vk_id = ? AND (user_name != '' OR comment != '')`, vkID); err != nil {
 			return fmt.Errorf("erase events: %w", err)
 		}
+		if e.Quarantined, err = tx.forgetQuarantined(vkID); err != nil {
+			return err
+		}
 		cases, err := tx.caseIDs("SELECT id FROM cases WHERE user_vk_id = ?", vkID)
 		if err != nil {
 			return err
@@ -79,7 +85,7 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 // PurgeTexts applies the retention period: the words of tickets written before `before` are
 // erased as by ForgetPersonDetail (text, subject, author name, earlier texts), and so are
 // the alert details quoting them and the payloads of owners' digests sent (or given up on)
-// before `before`. Cases and events keep their names and comments: retention is about what
+// before `before`, and the quarantined updates received before it are deleted. Cases and events keep their names and comments: retention is about what
 // customers wrote. It returns how many tickets it erased; tickets already forgotten are not
 // counted again, so running it often is cheap.
 func (db *DB) PurgeTexts(ctx context.Context, before time.Time) (int, error) {
@@ -95,6 +101,9 @@ func (db *DB) PurgeTextsDetail(ctx context.Context, before time.Time) (Erasure, 
 		var err error
 		// Tickets already forgotten are skipped: a purge runs often and they have nothing left.
 		if e.Tickets, e.Edits, err = tx.eraseTickets("created_at < ? AND forgotten = 0", cut); err != nil {
+			return err
+		}
+		if e.Quarantined, err = tx.purgeQuarantine(cut); err != nil {
 			return err
 		}
 		if e.Digests, err = tx.affected(`UPDATE outbox SET payload = '{}' WHERE kind = ? AND created_at < ?

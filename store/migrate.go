@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -49,7 +50,14 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 	return out, nil
 }
 
+// ErrNewerSchema means the database holds migrations this modwatch does not know: a newer
+// modwatch wrote it. Opening it is refused, since this version would misread what it
+// cannot see, and it has no way back down.
+var ErrNewerSchema = errors.New("the database was written by a newer modwatch")
+
 // migrate applies, in order, every migration in fsys the database has not recorded yet.
+// A database that records a migration fsys lacks is refused with ErrNewerSchema, before
+// anything is applied.
 func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
@@ -57,6 +65,9 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
 	}
 	list, err := loadMigrations(fsys)
 	if err != nil {
+		return err
+	}
+	if err := db.refuseUnknown(ctx, list); err != nil {
 		return err
 	}
 	for _, m := range list {
@@ -92,6 +103,37 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit migration %s: %w", m.name, err)
+	}
+	return nil
+}
+
+// refuseUnknown returns ErrNewerSchema when the database records a migration that known
+// does not hold, naming the newest such one and the newest this binary knows.
+func (db *DB) refuseUnknown(ctx context.Context, known []migration) error {
+	have := map[int]bool{}
+	latest := 0
+	for _, m := range known {
+		have[m.version] = true
+		latest = max(latest, m.version)
+	}
+	rows, err := db.write.QueryContext(ctx, "SELECT version, name FROM schema_migrations ORDER BY version DESC")
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var v int
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		if !have[v] {
+			return fmt.Errorf("%w: it records migration %s (version %d) and this modwatch knows versions up to %d; "+
+				"run the modwatch that wrote it, or a newer one (a database is never migrated down)", ErrNewerSchema, name, v, latest)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
 	}
 	return nil
 }

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -150,6 +150,8 @@ func TestMigrate(t *testing.T) {
 		name    string
 		files   fstest.MapFS
 		wantErr string
+		// before lists the versions recorded before the test migrates.
+		before []int
 		// applied lists the versions recorded afterwards.
 		applied []int
 	}{
@@ -175,13 +177,18 @@ func TestMigrate(t *testing.T) {
 			name:    "an unnumbered file is refused",
 			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/init.sql": {Data: []byte("SELECT 1;")}},
 			wantErr: "must start with a positive number",
-			applied: []int{1},
 		},
 		{
 			name:    "two files with one number are refused",
 			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/0001_again.sql": {Data: []byte("SELECT 1;")}},
 			wantErr: "share number 1",
-			applied: []int{1},
+		},
+		{
+			name:    "a database a newer modwatch wrote is refused, not migrated down",
+			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/0002_notes.sql": {Data: []byte("CREATE TABLE notes (id INTEGER PRIMARY KEY);")}},
+			before:  []int{1, 3},
+			wantErr: "written by a newer modwatch: it records migration 0003_future.sql (version 3) and this modwatch knows versions up to 2",
+			applied: []int{1, 3},
 		},
 	}
 	versions := func(t *testing.T, db *DB) []int {
@@ -199,16 +206,16 @@ func TestMigrate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := openTest(t)
-			// The real schema's later migrations are already applied; the test's files
-			// add to them.
-			want := versions(t, db)
-			for _, v := range tt.applied {
-				if !slices.Contains(want, v) {
-					want = append(want, v)
+			db := openBare(t)
+			if len(tt.before) > 0 {
+				_, err := db.write.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+				require.NoError(t, err)
+				for _, v := range tt.before {
+					name := map[int]string{1: "0001_init.sql", 3: "0003_future.sql"}[v]
+					_, err := db.write.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", v, name)
+					require.NoError(t, err)
 				}
 			}
-			slices.Sort(want)
 			for range 2 {
 				err := db.migrate(context.Background(), tt.files)
 				if tt.wantErr != "" {
@@ -218,12 +225,31 @@ func TestMigrate(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			assert.Equal(t, want, versions(t, db))
+			assert.Equal(t, tt.applied, versions(t, db))
 			var half int
+			if len(tt.before) > 0 {
+				require.NoError(t, db.read.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name = 'notes'").Scan(&half))
+				assert.Zero(t, half, "nothing is applied to a refused database")
+			}
 			require.NoError(t, db.read.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").Scan(&half))
 			assert.Zero(t, half)
 		})
 	}
+}
+
+// openBare opens a database file without applying any migration, so that a test decides
+// which ones it records, whatever the real migrations are numbered.
+func openBare(t *testing.T) *DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bare.db")
+	w, err := sql.Open("sqlite", dsn(path, false))
+	require.NoError(t, err)
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn(path, true))
+	require.NoError(t, err)
+	db := &DB{write: w, read: r, now: func() time.Time { return t0 }}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 func fs0001() (*fstest.MapFile, error) {

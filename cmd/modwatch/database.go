@@ -52,7 +52,9 @@ func openDatabase(ctx context.Context, path string, mustExist bool) (*configs.Co
 			return nil, nil, fmt.Errorf("database %s (from %s): %w", cfg.Database, path, err)
 		}
 	}
-	db, err := store.Open(ctx, cfg.Database)
+	// The commands write too (migrations, imports, erasures): with Litestream they must
+	// not checkpoint either.
+	db, err := store.OpenWith(ctx, cfg.Database, store.Options{Litestream: cfg.Litestream})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -100,7 +100,7 @@ func TestVKFaultsAreRetried(t *testing.T) {
 	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
 	h.waitMessage(operatorTG, "the prompt, after the faults", isPrompt)
 	assert.Len(t, h.cases(), 1)
-	assert.Contains(t, h.logs.String(), "skipped malformed update")
+	assert.Contains(t, h.logs.String(), "malformed update quarantined")
 }
 
 // /healthz says whether the database answers and each watcher polled lately; /metrics

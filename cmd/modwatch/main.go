@@ -37,8 +37,13 @@ Usage:
   modwatch cases list [--state S] [--limit N] --config FILE
   modwatch cases show ID --config FILE
                                     list cases, or show one case's audit trail
+  modwatch events quarantined [--community ID] [--limit N] [--format text|jsonl] --config FILE
+                                    the VK updates that could not be decoded, as VK sent them
   modwatch report [--since 7d] [--community ID] [--operator NAME] [--format text|csv|json] --config FILE
                                     the moderation figures of a period, against the one before
+  modwatch backup FILE --config FILE
+                                    write a consistent copy of the database, even while the
+                                    daemon runs; FILE must not exist
   modwatch version                  print the version
 `
 
@@ -74,6 +79,10 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdForget(ctx, args[1:], stdout, stderr)
 	case "cases":
 		err = cmdCases(ctx, args[1:], stdout, stderr)
+	case "events":
+		err = cmdEvents(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

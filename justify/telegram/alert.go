@@ -41,6 +41,10 @@ func (r renderer) alert(a justify.Alert) view {
 		}
 	case justify.AlertUnreachable:
 		fmt.Fprintf(&b, "%s: %s\n%s\n", r.cat.alertWho, who, r.cat.alertUnreachableHint)
+	case justify.AlertQuarantined:
+		// Subject is the event's type: what was lost, not who acted.
+		fmt.Fprintf(&b, "%s: <code>%s</code> — %s\n<code>modwatch events quarantined</code>\n",
+			r.cat.alertDetail, esc(a.Subject, maxName), esc(a.Detail, maxText))
 	default:
 		if who != "" {
 			fmt.Fprintf(&b, "%s: %s\n", r.cat.alertWho, who)

@@ -14,8 +14,26 @@ import (
 	"github.com/modwatch/modwatch/justify"
 )
 
-// ErrMalformed marks an update that cannot be decoded; the watcher skips it and goes on.
+// ErrMalformed marks an update that cannot be decoded; the watcher quarantines it and goes on.
 var ErrMalformed = errors.New("malformed vk update")
+
+// quarantined is an update DecodeUpdate refused, as the store keeps it. Its kind is the
+// update's type only when modwatch decodes that type, "" otherwise, so that what VK sends
+// cannot invent alert keys and metric values of its own.
+func quarantined(groupID int64, raw json.RawMessage, err error, at time.Time) justify.Quarantined {
+	var env struct {
+		Type string `json:"type"`
+	}
+	kind := ""
+	if json.Unmarshal(raw, &env) == nil && decoderFor(env.Type) != nil {
+		kind = env.Type
+	}
+	keep := raw
+	if len(keep) > justify.MaxQuarantinedRaw {
+		keep = keep[:justify.MaxQuarantinedRaw]
+	}
+	return justify.Quarantined{GroupID: groupID, Kind: kind, Raw: append([]byte(nil), keep...), Size: len(raw), Err: err.Error(), At: at}
+}
 
 // EventKey is the key of a long-poll event: VK's event_id is unique per community, and VK
 // redelivers an event with the same id, so the store keeps it once.

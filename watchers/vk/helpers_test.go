@@ -24,9 +24,10 @@ const (
 )
 
 type ingestCall struct {
-	events     []justify.Event
-	key, value string
-	failed     bool
+	events      []justify.Event
+	quarantined []justify.Quarantined
+	key, value  string
+	failed      bool
 }
 
 // memSink keeps events and cursors in memory and records every Ingest call.
@@ -40,10 +41,16 @@ type memSink struct {
 
 func newMemSink() *memSink { return &memSink{cursors: map[string]string{}} }
 
-func (s *memSink) Ingest(_ context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
+func (s *memSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
+	return s.IngestPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: key, Cursor: value})
+}
+
+func (s *memSink) IngestPoll(_ context.Context, a justify.PollAnswer) (justify.IngestResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	call := ingestCall{events: append([]justify.Event(nil), evs...), key: key, value: value}
+	evs, key, value := a.Events, a.CursorKey, a.Cursor
+	call := ingestCall{events: append([]justify.Event(nil), evs...), key: key, value: value,
+		quarantined: append([]justify.Quarantined(nil), a.Quarantined...)}
 	if s.failIngest > 0 {
 		s.failIngest--
 		call.failed = true
@@ -53,7 +60,7 @@ func (s *memSink) Ingest(_ context.Context, evs []justify.Event, key, value stri
 	s.calls = append(s.calls, call)
 	s.events = append(s.events, evs...)
 	s.cursors[key] = value
-	return justify.IngestResult{New: len(evs)}, nil
+	return justify.IngestResult{New: len(evs), Quarantined: len(a.Quarantined)}, nil
 }
 
 func (s *memSink) Cursor(_ context.Context, key string) (string, error) {
@@ -103,7 +110,7 @@ type running struct {
 }
 
 // startWatcher runs a watcher against srv until the test ends or stop is called.
-func startWatcher(t *testing.T, srv *vktest.Server, sink Sink, edit func(*WatcherConfig)) running {
+func startWatcher(t *testing.T, srv *vktest.Server, sink PollSink, edit func(*WatcherConfig)) running {
 	t.Helper()
 	cfg := WatcherConfig{
 		GroupID: testGroup, Token: communityToken, APIURL: srv.URL(), Wait: 2 * time.Second,

@@ -8,7 +8,8 @@ import (
 
 // Metrics counts what the VK jobs of every community see. A nil *Metrics counts nothing.
 type Metrics struct {
-	errors *prometheus.CounterVec
+	errors      *prometheus.CounterVec
+	quarantines *prometheus.CounterVec
 }
 
 // NewMetrics creates the VK metrics and registers them with reg (nil: not registered, for
@@ -17,11 +18,23 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "modwatch_vk_errors_total", Help: "VK API errors by community and error code (0: network or HTTP).",
-	}, []string{"community", "code"})}
+	}, []string{"community", "code"}),
+		quarantines: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modwatch_vk_quarantined_updates_total",
+			Help: "Long-poll updates that could not be decoded and were kept aside (modwatch events quarantined), by community.",
+		}, []string{"community"})}
 	if reg != nil {
-		reg.MustRegister(m.errors)
+		reg.MustRegister(m.errors, m.quarantines)
 	}
 	return m
+}
+
+// quarantined counts n updates of a community newly kept aside.
+func (m *Metrics) quarantined(groupID int64, n int) {
+	if m == nil || n <= 0 {
+		return
+	}
+	m.quarantines.WithLabelValues(strconv.FormatInt(groupID, 10)).Add(float64(n))
 }
 
 // failed counts one failed run of a community's VK work by VK's error code, 0 when the

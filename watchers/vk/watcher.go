@@ -41,6 +41,17 @@ type Sink interface {
 
 var _ Sink = (*justify.Service)(nil)
 
+// PollSink is what the long-poll watcher records into: a Sink that also keeps the updates
+// that could not be decoded, in the same transaction as the position that moves past them.
+type PollSink interface {
+	Sink
+	// IngestPoll records one long-poll answer in one transaction: its events, its
+	// undecodable updates and the position after it.
+	IngestPoll(ctx context.Context, a justify.PollAnswer) (justify.IngestResult, error)
+}
+
+var _ PollSink = (*justify.Service)(nil)
+
 // WatcherConfig configures a Watcher.
 type WatcherConfig struct {
 	GroupID int64
@@ -79,7 +90,7 @@ type WatcherConfig struct {
 // Sink. It owns the a_check loop so that the position only moves after events are recorded.
 type Watcher struct {
 	cfg    WatcherConfig
-	sink   Sink
+	sink   PollSink
 	log    zerolog.Logger
 	vk     *api.VK
 	client *http.Client
@@ -96,11 +107,14 @@ type Watcher struct {
 
 type batch struct {
 	events []justify.Event
-	ts     string
+	// quarantined are the updates that could not be decoded: kept with the batch, so the
+	// position never moves past one that is not.
+	quarantined []justify.Quarantined
+	ts          string
 }
 
 // NewWatcher checks cfg and prepares a watcher; nothing is contacted until Run.
-func NewWatcher(cfg WatcherConfig, sink Sink, log zerolog.Logger) (*Watcher, error) {
+func NewWatcher(cfg WatcherConfig, sink PollSink, log zerolog.Logger) (*Watcher, error) {
 	switch {
 	case cfg.GroupID <= 0:
 		return nil, fmt.Errorf("new vk watcher: group id %d is not positive", cfg.GroupID)
@@ -197,8 +211,9 @@ func (w *Watcher) step(ctx context.Context) error {
 	if resp.Ts == "" {
 		return fmt.Errorf("long poll of group %d: answer without ts", w.cfg.GroupID)
 	}
-	b := batch{ts: string(resp.Ts), events: w.decode(resp.Updates)}
-	if len(b.events) == 0 && b.ts == w.saved {
+	b := batch{ts: string(resp.Ts)}
+	b.events, b.quarantined = w.decode(resp.Updates)
+	if len(b.events) == 0 && len(b.quarantined) == 0 && b.ts == w.saved {
 		w.ts = b.ts
 		return nil
 	}
@@ -315,15 +330,18 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 	return out, nil
 }
 
-// decode turns updates into events, skipping (and logging) what cannot be used so that one
-// bad update never costs the rest of the batch.
-func (w *Watcher) decode(updates []json.RawMessage) []justify.Event {
+// decode turns updates into events. What cannot be decoded is quarantined, kept as VK sent
+// it, so that one bad update never costs the rest of the batch nor is lost itself.
+func (w *Watcher) decode(updates []json.RawMessage) ([]justify.Event, []justify.Quarantined) {
 	now := w.cfg.Now()
 	evs := make([]justify.Event, 0, len(updates))
+	var bad []justify.Quarantined
 	for _, raw := range updates {
 		ev, ok, err := DecodeUpdate(w.cfg.GroupID, raw)
 		if err != nil {
-			w.log.Warn().Err(err).Int("size", len(raw)).Msg("skipped malformed update")
+			q := quarantined(w.cfg.GroupID, raw, err, now)
+			w.log.Warn().Err(err).Str("type", q.KindOrUnreadable()).Int("size", len(raw)).Msg("malformed update quarantined")
+			bad = append(bad, q)
 			continue
 		}
 		if !ok {
@@ -342,7 +360,7 @@ func (w *Watcher) decode(updates []json.RawMessage) []justify.Event {
 		}
 		evs = append(evs, ev)
 	}
-	return evs
+	return evs, bad
 }
 
 // resolveNames fills in the names of banned users and of customers who wrote, with one
@@ -392,14 +410,15 @@ func (w *Watcher) resolveNames(ctx context.Context, evs []justify.Event) {
 }
 
 func (w *Watcher) ingest(ctx context.Context, b batch) error {
-	res, err := w.sink.Ingest(ctx, b.events, w.key, b.ts)
+	res, err := w.sink.IngestPoll(ctx, justify.PollAnswer{Events: b.events, Quarantined: b.quarantined, CursorKey: w.key, Cursor: b.ts})
 	if err != nil {
 		return fmt.Errorf("record %d events up to ts %s: %w", len(b.events), b.ts, err)
 	}
 	w.ts, w.saved = b.ts, b.ts
-	if len(b.events) > 0 {
+	w.cfg.Metrics.quarantined(w.cfg.GroupID, res.Quarantined)
+	if len(b.events) > 0 || len(b.quarantined) > 0 {
 		w.log.Info().Int("new", res.New).Int("duplicate", res.Duplicate).Int("invalid", res.Invalid).
-			Int("opened", len(res.Opened)).Str("ts", b.ts).Msg("events recorded")
+			Int("quarantined", res.Quarantined).Int("opened", len(res.Opened)).Str("ts", b.ts).Msg("events recorded")
 	}
 	return nil
 }

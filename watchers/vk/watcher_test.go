@@ -3,6 +3,7 @@ package vk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -81,13 +82,18 @@ func TestWatcherRestartLosesNothing(t *testing.T) {
 	assert.Equal(t, srv.Ts(testGroup), sink.cursor(CursorKey(testGroup)))
 }
 
-func TestWatcherSkipsMalformedUpdateInBatch(t *testing.T) {
+// Updates that cannot be decoded cost nothing of the rest of their batch, and are handed
+// to the sink with it, in the same call as the position that moves past them.
+func TestWatcherQuarantinesMalformedUpdateInBatch(t *testing.T) {
 	srv := newVK(t)
 	sink := seeded(srv)
-	// All three land in one long-poll answer because no watcher runs yet.
+	badBan := `{"type":"user_block","object":{"user_id":"oops"},"group_id":1,"event_id":"bad","v":"5.199"}`
+	badComment := `{"type":"wall_reply_new","object":{"id":1},"group_id":1,"event_id":"c1","v":"5.199"}`
+	// All of them land in one long-poll answer because no watcher runs yet.
 	srv.Ban(testGroup, 111, 301, 1, "", 0)
-	srv.PushRaw(testGroup, json.RawMessage(`{"type":"user_block","object":{"user_id":"oops"},"group_id":1,"event_id":"bad","v":"5.199"}`))
-	srv.PushRaw(testGroup, json.RawMessage(`{"type":"wall_reply_new","object":{"id":1},"group_id":1,"event_id":"c1","v":"5.199"}`))
+	srv.PushRaw(testGroup, json.RawMessage(badBan))
+	srv.PushRaw(testGroup, json.RawMessage(badComment))
+	srv.PushRaw(testGroup, json.RawMessage(`[1, 2]`))
 	srv.Ban(testGroup, 111, 302, 1, "", 0)
 	r := startWatcher(t, srv, sink, nil)
 
@@ -95,8 +101,29 @@ func TestWatcherSkipsMalformedUpdateInBatch(t *testing.T) {
 	require.Len(t, evs, 2)
 	assert.Equal(t, int64(301), evs[0].UserVKID)
 	assert.Equal(t, int64(302), evs[1].UserVKID)
-	require.Len(t, sink.Calls(), 1, "one batch, one Ingest")
-	assert.Contains(t, r.logs.String(), "skipped malformed update")
+	calls := sink.Calls()
+	require.Len(t, calls, 1, "one batch, one Ingest")
+	assert.Equal(t, srv.Ts(testGroup), calls[0].value, "the position moves in the call that keeps them")
+	q := calls[0].quarantined
+	require.Len(t, q, 3)
+	assert.Equal(t, []string{"user_block", "wall_reply_new", ""}, []string{q[0].Kind, q[1].Kind, q[2].Kind})
+	assert.JSONEq(t, badBan, string(q[0].Raw))
+	assert.Equal(t, len(q[0].Raw), q[0].Size)
+	assert.Equal(t, testGroup, q[0].GroupID)
+	assert.Equal(t, fixedNow, q[0].At)
+	assert.Contains(t, q[0].Err, "malformed vk update")
+	assert.Contains(t, r.logs.String(), "malformed update quarantined")
+}
+
+// An absurdly large update is kept cut, with its whole size.
+func TestQuarantinedUpdateIsCut(t *testing.T) {
+	raw := json.RawMessage(`{"type":"message_new","object":{"text":"` + strings.Repeat("x", justify.MaxQuarantinedRaw) + `"}}`)
+	q := quarantined(testGroup, raw, errors.New("boom"), fixedNow)
+	assert.Len(t, q.Raw, justify.MaxQuarantinedRaw)
+	assert.Equal(t, len(raw), q.Size)
+	assert.Equal(t, "message_new", q.Kind)
+	assert.Equal(t, "", quarantined(testGroup, json.RawMessage(`{"type":"made_up_type"}`), errors.New("x"), fixedNow).Kind,
+		"a type modwatch does not know is not trusted as a kind")
 }
 
 func TestWatcherPassesDuplicatesThrough(t *testing.T) {

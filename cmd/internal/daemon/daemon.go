@@ -56,10 +56,15 @@ type wakingSink struct {
 }
 
 func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
-	res, err := s.Service.Ingest(ctx, evs, key, value)
+	return s.IngestPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: key, Cursor: value})
+}
+
+func (s wakingSink) IngestPoll(ctx context.Context, a justify.PollAnswer) (justify.IngestResult, error) {
+	res, err := s.Service.IngestPoll(ctx, a)
 	if err == nil {
-		s.mon.received(s.groupID, evs, res)
-		if res.New > 0 {
+		s.mon.received(s.groupID, a.Events, res)
+		// A new quarantined update raised an alert, which leaves now too.
+		if res.New > 0 || res.Quarantined > 0 {
 			s.bot.Wake()
 		}
 	}
@@ -82,18 +87,30 @@ func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.R
 // taken from now on reaches modwatch even across a restart, or VK refused its token. It
 // also returns when ctx ends first; Wait then says how the daemon ended. On an error
 // nothing is left running and the store is closed.
+//
+// Start first takes the database's lock file (LockPath): while a daemon runs, another
+// Start on the same database fails at once with a *LockedError naming that daemon's PID.
+// The lock is released once the daemon has stopped and closed the store.
 func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, opts Options) (_ *Daemon, err error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	db, err := store.Open(ctx, cfg.Database)
+	// One daemon per database, taken before the database is touched: a second one would
+	// ask about every ban twice and send every message twice.
+	lock, err := lockDatabase(cfg.Database)
 	if err != nil {
+		return nil, err
+	}
+	db, err := store.OpenWith(ctx, cfg.Database, store.Options{Litestream: cfg.Litestream})
+	if err != nil {
+		_ = lock.Release()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_ = db.Close() // the error that stopped the start is the one to report
+			_ = lock.Release()
 		}
 	}()
 
@@ -181,11 +198,16 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		if err := db.Close(); err != nil {
 			log.Error().Err(err).Msg("close database")
 		}
+		// Only once the database is closed may the next daemon open it.
+		if err := lock.Release(); err != nil {
+			log.Error().Err(err).Msg("release database lock")
+		}
 		if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.err = err
 		}
 	}()
-	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", opts.Version).Msg("modwatch started")
+	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", opts.Version).
+		Bool("litestream", cfg.Litestream).Msg("modwatch started")
 	d.waitReady(ctx, cfg, refused)
 	return d, nil
 }

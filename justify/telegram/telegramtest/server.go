@@ -136,6 +136,7 @@ type Server struct {
 	nextUpd  int
 	pushed   chan struct{} // closed and replaced when an update is pushed
 	fails    map[string][]failure
+	lost     map[string][]int // per method, the HTTP statuses that replace the next replies
 	calls    map[string]int
 	queries  map[string]*query
 	answers  []CallbackAnswer
@@ -168,6 +169,7 @@ func New(token string) *Server {
 		nextUpd: 1,
 		pushed:  make(chan struct{}),
 		fails:   map[string][]failure{},
+		lost:    map[string][]int{},
 		calls:   map[string]int{},
 		queries: map[string]*query{},
 		params:  map[string]map[string]string{},
@@ -354,6 +356,15 @@ func (s *Server) FailNext(method string, code int, description string, retryAfte
 	s.fails[method] = append(s.fails[method], failure{code: code, desc: description, retryAfter: retryAfter})
 }
 
+// LoseReplyNext makes the next call of method take effect and then answer as a proxy
+// that lost Telegram's reply would: HTTP status (a 5xx) with an HTML page, so the bot
+// cannot know that the call was done. Lost replies queue up in order.
+func (s *Server) LoseReplyNext(method string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lost[method] = append(s.lost[method], status)
+}
+
 // Calls counts the requests made for a method, failed ones included.
 func (s *Server) Calls(method string) int {
 	s.mu.Lock()
@@ -534,7 +545,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiErr)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": withoutNulls(result)})
+	s.mu.Lock()
+	lost := s.lost[method]
+	if len(lost) > 0 {
+		s.lost[method] = lost[1:]
+	}
+	s.mu.Unlock()
+	if len(lost) > 0 {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(lost[0])
+		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", lost[0], http.StatusText(lost[0]))
+	} else {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": withoutNulls(result)})
+	}
 	s.observe(evs...)
 }
 
