@@ -78,6 +78,7 @@ type BanInfo struct {
 type fault struct {
 	status int
 	body   string
+	size   int64 // when not 0: a valid JSON answer of this many bytes, streamed
 }
 
 type update struct {
@@ -279,7 +280,16 @@ func (s *Server) Duplicate(groupID int64) bool {
 func (s *Server) FailNext(method string, httpStatus int, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults[method] = append(s.faults[method], fault{httpStatus, body})
+	s.faults[method] = append(s.faults[method], fault{status: httpStatus, body: body})
+	s.notifyLocked()
+}
+
+// OversizeNext makes the next call of method answer with a valid JSON answer of size bytes,
+// streamed without being held in memory, as a VK gone wrong might. Faults queue.
+func (s *Server) OversizeNext(method string, size int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = append(s.faults[method], fault{status: http.StatusOK, size: size})
 	s.notifyLocked()
 }
 
