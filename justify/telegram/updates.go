@@ -106,10 +106,7 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 	}
 	p, ok := b.deps.People.ByTelegram(m.From.ID)
 	if !ok {
-		b.mu.Lock()
-		told := b.refused[m.From.ID]
-		b.refused[m.From.ID] = true
-		b.mu.Unlock()
+		told := b.refused.heard(m.From.ID)
 		log.Info().Bool("already_told", told).Msg("refused a stranger")
 		if !told {
 			// The config needs the person's numeric id, which Telegram does not show them.

@@ -30,6 +30,9 @@ type Options struct {
 	Now func() time.Time
 	// Version is the build's version, logged at the start.
 	Version string
+	// RememberStrangers bounds the refused strangers the bot remembers;
+	// telegram.DefaultRememberStrangers when zero. Tests lower it.
+	RememberStrangers int
 }
 
 // Daemon is one running modwatch: its components, wired and supervised.
@@ -133,6 +136,8 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		Location:    cfg.Location(),
 		AlertWindow: cfg.Alerts.GroupWithin,
 		Limits:      TelegramLimits(cfg.Telegram),
+		// Zero takes the bot's default; tests lower it to see strangers forgotten.
+		RememberStrangers: opts.RememberStrangers,
 	}, telegram.Deps{
 		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
