@@ -11,7 +11,8 @@ import (
 type catalog struct {
 	timeLayout string
 	forever    string
-	batch      *batchCatalog // texts about a wave of actions taken as one
+	batch      *batchCatalog  // texts about a wave of actions taken as one
+	closed     *closedCatalog // answers to buttons of closed cases and batches
 
 	reasons   map[justify.Reason]string
 	vkReasons map[justify.BanReason]string
@@ -94,7 +95,7 @@ type catalog struct {
 var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
 
 var ru = catalog{
-	batch:      &ruBatch,
+	batch: &ruBatch, closed: &ruClosed,
 	timeLayout: "02.01.2006 15:04",
 	forever:    "навсегда",
 	reasons: map[justify.Reason]string{
@@ -287,7 +288,7 @@ var ru = catalog{
 }
 
 var en = catalog{
-	batch:      &enBatch,
+	batch: &enBatch, closed: &enClosed,
 	timeLayout: "2006-01-02 15:04",
 	forever:    "forever",
 	reasons: map[justify.Reason]string{

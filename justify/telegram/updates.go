@@ -204,6 +204,16 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(q, b.r.cat.ansNotForYou)
 		return
 	}
+	closed, ok, err := b.closedAnswer(ctx, btn)
+	if err != nil {
+		b.answer(q, b.errText(err, log))
+		return
+	}
+	if ok {
+		log.Info().Msg("button of a closed case pressed")
+		b.answer(q, closed)
+		return
+	}
 	text, err := b.act(ctx, q, btn)
 	if err != nil {
 		text = b.errText(err, log)

@@ -293,12 +293,10 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.QueueDue)
 		return nil
 	}
-	if cfg.Tickets.Retention > 0 {
-		rlog := log.With().Str("component", "retention").Logger()
-		runs["retention"] = func(ctx context.Context) error {
-			every(ctx, time.Hour, rlog, "erase old texts", purgeOldTexts(db, cfg.Tickets.Retention, now, rlog))
-			return nil
-		}
+	rlog := log.With().Str("component", "retention").Logger()
+	runs["retention"] = func(ctx context.Context) error {
+		every(ctx, time.Hour, rlog, "apply retention", retention(db, cfg, now, rlog))
+		return nil
 	}
 	if cfg.Health.Listen != "" {
 		// Listening now makes a taken port a start error, not a line in the log of a
