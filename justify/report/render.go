@@ -114,6 +114,8 @@ func figureLines(f Figures, w words, language string, sla time.Duration, total b
 		line(w.answered, item{label: "", cur: c.Answered, prev: p.Answered}, median),
 	}
 	lines = append(lines, line("", item{label: w.deletedReqs, cur: c.DeletedRequests, prev: p.DeletedRequests}))
+	// Their own line: VK does not say whether the author or an admin deleted them.
+	lines = append(lines, line("", item{label: w.vanished, cur: c.VanishedPosts, prev: p.VanishedPosts}))
 	if total && sla > 0 {
 		lines = append(lines, line(fmt.Sprintf(w.breaches, HumanDuration(sla, language)), item{cur: c.SLABreaches, prev: p.SLABreaches}))
 	}
@@ -169,7 +171,10 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		var entries []string
 		for _, d := range c.DeletedRequests {
 			who := d.Operator
-			if who == UnknownOperator {
+			switch {
+			case d.Vanished:
+				who = w.vanishedWho
+			case who == UnknownOperator:
 				who = fmt.Sprintf(w.unknownAdmin, d.ActorVKID)
 			}
 			entries = append(entries, fmt.Sprintf("%s, %s: %s%s", d.At.In(loc).Format(w.shortTime), f.esc(who),
