@@ -3,7 +3,6 @@ package vktest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -81,25 +80,6 @@ func writeFault(w http.ResponseWriter, f fault) {
 	}
 	w.WriteHeader(f.status)
 	_, _ = w.Write([]byte(f.body))
-}
-
-// writeOversized streams {"response":"xxx…"} of size bytes, until the client hangs up.
-func writeOversized(w http.ResponseWriter, size int64) {
-	head, tail := `{"response":"`, `"}`
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
-	if _, err := io.WriteString(w, head); err != nil {
-		return
-	}
-	chunk := []byte(strings.Repeat("x", 64<<10))
-	for left := size - int64(len(head)+len(tail)); left > 0; {
-		n := min(left, int64(len(chunk)))
-		if _, err := w.Write(chunk[:n]); err != nil {
-			return // the client gave up reading, as it should
-		}
-		left -= n
-	}
-	_, _ = io.WriteString(w, tail)
 }
 
 // popFaultLocked takes the next queued fault for name, if any.

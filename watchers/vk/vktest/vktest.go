@@ -284,15 +284,6 @@ func (s *Server) FailNext(method string, httpStatus int, body string) {
 	s.notifyLocked()
 }
 
-// OversizeNext makes the next call of method answer with a valid JSON answer of size bytes,
-// streamed without being held in memory, as a VK gone wrong might. Faults queue.
-func (s *Server) OversizeNext(method string, size int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[method] = append(s.faults[method], fault{status: http.StatusOK, size: size})
-	s.notifyLocked()
-}
-
 // Hold makes every call of method, from now until release is called, wait before it is
 // handled, as a VK that answers late: tests hold a call for as long as they need instead of
 // sleeping. A held call is counted by Calls at once, and answered normally on release; it
