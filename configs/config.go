@@ -102,6 +102,9 @@ type TelegramConfig struct {
 	// Pace keeps the bot within Telegram's rate limits; only a test server that does not
 	// limit may go unpaced.
 	Pace bool `yaml:"pace"`
+	// KeepSent is how long messages already sent (or given up on), and the buttons of
+	// closed cases, are kept before the daemon deletes them; at least a day.
+	KeepSent time.Duration `yaml:"keep_sent"`
 }
 
 // JustifyConfig sets the operators' deadline.

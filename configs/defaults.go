@@ -33,6 +33,7 @@ func Defaults() Config {
 			APIEndpoint: "https://api.telegram.org",
 			PollTimeout: 30 * time.Second,
 			Pace:        true,
+			KeepSent:    90 * 24 * time.Hour,
 		},
 		Justify: JustifyConfig{
 			Deadline:     2 * time.Hour,

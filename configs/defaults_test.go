@@ -88,6 +88,10 @@ func TestZeroIsNotADefault(t *testing.T) {
 		{doc: minimal + "alerts: {group_within: 0s}\n", want: "alerts.group_within: 0s must be positive"},
 		{doc: minimal + "tickets: {answer_within: 0s}\n", want: "tickets.answer_within: 0s must be positive"},
 		{doc: minimal + "database: ''\n", want: "database: missing"},
+		{doc: strings.Replace(minimal, "  token_env: TG\n", "  token_env: TG\n  keep_sent: 0s\n", 1),
+			want: "telegram.keep_sent: 0s is too short: at least 24h"},
+		{doc: strings.Replace(minimal, "  token_env: TG\n", "  token_env: TG\n  keep_sent: 48h\n", 1) + "alerts: {group_within: 72h}\n",
+			want: "telegram.keep_sent: 48h0m0s is too short: at least 24h and alerts.group_within (72h0m0s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -118,6 +118,10 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.Tickets.AnswerWithin <= 0 {
 		p.add("tickets.answer_within", "%s must be positive", c.Tickets.AnswerWithin)
 	}
+	if c.Telegram.KeepSent < 24*time.Hour || c.Telegram.KeepSent < c.Alerts.GroupWithin {
+		p.add("telegram.keep_sent", "%s is too short: at least 24h and alerts.group_within (%s), or repeats of an alert lose its message",
+			c.Telegram.KeepSent, c.Alerts.GroupWithin)
+	}
 	if c.Tickets.Retention < 0 {
 		p.add("tickets.retention", "%s must be positive, or 0 to keep customers' words", c.Tickets.Retention)
 	}

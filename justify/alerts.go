@@ -44,6 +44,9 @@ type Alert struct {
 	Detail string
 	CaseID CaseID
 	At     time.Time
+	// Vanished marks a deleted-request alert about a wall post that vanished: VK does not
+	// say whether its author or an admin deleted it.
+	Vanished bool `json:",omitempty"`
 }
 
 // Payload encodes an alert for an outbox message.

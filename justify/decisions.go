@@ -23,6 +23,9 @@ const (
 	ActionUndoneInVK     Action = "undone_in_vk"
 	// ActionUnbatched: the case left its batch to be handled one by one.
 	ActionUnbatched Action = "unbatched"
+	// ActionSevere: a vanished post's case became severe, an admin having acted on its
+	// author around the time it vanished.
+	ActionSevere Action = "severe"
 )
 
 // Decision is one append-only entry of a case's audit trail: who did what, when, and from

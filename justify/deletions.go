@@ -37,6 +37,13 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	if known {
 		c.UserVKID, c.UserName = t.AuthorVKID, t.AuthorName
 		c.Severe = t.Open()
+		if c.Severe && ev.Kind == EventVanished {
+			// The author may have deleted their own post: severe only if an admin acted
+			// on them around then.
+			if c.Severe, err = s.vanishedSevere(tx, c.GroupID, c.UserVKID, ev.At); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if s.RemindBefore > 0 && s.RemindBefore < s.Deadline {
 		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
@@ -60,8 +67,11 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	}
 	detail := actorDetail(c)
 	switch {
+	case ev.Kind == EventVanished && c.Severe:
+		detail = "post vanished; unknown who deleted it: the author or an admin; an admin acted on the author within " +
+			VanishedWithin.String()
 	case ev.Kind == EventVanished:
-		detail = "post vanished; VK does not say who deleted it"
+		detail = "post vanished; unknown who deleted it: the author or an admin"
 	case !isKnown && ev.ActorVKID == 0:
 		detail = "VK did not say who deleted it"
 	case !isKnown:
@@ -95,14 +105,24 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 		}
 	}
 	if c.Severe {
-		// One key per admin and community: a raid of deletions is one alert whose count
-		// grows, not one alert per comment (each case still has its own review).
-		if err := s.alert(tx, Alert{Kind: AlertDeletedRequest, GroupID: c.GroupID, Key: fmt.Sprintf("deleted_request:%d:%d", c.GroupID, c.ActorVKID),
-			Subject: c.Operator, ActorVKID: c.ActorVKID, CaseID: c.ID, Detail: ticketText(t, known), At: now}); err != nil {
+		if err := s.alertDeletedRequest(tx, c, ticketText(t, known)); err != nil {
 			return 0, err
 		}
 	}
 	return c.ID, nil
+}
+
+// alertDeletedRequest tells managers and owners that a severe deletion case was opened:
+// text is the deleted words. One key per admin and community: a raid of deletions is one
+// alert whose count grows, not one alert per comment (each case still has its own
+// review). Vanished posts, whose deleter nobody knows, have a key of their own.
+func (s *Service) alertDeletedRequest(tx Tx, c Case, text string) error {
+	key := fmt.Sprintf("deleted_request:%d:%d", c.GroupID, c.ActorVKID)
+	if c.Kind == EventVanished {
+		key = fmt.Sprintf("deleted_request:%d:vanished", c.GroupID)
+	}
+	return s.alert(tx, Alert{Kind: AlertDeletedRequest, GroupID: c.GroupID, Key: key, Subject: c.Operator,
+		ActorVKID: c.ActorVKID, CaseID: c.ID, Detail: text, At: s.now(), Vanished: c.Kind == EventVanished})
 }
 
 func ticketText(t Ticket, known bool) string {

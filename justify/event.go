@@ -16,8 +16,8 @@ const (
 	EventDelete EventKind = "delete"
 	// EventRestore: a deleted item was restored in VK.
 	EventRestore EventKind = "restore"
-	// EventVanished: a customer's post captured earlier no longer exists, deleted by an
-	// admin VK does not name (VK sends no event for deleted wall posts).
+	// EventVanished: a customer's post captured earlier no longer exists. VK sends no event
+	// for deleted wall posts and does not say who deleted one: the author or an admin.
 	EventVanished EventKind = "vanished"
 	// EventWrite: a customer wrote something (Ticket): a comment, a post, a message.
 	EventWrite EventKind = "write"

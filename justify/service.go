@@ -122,7 +122,11 @@ func (s *Service) apply(tx Tx, ev Event) (CaseID, error) {
 		if err := s.checkWave(tx, ev); err != nil { // waves.go
 			return 0, err
 		}
-		return s.applyDeletion(tx, ev) // deletions.go
+		id, err := s.applyDeletion(tx, ev) // deletions.go
+		if err != nil {
+			return 0, err
+		}
+		return id, s.adminActed(tx, ev) // vanished.go
 	case EventRestore:
 		return 0, s.applyRestore(tx, ev) // deletions.go
 	case EventOfficers:
@@ -131,7 +135,11 @@ func (s *Service) apply(tx Tx, ev Event) (CaseID, error) {
 		if err := s.checkWave(tx, ev); err != nil {
 			return 0, err
 		}
-		return s.openBanCase(tx, ev) // bans.go
+		id, err := s.openBanCase(tx, ev) // bans.go
+		if err != nil {
+			return 0, err
+		}
+		return id, s.adminActed(tx, ev) // vanished.go
 	case EventUnban:
 		return 0, s.applyUnban(tx, ev) // bans.go
 	}

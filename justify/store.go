@@ -55,6 +55,9 @@ type EventStore interface {
 	LastEventID() (int64, error)
 	// RecentActions counts an admin's bans or deletions (events of kind) in a group since a time.
 	RecentActions(groupID, actorVKID int64, kind EventKind, since time.Time) (int, error)
+	// AdminActedOn reports whether, in a group, the user was banned or had one of their
+	// tickets deleted by someone else (a deleter VK named), at a time in [since, until].
+	AdminActedOn(groupID, userVKID int64, since, until time.Time) (bool, error)
 }
 
 // CursorStore keeps positions: how far a watcher has read, the last period a digest
@@ -75,6 +78,8 @@ type CaseStore interface {
 	Case(id CaseID) (Case, error)
 	// OpenCaseFor returns the newest open case of kind about a user in a group, or ErrNotFound.
 	OpenCaseFor(groupID, userVKID int64, kind EventKind) (Case, error)
+	// OpenCasesFor lists the open cases of kind about a user in a group, oldest first.
+	OpenCasesFor(groupID, userVKID int64, kind EventKind) ([]Case, error)
 	// OpenCaseForItem returns the newest open case about an item (by Ref.Key), or ErrNotFound.
 	OpenCaseForItem(ref Ref) (Case, error)
 	// SaveCase writes c if nobody saved it since it was loaded (else ErrConflict) and bumps

@@ -119,6 +119,16 @@ func (t *Tx) OpenCaseFor(groupID, userVKID int64, kind justify.EventKind) (justi
 	return c, nil
 }
 
+// OpenCasesFor lists the open cases of kind about a user in a group, oldest first.
+func (t *Tx) OpenCasesFor(groupID, userVKID int64, kind justify.EventKind) ([]justify.Case, error) {
+	cs, err := queryCases(t.ctx, t, "WHERE group_id = ? AND user_vk_id = ? AND kind = ? AND state != ? ORDER BY id",
+		groupID, userVKID, kind, justify.StateClosed)
+	if err != nil {
+		return nil, fmt.Errorf("list open %s cases of user %d in group %d: %w", kind, userVKID, groupID, err)
+	}
+	return cs, nil
+}
+
 // OpenCaseForItem returns the newest open case about an item, or ErrNotFound.
 func (t *Tx) OpenCaseForItem(ref justify.Ref) (justify.Case, error) {
 	c, err := scanCase(t.queryRow("SELECT "+caseColumns+` FROM cases

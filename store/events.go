@@ -143,6 +143,26 @@ func (t *Tx) RecentActions(groupID, actorVKID int64, kind justify.EventKind, sin
 	return n, nil
 }
 
+// adminActedOn is AdminActedOn's query. Arguments: user, group, the ban kind, since,
+// until, user, group, since, until.
+const adminActedOn = `SELECT EXISTS (SELECT 1 FROM events WHERE user_vk_id = ? AND group_id = ? AND kind = ?
+		AND at >= ? AND at <= ?)
+	OR EXISTS (SELECT 1 FROM tickets WHERE author_vk_id = ? AND group_id = ? AND deleted_at >= ? AND deleted_at <= ?
+		AND deleted_by != 0 AND deleted_by != author_vk_id)`
+
+// AdminActedOn reports whether, in a group, the user was banned or one of the user's
+// tickets was deleted by someone else than the user (an admin VK named), at a time in
+// [since, until]. A deletion VK did not attribute, or one since restored, does not count.
+func (t *Tx) AdminActedOn(groupID, userVKID int64, since, until time.Time) (bool, error) {
+	var n int
+	err := t.queryRow(adminActedOn,
+		userVKID, groupID, justify.EventBan, ms(since), ms(until), userVKID, groupID, ms(since), ms(until)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look for admins' actions on user %d in group %d: %w", userVKID, groupID, err)
+	}
+	return n == 1, nil
+}
+
 // EventCounts counts the stored events by community (its id in decimal) and kind, for
 // /metrics: {"123", "ban"} → 7.
 func (db *DB) EventCounts(ctx context.Context) (map[[2]string]int, error) {

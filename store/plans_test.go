@@ -48,6 +48,13 @@ func TestQueryPlans(t *testing.T) {
 			want:  "SEARCH c USING INDEX cases_batch (batch_id=?)",
 		},
 		{
+			// Every vanished post and every ban or deletion that may explain one asks it.
+			name:  "AdminActedOn",
+			query: adminActedOn,
+			args:  []any{1, 2, "ban", 0, 1, 1, 2, 0, 1},
+			want:  "SEARCH tickets USING INDEX tickets_author (author_vk_id=? AND group_id=?)",
+		},
+		{
 			name:  "CasesBetween",
 			query: "SELECT " + caseColumns + " FROM cases WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id",
 			args:  []any{1, 2},

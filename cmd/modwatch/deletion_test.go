@@ -205,7 +205,7 @@ func TestVanishedPostGoesToManagers(t *testing.T) {
 	review := h.waitMessage(managerTG, "the vanished post", func(m telegramtest.Msg) bool {
 		return isReview(m) && strings.Contains(m.Text, "Your courier was rude to me")
 	})
-	assert.Contains(t, review.Text, "unknown which")
+	assert.Contains(t, review.Text, "Unknown who deleted it: the author or an admin")
 	c := onlyCase(t, h)
 	assert.Equal(t, justify.EventVanished, c.Kind)
 	assert.Equal(t, justify.StateAwaitingReview, c.State)

@@ -84,6 +84,8 @@ type harness struct {
 	running bool
 	// edit changes the config before it is written, for tests that need more keys.
 	edit func(string) string
+	// opts are the daemon's options besides its clock, for tests that steer it.
+	opts daemon.Options
 }
 
 func newHarness(t *testing.T) *harness {
@@ -137,7 +139,9 @@ func (h *harness) start() {
 	require.NoError(h.t, err)
 	log, err := daemon.NewLogger(cfg.Log, h.logs)
 	require.NoError(h.t, err)
-	dm, err := daemon.Start(context.Background(), cfg, secrets, log, daemon.Options{Now: h.clock.Now})
+	opts := h.opts
+	opts.Now = h.clock.Now
+	dm, err := daemon.Start(context.Background(), cfg, secrets, log, opts)
 	if err != nil {
 		h.t.Fatalf("daemon did not start: %v", err)
 	}

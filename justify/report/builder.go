@@ -108,7 +108,7 @@ func median(ds []time.Duration) time.Duration {
 // diff is a minus b, field by field.
 func diff(a, b Counts) Counts {
 	return Counts{
-		Bans: a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions,
+		Bans: a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions, VanishedPosts: a.VanishedPosts - b.VanishedPosts,
 		JustifiedInTime: a.JustifiedInTime - b.JustifiedInTime, JustifiedLate: a.JustifiedLate - b.JustifiedLate,
 		NeverJustified: a.NeverJustified - b.NeverJustified, Approved: a.Approved - b.Approved,
 		Reversed: a.Reversed - b.Reversed, ReversedInVK: a.ReversedInVK - b.ReversedInVK,

@@ -87,7 +87,10 @@ func Compute(in Input) Report {
 			continue
 		}
 		b := get(c.GroupID)
-		countCase(&b.op(period, c.Operator).n, c)
+		if c.Kind != justify.EventVanished {
+			// Nobody knows who deleted a vanished post: it is no admin's action.
+			countCase(&b.op(period, c.Operator).n, c)
+		}
 		countCase(&b.tot[period].n, c)
 		if period != cur {
 			continue
@@ -148,9 +151,12 @@ func within(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to)
 
 // countCase adds one case of the period to the counts.
 func countCase(n *Counts, c justify.Case) {
-	if c.IsDeletion() {
+	switch {
+	case c.Kind == justify.EventVanished:
+		n.VanishedPosts++
+	case c.IsDeletion():
 		n.Deletions++
-	} else if c.Kind == justify.EventBan {
+	case c.Kind == justify.EventBan:
 		n.Bans++
 	}
 	switch {
@@ -177,7 +183,7 @@ func countCase(n *Counts, c justify.Case) {
 
 func deletedRequest(c justify.Case, tickets map[string]justify.Ticket) DeletedRequest {
 	d := DeletedRequest{CaseID: c.ID, Operator: c.Operator, ActorVKID: c.ActorVKID, Author: c.UserName,
-		AuthorVK: c.UserVKID, Link: c.Item.Link(), At: c.ActedAt}
+		AuthorVK: c.UserVKID, Link: c.Item.Link(), At: c.ActedAt, Vanished: c.Kind == justify.EventVanished}
 	if t, ok := tickets[c.Item.Key()]; ok {
 		if !t.Forgotten {
 			d.Excerpt = Excerpt(t.Text, excerptRunes)

@@ -21,8 +21,8 @@ func TestDigest(t *testing.T) {
 	tests := []struct {
 		name, lang, caption string
 	}{
-		{name: "Russian", lang: "ru", caption: "Модерация за 23.11.2026 (MSK): баны 5 (+4), удаления 2 (+1), отменено 2 (+1), без причины 1, удалены неотвеченные 1 (+1)"},
-		{name: "English", lang: "en", caption: "Moderation for 2026-11-23 (MSK): bans 5 (+4), deletions 2 (+1), reversed 2 (+1), no reason 1, unanswered deleted 1 (+1)"},
+		{name: "Russian", lang: "ru", caption: "Модерация за 23.11.2026 (MSK): баны 5 (+4), удаления 2 (+2), отменено 2 (+2), без причины 1 (+1), удалены неотвеченные 2 (+2)"},
+		{name: "English", lang: "en", caption: "Moderation for 2026-11-23 (MSK): bans 5 (+4), deletions 2 (+2), reversed 2 (+2), no reason 1 (+1), unanswered deleted 2 (+2)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

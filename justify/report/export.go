@@ -35,6 +35,8 @@ var csvFigures = []struct {
 	{"sla_breaches", func(c Counts) int64 { return int64(c.SLABreaches) }},
 	{"answered", func(c Counts) int64 { return int64(c.Answered) }},
 	{"median_first_response_seconds", func(c Counts) int64 { return int64(c.MedianFirstResponse / time.Second) }},
+	// Last, so that readers of the earlier columns by position are not disturbed.
+	{"vanished_posts", func(c Counts) int64 { return int64(c.VanishedPosts) }},
 }
 
 // WriteCSV writes a header row, then for each community its total (kind "total") and one

@@ -117,7 +117,7 @@ func TestLoad(t *testing.T) {
 
 	assert.Equal(t, [][2]time.Time{{dayFrom.Add(-24 * time.Hour).In(msk), dayTo.In(msk)}}, f.casesAsked,
 		"one read covers the period and the one before")
-	assert.ElementsMatch(t, []justify.CaseID{1, 2, 3, 4, 5, 8, 9}, f.decisionIDs, "audit trails of the period's cases only")
+	assert.ElementsMatch(t, []justify.CaseID{1, 2, 3, 4, 5, 8, 9, 12}, f.decisionIDs, "audit trails of the period's cases only")
 	assert.Equal(t, []string{deletedRef.Key()}, f.keysAsked, "only the deleted request's words the periods lack")
 	assert.Len(t, opts.Communities, 2, "the caller's options are left as they were")
 
@@ -130,8 +130,9 @@ func TestLoad(t *testing.T) {
 	shop := r.Communities[0]
 	assert.Equal(t, 3, shop.Total.Current.Bans)
 	assert.Equal(t, 1, shop.Total.Previous.Bans, "case 6 belongs to the day before")
-	require.Len(t, shop.DeletedRequests, 1)
+	require.Len(t, shop.DeletedRequests, 2)
 	assert.Equal(t, "Где мой заказ? Жду неделю", shop.DeletedRequests[0].Excerpt, "words found by key")
+	assert.True(t, shop.DeletedRequests[1].Vanished, "the vanished post, listed as such")
 	assert.Equal(t, msk, r.From.Location(), "dates in the location of the period's end")
 	assert.Equal(t, r, Compute(mustLoadInput(t, f, opts, dayFrom.In(msk), dayTo.In(msk))), "Load is load and Compute")
 }

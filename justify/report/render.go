@@ -120,6 +120,8 @@ func figureLines(f Figures, w words, language string, sla time.Duration, total b
 		line(w.answered, item{label: "", cur: c.Answered, prev: p.Answered}, median),
 	}
 	lines = append(lines, line("", item{label: w.deletedReqs, cur: c.DeletedRequests, prev: p.DeletedRequests}))
+	// Their own line: VK does not say whether the author or an admin deleted them.
+	lines = append(lines, line("", item{label: w.vanished, cur: c.VanishedPosts, prev: p.VanishedPosts}))
 	if total && sla > 0 {
 		lines = append(lines, line(fmt.Sprintf(w.breaches, HumanDuration(sla, language)), item{cur: c.SLABreaches, prev: p.SLABreaches}))
 	}
@@ -181,7 +183,10 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		var entries []string
 		for _, d := range c.DeletedRequests {
 			who := operatorName(d.Operator, d.Role, w)
-			if d.Operator == UnknownOperator {
+			switch {
+			case d.Vanished:
+				who = w.vanishedWho
+			case d.Operator == UnknownOperator:
 				who = fmt.Sprintf(w.unknownAdmin, d.ActorVKID)
 			}
 			entries = append(entries, fmt.Sprintf("%s, %s: %s%s", d.At.In(loc).Format(w.shortTime), f.esc(who),

@@ -202,8 +202,8 @@ func TestPeriodLabel(t *testing.T) {
 
 func TestCaption(t *testing.T) {
 	r := goldenReport(t)
-	assert.Equal(t, "Модерация за 23.11.2026 (MSK): баны 5 (+4), удаления 2 (+1), отменено 2 (+1), без причины 1, удалены неотвеченные 1 (+1)", Caption(r, "ru"))
-	assert.Equal(t, "Moderation for 2026-11-23 (MSK): bans 5 (+4), deletions 2 (+1), reversed 2 (+1), no reason 1, unanswered deleted 1 (+1)", Caption(r, "en"))
+	assert.Equal(t, "Модерация за 23.11.2026 (MSK): баны 5 (+4), удаления 2 (+2), отменено 2 (+2), без причины 1 (+1), удалены неотвеченные 2 (+2)", Caption(r, "ru"))
+	assert.Equal(t, "Moderation for 2026-11-23 (MSK): bans 5 (+4), deletions 2 (+2), reversed 2 (+2), no reason 1 (+1), unanswered deleted 2 (+2)", Caption(r, "en"))
 }
 
 // A community with many deleted requests and breaches still goes out in messages
@@ -229,7 +229,7 @@ func TestRenderHTMLLimits(t *testing.T) {
 		assert.Equal(t, strings.Count(m, "<b>"), strings.Count(m, "</b>"), "no tag cut")
 		assert.Equal(t, strings.Count(m, "<a "), strings.Count(m, "</a>"), "no link cut")
 	}
-	assert.Contains(t, h, "• и ещё 31")
+	assert.Contains(t, h, "• и ещё 32")
 	assert.Contains(t, RenderText(r, "ru"), long[:100], "the CLI lists everything")
 }
 
@@ -264,7 +264,7 @@ func TestWriteCSVShape(t *testing.T) {
 		want += 1 + len(c.Operators)
 	}
 	require.Len(t, rows, want)
-	assert.Len(t, rows[0], 6+2*12)
+	assert.Len(t, rows[0], 6+2*13)
 	for _, row := range rows {
 		assert.Len(t, row, len(rows[0]))
 	}

@@ -15,7 +15,8 @@ import (
 )
 
 // UnknownOperator is the operator key of cases taken by admins who are not configured
-// people (and of vanished posts, whose deleter VK does not name).
+// operators. Vanished posts, whose deleter VK does not name, are nobody's: they count on
+// community totals only.
 const UnknownOperator = ""
 
 // Input is everything Compute needs. Cases and tickets outside the periods are ignored, so a
@@ -56,9 +57,13 @@ type Input struct {
 // counts in the period in which it was opened (Case.OpenedAt in [from, to)), with the state
 // and resolution it has when the report is computed.
 type Counts struct {
-	// Bans and Deletions count the cases opened by kind (deletions include vanished posts).
+	// Bans and Deletions count the cases opened by kind. Vanished posts are not deletions.
 	Bans      int `json:"bans"`
 	Deletions int `json:"deletions"`
+	// VanishedPosts counts customers' wall posts found gone. VK does not say whether the
+	// author or an admin deleted one, so they are counted apart, on community totals only,
+	// never as anyone's deletion.
+	VanishedPosts int `json:"vanished_posts"`
 	// JustifiedInTime counts cases whose operator gave a reason by the deadline.
 	JustifiedInTime int `json:"justified_in_time"`
 	// JustifiedLate counts cases whose reason came after the deadline.
@@ -118,6 +123,9 @@ type DeletedRequest struct {
 	ActorVKID int64          `json:"actor_vk_id"`
 	Author    string         `json:"author"`
 	AuthorVK  int64          `json:"author_vk_id"`
+	// Vanished is true for a wall post found gone: VK does not say whether its author or
+	// an admin deleted it (it is listed because an admin acted on the author that day).
+	Vanished bool `json:"vanished"`
 	// Excerpt is the start of the deleted words; empty when modwatch never saw them or
 	// they were forgotten.
 	Excerpt string    `json:"excerpt"`
@@ -195,7 +203,7 @@ func (r Report) Operator(name string) Report {
 		}
 		var dels []DeletedRequest
 		for _, d := range c.DeletedRequests {
-			if d.Operator == name {
+			if d.Operator == name && !d.Vanished { // a vanished post is nobody's
 				dels = append(dels, d)
 			}
 		}

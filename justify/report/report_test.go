@@ -43,6 +43,9 @@ var fixturePeople = []justify.Person{
 // deletedRef is the customer's comment operator Борис deleted unanswered (case 3).
 var deletedRef = justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 10, ItemID: 77}
 
+// vanishedRef is the customer's wall post found gone (case 12).
+var vanishedRef = justify.Ref{GroupID: 1, Place: justify.PlaceWallPost, OwnerID: -1, ItemID: 12}
+
 // caseAt builds a case opened when it was acted on, due two hours later.
 func caseAt(id int64, group int64, kind justify.EventKind, op string, actor int64, acted string) justify.Case {
 	at := utc(acted)
@@ -63,6 +66,12 @@ func overdue(c justify.Case) justify.Case {
 
 func resolved(c justify.Case, r justify.Resolution) justify.Case {
 	c.State, c.Resolution = justify.StateClosed, r
+	return c
+}
+
+// reviewed is a case that went straight to managers: nobody to ask for a reason.
+func reviewed(c justify.Case) justify.Case {
+	c.State = justify.StateAwaitingReview
 	return c
 }
 
@@ -101,6 +110,8 @@ func fixtureCases() (cur, prevDay []justify.Case) {
 		resolved(overdue(caseAt(4, 1, justify.EventDelete, UnknownOperator, 999, "2026-11-23T13:00:00Z")), justify.ResolutionRestoredInVK),
 		// 23:59 MSK; the reason comes after the period: counted in time, no activity hour.
 		justified(caseAt(5, 1, justify.EventBan, "Борис", 102, "2026-11-23T20:59:00Z"), "2026-11-23T21:30:00Z"),
+		// An unanswered post vanished the day its author was banned: severe, still nobody's.
+		severe(reviewed(caseAt(12, 1, justify.EventVanished, UnknownOperator, 0, "2026-11-23T15:00:00Z")), vanishedRef),
 		// Community 2 is not configured.
 		resolved(justified(caseAt(8, 2, justify.EventBan, "Анна", 101, "2026-11-23T06:00:00Z"), "2026-11-23T06:30:00Z"), justify.ResolutionReversedByHand),
 		resolved(justified(caseAt(9, 2, justify.EventBan, "Борис", 102, "2026-11-23T03:00:00Z"), "2026-11-23T03:20:00Z"), justify.ResolutionExpired),
@@ -108,7 +119,8 @@ func fixtureCases() (cur, prevDay []justify.Case) {
 	prevDay = []justify.Case{
 		// Opened the day before, justified in time after midnight MSK: activity at 00.
 		resolved(justified(caseAt(6, 1, justify.EventBan, "Анна", 101, "2026-11-22T20:00:00Z"), "2026-11-22T21:30:00Z"), justify.ResolutionApproved),
-		resolved(overdue(caseAt(10, 1, justify.EventVanished, "Борис", 102, "2026-11-22T05:00:00Z")), justify.ResolutionRestored),
+		// A customer's post found gone, nobody knowing who deleted it; a manager let it be.
+		resolved(reviewed(caseAt(10, 1, justify.EventVanished, UnknownOperator, 0, "2026-11-22T05:00:00Z")), justify.ResolutionApproved),
 		// Before both periods: ignored.
 		resolved(justified(caseAt(11, 1, justify.EventBan, "Анна", 101, "2026-11-20T05:00:00Z"), "2026-11-20T05:10:00Z"), justify.ResolutionApproved),
 	}
@@ -121,6 +133,9 @@ func fixtureTickets() (cur, prevDay []justify.Ticket) {
 	t6.DeletedAt, t6.DeletedBy = utc("2026-11-23T12:00:00Z"), 102
 	// Written the day before, answered today: a breach of the previous day.
 	t7 := answered(ticket(7, 1, "2026-11-22T10:00:00Z"), "2026-11-23T01:00:00Z", 101)
+	t12 := ticket(12, 1, "2026-11-23T14:00:00Z")
+	t12.Key, t12.Ref, t12.Text, t12.AuthorName = vanishedRef.Key(), vanishedRef, "Курьер нагрубил", "Пётр"
+	t12.DeletedAt = utc("2026-11-23T15:00:00Z") // by nobody VK named
 	t4 := ticket(4, 1, "2026-11-23T10:00:00Z")
 	t4.Text = "Верните деньги <срочно> & быстро"
 	cur = []justify.Ticket{
@@ -130,6 +145,7 @@ func fixtureTickets() (cur, prevDay []justify.Ticket) {
 		t4,                                   // waiting 11 h at the end: a breach
 		ticket(5, 1, "2026-11-23T19:00:00Z"), // waiting 2 h: within the SLA
 		t6,                                   // deleted: not a breach
+		t12,                                  // vanished: not a breach
 		t7,
 		helpdesk(8, 1, "2026-11-23T00:00:00Z", "closed"), // closed elsewhere: not a breach
 		helpdesk(9, 1, "2026-11-23T01:00:00Z", "open"),   // waiting 20 h: a breach
@@ -173,11 +189,11 @@ func TestComputeFigures(t *testing.T) {
 		{
 			name: "shop total",
 			got:  shop.Total,
-			cur: counts(Counts{Bans: 3, Deletions: 2, JustifiedInTime: 2, JustifiedLate: 1, NeverJustified: 1, Approved: 1,
-				Reversed: 1, ReversedInVK: 1, DeletedRequests: 1, SLABreaches: 2, Answered: 4,
+			cur: counts(Counts{Bans: 3, Deletions: 2, VanishedPosts: 1, JustifiedInTime: 2, JustifiedLate: 1, NeverJustified: 1,
+				Approved: 1, Reversed: 1, ReversedInVK: 1, DeletedRequests: 2, SLABreaches: 2, Answered: 4,
 				MedianFirstResponse: time.Hour + 22*time.Minute + 30*time.Second}),
-			old: counts(Counts{Bans: 1, Deletions: 1, JustifiedInTime: 1, NeverJustified: 1, Approved: 1, Reversed: 1,
-				SLABreaches: 1, Answered: 1, MedianFirstResponse: time.Hour}),
+			old: counts(Counts{Bans: 1, VanishedPosts: 1, JustifiedInTime: 1, Approved: 2, SLABreaches: 1, Answered: 1,
+				MedianFirstResponse: time.Hour}),
 		},
 		{
 			name: "Анна in shop",
@@ -191,7 +207,8 @@ func TestComputeFigures(t *testing.T) {
 			got:  shop.Operators[1].Figures,
 			cur: counts(Counts{Bans: 1, Deletions: 1, JustifiedInTime: 1, NeverJustified: 1, DeletedRequests: 1,
 				Answered: 1, MedianFirstResponse: 2 * time.Hour}),
-			old: counts(Counts{Deletions: 1, NeverJustified: 1, Reversed: 1, Answered: 1, MedianFirstResponse: time.Hour}),
+			// The vanished post of the day before is not Борис's, whatever VK would say.
+			old: counts(Counts{Answered: 1, MedianFirstResponse: time.Hour}),
 		},
 		{name: "Вера in shop, nothing to count", got: shop.Operators[2].Figures},
 		{
@@ -219,13 +236,16 @@ func TestComputeFigures(t *testing.T) {
 		names = append(names, o.Operator)
 	}
 	assert.Equal(t, []string{"Анна", "Борис", "Вера", UnknownOperator}, names, "by name, unknown admins last")
-	assert.Equal(t, Counts{Bans: 2, Deletions: 1, JustifiedInTime: 1, JustifiedLate: 1, ReversedInVK: 1,
-		DeletedRequests: 1, SLABreaches: 1, Answered: 3, MedianFirstResponse: 22*time.Minute + 30*time.Second,
-		MedianFirstResponseSeconds: 1350}, shop.Total.Change)
+	assert.Equal(t, Counts{Bans: 2, Deletions: 2, JustifiedInTime: 1, JustifiedLate: 1, NeverJustified: 1, Approved: -1,
+		Reversed: 1, ReversedInVK: 1, DeletedRequests: 2, SLABreaches: 1, Answered: 3,
+		MedianFirstResponse: 22*time.Minute + 30*time.Second, MedianFirstResponseSeconds: 1350}, shop.Total.Change)
 
-	assert.Equal(t, []DeletedRequest{{CaseID: 3, Operator: "Борис", ActorVKID: 102, Author: "Иван", AuthorVK: 503,
-		Excerpt: "Где мой заказ? Жду неделю", Link: "https://vk.com/wall-1_10?reply=77",
-		At: utc("2026-11-23T12:00:00Z")}}, shop.DeletedRequests)
+	assert.Equal(t, []DeletedRequest{
+		{CaseID: 3, Operator: "Борис", ActorVKID: 102, Author: "Иван", AuthorVK: 503,
+			Excerpt: "Где мой заказ? Жду неделю", Link: "https://vk.com/wall-1_10?reply=77", At: utc("2026-11-23T12:00:00Z")},
+		{CaseID: 12, Vanished: true, AuthorVK: 512, Author: "Пётр", Excerpt: "Курьер нагрубил",
+			Link: "https://vk.com/wall-1_12", At: utc("2026-11-23T15:00:00Z")},
+	}, shop.DeletedRequests)
 	assert.Equal(t, []Breach{
 		{TicketID: 9, Author: "Клиент", AuthorVK: 909, Excerpt: "вопрос", Link: "https://help.example/open",
 			CreatedAt: utc("2026-11-23T01:00:00Z"), Waiting: 20 * time.Hour, WaitingSeconds: 72000},

@@ -32,6 +32,8 @@ type words struct {
 	breaches     string // "Unanswered over %s": the figure on the total line and the list's heading
 	deletedReqs  string
 	deletedList  string
+	vanished     string // the figure of customers' wall posts found gone
+	vanishedWho  string // who deleted a vanished post: nobody knows
 	waits        string // "%s waits %s"
 	unknownAdmin string // "unknown admin %d"
 	noText       string
@@ -60,7 +62,9 @@ var ru = words{
 	decisions: "Решения", approved: "одобрено", reversed: "отменено", reversedInVK: "отменено в VK",
 	answered: "Ответы", median: "медиана", breaches: "Без ответа дольше %s",
 	deletedReqs: "Удалены неотвеченные обращения", deletedList: "Удалённые неотвеченные обращения",
-	waits: "%s ждёт %s", unknownAdmin: "неизвестный админ %d",
+	vanished:    "Пропали записи (удалил автор или админ — неизвестно)",
+	vanishedWho: "пропавшая запись (удалил автор или администратор)",
+	waits:       "%s ждёт %s", unknownAdmin: "неизвестный админ %d",
 	noText: "текст не сохранён", more: "и ещё %d", link: "ссылка",
 	date: "02.01.2006", dateTime: "02.01.2006 15:04", shortTime: "02.01 15:04",
 	day: "д", hour: "ч", minute: "мин", unitSpace: " ",
@@ -78,7 +82,9 @@ var en = words{
 	decisions: "Decisions", approved: "approved", reversed: "reversed", reversedInVK: "undone in VK",
 	answered: "Answered", median: "median", breaches: "Unanswered over %s",
 	deletedReqs: "Unanswered requests deleted", deletedList: "Unanswered requests deleted",
-	waits: "%s waits %s", unknownAdmin: "unknown admin %d",
+	vanished:    "Posts vanished (the author or an admin, unknown which)",
+	vanishedWho: "vanished post (deleted by the author or an admin)",
+	waits:       "%s waits %s", unknownAdmin: "unknown admin %d",
 	noText: "text not kept", more: "and %d more", link: "link",
 	date: "2006-01-02", dateTime: "2006-01-02 15:04", shortTime: "01-02 15:04",
 	day: "d", hour: "h", minute: "m", unitSpace: "",

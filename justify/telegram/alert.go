@@ -32,10 +32,15 @@ func (r renderer) alert(a justify.Alert) view {
 		}
 		fmt.Fprintf(&b, "%s: %s — %s\n", r.cat.alertWho, who, count(max(a.Count, 1)))
 	case justify.AlertDeletedRequest:
-		if who == "" {
+		switch {
+		case a.Vanished:
+			b.WriteString(r.cat.vanished.severe + "\n" + r.cat.deletedVanished + "\n")
+		case who == "":
 			who = r.deleter(justify.Case{Kind: justify.EventDelete, ActorVKID: a.ActorVKID})
+			fallthrough
+		default:
+			fmt.Fprintf(&b, "%s: %s\n", r.cat.deletedBy, who)
 		}
-		fmt.Fprintf(&b, "%s: %s\n", r.cat.deletedBy, who)
 		if a.Detail != "" {
 			fmt.Fprintf(&b, "%s:\n<blockquote>%s</blockquote>\n", r.cat.text, esc(a.Detail, maxComment))
 		}

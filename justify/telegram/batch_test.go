@@ -166,6 +166,9 @@ func TestBatchButtons(t *testing.T) {
 		assert.Contains(t, a.Text, "4")
 		e.waitPrefixed(olgaTG, "🔎 На проверку: бан", 4, "a review per case")
 		e.waitEdit(olgaTG, review.ID, "по одному")
+		// Olga's buttons on the batch are dead now, and say how it ended.
+		a = e.pressData(olgaTG, review.ID, review.Buttons[0][0].Data)
+		assert.Equal(t, "Эта группа уже закрыта: Проверяется по одному (Maria). Эта кнопка больше не действует.", a.Text)
 		_, err := e.svc.Approve(t.Context(), olgaTG, ids[5])
 		require.NoError(t, err)
 	})

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +48,9 @@ type Config struct {
 	// Limits paces what the bot sends; TelegramLimits in production. The zero value does
 	// not pace, for fake servers that do not limit.
 	Limits Limits
+	// RememberStrangers bounds how many refused strangers the bot remembers, so as not to
+	// answer them twice; DefaultRememberStrangers by default.
+	RememberStrangers int
 }
 
 // Service is the part of *justify.Service the bot uses.
@@ -105,8 +107,7 @@ type Bot struct {
 	wake chan struct{}
 	pace *pacer
 
-	mu      sync.Mutex
-	refused map[int64]bool // strangers already told, so a stranger cannot make the bot chat
+	refused *strangers // strangers already told, so a stranger cannot make the bot chat
 	// pollCtx is the update loop's context, for the answers sent from deep in its handlers
 	// (reply, answer), which are not handed one: a stop cuts them short too.
 	pollCtx atomic.Pointer[context.Context]
@@ -163,7 +164,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		base:    log,
 		wake:    make(chan struct{}, 1),
 		pace:    newPacer(cfg.Limits),
-		refused: map[int64]bool{},
+		refused: newStrangers(cfg.RememberStrangers),
 	}
 	api, name, err := newTGClient(cfg.Token, cfg.Endpoint, hc, b.log)
 	if err != nil {

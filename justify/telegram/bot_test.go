@@ -96,9 +96,10 @@ func TestApproveTellsEveryone(t *testing.T) {
 	m = e.waitEdit(olgaTG, olgaReview.ID, "Olga оставил(а) бан в силе")
 	assert.Empty(t, m.Buttons)
 
-	// Maria's old Approve button is now stale.
+	// Maria's old Approve button is now stale: it says how the case ended.
 	a = e.pressData(mariaTG, mariaReview.ID, mariaReview.Buttons[0][0].Data)
-	assert.Equal(t, "Это дело уже решено или ждёт другого шага, так что это действие больше не нужно.", a.Text)
+	assert.Regexp(t, `^Дело \d+ закрыто: Olga оставил\(а\) бан в силе \(.+\)\. Эта кнопка больше не действует\.$`, a.Text)
+	assert.Equal(t, justify.ResolutionApproved, e.caseNow(id).Resolution, "and changes nothing")
 }
 
 func TestReverseIsConfirmedFirst(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 type catalog struct {
 	timeLayout string
 	forever    string
-	batch      *batchCatalog // texts about a wave of actions taken as one
-	self       *selfCatalog  // texts about who acted, with their role, and who decides
+	batch      *batchCatalog    // texts about a wave of actions taken as one
+	self       *selfCatalog     // texts about who acted, with their role, and who decides
+	closed     *closedCatalog   // answers to buttons of closed cases and batches
+	vanished   *vanishedCatalog // what is known of a customer's vanished wall post
 
 	reasons   map[justify.Reason]string
 	vkReasons map[justify.BanReason]string
@@ -95,8 +97,7 @@ type catalog struct {
 var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
 
 var ru = catalog{
-	batch:      &ruBatch,
-	self:       &ruSelf,
+	batch: &ruBatch, self: &ruSelf, closed: &ruClosed, vanished: &ruVanished,
 	timeLayout: "02.01.2006 15:04",
 	forever:    "навсегда",
 	reasons: map[justify.Reason]string{
@@ -220,7 +221,7 @@ var ru = catalog{
 	textUnknown:       "Текст неизвестен: modwatch не видел, как это было написано.",
 	textForgotten:     "Текст стёрт по правилам хранения.",
 	deletedBy:         "Удалил(а)",
-	deletedVanished:   "администратор, неизвестно кто: запись пропала, а VK не сообщает, кто удаляет записи",
+	deletedVanished:   "❔ Неизвестно, кто удалил: автор или администратор. Запись пропала, а VK не сообщает, кто удаляет записи на стене.",
 	deletedNoActor:    "неизвестно: VK не сообщил, кто удалил",
 	unknownAdminShort: "⚠️ неизвестный администратор %s",
 	userTickets:       "Обращения пользователя",
@@ -284,14 +285,13 @@ var ru = catalog{
 		justify.ActionJustified: "причина", justify.ActionExplained: "пояснение", justify.ActionApproved: "оставлено в силе",
 		justify.ActionReverseStarted: "начата отмена", justify.ActionReversed: "отменено",
 		justify.ActionUndoRequested: "нужна отмена вручную", justify.ActionUndoneInVK: "отменено в VK",
-		justify.ActionUnbatched: "разбирается по одному",
+		justify.ActionUnbatched: "разбирается по одному", justify.ActionSevere: "признано серьёзным",
 	},
 	commandsHelp: "Команды: /pending — дела, ждущие решения; /case N — дело по номеру; /stats — сводка за сегодня.",
 }
 
 var en = catalog{
-	batch:      &enBatch,
-	self:       &enSelf,
+	batch: &enBatch, self: &enSelf, closed: &enClosed, vanished: &enVanished,
 	timeLayout: "2006-01-02 15:04",
 	forever:    "forever",
 	reasons: map[justify.Reason]string{
@@ -415,7 +415,7 @@ var en = catalog{
 	textUnknown:       "Text unknown: modwatch never saw it written.",
 	textForgotten:     "The text was erased under the retention rules.",
 	deletedBy:         "Deleted by",
-	deletedVanished:   "an admin, unknown which: the post vanished and VK does not say who deletes posts",
+	deletedVanished:   "❔ Unknown who deleted it: the author or an admin. The post vanished, and VK does not say who deletes wall posts.",
 	deletedNoActor:    "unknown: VK did not say who deleted it",
 	unknownAdminShort: "⚠️ unknown admin %s",
 	userTickets:       "The user's requests",
@@ -473,7 +473,7 @@ var en = catalog{
 		justify.ActionJustified: "reason", justify.ActionExplained: "explanation", justify.ActionApproved: "approved",
 		justify.ActionReverseStarted: "reversal started", justify.ActionReversed: "reversed",
 		justify.ActionUndoRequested: "undo by hand requested", justify.ActionUndoneInVK: "undone in VK",
-		justify.ActionUnbatched: "taken one by one",
+		justify.ActionUnbatched: "taken one by one", justify.ActionSevere: "made severe",
 	},
 	commandsHelp: "Commands: /pending — cases waiting for a decision; /case N — a case by number; /stats — today so far.",
 }

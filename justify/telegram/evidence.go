@@ -64,7 +64,10 @@ func (r renderer) evidence(b *strings.Builder, c justify.Case, ev justify.Eviden
 		r.details(b, c)
 		return r.tickets(b, ev.UserTickets)
 	}
-	if c.Severe {
+	switch {
+	case c.Severe && c.Kind == justify.EventVanished:
+		b.WriteString(r.cat.vanished.severe + "\n")
+	case c.Severe:
 		b.WriteString(r.cat.severe + "\n")
 	}
 	t := ev.Ticket
@@ -87,7 +90,11 @@ func (r renderer) evidence(b *strings.Builder, c justify.Case, ev justify.Eviden
 	if link := r.itemLink(c, t); link != "" {
 		fmt.Fprintf(b, "%s: %s\n", r.cat.link, link)
 	}
-	fmt.Fprintf(b, "%s: %s\n", r.cat.deletedBy, r.deleter(c))
+	if c.Kind == justify.EventVanished {
+		b.WriteString(r.cat.deletedVanished + "\n") // a sentence of its own: nobody to name
+	} else {
+		fmt.Fprintf(b, "%s: %s\n", r.cat.deletedBy, r.deleter(c))
+	}
 	fmt.Fprintf(b, "%s: %s\n", r.cat.when, r.time(c.ActedAt))
 	switch {
 	case t == nil:

@@ -131,7 +131,7 @@ func TestDeletionByWhom(t *testing.T) {
 		known bool
 		want  []string
 	}{
-		{name: "vanished post", kind: justify.EventVanished, known: true, want: []string{"администратор, неизвестно кто", "Ответ: ❗ нет ответа"}},
+		{name: "vanished post", kind: justify.EventVanished, known: true, want: []string{"Неизвестно, кто удалил: автор или администратор", "Ответ: ❗ нет ответа"}},
 		{name: "unknown admin", actor: 31337, kind: justify.EventDelete, known: true, want: []string{"неизвестный администратор vk31337"}},
 		{name: "never seen written", actor: 31337, kind: justify.EventDelete, want: []string{"Текст неизвестен", "неизвестный администратор vk31337"}},
 	}

@@ -149,7 +149,7 @@ func TestRender(t *testing.T) {
 		{name: "deletion never seen", kind: justify.MsgReview, c: sampleCase(deletionCase, func(c *justify.Case) { c.State = justify.StateAwaitingReview }), buttons: 2,
 			want: map[string][]string{"ru": {"Текст неизвестен", "Удалил(а): Ivan"}, "en": {"Text unknown", "Deleted by: Ivan"}}},
 		{name: "vanished post", kind: justify.MsgReview, c: sampleCase(deletionCase, vanished), ev: deletedTicket("пост"), buttons: 2,
-			want: map[string][]string{"ru": {"администратор, неизвестно кто"}, "en": {"Deleted by: an admin, unknown which"}}},
+			want: map[string][]string{"ru": {"Неизвестно, кто удалил: автор или администратор"}, "en": {"Unknown who deleted it: the author or an admin"}}},
 		{name: "deletion restored", kind: justify.MsgReview, c: sampleCase(deletionCase, justifiedCase, closedCase(justify.ResolutionRestored)), ev: deletedTicket("x"),
 			want: map[string][]string{"ru": {"Olga вернул(а) сообщение"}, "en": {"Olga restored it"}}},
 		{name: "deletion undo by hand", kind: justify.MsgUndoByHand, c: sampleCase(deletionCase, func(c *justify.Case) { c.UndoNote = "no token" }),

@@ -106,10 +106,7 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 	}
 	p, ok := b.deps.People.ByTelegram(m.From.ID)
 	if !ok {
-		b.mu.Lock()
-		told := b.refused[m.From.ID]
-		b.refused[m.From.ID] = true
-		b.mu.Unlock()
+		told := b.refused.heard(m.From.ID)
 		log.Info().Bool("already_told", told).Msg("refused a stranger")
 		if !told {
 			// The config needs the person's numeric id, which Telegram does not show them.
@@ -207,6 +204,16 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	if btn.TelegramID != q.From.ID {
 		log.Warn().Int64("issued_to", btn.TelegramID).Msg("button pressed by another account")
 		b.answer(q, b.r.cat.ansNotForYou)
+		return
+	}
+	closed, ok, err := b.closedAnswer(ctx, btn)
+	if err != nil {
+		b.answer(q, b.errText(err, log))
+		return
+	}
+	if ok {
+		log.Info().Msg("button of a closed case pressed")
+		b.answer(q, closed)
 		return
 	}
 	text, err := b.act(ctx, q, btn)

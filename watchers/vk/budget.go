@@ -64,7 +64,8 @@ func newAPI(token, apiURL string, client *http.Client) *api.VK {
 		}
 		vk.MethodURL = apiURL
 	}
-	vk.Client = client
+	// Every answer is read within MaxAnswer: a runaway answer is an error, not memory.
+	vk.Client = capClient(client)
 	return vk
 }
 

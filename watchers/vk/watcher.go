@@ -26,8 +26,6 @@ const (
 	// apiTimeout bounds one API call; long polls get Wait plus pollSlack.
 	apiTimeout = 30 * time.Second
 	pollSlack  = 15 * time.Second
-	// maxPollBody bounds what one long-poll answer may make us read.
-	maxPollBody = 32 << 20
 )
 
 // Sink records events. justify.Service satisfies it.
@@ -317,7 +315,7 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 		return out, fmt.Errorf("long poll of group %d: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPollBody))
+	body, err := io.ReadAll(capAnswer(resp.Body, MaxAnswer))
 	if err != nil {
 		return out, fmt.Errorf("long poll of group %d: read answer: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
 	}

@@ -215,8 +215,13 @@ func TestWatcherRecoversFromFaults(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault func(*vktest.Server)
+		says  string // in the log, when the failure needs telling apart
 	}{
 		{name: "long poll HTTP 500", fault: func(s *vktest.Server) { s.FailNext("a_check", http.StatusInternalServerError, "oops") }},
+		{name: "long poll answer too large", fault: func(s *vktest.Server) { s.OversizeNext("a_check", MaxAnswer+1) },
+			says: "VK answer too large: more than 32 MiB"},
+		{name: "API answer too large", fault: func(s *vktest.Server) { s.OversizeNext("groups.getLongPollServer", MaxAnswer+1) },
+			says: "VK answer too large: more than 32 MiB"},
 		{name: "long poll garbage body", fault: func(s *vktest.Server) { s.FailNext("a_check", http.StatusOK, "<html>bad gateway") }},
 		{name: "long poll connection dropped", fault: func(s *vktest.Server) {
 			// Twice: Go's transport silently retries a GET once on a reused connection.
@@ -248,6 +253,7 @@ func TestWatcherRecoversFromFaults(t *testing.T) {
 			assert.Equal(t, int64(801), evs[0].UserVKID)
 			require.Eventually(t, func() bool { return strings.Contains(r.logs.String(), `"long poll recovered"`) },
 				5*time.Second, time.Millisecond)
+			assert.Contains(t, r.logs.String(), tt.says)
 		})
 	}
 }

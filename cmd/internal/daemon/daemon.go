@@ -30,6 +30,9 @@ type Options struct {
 	Now func() time.Time
 	// Version is the build's version, logged at the start.
 	Version string
+	// RememberStrangers bounds the refused strangers the bot remembers;
+	// telegram.DefaultRememberStrangers when zero. Tests lower it.
+	RememberStrangers int
 }
 
 // Daemon is one running modwatch: its components, wired and supervised.
@@ -150,6 +153,8 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		Location:    cfg.Location(),
 		AlertWindow: cfg.Alerts.GroupWithin,
 		Limits:      TelegramLimits(cfg.Telegram),
+		// Zero takes the bot's default; tests lower it to see strangers forgotten.
+		RememberStrangers: opts.RememberStrangers,
 	}, telegram.Deps{
 		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
 		People: people, Communities: communities, Now: now,
@@ -310,12 +315,10 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.QueueDue)
 		return nil
 	}
-	if cfg.Tickets.Retention > 0 {
-		rlog := log.With().Str("component", "retention").Logger()
-		runs["retention"] = func(ctx context.Context) error {
-			every(ctx, time.Hour, rlog, "erase old texts", purgeOldTexts(db, cfg.Tickets.Retention, now, rlog))
-			return nil
-		}
+	rlog := log.With().Str("component", "retention").Logger()
+	runs["retention"] = func(ctx context.Context) error {
+		every(ctx, time.Hour, rlog, "apply retention", retention(db, cfg, now, rlog))
+		return nil
 	}
 	if cfg.Health.Listen != "" {
 		// Listening now makes a taken port a start error, not a line in the log of a

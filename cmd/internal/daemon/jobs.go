@@ -2,11 +2,13 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify/supervise"
 	"github.com/modwatch/modwatch/store"
 )
@@ -22,6 +24,49 @@ func every(ctx context.Context, period time.Duration, log zerolog.Logger, what s
 		What:    what,
 	}
 	_ = loop.Run(ctx, fn) // it only ends with ctx
+}
+
+// retention is the hourly job that keeps the database from growing without bound and
+// customers' words from outliving tickets.retention: it deletes the delivery bookkeeping
+// older than telegram.keep_sent, then, unless retention is 0, erases old words. One
+// failing does not stop the other.
+func retention(db *store.DB, cfg *configs.Config, now func() time.Time, log zerolog.Logger) func(context.Context) error {
+	steps := []func(context.Context) error{pruneDelivered(db, cfg.Telegram.KeepSent, now, log)}
+	if cfg.Tickets.Retention > 0 {
+		steps = append(steps, purgeOldTexts(db, cfg.Tickets.Retention, now, log))
+	}
+	return func(ctx context.Context) error {
+		var errs []error
+		for _, step := range steps {
+			errs = append(errs, step(ctx))
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// deliveryPruner deletes what was kept only to deliver messages and read button presses.
+type deliveryPruner interface {
+	// PruneDelivered deletes messages sent, and buttons of cases closed, before before,
+	// except what an open case, an unsent message or a live alert still needs.
+	PruneDelivered(ctx context.Context, before time.Time) (store.Pruned, error)
+}
+
+var _ deliveryPruner = (*store.DB)(nil)
+
+// pruneDelivered deletes the messages sent, and the buttons of cases closed, longer than
+// keep ago.
+func pruneDelivered(db deliveryPruner, keep time.Duration, now func() time.Time, log zerolog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		p, err := db.PruneDelivered(ctx, now().Add(-keep))
+		if err != nil {
+			return fmt.Errorf("delete what was delivered over %s ago: %w", keep, err)
+		}
+		if p.Messages+p.Buttons+p.Alerts > 0 {
+			log.Info().Int("messages", p.Messages).Int("buttons", p.Buttons).Int("alert_groups", p.Alerts).
+				Dur("keep_sent", keep).Msg("deleted delivered messages and closed cases' buttons")
+		}
+		return nil
+	}
 }
 
 // textPurger erases the words customers wrote before a time.

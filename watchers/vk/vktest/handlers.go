@@ -69,6 +69,10 @@ func writeFault(w http.ResponseWriter, f fault) {
 		}
 		panic(http.ErrAbortHandler)
 	}
+	if f.size > 0 {
+		writeOversized(w, f.size)
+		return
+	}
 	if json.Valid([]byte(f.body)) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	} else {

@@ -78,6 +78,7 @@ type BanInfo struct {
 type fault struct {
 	status int
 	body   string
+	size   int64 // when not 0: a valid JSON answer of this many bytes, streamed
 }
 
 type update struct {
@@ -279,7 +280,7 @@ func (s *Server) Duplicate(groupID int64) bool {
 func (s *Server) FailNext(method string, httpStatus int, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults[method] = append(s.faults[method], fault{httpStatus, body})
+	s.faults[method] = append(s.faults[method], fault{status: httpStatus, body: body})
 	s.notifyLocked()
 }
 
