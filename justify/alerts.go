@@ -24,6 +24,9 @@ const (
 	AlertToken AlertKind = "token"
 	// AlertUnreachable: the bot cannot write to a person (never pressed Start, or blocked it).
 	AlertUnreachable AlertKind = "unreachable"
+	// AlertUndelivered: Telegram refused a message to a person in its full and its short
+	// form; Detail is Telegram's reason, MessageKind what the message was.
+	AlertUndelivered AlertKind = "undelivered"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within
@@ -41,6 +44,8 @@ type Alert struct {
 	Detail string
 	CaseID CaseID
 	At     time.Time
+	// MessageKind is the kind of message an alert about a delivery is about.
+	MessageKind MessageKind `json:",omitempty"`
 }
 
 // Payload encodes an alert for an outbox message.

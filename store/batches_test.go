@@ -15,7 +15,7 @@ import (
 func TestBatches(t *testing.T) {
 	db := openTest(t)
 	b := justify.Batch{GroupID: 100, Kind: justify.EventBan, Operator: "Мария", ActorVKID: 5, State: justify.BatchOpen,
-		OpenedAt: t0, Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Shown: 1}
+		OpenedAt: t0, AskedAt: t0.Add(time.Minute), Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Shown: 1}
 	update(t, db, func(tx justify.Tx) error {
 		require.NoError(t, tx.CreateBatch(&b))
 		for i := range 4 {
@@ -38,11 +38,13 @@ func TestBatches(t *testing.T) {
 		assert.Equal(t, 1, got.Approved)
 		assert.Equal(t, 30*time.Second, got.Span())
 		assert.Equal(t, b.Deadline, got.Deadline)
+		assert.Equal(t, b.AskedAt, got.AskedAt)
 		assert.Equal(t, "Мария", got.Operator)
 
 		open, err := tx.OpenBatchFor(100, "Мария", justify.EventBan)
 		require.NoError(t, err)
 		assert.Equal(t, b.ID, open.ID)
+		assert.Equal(t, b.AskedAt, open.AskedAt, "a case joining the batch learns whether it was asked")
 		_, err = tx.OpenBatchFor(100, "Мария", justify.EventDelete)
 		assert.ErrorIs(t, err, justify.ErrNotFound)
 
@@ -62,6 +64,7 @@ func TestBatches(t *testing.T) {
 		require.NoError(t, err)
 		stale := got
 		got.State, got.Reason, got.ReasonText, got.Split = justify.BatchReview, justify.ReasonOther, "боты", true
+		got.NotAsked, got.AskedAt = true, t0.Add(time.Hour)
 		require.NoError(t, tx.SaveBatch(&got))
 		assert.ErrorIs(t, tx.SaveBatch(&stale), justify.ErrConflict, "a stale copy is refused")
 		_, err = tx.Batch(99)
@@ -74,6 +77,8 @@ func TestBatches(t *testing.T) {
 		assert.Equal(t, justify.BatchReview, got.State)
 		assert.Equal(t, "боты", got.ReasonText)
 		assert.True(t, got.Split)
+		assert.True(t, got.NotAsked)
+		assert.Equal(t, t0.Add(time.Hour), got.AskedAt)
 		_, err = tx.OpenBatchFor(100, "Мария", justify.EventBan)
 		assert.ErrorIs(t, err, justify.ErrNotFound, "a batch under review takes no more cases")
 		return nil

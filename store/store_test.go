@@ -145,42 +145,47 @@ func TestReopenKeepsDataAndAppliesNothingTwice(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	real, err := fs0001()
 	require.NoError(t, err)
+	// The database under test has every real migration already; the test's own are
+	// numbered far above them, so that a real migration added later never collides.
+	shipped, err := loadMigrations(migrations)
+	require.NoError(t, err)
+	var before []int
+	for _, m := range shipped {
+		before = append(before, m.version)
+	}
 	tests := []struct {
 		name    string
 		files   fstest.MapFS
 		wantErr string
-		// applied lists the versions recorded afterwards.
+		// applied lists the versions recorded afterwards besides the real ones.
 		applied []int
 	}{
 		{
 			name:    "a later migration is applied once",
-			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/0002_notes.sql": {Data: []byte("CREATE TABLE notes (id INTEGER PRIMARY KEY);")}},
-			applied: []int{1, 2},
+			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/9002_notes.sql": {Data: []byte("CREATE TABLE notes (id INTEGER PRIMARY KEY);")}},
+			applied: []int{9002},
 		},
 		{
 			name: "numbers order, not names",
-			files: fstest.MapFS{"migrations/0001_init.sql": real, "migrations/10_b.sql": {Data: []byte("ALTER TABLE a ADD COLUMN y INTEGER;")},
-				"migrations/9_a.sql": {Data: []byte("CREATE TABLE a (x INTEGER);")}},
-			applied: []int{1, 9, 10},
+			files: fstest.MapFS{"migrations/0001_init.sql": real, "migrations/9100_b.sql": {Data: []byte("ALTER TABLE a ADD COLUMN y INTEGER;")},
+				"migrations/999_a.sql": {Data: []byte("CREATE TABLE a (x INTEGER);")}},
+			applied: []int{999, 9100},
 		},
 		{
 			name: "a failing migration leaves nothing behind",
 			files: fstest.MapFS{"migrations/0001_init.sql": real,
-				"migrations/0002_bad.sql": {Data: []byte("CREATE TABLE half (x INTEGER); THIS IS NOT SQL;")}},
-			wantErr: "apply migration 0002_bad.sql",
-			applied: []int{1},
+				"migrations/9002_bad.sql": {Data: []byte("CREATE TABLE half (x INTEGER); THIS IS NOT SQL;")}},
+			wantErr: "apply migration 9002_bad.sql",
 		},
 		{
 			name:    "an unnumbered file is refused",
 			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/init.sql": {Data: []byte("SELECT 1;")}},
 			wantErr: "must start with a positive number",
-			applied: []int{1},
 		},
 		{
 			name:    "two files with one number are refused",
 			files:   fstest.MapFS{"migrations/0001_init.sql": real, "migrations/0001_again.sql": {Data: []byte("SELECT 1;")}},
 			wantErr: "share number 1",
-			applied: []int{1},
 		},
 	}
 	for _, tt := range tests {
@@ -204,7 +209,7 @@ func TestMigrate(t *testing.T) {
 				require.NoError(t, rows.Scan(&v))
 				got = append(got, v)
 			}
-			assert.Equal(t, tt.applied, got)
+			assert.Equal(t, append(append([]int(nil), before...), tt.applied...), got)
 			var half int
 			require.NoError(t, db.read.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").Scan(&half))
 			assert.Zero(t, half)

@@ -16,7 +16,7 @@ import (
 
 func sampleBatch(edit ...func(*justify.Batch)) (justify.Batch, []justify.Case) {
 	b := justify.Batch{ID: 7, GroupID: groupID, Kind: justify.EventBan, Operator: "Иван <Петров>", State: justify.BatchOpen,
-		Deadline: t0.Add(2 * time.Hour), Members: 1000, AwaitingReason: 1000,
+		OpenedAt: t0, AskedAt: t0, Deadline: t0.Add(2 * time.Hour), Members: 1000, AwaitingReason: 1000,
 		FirstActed: t0, LastActed: t0.Add(58 * time.Second)}
 	for _, e := range edit {
 		e(&b)
@@ -64,9 +64,19 @@ func TestRenderBatch(t *testing.T) {
 		{name: "outcome", kind: justify.MsgBatchOutcome, batch: approved, want: map[string][]string{"en": {"Managers approved all 1000"}}},
 		{name: "ask text", kind: justify.MsgBatchAskText, want: map[string][]string{"en": {"one explanation for all 1000"}}},
 		{name: "reminder", kind: justify.MsgBatchReminder, want: map[string][]string{"en": {"1000 actions"}}},
+		{name: "prompt not delivered yet: the deadline runs from its delivery", kind: justify.MsgBatchPrompt,
+			batch:   func(b *justify.Batch) { b.OpenedAt, b.AskedAt = t0.Add(-time.Hour), time.Time{} },
+			buttons: len(justify.Reasons) + 1, want: map[string][]string{"ru": {"Ответить до: 23.11.2026 13:00"}, "en": {"Answer by: 2026-11-23 13:00"}}},
+		{name: "review of a batch whose operator could not be asked", kind: justify.MsgBatchReview,
+			batch:   func(b *justify.Batch) { b.State, b.NotAsked = justify.BatchReview, true },
+			buttons: 2, want: map[string][]string{"ru": {"Модератора не удалось спросить"}, "en": {"The operator could not be asked", "No reason given yet"}}},
+		{name: "prompt delivered after the managers got the batch", kind: justify.MsgBatchPrompt,
+			batch:   func(b *justify.Batch) { b.State, b.NotAsked = justify.BatchReview, true },
+			buttons: len(justify.Reasons), want: map[string][]string{"en": {"could not reach you in time"}}},
 	}
 	for _, lang := range []string{"ru", "en"} {
-		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}}
+		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}},
+			now: func() time.Time { return t0 }}
 		for _, tt := range tests {
 			t.Run(lang+"/"+tt.name, func(t *testing.T) {
 				var edits []func(*justify.Batch)

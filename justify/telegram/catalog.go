@@ -11,7 +11,8 @@ import (
 type catalog struct {
 	timeLayout string
 	forever    string
-	batch      *batchCatalog // texts about a wave of actions taken as one
+	batch      *batchCatalog    // texts about a wave of actions taken as one
+	delivery   *deliveryCatalog // short forms, operators not asked, messages lost
 
 	reasons   map[justify.Reason]string
 	vkReasons map[justify.BanReason]string
@@ -94,7 +95,7 @@ type catalog struct {
 var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
 
 var ru = catalog{
-	batch:      &ruBatch,
+	batch: &ruBatch, delivery: &ruDelivery,
 	timeLayout: "02.01.2006 15:04",
 	forever:    "навсегда",
 	reasons: map[justify.Reason]string{
@@ -242,7 +243,7 @@ var ru = catalog{
 		justify.AlertUnknownAdmin:   "⚠️ <b>Действует неизвестный администратор</b>",
 		justify.AlertOfficers:       "👥 <b>Изменился состав администраторов</b>",
 		justify.AlertToken:          "🔑 <b>Токен VK не работает</b>",
-		justify.AlertUnreachable:    "📵 <b>Бот не может написать человеку</b>",
+		justify.AlertUnreachable:    "📵 <b>Бот не может написать человеку</b>", justify.AlertUndelivered: "📵 <b>Сообщение не дошло</b>",
 	},
 	alertCommunity:       "Сообщество",
 	alertWho:             "Кто",
@@ -281,13 +282,13 @@ var ru = catalog{
 		justify.ActionJustified: "причина", justify.ActionExplained: "пояснение", justify.ActionApproved: "оставлено в силе",
 		justify.ActionReverseStarted: "начата отмена", justify.ActionReversed: "отменено",
 		justify.ActionUndoRequested: "нужна отмена вручную", justify.ActionUndoneInVK: "отменено в VK",
-		justify.ActionUnbatched: "разбирается по одному",
+		justify.ActionUnbatched: "разбирается по одному", justify.ActionShortForm: "показано кратко", justify.ActionUndelivered: "не доставлено", justify.ActionNotAsked: "модератора не удалось спросить",
 	},
 	commandsHelp: "Команды: /pending — дела, ждущие решения; /case N — дело по номеру; /stats — сводка за сегодня.",
 }
 
 var en = catalog{
-	batch:      &enBatch,
+	batch: &enBatch, delivery: &enDelivery,
 	timeLayout: "2006-01-02 15:04",
 	forever:    "forever",
 	reasons: map[justify.Reason]string{
@@ -435,7 +436,7 @@ var en = catalog{
 		justify.AlertUnknownAdmin:   "⚠️ <b>An unknown admin is acting</b>",
 		justify.AlertOfficers:       "👥 <b>The community's admins changed</b>",
 		justify.AlertToken:          "🔑 <b>A VK token stopped working</b>",
-		justify.AlertUnreachable:    "📵 <b>The bot cannot write to a person</b>",
+		justify.AlertUnreachable:    "📵 <b>The bot cannot write to a person</b>", justify.AlertUndelivered: "📵 <b>A message did not get through</b>",
 	},
 	alertCommunity:       "Community",
 	alertWho:             "Who",
@@ -468,7 +469,7 @@ var en = catalog{
 		justify.ActionJustified: "reason", justify.ActionExplained: "explanation", justify.ActionApproved: "approved",
 		justify.ActionReverseStarted: "reversal started", justify.ActionReversed: "reversed",
 		justify.ActionUndoRequested: "undo by hand requested", justify.ActionUndoneInVK: "undone in VK",
-		justify.ActionUnbatched: "taken one by one",
+		justify.ActionUnbatched: "taken one by one", justify.ActionShortForm: "shown in short", justify.ActionUndelivered: "not delivered", justify.ActionNotAsked: "the operator could not be asked",
 	},
 	commandsHelp: "Commands: /pending — cases waiting for a decision; /case N — a case by number; /stats — today so far.",
 }
