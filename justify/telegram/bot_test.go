@@ -191,6 +191,8 @@ func TestRefusedPresses(t *testing.T) {
 	e.startAll()
 	id := e.ban(ivanVK, "Вася", "")
 	prompt := e.waitMsg(ivanTG, "Бан в сообществе")
+	// The prompt's delivery starts the deadline: the case is saved once more after it.
+	require.Eventually(t, func() bool { return !e.caseNow(id).AskedAt.IsZero() }, 5*time.Second, 5*time.Millisecond)
 	spam := prompt.Buttons[0][0].Data
 	unknown, err := newToken()
 	require.NoError(t, err)
