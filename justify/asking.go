@@ -238,11 +238,7 @@ func (b *Batch) Ask(at time.Time) bool {
 	if !b.AskedAt.IsZero() || b.State != BatchOpen {
 		return false
 	}
-	shift := b.DeadlineIfAsked(at).Sub(b.Deadline)
-	b.Deadline = b.Deadline.Add(shift)
-	if !b.RemindAt.IsZero() {
-		b.RemindAt = b.RemindAt.Add(shift)
-	}
+	runFromAsked(b.OpenedAt, at, &b.Deadline, &b.RemindAt)
 	b.AskedAt = at
 	return true
 }
@@ -250,8 +246,8 @@ func (b *Batch) Ask(at time.Time) bool {
 // DeadlineIfAsked is the batch's deadline if its prompt reaches the operator at at: its
 // own once asked, else the time the operator is given counted from at.
 func (b *Batch) DeadlineIfAsked(at time.Time) time.Time {
-	if !b.AskedAt.IsZero() || b.OpenedAt.IsZero() || !at.After(b.OpenedAt) {
+	if !b.AskedAt.IsZero() {
 		return b.Deadline
 	}
-	return b.Deadline.Add(at.Sub(b.OpenedAt))
+	return deadlineFrom(b.Deadline, b.OpenedAt, at)
 }

@@ -198,11 +198,7 @@ func (c *Case) Ask(at time.Time) bool {
 	if !c.AskedAt.IsZero() || !c.Open() || c.Justified() || c.Operator == "" {
 		return false
 	}
-	shift := c.DeadlineIfAsked(at).Sub(c.Deadline)
-	c.Deadline = c.Deadline.Add(shift)
-	if !c.RemindAt.IsZero() {
-		c.RemindAt = c.RemindAt.Add(shift)
-	}
+	runFromAsked(c.OpenedAt, at, &c.Deadline, &c.RemindAt)
 	c.AskedAt = at
 	return true
 }
@@ -210,10 +206,28 @@ func (c *Case) Ask(at time.Time) bool {
 // DeadlineIfAsked is the deadline the case has if its operator is asked at at: its own
 // once asked, else the time the operator is given counted from at. A prompt shows it.
 func (c *Case) DeadlineIfAsked(at time.Time) time.Time {
-	if !c.AskedAt.IsZero() || c.OpenedAt.IsZero() || !at.After(c.OpenedAt) {
+	if !c.AskedAt.IsZero() {
 		return c.Deadline
 	}
-	return c.Deadline.Add(at.Sub(c.OpenedAt))
+	return deadlineFrom(c.Deadline, c.OpenedAt, at)
+}
+
+// deadlineFrom moves a deadline counted from opened to count from at instead.
+func deadlineFrom(deadline, opened, at time.Time) time.Time {
+	if opened.IsZero() || !at.After(opened) {
+		return deadline
+	}
+	return deadline.Add(at.Sub(opened))
+}
+
+// runFromAsked moves a deadline and a reminder (zero: none) counted from opened to count
+// from at, the moment the operator was asked: a case's, or a batch's.
+func runFromAsked(opened, at time.Time, deadline, remind *time.Time) {
+	shift := deadlineFrom(*deadline, opened, at).Sub(*deadline)
+	*deadline = deadline.Add(shift)
+	if !remind.IsZero() {
+		*remind = remind.Add(shift)
+	}
 }
 
 // CouldNotAsk moves a case awaiting a reason to the managers because its operator could

@@ -22,6 +22,22 @@ func countActions(ds []justify.Decision, a justify.Action) int {
 	return n
 }
 
+// askedCaseOf waits until an operator's case was asked (its prompt delivered) and returns it.
+func askedCaseOf(t *testing.T, h *harness, operator string) justify.Case {
+	t.Helper()
+	var found justify.Case
+	require.Eventually(t, func() bool {
+		for _, c := range h.cases() {
+			if c.Operator == operator && !c.AskedAt.IsZero() {
+				found = c
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 10*time.Millisecond, "%s's case asked", operator)
+	return found
+}
+
 // A customer's words Telegram will not take: the prompt goes in its short form, with its
 // buttons, and the case goes on; so do the managers' reviews. The trail says so.
 func TestRefusedPromptIsSentShort(t *testing.T) {
@@ -124,16 +140,7 @@ func TestUndeliverablePromptGoesToManagers(t *testing.T) {
 	// same pass of the deadlines that would take Petr's.
 	h.vk.Ban(group, operatorVK, customer2, 0, "", 0)
 	h.waitMessage(operatorTG, "Ivan's prompt", isPrompt)
-	var ivans justify.Case
-	require.Eventually(t, func() bool {
-		for _, c := range h.cases() {
-			if c.Operator == "Ivan" && !c.AskedAt.IsZero() {
-				ivans = c
-				return true
-			}
-		}
-		return false
-	}, 15*time.Second, 10*time.Millisecond)
+	ivans := askedCaseOf(t, h, "Ivan")
 	h.clock.Add(2 * time.Hour)
 	h.waitCase(ivans.ID, "Ivan's case overdue", func(c justify.Case) bool { return c.Overdue })
 	c = h.waitCase(petrs.ID, "", func(justify.Case) bool { return true })
@@ -159,16 +166,7 @@ func TestDeadlineRunsFromTheDelivery(t *testing.T) {
 	// the time ran from the opening.
 	h.vk.Ban(group, operator2VK, customer2, 0, "", 0)
 	h.waitMessage(operator2TG, "Petr's prompt", isPrompt)
-	var petrs justify.Case
-	require.Eventually(t, func() bool {
-		for _, c := range h.cases() {
-			if c.Operator == "Petr" && !c.AskedAt.IsZero() {
-				petrs = c
-				return true
-			}
-		}
-		return false
-	}, 15*time.Second, 10*time.Millisecond)
+	petrs := askedCaseOf(t, h, "Petr")
 
 	h.clock.Add(50 * time.Minute) // past the reminder counted from the opening
 	delivered := h.clock.Now()
