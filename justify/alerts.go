@@ -27,6 +27,9 @@ const (
 	// AlertQuarantined: an update from VK could not be decoded and was kept aside
 	// (Subject is its type).
 	AlertQuarantined AlertKind = "quarantined"
+	// AlertUndelivered: Telegram refused a message to a person in its full and its short
+	// form; Detail is Telegram's reason, MessageKind what the message was.
+	AlertUndelivered AlertKind = "undelivered"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within
@@ -47,6 +50,8 @@ type Alert struct {
 	// Vanished marks a deleted-request alert about a wall post that vanished: VK does not
 	// say whether its author or an admin deleted it.
 	Vanished bool `json:",omitempty"`
+	// MessageKind is the kind of message an alert about a delivery is about.
+	MessageKind MessageKind `json:",omitempty"`
 }
 
 // Payload encodes an alert for an outbox message.

@@ -44,11 +44,15 @@ type Batch struct {
 	ActorVKID int64
 	State     BatchState
 	OpenedAt  time.Time
-	// Deadline and RemindAt are the first member's: the batch is escalated as one.
+	// AskedAt is when the batch's prompt reached the operator (zero: not yet). Deadline and
+	// RemindAt are the first member's, run from AskedAt: the batch is escalated as one.
+	AskedAt  time.Time
 	Deadline time.Time
 	RemindAt time.Time
 	Reminded bool
 	Overdue  bool
+	// NotAsked: the prompt could not be delivered, and managers got the batch at once.
+	NotAsked bool
 	// Shown is the member count the operator's prompt was last asked to show.
 	Shown       int
 	Reason      Reason
@@ -93,6 +97,10 @@ func (s *Service) groupCase(tx Tx, c *Case, op Person) (bool, error) {
 	b, err := tx.OpenBatchFor(c.GroupID, c.Operator, c.Kind)
 	if err == nil {
 		c.BatchID = b.ID
+		if !b.AskedAt.IsZero() {
+			// The operator already holds the batch's prompt, which shows the new case too.
+			c.AskedAt = s.now()
+		}
 		return true, nil
 	}
 	if !errors.Is(err, ErrNotFound) {

@@ -221,6 +221,7 @@ func TestBatchEscalatesOnce(t *testing.T) {
 	svc.Now = func() time.Time { return now }
 	cs := banWave(t, svc, db, 40)
 	id := cs[39].BatchID
+	deliverPrompts(t, svc, db, t0)
 
 	now = t0.Add(90 * time.Minute) // past the reminder
 	require.NoError(t, svc.Tick(ctx))

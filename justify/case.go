@@ -110,11 +110,19 @@ type Case struct {
 	Resolution Resolution
 
 	OpenedAt time.Time
+	// AskedAt is when the operator's prompt (the case's own, or its batch's) reached them;
+	// zero until then. The deadline and the reminder run from it: until the case is asked,
+	// Deadline and RemindAt count from OpenedAt and are moved by Ask.
+	AskedAt  time.Time
 	Deadline time.Time
 	RemindAt time.Time
 	Reminded bool
 	// Overdue is set when the deadline passed without a reason and managers were told.
 	Overdue bool
+	// NotAsked is set when the operator's prompt could not be delivered (Telegram refused
+	// it in every form, or the operator cannot be written to) and managers got the case
+	// without waiting for a reason that was never asked for.
+	NotAsked bool
 
 	Reason      Reason
 	ReasonText  string
@@ -189,6 +197,56 @@ func (c *Case) Remind(now time.Time) bool {
 		return false
 	}
 	c.Reminded = true
+	return true
+}
+
+// Ask records that the operator's prompt reached them at at: the deadline and the
+// reminder run from then, not from when the case was opened. It reports whether anything
+// changed: a case is asked once, and only while it still waits for its reason.
+func (c *Case) Ask(at time.Time) bool {
+	if !c.AskedAt.IsZero() || !c.Open() || c.Justified() || c.Operator == "" {
+		return false
+	}
+	runFromAsked(c.OpenedAt, at, &c.Deadline, &c.RemindAt)
+	c.AskedAt = at
+	return true
+}
+
+// DeadlineIfAsked is the deadline the case has if its operator is asked at at: its own
+// once asked, else the time the operator is given counted from at. A prompt shows it.
+func (c *Case) DeadlineIfAsked(at time.Time) time.Time {
+	if !c.AskedAt.IsZero() {
+		return c.Deadline
+	}
+	return deadlineFrom(c.Deadline, c.OpenedAt, at)
+}
+
+// deadlineFrom moves a deadline counted from opened to count from at instead.
+func deadlineFrom(deadline, opened, at time.Time) time.Time {
+	if opened.IsZero() || !at.After(opened) {
+		return deadline
+	}
+	return deadline.Add(at.Sub(opened))
+}
+
+// runFromAsked moves a deadline and a reminder (zero: none) counted from opened to count
+// from at, the moment the operator was asked: a case's, or a batch's.
+func runFromAsked(opened, at time.Time, deadline, remind *time.Time) {
+	shift := deadlineFrom(*deadline, opened, at).Sub(*deadline)
+	*deadline = deadline.Add(shift)
+	if !remind.IsZero() {
+		*remind = remind.Add(shift)
+	}
+}
+
+// CouldNotAsk moves a case awaiting a reason to the managers because its operator could
+// not be asked: no reason is owed for a question never delivered. It reports whether the
+// case moved.
+func (c *Case) CouldNotAsk() bool {
+	if c.State != StateAwaitingReason {
+		return false
+	}
+	c.State, c.NotAsked = StateAwaitingReview, true
 	return true
 }
 

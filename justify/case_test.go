@@ -332,3 +332,55 @@ func TestDirectory(t *testing.T) {
 	assert.False(t, ok)
 	assert.Len(t, d.WithRole(RoleManager), 2)
 }
+
+// The deadline and the reminder run from the moment the operator was asked, and only a
+// case still owed a reason is asked or sent on as "could not be asked".
+func TestAskAndCouldNotAsk(t *testing.T) {
+	opened := func(c *Case) { c.OpenedAt = t0 } // caseIn's deadline is two hours after t0
+	asked := func(c *Case) { c.AskedAt = t0 }
+	tests := []struct {
+		name         string
+		c            Case
+		at           time.Time
+		wantAsked    bool
+		wantDeadline time.Time
+		wantRemind   time.Time
+		wantNotAsked bool // CouldNotAsk moves it
+	}{
+		{name: "asked an hour after opening", c: caseIn(StateAwaitingReason, opened), at: t0.Add(time.Hour), wantAsked: true,
+			wantDeadline: deadline.Add(time.Hour), wantRemind: deadline.Add(30 * time.Minute), wantNotAsked: true},
+		{name: "asked at once", c: caseIn(StateAwaitingReason, opened), at: t0, wantAsked: true,
+			wantDeadline: deadline, wantRemind: deadline.Add(-30 * time.Minute), wantNotAsked: true},
+		// Asked through its batch, then taken one by one: its own prompt still may not arrive.
+		{name: "asked once only", c: caseIn(StateAwaitingReason, opened, asked), at: t0.Add(time.Hour),
+			wantDeadline: deadline, wantRemind: deadline.Add(-30 * time.Minute), wantNotAsked: true},
+		{name: "already justified", c: caseIn(StateAwaitingReview, opened, justified), at: t0.Add(time.Hour),
+			wantDeadline: deadline, wantRemind: deadline.Add(-30 * time.Minute)},
+		{name: "closed", c: caseIn(StateClosed, opened, closed), at: t0.Add(time.Hour),
+			wantDeadline: deadline, wantRemind: deadline.Add(-30 * time.Minute)},
+		{name: "nobody to ask", c: caseIn(StateAwaitingReview, opened, unknown), at: t0.Add(time.Hour),
+			wantDeadline: deadline, wantRemind: deadline.Add(-30 * time.Minute)},
+		{name: "with managers unasked: asked later, after pressing Start", c: caseIn(StateAwaitingReview, opened, func(c *Case) { c.NotAsked = true }),
+			at: t0.Add(time.Hour), wantAsked: true, wantDeadline: deadline.Add(time.Hour), wantRemind: deadline.Add(30 * time.Minute)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.c
+			shown := c.DeadlineIfAsked(tt.at)
+			assert.Equal(t, tt.wantAsked, c.Ask(tt.at))
+			assert.Equal(t, tt.wantDeadline, c.Deadline)
+			assert.Equal(t, tt.wantRemind, c.RemindAt)
+			if tt.wantAsked {
+				assert.Equal(t, tt.at, c.AskedAt)
+				assert.Equal(t, shown, c.Deadline, "the prompt showed the deadline the case got")
+			}
+			moved := tt.c
+			assert.Equal(t, tt.wantNotAsked, moved.CouldNotAsk())
+			if tt.wantNotAsked {
+				assert.Equal(t, StateAwaitingReview, moved.State)
+				assert.True(t, moved.NotAsked)
+				assert.False(t, moved.Overdue, "never overdue")
+			}
+		})
+	}
+}

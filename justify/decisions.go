@@ -26,6 +26,15 @@ const (
 	// ActionSevere: a vanished post's case became severe, an admin having acted on its
 	// author around the time it vanished.
 	ActionSevere Action = "severe"
+	// ActionShortForm: Telegram refused a message about the case as written, and it went
+	// in its short form, without anyone's words.
+	ActionShortForm Action = "short_form"
+	// ActionUndelivered: a message about the case reached nobody: Telegram refused it in
+	// every form, or its recipient cannot be written to.
+	ActionUndelivered Action = "undelivered"
+	// ActionNotAsked: the operator's prompt was never delivered, so the case went to the
+	// managers without a reason being owed (never as overdue).
+	ActionNotAsked Action = "not_asked"
 )
 
 // Decision is one append-only entry of a case's audit trail: who did what, when, and from

@@ -63,6 +63,9 @@ type Message struct {
 	NextAttempt       time.Time
 	LastError         string
 	Failed            bool // given up: permanent error
+	// Short is set when Telegram refused the message as written and took its short form,
+	// without anyone's words: its edits go short too.
+	Short bool
 }
 
 // PendingInput remembers that the bot asked a person for a text and what it is for.

@@ -138,6 +138,12 @@ func TestManagersOverdueActionGoesToOthers(t *testing.T) {
 			UserVKID: int64(6000 + i), At: t0.Add(time.Duration(i) * time.Second), Source: justify.SourceLongPoll}}, "", "")
 		require.NoError(t, err)
 	}
+	// The deadlines run from the prompts' delivery.
+	for _, kind := range []justify.MessageKind{justify.MsgPrompt, justify.MsgBatchPrompt} {
+		for _, m := range queued(t, db, kind, true) {
+			require.NoError(t, svc.Delivered(ctx, justify.Delivery{Message: m, To: "Olga", At: now}))
+		}
+	}
 	now = t0.Add(3 * time.Hour)
 	require.NoError(t, svc.Tick(ctx))
 	assert.Equal(t, map[int64]int{pavelTG: 3}, outbox(t, db, justify.MsgReview, true), "her three prompted cases, to Pavel only")

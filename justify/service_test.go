@@ -52,3 +52,19 @@ func count(t *testing.T, db *store.DB, kind justify.EventKind) int {
 	require.NoError(t, err)
 	return counts[[2]string{"1", string(kind)}]
 }
+
+// deliverPrompts tells the service, as the sender does, that every prompt waiting in the
+// outbox reached its operator at at: deadlines run from then.
+func deliverPrompts(t *testing.T, svc *justify.Service, db *store.DB, at time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	due, err := db.DueMessages(ctx, at.Add(100*time.Hour), 0)
+	require.NoError(t, err)
+	for _, m := range due {
+		if m.EditOf != 0 || (m.Kind != justify.MsgPrompt && m.Kind != justify.MsgBatchPrompt) {
+			continue
+		}
+		require.NoError(t, svc.Delivered(ctx, justify.Delivery{Message: m, To: "Ivan", At: at}))
+		require.NoError(t, db.MarkSent(ctx, m.ID, int(m.ID), at))
+	}
+}

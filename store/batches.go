@@ -15,7 +15,7 @@ var _ justify.BatchStore = (*Tx)(nil)
 // each member once for all the figures; a clause after it must end in GROUP BY b.id.
 const selectBatches = `SELECT b.id, b.group_id, b.kind, b.operator, b.actor_vk_id, b.state, b.opened_at, b.deadline,
 	b.remind_at, b.reminded, b.overdue, b.shown, b.reason, b.reason_text, b.justified_at, b.resolved_by,
-	b.resolved_at, b.split, b.version, b.actor_role,
+	b.resolved_at, b.split, b.asked_at, b.not_asked, b.version, b.actor_role,
 	COUNT(c.id),
 	COUNT(CASE WHEN c.state = 'awaiting_reason' THEN 1 END),
 	COUNT(CASE WHEN c.state = 'awaiting_review' THEN 1 END),
@@ -26,29 +26,31 @@ const selectBatches = `SELECT b.id, b.group_id, b.kind, b.operator, b.actor_vk_i
 
 func scanBatch(s scanner) (justify.Batch, error) {
 	var b justify.Batch
-	var opened, deadline, remind, justified, resolved, first, last int64
-	var reminded, overdue, split int
+	var opened, deadline, remind, justified, resolved, asked, first, last int64
+	var reminded, overdue, split, notAsked int
 	err := s.Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorVKID, &b.State, &opened, &deadline,
 		&remind, &reminded, &overdue, &b.Shown, &b.Reason, &b.ReasonText, &justified, &b.ResolvedBy,
-		&resolved, &split, &b.Version, &b.ActorRole,
+		&resolved, &split, &asked, &notAsked, &b.Version, &b.ActorRole,
 		&b.Members, &b.AwaitingReason, &b.AwaitingReview, &b.Approved, &first, &last)
 	if err != nil {
 		return b, err
 	}
 	b.OpenedAt, b.Deadline, b.RemindAt = fromMS(opened), fromMS(deadline), fromMS(remind)
 	b.JustifiedAt, b.ResolvedAt, b.FirstActed, b.LastActed = fromMS(justified), fromMS(resolved), fromMS(first), fromMS(last)
-	b.Reminded, b.Overdue, b.Split = reminded == 1, overdue == 1, split == 1
+	b.Reminded, b.Overdue, b.Split, b.NotAsked = reminded == 1, overdue == 1, split == 1, notAsked == 1
+	b.AskedAt = fromMS(asked)
 	return b, nil
 }
 
 // CreateBatch stores a new batch, setting its ID and Version (1).
 func (t *Tx) CreateBatch(b *justify.Batch) error {
 	res, err := t.exec(`INSERT INTO batches (group_id, kind, operator, actor_role, actor_vk_id, state, opened_at, deadline,
-		remind_at, reminded, overdue, shown, reason, reason_text, justified_at, resolved_by, resolved_at, split, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		remind_at, reminded, overdue, shown, reason, reason_text, justified_at, resolved_by, resolved_at, split,
+		asked_at, not_asked, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		b.GroupID, b.Kind, b.Operator, b.ActorRole, b.ActorVKID, b.State, ms(b.OpenedAt), ms(b.Deadline), ms(b.RemindAt),
 		b2i(b.Reminded), b2i(b.Overdue), b.Shown, b.Reason, b.ReasonText, ms(b.JustifiedAt), b.ResolvedBy,
-		ms(b.ResolvedAt), b2i(b.Split))
+		ms(b.ResolvedAt), b2i(b.Split), ms(b.AskedAt), b2i(b.NotAsked))
 	if err != nil {
 		return fmt.Errorf("insert batch of %s by %s: %w", b.Kind, b.Operator, err)
 	}
@@ -64,10 +66,11 @@ func (t *Tx) CreateBatch(b *justify.Batch) error {
 // copy writes nothing and returns an error wrapping justify.ErrConflict.
 func (t *Tx) SaveBatch(b *justify.Batch) error {
 	res, err := t.exec(`UPDATE batches SET state = ?, deadline = ?, remind_at = ?, reminded = ?, overdue = ?, shown = ?,
-		reason = ?, reason_text = ?, justified_at = ?, resolved_by = ?, resolved_at = ?, split = ?, version = version + 1
+		reason = ?, reason_text = ?, justified_at = ?, resolved_by = ?, resolved_at = ?, split = ?, asked_at = ?,
+		not_asked = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		b.State, ms(b.Deadline), ms(b.RemindAt), b2i(b.Reminded), b2i(b.Overdue), b.Shown, b.Reason, b.ReasonText,
-		ms(b.JustifiedAt), b.ResolvedBy, ms(b.ResolvedAt), b2i(b.Split), b.ID, b.Version)
+		ms(b.JustifiedAt), b.ResolvedBy, ms(b.ResolvedAt), b2i(b.Split), ms(b.AskedAt), b2i(b.NotAsked), b.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("save batch %d: %w", b.ID, err)
 	}
@@ -99,18 +102,18 @@ func (t *Tx) Batch(id justify.BatchID) (justify.Batch, error) {
 // leaves the member figures out: counting them each time would make a wave quadratic.
 func (t *Tx) OpenBatchFor(groupID int64, operator string, kind justify.EventKind) (justify.Batch, error) {
 	var b justify.Batch
-	var deadline, remind int64
-	err := t.queryRow(`SELECT id, group_id, kind, operator, actor_role, actor_vk_id, state, deadline, remind_at, version
+	var deadline, remind, asked int64
+	err := t.queryRow(`SELECT id, group_id, kind, operator, actor_role, actor_vk_id, state, deadline, remind_at, asked_at, version
 		FROM batches WHERE group_id = ? AND operator = ? AND kind = ? AND state = ? ORDER BY id DESC LIMIT 1`,
 		groupID, operator, kind, justify.BatchOpen).Scan(&b.ID, &b.GroupID, &b.Kind, &b.Operator, &b.ActorRole, &b.ActorVKID, &b.State,
-		&deadline, &remind, &b.Version)
+		&deadline, &remind, &asked, &b.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, fmt.Errorf("open %s batch of %s in group %d: %w", kind, operator, groupID, justify.ErrNotFound)
 	}
 	if err != nil {
 		return b, fmt.Errorf("find open %s batch of %s in group %d: %w", kind, operator, groupID, err)
 	}
-	b.Deadline, b.RemindAt = fromMS(deadline), fromMS(remind)
+	b.Deadline, b.RemindAt, b.AskedAt = fromMS(deadline), fromMS(remind), fromMS(asked)
 	return b, nil
 }
 

@@ -15,7 +15,7 @@ import (
 func TestBatches(t *testing.T) {
 	db := openTest(t)
 	b := justify.Batch{GroupID: 100, Kind: justify.EventBan, Operator: "Мария", ActorRole: justify.RoleManager, ActorVKID: 5, State: justify.BatchOpen,
-		OpenedAt: t0, Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Shown: 1}
+		OpenedAt: t0, AskedAt: t0.Add(time.Minute), Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Shown: 1}
 	update(t, db, func(tx justify.Tx) error {
 		require.NoError(t, tx.CreateBatch(&b))
 		for i := range 4 {
@@ -38,6 +38,7 @@ func TestBatches(t *testing.T) {
 		assert.Equal(t, 1, got.Approved)
 		assert.Equal(t, 30*time.Second, got.Span())
 		assert.Equal(t, b.Deadline, got.Deadline)
+		assert.Equal(t, b.AskedAt, got.AskedAt)
 		assert.Equal(t, "Мария", got.Operator)
 		assert.Equal(t, justify.RoleManager, got.ActorRole)
 
@@ -45,6 +46,7 @@ func TestBatches(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, b.ID, open.ID)
 		assert.Equal(t, justify.RoleManager, open.ActorRole, "a wave's later cases join with the role")
+		assert.Equal(t, b.AskedAt, open.AskedAt, "a case joining the batch learns whether it was asked")
 		_, err = tx.OpenBatchFor(100, "Мария", justify.EventDelete)
 		assert.ErrorIs(t, err, justify.ErrNotFound)
 
@@ -64,6 +66,7 @@ func TestBatches(t *testing.T) {
 		require.NoError(t, err)
 		stale := got
 		got.State, got.Reason, got.ReasonText, got.Split = justify.BatchReview, justify.ReasonOther, "боты", true
+		got.NotAsked, got.AskedAt = true, t0.Add(time.Hour)
 		require.NoError(t, tx.SaveBatch(&got))
 		assert.ErrorIs(t, tx.SaveBatch(&stale), justify.ErrConflict, "a stale copy is refused")
 		_, err = tx.Batch(99)
@@ -76,6 +79,8 @@ func TestBatches(t *testing.T) {
 		assert.Equal(t, justify.BatchReview, got.State)
 		assert.Equal(t, "боты", got.ReasonText)
 		assert.True(t, got.Split)
+		assert.True(t, got.NotAsked)
+		assert.Equal(t, t0.Add(time.Hour), got.AskedAt)
 		_, err = tx.OpenBatchFor(100, "Мария", justify.EventBan)
 		assert.ErrorIs(t, err, justify.ErrNotFound, "a batch under review takes no more cases")
 		return nil

@@ -19,7 +19,7 @@ var caseFields = []string{
 	"vk_comment", "acted_at", "until", "source", "item_group", "item_place", "item_owner", "item_parent", "item_id",
 	"severe", "state", "resolution", "opened_at", "deadline", "remind_at", "reminded", "overdue", "reason",
 	"reason_text", "justified_at", "resolved_at", "resolved_by", "undo_problem", "undo_note", "batch_id",
-	"actor_role",
+	"actor_role", "asked_at", "not_asked",
 }
 
 // The case statements are built once from caseFields so that a new column is added in one
@@ -37,26 +37,26 @@ func caseValues(c *justify.Case) []any {
 		c.VKComment, ms(c.ActedAt), ms(c.Until), c.Source, c.Item.GroupID, c.Item.Place, c.Item.OwnerID, c.Item.ParentID, c.Item.ItemID,
 		b2i(c.Severe), c.State, c.Resolution, ms(c.OpenedAt), ms(c.Deadline), ms(c.RemindAt), b2i(c.Reminded), b2i(c.Overdue), c.Reason,
 		c.ReasonText, ms(c.JustifiedAt), ms(c.ResolvedAt), c.ResolvedBy, c.UndoProblem, c.UndoNote, c.BatchID,
-		c.ActorRole}
+		c.ActorRole, ms(c.AskedAt), b2i(c.NotAsked)}
 }
 
 // scanCase reads a row selected with caseColumns.
 func scanCase(s scanner) (justify.Case, error) {
 	var c justify.Case
-	var actedAt, until, openedAt, deadline, remindAt, justifiedAt, resolvedAt int64
-	var vkReason, reminded, overdue, severe int
+	var actedAt, until, openedAt, deadline, remindAt, justifiedAt, resolvedAt, askedAt int64
+	var vkReason, reminded, overdue, severe, notAsked int
 	err := s.Scan(&c.ID, &c.GroupID, &c.EventKey, &c.Kind, &c.ActorVKID, &c.Operator, &c.UserVKID, &c.UserName, &vkReason,
 		&c.VKComment, &actedAt, &until, &c.Source, &c.Item.GroupID, &c.Item.Place, &c.Item.OwnerID, &c.Item.ParentID, &c.Item.ItemID,
 		&severe, &c.State, &c.Resolution, &openedAt, &deadline, &remindAt, &reminded, &overdue, &c.Reason,
 		&c.ReasonText, &justifiedAt, &resolvedAt, &c.ResolvedBy, &c.UndoProblem, &c.UndoNote, &c.BatchID,
-		&c.ActorRole, &c.Version)
+		&c.ActorRole, &askedAt, &notAsked, &c.Version)
 	if err != nil {
 		return c, err
 	}
 	c.VKReason = justify.BanReason(vkReason)
 	c.ActedAt, c.Until, c.OpenedAt, c.Deadline = fromMS(actedAt), fromMS(until), fromMS(openedAt), fromMS(deadline)
-	c.RemindAt, c.JustifiedAt, c.ResolvedAt = fromMS(remindAt), fromMS(justifiedAt), fromMS(resolvedAt)
-	c.Reminded, c.Overdue, c.Severe = reminded == 1, overdue == 1, severe == 1
+	c.RemindAt, c.JustifiedAt, c.ResolvedAt, c.AskedAt = fromMS(remindAt), fromMS(justifiedAt), fromMS(resolvedAt), fromMS(askedAt)
+	c.Reminded, c.Overdue, c.Severe, c.NotAsked = reminded == 1, overdue == 1, severe == 1, notAsked == 1
 	return c, nil
 }
 
@@ -149,10 +149,11 @@ func queryCases(ctx context.Context, q querier, clause string, args ...any) ([]j
 }
 
 // DueCases lists cases awaiting a reason whose reminder (not yet sent) or deadline is at
-// or before now, oldest first.
+// or before now, oldest first. A case whose operator was not asked yet is never due: its
+// deadline runs from the moment its prompt is delivered.
 func (t *Tx) DueCases(now time.Time) ([]justify.Case, error) {
 	at := ms(now)
-	return queryCases(t.ctx, t, `WHERE state = ?
+	return queryCases(t.ctx, t, `WHERE state = ? AND asked_at != 0
 		AND ((remind_at != 0 AND remind_at <= ? AND reminded = 0) OR deadline <= ?) ORDER BY id`,
 		justify.StateAwaitingReason, at, at)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func fullCase() justify.Case {
 		Item:   justify.Ref{GroupID: 100, Place: justify.PlaceBoardPost, OwnerID: -100, ParentID: 3, ItemID: 4},
 		Severe: true, State: justify.StateUndoPending, Resolution: justify.ResolutionRestoredByHand,
 		OpenedAt: t0, Deadline: t0.Add(2 * time.Hour), RemindAt: t0.Add(time.Hour), Reminded: true, Overdue: true,
-		Reason: justify.ReasonOther, ReasonText: "так надо", JustifiedAt: t0.Add(3 * time.Hour),
+		AskedAt: t0.Add(time.Minute), NotAsked: true, Reason: justify.ReasonOther, ReasonText: "так надо", JustifiedAt: t0.Add(3 * time.Hour),
 		ResolvedAt: t0.Add(4 * time.Hour), ResolvedBy: "Олег", UndoNote: "нет токена", BatchID: 9,
 	}
 }
@@ -213,6 +214,8 @@ func TestDueCases(t *testing.T) {
 		{"deadline a millisecond away", justify.Case{Deadline: at(time.Millisecond)}, false},
 		{"in review, deadline passed", justify.Case{State: justify.StateAwaitingReview, Deadline: at(-time.Hour)}, false},
 		{"closed, reminder due", justify.Case{State: justify.StateClosed, RemindAt: at(-time.Hour), Deadline: at(time.Hour)}, false},
+		// The deadline runs from the prompt's delivery: until then nothing is due.
+		{"not asked yet, deadline passed", justify.Case{RemindAt: at(-2 * time.Hour), Deadline: at(-time.Hour)}, false},
 	}
 	db := openTest(t)
 	var want []string
@@ -222,6 +225,9 @@ func TestDueCases(t *testing.T) {
 			c.EventKey, c.GroupID, c.Kind = tt.name, 1, justify.EventBan
 			if c.State == "" {
 				c.State = justify.StateAwaitingReason
+			}
+			if !strings.HasPrefix(tt.name, "not asked") {
+				c.AskedAt = at(-3 * time.Hour)
 			}
 			if tt.due {
 				want = append(want, tt.name)

@@ -12,7 +12,7 @@ import (
 var _ justify.OutboxStore = (*Tx)(nil)
 
 const messageColumns = `id, case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
-	next_attempt, last_error, failed, payload, batch_id`
+	next_attempt, last_error, failed, payload, batch_id, short`
 
 // queryMessages lists the outbox messages a WHERE/ORDER clause selects.
 func queryMessages(ctx context.Context, q querier, clause string, args ...any) ([]justify.Message, error) {
@@ -22,12 +22,12 @@ func queryMessages(ctx context.Context, q querier, clause string, args ...any) (
 func scanMessage(s scanner) (justify.Message, error) {
 	var m justify.Message
 	var created, sent, next int64
-	var failed int
+	var failed, short int
 	if err := s.Scan(&m.ID, &m.CaseID, &m.ChatID, &m.Kind, &m.EditOf, &created, &sent, &m.TelegramMessageID,
-		&m.Attempts, &next, &m.LastError, &failed, &m.Payload, &m.BatchID); err != nil {
+		&m.Attempts, &next, &m.LastError, &failed, &m.Payload, &m.BatchID, &short); err != nil {
 		return m, err
 	}
-	m.Created, m.SentAt, m.NextAttempt, m.Failed = fromMS(created), fromMS(sent), fromMS(next), failed == 1
+	m.Created, m.SentAt, m.NextAttempt, m.Failed, m.Short = fromMS(created), fromMS(sent), fromMS(next), failed == 1, short == 1
 	return m, nil
 }
 
@@ -51,9 +51,9 @@ func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 		}
 	}
 	res, err := t.exec(`INSERT INTO outbox (case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
-		next_attempt, last_error, failed, payload, alert_key, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		next_attempt, last_error, failed, payload, alert_key, batch_id, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.CaseID, m.ChatID, m.Kind, m.EditOf, ms(m.Created), ms(m.SentAt), m.TelegramMessageID, m.Attempts,
-		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey, m.BatchID)
+		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey, m.BatchID, b2i(m.Short))
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s message of case %d: %w", m.Kind, m.CaseID, err)
 	}
@@ -116,6 +116,13 @@ func (db *DB) settle(ctx context.Context, id int64, query string, args ...any) e
 // LastError, which still tells what went wrong before.
 func (db *DB) MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error {
 	return db.settle(ctx, id, "UPDATE outbox SET sent_at = ?, tg_msg_id = ? WHERE id = ?", ms(at), telegramMessageID)
+}
+
+// MarkSentShort records that a message was delivered at at in its short form, after
+// Telegram refused it as written (errText): its later edits go short at once.
+func (db *DB) MarkSentShort(ctx context.Context, id int64, telegramMessageID int, at time.Time, errText string) error {
+	return db.settle(ctx, id, "UPDATE outbox SET sent_at = ?, tg_msg_id = ?, short = 1, last_error = ? WHERE id = ?",
+		ms(at), telegramMessageID, errText)
 }
 
 // MarkRetry counts a failed attempt, keeps its error and schedules the next one at next.

@@ -137,6 +137,22 @@ func TestMarkFailed(t *testing.T) {
 	assert.Equal(t, "403 bot was blocked by the user", m.LastError)
 }
 
+// A message Telegram took only in its short form says so, with the refusal, so that its
+// edits go short at once.
+func TestMarkSentShort(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	ids := enqueue(t, db, justify.Message{CaseID: 1, ChatID: 7, Kind: justify.MsgPrompt})
+	require.NoError(t, db.MarkSentShort(ctx, ids[0], 556, t0, "Bad Request: can't parse entities"))
+	assert.Empty(t, dueIDs(t, db, t0.Add(24*time.Hour), 10))
+	m, err := db.Message(ctx, ids[0])
+	require.NoError(t, err)
+	assert.True(t, m.Short)
+	assert.Equal(t, 556, m.TelegramMessageID)
+	assert.Equal(t, "Bad Request: can't parse entities", m.LastError)
+	assert.Zero(t, m.Attempts, "taken at the first attempt, in short")
+}
+
 func TestDueMessages(t *testing.T) {
 	db := openTest(t)
 	enqueue(t, db,
@@ -199,6 +215,7 @@ func TestOutboxUnknownMessage(t *testing.T) {
 	}{
 		{"Message", func() error { _, err := db.Message(ctx, 42); return err }},
 		{"MarkSent", func() error { return db.MarkSent(ctx, 42, 1, t0) }},
+		{"MarkSentShort", func() error { return db.MarkSentShort(ctx, 42, 1, t0, "x") }},
 		{"MarkRetry", func() error { return db.MarkRetry(ctx, 42, "x", t0) }},
 		{"MarkFailed", func() error { return db.MarkFailed(ctx, 42, "x") }},
 	}

@@ -19,7 +19,8 @@ func TestForbiddenActionsChangeNothing(t *testing.T) {
 
 	h.vk.Ban(group, operatorVK, customer, int(justify.BanSpam), "", 0)
 	prompt := h.waitMessage(operatorTG, "the prompt", isPrompt)
-	c := onlyCase(t, h)
+	// The prompt's delivery starts the deadline: the case is saved once more after it.
+	c := h.waitCase(onlyCase(t, h).ID, "the prompt's delivery", func(c justify.Case) bool { return !c.AskedAt.IsZero() })
 
 	// Until Ivan justifies, the prompt's buttons are the only ones; afterwards the review's.
 	reason := buttons(prompt)[0].Data

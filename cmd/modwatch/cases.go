@@ -170,7 +170,15 @@ func showCase(ctx context.Context, db caseReader, id justify.CaseID, stdout io.W
 		field("Severe", "an unanswered request was deleted")
 	}
 	field("Opened", stamp(c.OpenedAt))
-	field("Deadline", stamp(c.Deadline))
+	switch {
+	case !c.AskedAt.IsZero():
+		field("Asked", stamp(c.AskedAt))
+		field("Deadline", stamp(c.Deadline))
+	case c.NotAsked:
+		field("Asked", "never: the prompt could not be delivered")
+	case c.Operator != "" && c.State == justify.StateAwaitingReason:
+		field("Asked", "not yet: the deadline runs from the prompt's delivery")
+	}
 	field("State", stateOf(c))
 	if c.Justified() {
 		late := ""

@@ -71,8 +71,11 @@ func TestBanJustifyReverse(t *testing.T) {
 	review := h.waitMessage(managerTG, "Olga's review", isReview)
 	review2 := h.waitMessage(manager2TG, "Pavel's review", isReview)
 	assert.Contains(t, review.Text, "Ivan")
-	edited, _ := h.tg.Message(operatorTG, prompt.ID)
-	assert.Len(t, buttons(edited), 1, "the prompt now shows what was recorded, with Add explanation")
+	// The edit and the reviews leave in one round, each chat at its own pace.
+	require.Eventually(t, func() bool {
+		edited, _ := h.tg.Message(operatorTG, prompt.ID)
+		return len(buttons(edited)) == 1
+	}, 15*time.Second, 10*time.Millisecond, "the prompt now shows what was recorded, with Add explanation")
 
 	h.press(managerTG, review, 1) // reverse: asks for confirmation first
 	require.Eventually(t, func() bool {

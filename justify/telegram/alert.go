@@ -44,8 +44,19 @@ func (r renderer) alert(a justify.Alert) view {
 		if a.Detail != "" {
 			fmt.Fprintf(&b, "%s:\n<blockquote>%s</blockquote>\n", r.cat.text, esc(a.Detail, maxComment))
 		}
-	case justify.AlertUnreachable:
-		fmt.Fprintf(&b, "%s: %s\n%s\n", r.cat.alertWho, who, r.cat.alertUnreachableHint)
+	case justify.AlertUnreachable, justify.AlertUndelivered:
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.alertWho, who)
+		if name, ok := r.cat.delivery.kinds[a.MessageKind]; ok {
+			fmt.Fprintf(&b, "%s: %s\n", r.cat.delivery.message, name)
+		}
+		hint := r.cat.alertUnreachableHint
+		if a.Kind == justify.AlertUndelivered {
+			hint = r.cat.delivery.undeliveredHint
+			if a.Detail != "" {
+				hint += fmt.Sprintf("\n%s: %s", r.cat.delivery.telegramSaid, esc(a.Detail, maxNote))
+			}
+		}
+		b.WriteString(hint + "\n")
 	case justify.AlertQuarantined:
 		// Subject is the event's type: what was lost, not who acted.
 		fmt.Fprintf(&b, "%s: <code>%s</code> — %s\n<code>modwatch events quarantined</code>\n",

@@ -148,19 +148,19 @@ var enBatch = batchCatalog{
 }
 
 // batchView renders a batch message from the batch as it is now.
-func (b *Bot) batchView(ctx context.Context, m justify.Message) (view, error) {
+func (b *Bot) batchView(ctx context.Context, m justify.Message) (view, subject, error) {
 	bt, members, err := b.deps.Service.Batch(ctx, m.BatchID, batchNames)
 	if errors.Is(err, justify.ErrNotFound) {
-		return view{}, &renderError{fmt.Errorf("batch %d not found", m.BatchID)}
+		return view{}, subject{}, &renderError{fmt.Errorf("batch %d not found", m.BatchID)}
 	}
 	if err != nil {
-		return view{}, fmt.Errorf("load batch %d: %w", m.BatchID, err)
+		return view{}, subject{}, fmt.Errorf("load batch %d: %w", m.BatchID, err)
 	}
 	v, err := b.r.renderBatch(m.Kind, bt, members)
 	if err != nil {
-		return view{}, &renderError{err}
+		return view{}, subject{}, &renderError{err}
 	}
-	return v, nil
+	return v, subject{batch: &bt, members: members}, nil
 }
 
 // renderBatch builds a batch message: one message standing for every case of the batch.
@@ -181,12 +181,15 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 	switch kind {
 	case justify.MsgBatchPrompt:
 		title()
-		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(bt.Deadline))
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(bt.DeadlineIfAsked(r.clock())))
 		r.ownAction(&b, bt.Operator, bt.ActorRole, bt.ActorVKID)
 		switch {
 		case bt.State == justify.BatchOpen:
 			b.WriteString("\n" + bc.chooseAll)
 			v.rows = r.batchReasonRows(true)
+		case bt.State == justify.BatchReview && bt.Reason == "" && bt.NotAsked:
+			b.WriteString("\n" + r.cat.delivery.notAskedOp)
+			v.rows = r.batchReasonRows(false)
 		case bt.State == justify.BatchReview && bt.Reason == "":
 			b.WriteString("\n" + bc.overdueOp)
 			v.rows = r.batchReasonRows(false)
@@ -211,6 +214,9 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 		r.ownersDecide(&b, bt.Operator, bt.ActorVKID)
 		if bt.Overdue {
 			b.WriteString(bc.overdueReview + "\n")
+		}
+		if bt.NotAsked {
+			b.WriteString(r.cat.delivery.notAsked + "\n")
 		}
 		if bt.Reason != "" {
 			r.batchReason(&b, bt)

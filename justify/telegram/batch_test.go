@@ -16,7 +16,7 @@ import (
 
 func sampleBatch(edit ...func(*justify.Batch)) (justify.Batch, []justify.Case) {
 	b := justify.Batch{ID: 7, GroupID: groupID, Kind: justify.EventBan, Operator: "Иван <Петров>", State: justify.BatchOpen,
-		Deadline: t0.Add(2 * time.Hour), Members: 1000, AwaitingReason: 1000,
+		OpenedAt: t0, AskedAt: t0, Deadline: t0.Add(2 * time.Hour), Members: 1000, AwaitingReason: 1000,
 		FirstActed: t0, LastActed: t0.Add(58 * time.Second)}
 	for _, e := range edit {
 		e(&b)
@@ -64,9 +64,19 @@ func TestRenderBatch(t *testing.T) {
 		{name: "outcome", kind: justify.MsgBatchOutcome, batch: approved, want: map[string][]string{"en": {"Managers approved all 1000"}}},
 		{name: "ask text", kind: justify.MsgBatchAskText, want: map[string][]string{"en": {"one explanation for all 1000"}}},
 		{name: "reminder", kind: justify.MsgBatchReminder, want: map[string][]string{"en": {"1000 actions"}}},
+		{name: "prompt not delivered yet: the deadline runs from its delivery", kind: justify.MsgBatchPrompt,
+			batch:   func(b *justify.Batch) { b.OpenedAt, b.AskedAt = t0.Add(-time.Hour), time.Time{} },
+			buttons: len(justify.Reasons) + 1, want: map[string][]string{"ru": {"Ответить до: 23.11.2026 13:00"}, "en": {"Answer by: 2026-11-23 13:00"}}},
+		{name: "review of a batch whose operator could not be asked", kind: justify.MsgBatchReview,
+			batch:   func(b *justify.Batch) { b.State, b.NotAsked = justify.BatchReview, true },
+			buttons: 2, want: map[string][]string{"ru": {"Модератора не удалось спросить"}, "en": {"The operator could not be asked", "No reason given yet"}}},
+		{name: "prompt delivered after the managers got the batch", kind: justify.MsgBatchPrompt,
+			batch:   func(b *justify.Batch) { b.State, b.NotAsked = justify.BatchReview, true },
+			buttons: len(justify.Reasons), want: map[string][]string{"en": {"could not reach you in time"}}},
 	}
 	for _, lang := range []string{"ru", "en"} {
-		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}}}
+		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»"}},
+			now: func() time.Time { return t0 }}
 		for _, tt := range tests {
 			t.Run(lang+"/"+tt.name, func(t *testing.T) {
 				var edits []func(*justify.Batch)
@@ -94,8 +104,7 @@ func TestRenderBatch(t *testing.T) {
 
 func TestPacer(t *testing.T) {
 	now := t0
-	p := newPacer(Limits{ChatEvery: time.Second, ChatBurst: 3, GlobalEvery: time.Second / 4, GlobalBurst: 5})
-	p.now = func() time.Time { return now }
+	p := newPacerClock(Limits{ChatEvery: time.Second, ChatBurst: 3, GlobalEvery: time.Second / 4, GlobalBurst: 5}, func() time.Time { return now })
 	took := func(chat int64, n int) int {
 		ok := 0
 		for range n {
@@ -105,13 +114,21 @@ func TestPacer(t *testing.T) {
 		}
 		return ok
 	}
-	assert.Equal(t, 3, took(1, 10), "a chat gets its burst")
+	// Telegram may still count what a previous run sent just before: the buckets start
+	// empty and fill at the pace, and a chat first written to later has filled since.
 	_, wait := p.take(1)
+	assert.Equal(t, time.Second, wait, "nothing goes the instant the pacer starts")
+	now = now.Add(time.Second)
+	assert.Equal(t, 1, took(1, 10), "one a second from the start")
+	assert.Equal(t, 1, took(2, 10), "a chat new to this run filled since the start too")
+	now = now.Add(3 * time.Second)
+	assert.Equal(t, 3, took(1, 10), "a chat gets its burst")
+	_, wait = p.take(1)
 	assert.Equal(t, time.Second, wait)
-	assert.Equal(t, 2, took(2, 10), "then the overall limit holds back another chat")
+	assert.Equal(t, 2, took(3, 10), "then the overall limit holds back another chat")
 	assert.Equal(t, time.Second/4, p.overall(), "everyone waits for the overall limit")
 	assert.Equal(t, time.Second/4, p.overall(), "asking how long to wait reserves nothing")
-	_, wait = p.take(3)
+	_, wait = p.take(4)
 	assert.Equal(t, time.Second/4, wait, "nor does a refused take")
 	now = now.Add(time.Second)
 	assert.Equal(t, 1, took(1, 10), "one a second after the burst")

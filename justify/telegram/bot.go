@@ -63,6 +63,7 @@ type Service interface {
 	Case(ctx context.Context, id justify.CaseID) (justify.Case, []justify.Decision, error)
 	Evidence(ctx context.Context, c justify.Case) (justify.Evidence, error)
 	Alert(ctx context.Context, a justify.Alert) error
+	Delivered(ctx context.Context, d justify.Delivery) error
 
 	Batch(ctx context.Context, id justify.BatchID, names int) (justify.Batch, []justify.Case, error)
 	JustifyBatch(ctx context.Context, tgID int64, id justify.BatchID, r justify.Reason, text string) (justify.Batch, error)

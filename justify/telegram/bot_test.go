@@ -192,6 +192,8 @@ func TestRefusedPresses(t *testing.T) {
 	e.startAll()
 	id := e.ban(ivanVK, "Вася", "")
 	prompt := e.waitMsg(ivanTG, "Бан в сообществе")
+	// The prompt's delivery starts the deadline: the case is saved once more after it.
+	require.Eventually(t, func() bool { return !e.caseNow(id).AskedAt.IsZero() }, 5*time.Second, 5*time.Millisecond)
 	spam := prompt.Buttons[0][0].Data
 	unknown, err := newToken()
 	require.NoError(t, err)
@@ -563,16 +565,26 @@ func TestMetricsCountWhatTelegramDid(t *testing.T) {
 	e.bot.Wake()
 	e.waitMsg(ivanTG, "Вася")
 
+	// Refused once, a prompt goes in its short form: sent, with the refusal counted.
 	e.srv.FailNext("sendMessage", 400, "Bad Request: can't parse entities", 0)
 	e.ban(ivanVK, "Петя", "")
-	require.Eventually(t, func() bool { return testutil.ToFloat64(m.messages.WithLabelValues(outcomeFailed)) == 1 }, 5*time.Second, 5*time.Millisecond)
+	e.waitMsg(ivanTG, "краткой форме")
 	e.settled()
 
-	for outcome, want := range map[string]float64{outcomeSent: 1, outcomeRetried: 1, outcomeFailed: 1} {
+	// Refused twice, it is given up: managers get the case (two reviews) and managers and
+	// owners an alert (three), all sent.
+	e.srv.FailNext("sendMessage", 400, "Bad Request: can't parse entities", 0)
+	e.srv.FailNext("sendMessage", 400, "Bad Request: can't parse entities", 0)
+	e.ban(ivanVK, "Федя", "")
+	require.Eventually(t, func() bool { return testutil.ToFloat64(m.messages.WithLabelValues(outcomeFailed)) == 1 }, 5*time.Second, 5*time.Millisecond)
+	e.waitMsg(annaTG, "Сообщение не дошло")
+	e.settled()
+
+	for outcome, want := range map[string]float64{outcomeSent: 1 + 1 + 2 + 3, outcomeRetried: 1, outcomeFailed: 1} {
 		assert.Equal(t, want, testutil.ToFloat64(m.messages.WithLabelValues(outcome)), outcome)
 	}
 	assert.Equal(t, 1.0, testutil.ToFloat64(m.errors.WithLabelValues("502")))
-	assert.Equal(t, 1.0, testutil.ToFloat64(m.errors.WithLabelValues("400")))
+	assert.Equal(t, 3.0, testutil.ToFloat64(m.errors.WithLabelValues("400")))
 	assert.Equal(t, 2, testutil.CollectAndCount(m.errors), "no other code was counted")
 	n, err := testutil.GatherAndCount(reg, "modwatch_messages_total", "modwatch_telegram_errors_total")
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ type catalog struct {
 	self       *selfCatalog     // texts about who acted, with their role, and who decides
 	closed     *closedCatalog   // answers to buttons of closed cases and batches
 	vanished   *vanishedCatalog // what is known of a customer's vanished wall post
+	delivery   *deliveryCatalog // short forms, operators not asked, messages lost
 
 	reasons   map[justify.Reason]string
 	vkReasons map[justify.BanReason]string
@@ -97,7 +98,7 @@ type catalog struct {
 var catalogs = map[string]*catalog{"ru": &ru, "en": &en}
 
 var ru = catalog{
-	batch: &ruBatch, self: &ruSelf, closed: &ruClosed, vanished: &ruVanished,
+	batch: &ruBatch, self: &ruSelf, closed: &ruClosed, vanished: &ruVanished, delivery: &ruDelivery,
 	timeLayout: "02.01.2006 15:04",
 	forever:    "навсегда",
 	reasons: map[justify.Reason]string{
@@ -247,6 +248,7 @@ var ru = catalog{
 		justify.AlertToken:          "🔑 <b>Токен VK не работает</b>",
 		justify.AlertUnreachable:    "📵 <b>Бот не может написать человеку</b>",
 		justify.AlertQuarantined:    "🧩 <b>Событие VK не удалось прочитать; оно сохранено в карантине</b>",
+		justify.AlertUndelivered:    "📵 <b>Сообщение не дошло</b>",
 	},
 	alertCommunity:       "Сообщество",
 	alertWho:             "Кто",
@@ -286,12 +288,13 @@ var ru = catalog{
 		justify.ActionReverseStarted: "начата отмена", justify.ActionReversed: "отменено",
 		justify.ActionUndoRequested: "нужна отмена вручную", justify.ActionUndoneInVK: "отменено в VK",
 		justify.ActionUnbatched: "разбирается по одному", justify.ActionSevere: "признано серьёзным",
+		justify.ActionShortForm: "показано кратко", justify.ActionUndelivered: "не доставлено", justify.ActionNotAsked: "модератора не удалось спросить",
 	},
 	commandsHelp: "Команды: /pending — дела, ждущие решения; /case N — дело по номеру; /stats — сводка за сегодня.",
 }
 
 var en = catalog{
-	batch: &enBatch, self: &enSelf, closed: &enClosed, vanished: &enVanished,
+	batch: &enBatch, self: &enSelf, closed: &enClosed, vanished: &enVanished, delivery: &enDelivery,
 	timeLayout: "2006-01-02 15:04",
 	forever:    "forever",
 	reasons: map[justify.Reason]string{
@@ -441,6 +444,7 @@ var en = catalog{
 		justify.AlertToken:          "🔑 <b>A VK token stopped working</b>",
 		justify.AlertUnreachable:    "📵 <b>The bot cannot write to a person</b>",
 		justify.AlertQuarantined:    "🧩 <b>A VK event could not be read; it is kept in quarantine</b>",
+		justify.AlertUndelivered:    "📵 <b>A message did not get through</b>",
 	},
 	alertCommunity:       "Community",
 	alertWho:             "Who",
@@ -474,6 +478,7 @@ var en = catalog{
 		justify.ActionReverseStarted: "reversal started", justify.ActionReversed: "reversed",
 		justify.ActionUndoRequested: "undo by hand requested", justify.ActionUndoneInVK: "undone in VK",
 		justify.ActionUnbatched: "taken one by one", justify.ActionSevere: "made severe",
+		justify.ActionShortForm: "shown in short", justify.ActionUndelivered: "not delivered", justify.ActionNotAsked: "the operator could not be asked",
 	},
 	commandsHelp: "Commands: /pending — cases waiting for a decision; /case N — a case by number; /stats — today so far.",
 }

@@ -40,7 +40,7 @@ var catalogKeys = map[string][]any{
 	"greeting": anys([]justify.Role{justify.RoleOperator, justify.RoleManager, justify.RoleOwner}),
 	"alertTitles": anys([]justify.AlertKind{
 		justify.AlertWave, justify.AlertDeletedRequest, justify.AlertUnknownAdmin, justify.AlertOfficers,
-		justify.AlertToken, justify.AlertUnreachable, justify.AlertQuarantined,
+		justify.AlertToken, justify.AlertUnreachable, justify.AlertQuarantined, justify.AlertUndelivered,
 	}),
 	"states": anys([]justify.State{
 		justify.StateAwaitingReason, justify.StateAwaitingReview, justify.StateReversing,
@@ -50,6 +50,13 @@ var catalogKeys = map[string][]any{
 		justify.ActionOpened, justify.ActionReminded, justify.ActionOverdue, justify.ActionJustified,
 		justify.ActionExplained, justify.ActionApproved, justify.ActionReverseStarted, justify.ActionReversed,
 		justify.ActionUndoRequested, justify.ActionUndoneInVK, justify.ActionUnbatched,
+		justify.ActionShortForm, justify.ActionUndelivered, justify.ActionNotAsked,
+	}),
+	// An alert about a message that reached nobody names what it was.
+	"delivery.kinds": anys([]justify.MessageKind{
+		justify.MsgPrompt, justify.MsgAskText, justify.MsgReminder, justify.MsgReview, justify.MsgOutcome,
+		justify.MsgUndoByHand, justify.MsgAlert, justify.MsgDigest, justify.MsgBatchPrompt, justify.MsgBatchAskText,
+		justify.MsgBatchReminder, justify.MsgBatchReview, justify.MsgBatchOutcome,
 	}),
 }
 

@@ -137,6 +137,9 @@ func (r renderer) caseCard(c justify.Case, ds []justify.Decision, ev justify.Evi
 	if c.Overdue {
 		b.WriteString(r.cat.overdue + "\n")
 	}
+	if c.NotAsked {
+		b.WriteString(r.cat.delivery.notAsked + "\n")
+	}
 	fill := r.evidence(&b, c, ev)
 	r.reason(&b, c)
 	if c.State == justify.StateUndoPending {

@@ -124,7 +124,7 @@ func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.
 		r := b.sendDigestPart(ctx, m.ChatID, d, parts[i])
 		if !r.ok() {
 			log.Info().Int("parts_sent", i).Int("parts", len(parts)).Msg("digest interrupted")
-			return b.settleFailure(settle, m, r, log)
+			return b.settleFailure(settle, m, r, "", log)
 		}
 		lastID = r.messageID
 		if i < len(parts)-1 {

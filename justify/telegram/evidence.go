@@ -60,6 +60,10 @@ func plainLen(s string) int {
 // deleted words and their story; for a ban, the user's requests. It returns the filler of
 // evidenceMark, or nil when it wrote none.
 func (r renderer) evidence(b *strings.Builder, c justify.Case, ev justify.Evidence) func(int) string {
+	if r.plain {
+		r.plainEvidence(b, c)
+		return nil
+	}
 	if !c.IsDeletion() {
 		r.details(b, c)
 		return r.tickets(b, ev.UserTickets)

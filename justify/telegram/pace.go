@@ -27,16 +27,27 @@ func (l Limits) on() bool { return l.ChatEvery > 0 && l.GlobalEvery > 0 }
 // pacer decides when the next message to a chat may go: a token bucket per chat and one
 // for everyone. It never waits itself: the sender moves on to other chats instead. It uses
 // the real clock, never the injected one: Telegram counts real seconds.
+//
+// Every bucket starts empty, as of the moment the pacer was set up: Telegram still counts
+// what the previous run sent just before a restart (or a crash), which this run cannot
+// know, so it may not spend a burst that Telegram's bucket no longer holds. Starting empty
+// and refilling no faster than Telegram does, the pacer never has a token that Telegram's
+// bucket lacks. It costs at most ChatEvery of delay to a chat's first message in the first
+// seconds after a start.
 type pacer struct {
 	mu     sync.Mutex
 	limits Limits
 	now    func() time.Time
+	start  time.Time // when the buckets were empty
 	all    *rate.Limiter
 	chats  map[int64]*rate.Limiter
 }
 
-func newPacer(l Limits) *pacer {
-	p := &pacer{now: time.Now}
+func newPacer(l Limits) *pacer { return newPacerClock(l, time.Now) }
+
+// newPacerClock is newPacer on another clock, for tests.
+func newPacerClock(l Limits, now func() time.Time) *pacer {
+	p := &pacer{now: now}
 	p.set(l)
 	return p
 }
@@ -44,18 +55,27 @@ func newPacer(l Limits) *pacer {
 func (p *pacer) set(l Limits) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.limits, p.chats = l, map[int64]*rate.Limiter{}
-	p.all = rate.NewLimiter(rate.Every(l.GlobalEvery), max(1, l.GlobalBurst))
+	p.limits, p.chats, p.start = l, map[int64]*rate.Limiter{}, p.now()
+	p.all = drained(l.GlobalEvery, l.GlobalBurst, p.start)
 }
 
-// chatLocked returns chat's bucket; nil when pacing is off.
+// drained is a bucket of burst tokens, one more every every, that was empty at at.
+func drained(every time.Duration, burst int, at time.Time) *rate.Limiter {
+	burst = max(1, burst)
+	l := rate.NewLimiter(rate.Every(every), burst)
+	l.AllowN(at, burst)
+	return l
+}
+
+// chatLocked returns chat's bucket; nil when pacing is off. A bucket made later than the
+// start was empty at the start too: it has refilled since by what the time allows.
 func (p *pacer) chatLocked(chat int64) *rate.Limiter {
 	if !p.limits.on() {
 		return nil
 	}
 	c, ok := p.chats[chat]
 	if !ok {
-		c = rate.NewLimiter(rate.Every(p.limits.ChatEvery), max(1, p.limits.ChatBurst))
+		c = drained(p.limits.ChatEvery, p.limits.ChatBurst, p.start)
 		p.chats[chat] = c
 	}
 	return c

@@ -48,6 +48,16 @@ type renderer struct {
 	now func() time.Time
 	// alertWindow is the service's alert grouping window, for "3 times in the last hour".
 	alertWindow time.Duration
+	// plain renders a short form: nothing but what the bot writes itself (short.go).
+	plain bool
+}
+
+// clock is the time messages are rendered at.
+func (r renderer) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
 }
 
 // clip cuts s to at most n characters without splitting a UTF-8 sequence, marking the cut.
@@ -174,7 +184,8 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 	case justify.MsgPrompt:
 		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.banIn, r.cat.delIn)+"</b>\n", r.community(c))
 		fill = r.evidence(&b, c, ev)
-		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(c.Deadline))
+		// Sent now, the prompt asks now: the deadline runs from its delivery.
+		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(c.DeadlineIfAsked(r.clock())))
 		r.ownAction(&b, c.Operator, c.ActorRole, c.ActorVKID)
 		switch {
 		case c.State == justify.StateAwaitingReason || (c.State == justify.StateAwaitingReview && !c.Justified()):
@@ -202,6 +213,9 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 		r.ownersDecide(&b, c.Operator, c.ActorVKID)
 		if c.Overdue {
 			b.WriteString(r.cat.overdue + "\n")
+		}
+		if c.NotAsked {
+			b.WriteString(r.cat.delivery.notAsked + "\n")
 		}
 		fill = r.evidence(&b, c, ev)
 		if c.Justified() {

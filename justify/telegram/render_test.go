@@ -108,6 +108,10 @@ func TestRender(t *testing.T) {
 	}{
 		{name: "prompt asks for a reason", kind: justify.MsgPrompt, c: sampleCase(), buttons: 5,
 			want: map[string][]string{"ru": {"Вася <script>", "a & b </a>", "оскорбление участников", "Ответить до: 23.11.2026 12:00"}, "en": {"Ban in «Кофейня", "Answer by: 2026-11-23 12:00", "verbal abuse"}}},
+		{name: "prompt sent an hour late: the deadline runs from its delivery", kind: justify.MsgPrompt, c: sampleCase(func(c *justify.Case) { c.OpenedAt = t0.Add(-time.Hour) }),
+			buttons: 5, want: map[string][]string{"ru": {"Ответить до: 23.11.2026 13:00"}, "en": {"Answer by: 2026-11-23 13:00"}}},
+		{name: "review of an operator who could not be asked", kind: justify.MsgReview, c: sampleCase(func(c *justify.Case) { c.State, c.NotAsked = justify.StateAwaitingReview, true }),
+			buttons: 2, want: map[string][]string{"ru": {"Модератора не удалось спросить"}, "en": {"The operator could not be asked"}}},
 		{name: "prompt once justified", kind: justify.MsgPrompt, c: sampleCase(justifiedCase), buttons: 1,
 			want: map[string][]string{"ru": {"Причина записана: Другое", "угрозы & <мат>"}, "en": {"Reason recorded: Other", "Managers have not decided yet."}}},
 		{name: "prompt once closed", kind: justify.MsgPrompt, c: sampleCase(justifiedCase, closedCase(justify.ResolutionApproved)),
@@ -218,7 +222,9 @@ func TestNewCatalogTextsAreValidHTML(t *testing.T) {
 	for lang, cat := range catalogs {
 		texts := []string{cat.severe, cat.notAnswered, cat.textUnknown, cat.deletedVanished, cat.deletedNoActor, cat.noTickets,
 			cat.alertUnreachableHint, cat.pendingNone, cat.statsNA, cat.usageCase, cat.commandsHelp, cat.caseTrail,
-			fmt.Sprintf(cat.pendingTitle, 3), fmt.Sprintf(cat.caseTitle, 3, "x"), cat.unanswered(2, 5), cat.repeated(3, cat.lastHour)}
+			fmt.Sprintf(cat.pendingTitle, 3), fmt.Sprintf(cat.caseTitle, 3, "x"), cat.unanswered(2, 5), cat.repeated(3, cat.lastHour),
+			cat.delivery.notAsked, cat.delivery.notAskedOp, cat.delivery.undeliveredHint, cat.delivery.wordsLeftOut,
+			cat.delivery.shortNote(cat.delivery.caseRef(3)), cat.delivery.replyRefused}
 		for _, s := range cat.alertTitles {
 			texts = append(texts, s)
 		}
@@ -235,7 +241,7 @@ func TestNewCatalogTextsAreValidHTML(t *testing.T) {
 			assert.NotEmpty(t, cat.undoProblems[p], "%s: %s", lang, p)
 		}
 		for _, k := range []justify.AlertKind{justify.AlertWave, justify.AlertDeletedRequest, justify.AlertUnknownAdmin,
-			justify.AlertOfficers, justify.AlertToken, justify.AlertUnreachable} {
+			justify.AlertOfficers, justify.AlertToken, justify.AlertUnreachable, justify.AlertUndelivered} {
 			assert.NotEmpty(t, cat.alertTitles[k], "%s: %s", lang, k)
 		}
 		for _, st := range []justify.State{justify.StateAwaitingReason, justify.StateAwaitingReview, justify.StateReversing,

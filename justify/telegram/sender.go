@@ -128,7 +128,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 	if m.Kind == justify.MsgDigest {
 		return b.deliverDigest(ctx, m, log)
 	}
-	v, caseID, err := b.view(ctx, m)
+	v, subj, err := b.view(ctx, m)
 	var gone *renderError
 	if errors.As(err, &gone) {
 		log.Error().Err(err).Msg("cannot render message; giving up")
@@ -138,7 +138,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		return err
 	}
 
-	editID := 0
+	editID, short := 0, false
 	if m.EditOf != 0 {
 		orig, err := b.deps.Outbox.Message(ctx, m.EditOf)
 		if err != nil {
@@ -150,35 +150,73 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		case orig.SentAt.IsZero():
 			return b.markRetry(settle, m.ID, "the message to edit is not sent yet", b.deps.Now().Add(waitForOriginal))
 		}
-		editID = orig.TelegramMessageID
+		// Telegram refused what this message showed once: what it shows now goes short at
+		// once rather than be refused again.
+		editID, short = orig.TelegramMessageID, orig.Short
 	}
 
-	kb, err := b.issue(ctx, m.ChatID, caseID, m.BatchID, v.rows)
+	kb, err := b.issue(ctx, m.ChatID, subj.caseID(), m.BatchID, v.rows)
 	if err != nil {
 		return err
 	}
+	shortView := func() view {
+		sv := b.r.short(m.Kind, subj)
+		sv.forceReply = v.forceReply
+		return sv
+	}
 	var r result
-	if editID != 0 {
-		r = b.api.EditText(ctx, m.ChatID, editID, v.text, kb)
-		if r.messageGone() {
-			// Deleted by the person, or too old to edit: show the current state anew.
-			log.Info().Msg("message to edit is gone; sending it anew")
-			r = b.send(ctx, m.ChatID, v, kb)
-		}
+	refusal := ""
+	if short {
+		r = b.transmit(ctx, m.ChatID, editID, shortView(), kb, log)
 	} else {
-		r = b.send(ctx, m.ChatID, v, kb)
+		r = b.transmit(ctx, m.ChatID, editID, v, kb, log)
+		if r.status == refused && r.code != http.StatusForbidden {
+			// Something in the message (a customer's words, most likely) is what Telegram
+			// will not take: the short form, with the same buttons, lets the person act.
+			b.deps.Metrics.failed(r)
+			refusal, short = r.description, true
+			log.Warn().Str("error", r.description).Msg("telegram refused the message; sending its short form")
+			b.pace.spend(m.ChatID)
+			r = b.transmit(ctx, m.ChatID, editID, shortView(), kb, log)
+		}
 	}
 	if !r.ok() {
-		return b.settleFailure(settle, m, r, log)
+		return b.settleFailure(settle, m, r, refusal, log)
 	}
-	log.Debug().Int("telegram_message_id", r.messageID).Msg("message delivered")
-	err = b.markSent(settle, m.ID, r.messageID, b.deps.Now())
+	log.Debug().Int("telegram_message_id", r.messageID).Bool("short", short).Msg("message delivered")
+	p, _ := b.deps.People.ByTelegram(m.ChatID)
+	d := justify.Delivery{Message: m, To: p.Name, At: b.deps.Now(), Refused: refusal}
+	// The case learns first: if the sender stops before the message is marked sent, it is
+	// sent again and told again, which changes nothing.
+	if err := b.deps.Service.Delivered(settle, d); err != nil {
+		return err
+	}
+	if short {
+		err = b.markSentShort(settle, m.ID, r.messageID, d.At, refusal)
+	} else {
+		err = b.markSent(settle, m.ID, r.messageID, d.At)
+	}
 	if m.EditOf != 0 && errors.Is(err, justify.ErrNotFound) {
 		// A newer edit of the same message replaced this one while it was sent.
 		log.Debug().Msg("edit superseded while sent")
 		return nil
 	}
 	return err
+}
+
+// transmit edits message editID to show v (or sends v anew when editID is 0, or when the
+// message to edit is gone).
+func (b *Bot) transmit(ctx context.Context, chatID int64, editID int, v view, kb keyboard, log zerolog.Logger) result {
+	if editID == 0 {
+		return b.send(ctx, chatID, v, kb)
+	}
+	r := b.api.EditText(ctx, chatID, editID, v.text, kb)
+	if r.messageGone() {
+		// Deleted by the person, or too old to edit: show the current state anew.
+		log.Info().Msg("message to edit is gone; sending it anew")
+		r = b.send(ctx, chatID, v, kb)
+	}
+	return r
 }
 
 func (b *Bot) send(ctx context.Context, chatID int64, v view, kb keyboard) result {
@@ -191,43 +229,64 @@ type renderError struct{ err error }
 func (e *renderError) Error() string { return e.err.Error() }
 func (e *renderError) Unwrap() error { return e.err }
 
+// subject is what an outbox message shows, as loaded to render it: a case, a batch (with
+// the first of its cases) or an alert. The short form is rendered from it too.
+type subject struct {
+	c       *justify.Case
+	batch   *justify.Batch
+	members []justify.Case
+	alert   *justify.Alert
+}
+
+// caseID is the case the message's buttons are bound to; 0 for a batch or an alert.
+func (s subject) caseID() justify.CaseID {
+	if s.c == nil {
+		return 0
+	}
+	return s.c.ID
+}
+
 // view renders an outbox message as things are now: a case's message from the case and
 // its evidence, an alert from its payload.
-func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID, error) {
+func (b *Bot) view(ctx context.Context, m justify.Message) (view, subject, error) {
 	if m.BatchID != 0 {
-		v, err := b.batchView(ctx, m)
-		return v, 0, err
+		return b.batchView(ctx, m)
 	}
 	if m.Kind == justify.MsgAlert {
 		a, err := justify.ParseAlert(m.Payload)
 		if err != nil {
-			return view{}, 0, &renderError{err}
+			return view{}, subject{}, &renderError{err}
 		}
-		return b.r.alert(a), 0, nil
+		return b.r.alert(a), subject{alert: &a}, nil
 	}
 	c, _, err := b.deps.Service.Case(ctx, m.CaseID)
 	if errors.Is(err, justify.ErrNotFound) {
-		return view{}, 0, &renderError{fmt.Errorf("case %d not found", m.CaseID)}
+		return view{}, subject{}, &renderError{fmt.Errorf("case %d not found", m.CaseID)}
 	}
 	if err != nil {
-		return view{}, 0, fmt.Errorf("load case %d: %w", m.CaseID, err)
+		return view{}, subject{}, fmt.Errorf("load case %d: %w", m.CaseID, err)
 	}
 	var ev justify.Evidence
 	switch m.Kind {
 	case justify.MsgPrompt, justify.MsgReview, justify.MsgUndoByHand:
 		if ev, err = b.deps.Service.Evidence(ctx, c); err != nil {
-			return view{}, 0, err
+			return view{}, subject{}, err
 		}
 	}
 	v, err := b.r.render(m.Kind, c, ev)
 	if err != nil {
-		return view{}, 0, &renderError{err}
+		return view{}, subject{}, &renderError{err}
 	}
-	return v, c.ID, nil
+	return v, subject{c: &c}, nil
 }
 
-// settleFailure decides whether a refused message is retried or given up.
-func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, log zerolog.Logger) error {
+// settleFailure decides whether a message that failed is retried or given up. refusal is
+// why Telegram refused the message's full form, when r is the answer to its short form.
+//
+// A retry (a 429, a 5xx, the network) tries the full form again next time. Given up,
+// the message is told to the service, which records it in the case's trail, sends a
+// prompt's case to the managers and alerts them: nothing is dropped silently.
+func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, refusal string, log zerolog.Logger) error {
 	b.deps.Metrics.failed(r)
 	now := b.deps.Now()
 	switch {
@@ -238,20 +297,43 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, lo
 		next := now.Add(sendBackoff.Delay(m.Attempts + 1))
 		log.Warn().Err(r.err()).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
 		return b.markRetry(ctx, m.ID, r.description, next)
+	}
+	p, _ := b.deps.People.ByTelegram(m.ChatID)
+	d := justify.Delivery{Message: m, To: p.Name, At: now, Refused: r.description, Lost: true}
+	switch {
 	case r.code == http.StatusForbidden:
-		p, _ := b.deps.People.ByTelegram(m.ChatID)
 		log.Warn().Str("person", p.Name).Str("error", r.description).Msg("person cannot be messaged: never pressed Start or blocked the bot")
-		return b.markUnreachable(ctx, m, p, r.description)
+		d.Unreachable = true
+	case refusal != "":
+		log.Error().Str("error", refusal).Str("short_form_error", r.description).Msg("telegram refused the message and its short form; giving up")
+		d.Refused = refusal
+		if r.description != refusal {
+			d.Refused += "; short form: " + r.description
+		}
 	default:
 		log.Error().Err(r.err()).Msg("telegram refused the message; giving up")
 	}
-	return b.markFailed(ctx, m.ID, r.description)
+	if err := b.deps.Service.Delivered(ctx, d); err != nil {
+		return err
+	}
+	if err := b.markFailed(ctx, m.ID, r.description); err != nil {
+		return err
+	}
+	// The alert, and the reviews of a case whose operator could not be asked, leave now.
+	b.Wake()
+	return nil
 }
 
-// markSent, markRetry and markFailed settle a message in the outbox and count the outcome.
+// markSent, markSentShort, markRetry and markFailed settle a message in the outbox and
+// count the outcome.
 func (b *Bot) markSent(ctx context.Context, id int64, tgID int, at time.Time) error {
 	b.deps.Metrics.settled(outcomeSent)
 	return b.deps.Outbox.MarkSent(ctx, id, tgID, at)
+}
+
+func (b *Bot) markSentShort(ctx context.Context, id int64, tgID int, at time.Time, why string) error {
+	b.deps.Metrics.settled(outcomeSent)
+	return b.deps.Outbox.MarkSentShort(ctx, id, tgID, at, why)
 }
 
 func (b *Bot) markRetry(ctx context.Context, id int64, why string, next time.Time) error {
@@ -262,30 +344,4 @@ func (b *Bot) markRetry(ctx context.Context, id int64, why string, next time.Tim
 func (b *Bot) markFailed(ctx context.Context, id int64, why string) error {
 	b.deps.Metrics.settled(outcomeFailed)
 	return b.deps.Outbox.MarkFailed(ctx, id, why)
-}
-
-// markUnreachable gives up on a message to someone the bot cannot reach and tells
-// managers and owners, through an alert whose key is the person: repeats edit one message.
-// The alert is not raised when the message that failed is that very alert to that very
-// person, or it would chase itself.
-func (b *Bot) markUnreachable(ctx context.Context, m justify.Message, p justify.Person, why string) error {
-	if err := b.markFailed(ctx, m.ID, why); err != nil {
-		return err
-	}
-	key := fmt.Sprintf("unreachable:%d", m.ChatID)
-	if m.Kind == justify.MsgAlert {
-		if a, err := justify.ParseAlert(m.Payload); err == nil && a.Key == key {
-			return nil
-		}
-	}
-	name := p.Name
-	if name == "" {
-		name = fmt.Sprintf("tg%d", m.ChatID)
-	}
-	a := justify.Alert{Kind: justify.AlertUnreachable, Key: key, Subject: name, Count: 1, Detail: why, At: b.deps.Now()}
-	if err := b.deps.Service.Alert(ctx, a); err != nil {
-		return fmt.Errorf("alert that %s is unreachable: %w", name, err)
-	}
-	b.Wake()
-	return nil
 }

@@ -19,6 +19,9 @@ type Outbox interface {
 	Message(ctx context.Context, id int64) (justify.Message, error)
 	// MarkSent records that a message was delivered as Telegram message telegramMessageID.
 	MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error
+	// MarkSentShort records that a message went in its short form after Telegram refused
+	// it as written (errText); its edits are then sent short at once.
+	MarkSentShort(ctx context.Context, id int64, telegramMessageID int, at time.Time, errText string) error
 	// MarkRetry counts a failed attempt and schedules the next one.
 	MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error
 	// MarkFailed gives up on a message for good.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -168,7 +169,16 @@ func (b *Bot) errText(err error, log zerolog.Logger) string {
 func (b *Bot) reply(chatID int64, text string) {
 	// A person is waiting for this answer: it goes at once, and the outbox makes up for it.
 	b.pace.spend(chatID)
-	if r := b.api.SendText(b.handlerContext(), chatID, text, nil, false); !r.ok() {
+	r := b.api.SendText(b.handlerContext(), chatID, text, nil, false)
+	if r.status == refused && r.code != http.StatusForbidden {
+		// The answer quotes words Telegram will not take (a /case card, say): tell the
+		// person so rather than leave them with nothing.
+		b.deps.Metrics.failed(r)
+		b.log.Warn().Err(r.err()).Int64("chat_id", chatID).Msg("telegram refused a reply; saying so instead")
+		b.pace.spend(chatID)
+		r = b.api.SendText(b.handlerContext(), chatID, b.r.cat.delivery.replyRefused, nil, false)
+	}
+	if !r.ok() {
 		b.log.Warn().Err(r.err()).Int64("chat_id", chatID).Msg("send reply")
 	}
 }

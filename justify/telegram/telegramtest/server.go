@@ -148,6 +148,7 @@ type Server struct {
 	allTokens  tokens
 	refused429 int
 	limitClock func() time.Time // tests of the limits freeze time; nil is time.Now
+	refusals   []refusal        // texts refused with 400 (RefuseText)
 }
 
 // requiredParams are the parameters the Bot API spec marks required, per method served.
@@ -498,6 +499,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if wait := s.rateLimitLocked(method, p); wait > 0 {
 		s.mu.Unlock()
 		writeError(w, &apiError{code: 429, desc: retryAfterDesc(wait), retryAfter: wait})
+		return
+	}
+	if refused := s.refusedLocked(method, p); refused != nil {
+		s.mu.Unlock()
+		writeError(w, refused)
 		return
 	}
 	s.mu.Unlock()

@@ -213,3 +213,28 @@ func ExampleServer_Observe() {
 	// bot → Ivan: Why was Vasya banned? [Spam]
 	// Ivan pressed [Spam]
 }
+
+// A text the server is told to refuse is refused, as a message and as an edit; others go.
+func TestRefuseText(t *testing.T) {
+	s := New(token)
+	defer s.Close()
+	s.AddUser(1, "Ivan")
+	s.SendText(1, "/start")
+	s.RefuseText("казино", "Bad Request: can't parse entities")
+	bot := newBot(t, s, token)
+
+	_, err := bot.Send(tgbotapi.NewMessage(1, "ссылка на казино"))
+	var apiErr *tgbotapi.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.Code)
+	assert.Equal(t, "Bad Request: can't parse entities", apiErr.Message)
+
+	m, err := bot.Send(tgbotapi.NewMessage(1, "ссылка"))
+	require.NoError(t, err)
+	_, err = bot.Send(tgbotapi.NewEditMessageText(1, m.MessageID, "казино"))
+	require.ErrorAs(t, err, &apiErr)
+	got, ok := s.Message(1, m.MessageID)
+	require.True(t, ok)
+	assert.Equal(t, "ссылка", got.Text, "the refused edit changed nothing")
+	assert.Equal(t, 2, s.Calls("sendMessage"))
+}
