@@ -39,10 +39,11 @@ type Service struct {
 // (alerts.group_within) and the fallback of everything that shows the window.
 const DefaultAlertWindow = time.Hour
 
-// IngestResult counts what a batch of events did.
+// IngestResult counts what a batch of events did. History counts the new events that
+// were recorded without being acted upon (Event.History); New does not include them.
 type IngestResult struct {
-	New, Duplicate, Invalid int
-	Opened                  []CaseID
+	New, Duplicate, Invalid, History int
+	Opened                           []CaseID
 }
 
 // Ingest records a batch of events and, in the same transaction, the watcher's cursor
@@ -73,6 +74,12 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 		res.Invalid++
 		return nil
 	}
+	if history, err := s.isHistory(tx, ev); err != nil || history {
+		if err != nil {
+			return err
+		}
+		return s.recordHistory(tx, ev, res)
+	}
 	if dup, err := s.alreadyReconciled(tx, ev); err != nil || dup {
 		if dup {
 			res.Duplicate++
@@ -94,6 +101,21 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 	}
 	if id != 0 {
 		res.Opened = append(res.Opened, id)
+	}
+	return nil
+}
+
+// recordHistory keeps an event the reconciled state already holds, acting on nothing.
+func (s *Service) recordHistory(tx Tx, ev Event, res *IngestResult) error {
+	ev.History = true
+	isNew, err := tx.InsertEvent(ev)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", ev.Key, err)
+	}
+	if isNew {
+		res.History++
+	} else {
+		res.Duplicate++
 	}
 	return nil
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -186,6 +188,14 @@ func TestMigrate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openTest(t)
+			// The database starts with every real migration; tt.files come on top.
+			want := map[int]bool{}
+			for _, v := range tt.applied {
+				want[v] = true
+			}
+			for _, v := range appliedVersions(t, db) {
+				want[v] = true
+			}
 			for range 2 {
 				err := db.migrate(context.Background(), tt.files)
 				if tt.wantErr != "" {
@@ -195,21 +205,28 @@ func TestMigrate(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			var got []int
-			rows, err := db.read.Query("SELECT version FROM schema_migrations ORDER BY version")
-			require.NoError(t, err)
-			defer rows.Close()
-			for rows.Next() {
-				var v int
-				require.NoError(t, rows.Scan(&v))
-				got = append(got, v)
-			}
-			assert.Equal(t, tt.applied, got)
+			assert.Equal(t, slices.Sorted(maps.Keys(want)), appliedVersions(t, db))
 			var half int
 			require.NoError(t, db.read.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").Scan(&half))
 			assert.Zero(t, half)
 		})
 	}
+}
+
+// appliedVersions lists the migrations the database recorded, in order.
+func appliedVersions(t *testing.T, db *DB) []int {
+	t.Helper()
+	var got []int
+	rows, err := db.read.Query("SELECT version FROM schema_migrations ORDER BY version")
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		require.NoError(t, rows.Scan(&v))
+		got = append(got, v)
+	}
+	require.NoError(t, rows.Err())
+	return got
 }
 
 func fs0001() (*fstest.MapFile, error) {
