@@ -66,10 +66,10 @@ func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value 
 	return res, err
 }
 
-func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.RecordMark, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error) {
-	res, err := s.Service.Reconcile(ctx, groupID, mark, fetchedAt, bans)
+func (s wakingSink) Reconcile(ctx context.Context, list justify.BanList) (justify.IngestResult, error) {
+	res, err := s.Service.Reconcile(ctx, list)
 	if err == nil {
-		s.mon.received(groupID, bans, res)
+		s.mon.received(list.GroupID, list.Bans, res)
 		if res.New > 0 {
 			s.bot.Wake()
 		}

@@ -299,7 +299,17 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 	key, tsParam := q.Get("key"), q.Get("ts")
 	s.mu.Lock()
 	s.calls["a_check"]++
+	gate := s.holds["a_check"]
 	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		}
+	}
 	for {
 		s.mu.Lock()
 		if f, ok := s.popFaultLocked("a_check"); ok {

@@ -283,9 +283,9 @@ func (s *Server) FailNext(method string, httpStatus int, body string) {
 	s.notifyLocked()
 }
 
-// Hold makes every call of method, from now until release is called, wait before it is
-// handled, as a VK that answers late: tests hold a call for as long as they need instead of
-// sleeping. A held call is counted by Calls at once, and answered normally on release; it
+// Hold makes every call of method ("a_check" for long polls), from now until release is
+// called, wait before it is handled, as a VK that answers late: tests hold a call for as
+// long as they need instead of sleeping. A held call is counted by Calls at once, and answered normally on release; it
 // ends without an answer if its client gives up or the server closes. release may be
 // called more than once.
 func (s *Server) Hold(method string) (release func()) {
