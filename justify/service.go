@@ -28,11 +28,18 @@ type Service struct {
 	// ReversalsPerCommunity bounds the VK calls of reversals that RunReversals makes at
 	// once for one community; DefaultReversalsPerCommunity when zero.
 	ReversalsPerCommunity int
+	// Checker looks up in VK whether a reversal whose answer was lost was done; nil hands
+	// every such reversal back to the manager.
+	Checker UndoChecker
+	// ReversalTimeout is how long a case may stay reversing before SweepReversals settles
+	// it; DefaultReversalTimeout when zero.
+	ReversalTimeout time.Duration
 	// OnReversal, when set, is told what became of each reversal RunReversals carried out;
 	// it must not block. The daemon logs it and wakes the sender.
 	OnReversal func(ReversalResult)
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
+	attempts  attempts      // what this process knows of each reversal under way
 }
 
 // DefaultAlertWindow is the alert grouping window when none is set: the config's default
