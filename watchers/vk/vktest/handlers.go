@@ -54,6 +54,19 @@ func (c call) fail(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, map[string]any{"error": apiError{Code: code, Msg: msg, RequestParams: params}})
 }
 
+// gzipLabelled labels an answer gzip without compressing it.
+type gzipLabelled struct{ http.ResponseWriter }
+
+func (g gzipLabelled) WriteHeader(status int) {
+	g.Header().Set("Content-Encoding", "gzip")
+	g.ResponseWriter.WriteHeader(status)
+}
+
+func (g gzipLabelled) Write(b []byte) (int, error) {
+	g.Header().Set("Content-Encoding", "gzip")
+	return g.ResponseWriter.Write(b)
+}
+
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(v)
@@ -116,6 +129,13 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 	s.calls[c.method]++
 	gate := s.holds[c.method]
 	f, faulty := s.popFaultLocked(c.method)
+	if q := s.garbles[c.method]; len(q) > 0 && !faulty {
+		s.garbles[c.method] = q[1:]
+		w = gzipLabelled{w}
+		if !q[0] {
+			faulty, f = true, fault{status: http.StatusOK, body: `{"response":1}`}
+		}
+	}
 	s.mu.Unlock()
 	if gate != nil {
 		select {
@@ -157,6 +177,8 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		s.wallGet(w, c)
 	case "wall.getComments":
 		s.wallGetComments(w, c)
+	case "wall.getComment":
+		s.wallGetComment(w, c)
 	default:
 		c.fail(w, 3, "Unknown method passed")
 	}
@@ -243,9 +265,19 @@ func (s *Server) getBanned(w http.ResponseWriter, c call) {
 		}
 		return
 	}
+	// owner_id asks about one user: the list holds that user's ban, or nothing.
+	bans := g.bans
+	if c.r.Form.Has("owner_id") {
+		bans = nil
+		for _, b := range g.bans {
+			if b.UserID == c.int("owner_id") {
+				bans = append(bans, b)
+			}
+		}
+	}
 	items := []map[string]any{}
-	for i := offset; i < int64(len(g.bans)) && i < offset+count; i++ {
-		b := g.bans[i]
+	for i := offset; i < int64(len(bans)) && i < offset+count; i++ {
+		b := bans[i]
 		first, last := s.nameLocked(b.UserID)
 		items = append(items, map[string]any{
 			"type": "profile",
@@ -259,7 +291,7 @@ func (s *Server) getBanned(w http.ResponseWriter, c call) {
 			},
 		})
 	}
-	total := len(g.bans)
+	total := len(bans)
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"response": map[string]any{"count": total, "items": items}})
 }
@@ -626,6 +658,36 @@ func (s *Server) wallGetComments(w http.ResponseWriter, c call) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"response": resp})
+}
+
+// wallGetComment serves wall.getComment (owner_id, comment_id; a user token): the comment
+// as items[0], marked deleted: 1 with no text when it is deleted. An unknown comment is
+// error 100.
+func (s *Server) wallGetComment(w http.ResponseWriter, c call) {
+	ownerID, id := c.int("owner_id"), c.int("comment_id")
+	s.mu.Lock()
+	if code, msg := s.userTokenLocked(c.token, -ownerID); code != 0 {
+		s.mu.Unlock()
+		c.fail(w, code, msg)
+		return
+	}
+	var cm *comment
+	if g, ok := s.groups[-ownerID]; ok {
+		cm = g.comment(WallComment, ownerID, id)
+	}
+	if cm == nil {
+		s.mu.Unlock()
+		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: comment_id is invalid")
+		return
+	}
+	item := cm.wire()
+	delete(item, "post_owner_id") // only events carry it
+	if cm.deleted {
+		item["deleted"], item["text"] = 1, ""
+	}
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"response": map[string]any{"items": []any{item},
+		"can_post": true, "show_reply_button": true, "groups_can_post": true}})
 }
 
 // restoreMethods maps each restore method to the comments it restores.

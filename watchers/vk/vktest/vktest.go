@@ -115,6 +115,7 @@ type Server struct {
 	groups    map[int64]*group
 	faults    map[string][]fault
 	holds     map[string]chan struct{} // method → closed when its held calls may answer
+	garbles   map[string][]bool        // method → its next garbled answers: whether each call takes effect
 	lpFaults  []int
 	unbans    []UnbanCall
 	restores  []RestoreCall
@@ -134,6 +135,7 @@ func New() *Server {
 		groups:    map[int64]*group{},
 		faults:    map[string][]fault{},
 		holds:     map[string]chan struct{}{},
+		garbles:   map[string][]bool{},
 		names:     map[int64][2]string{},
 		retention: DefaultRetention,
 		lastEvent: map[int64]json.RawMessage{},
@@ -281,6 +283,16 @@ func (s *Server) FailNext(method string, httpStatus int, body string) {
 	defer s.mu.Unlock()
 	s.faults[method] = append(s.faults[method], fault{httpStatus, body})
 	s.notifyLocked()
+}
+
+// GarbleNext makes the next call of API method be answered with a body labelled
+// Content-Encoding: gzip that is not gzip, as a broken proxy may send. With carryOut the
+// call takes effect as usual before its answer is garbled; without, it does nothing and
+// answers {"response":1} garbled. Garbles queue.
+func (s *Server) GarbleNext(method string, carryOut bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.garbles[method] = append(s.garbles[method], carryOut)
 }
 
 // Hold makes every call of method ("a_check" for long polls), from now until release is
