@@ -71,28 +71,28 @@ func TestReconcile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, db := testService(t)
-			if len(tt.before) > 0 {
-				_, err := svc.Ingest(ctx, tt.before, "", "")
-				require.NoError(t, err)
-			}
+			ingest(t, svc, tt.before)
 			mark, err := svc.Mark(ctx)
 			require.NoError(t, err)
-			if len(tt.during) > 0 {
-				_, err := svc.Ingest(ctx, tt.during, "", "")
-				require.NoError(t, err)
-			}
+			ingest(t, svc, tt.during)
 			_, err = svc.Reconcile(ctx, justify.BanList{GroupID: 1, Mark: mark, FetchedAt: t0, Bans: tt.listed})
 			require.NoError(t, err)
-			if len(tt.after) > 0 {
-				_, err := svc.Ingest(ctx, tt.after, "", "")
-				require.NoError(t, err)
-			}
+			ingest(t, svc, tt.after)
 			assert.Equal(t, tt.wantBans, count(t, db, justify.EventBan), "bans recorded")
 			assert.Equal(t, tt.wantUnbans, count(t, db, justify.EventUnban), "unbans recorded")
 			open, err := db.CasesIn(ctx, justify.StateAwaitingReason, 0)
 			require.NoError(t, err)
 			assert.Len(t, open, tt.wantOpen, "open cases")
 		})
+	}
+}
+
+// ingest records events, if any, as one batch.
+func ingest(t *testing.T, svc *justify.Service, evs []justify.Event) {
+	t.Helper()
+	if len(evs) > 0 {
+		_, err := svc.Ingest(context.Background(), evs, "", "")
+		require.NoError(t, err)
 	}
 }
 
@@ -141,10 +141,7 @@ func TestReplayBeforeTheReconciledHeadIsHistory(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, db := testService(t)
-			if len(tt.before) > 0 {
-				_, err := svc.Ingest(ctx, tt.before, "", "")
-				require.NoError(t, err)
-			}
+			ingest(t, svc, tt.before)
 			mark, err := svc.Mark(ctx)
 			require.NoError(t, err)
 			_, err = svc.Reconcile(ctx, justify.BanList{GroupID: 1, Mark: mark, Head: tt.head, FetchedAt: t0,

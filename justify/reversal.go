@@ -110,28 +110,41 @@ func (s *Service) settleReverse(tx Tx, c *Case, tgID int64, undoErr error, detai
 // anything else hands it back to the manager to try again. Call it at start, before
 // RunReversals; it only reads.
 func (s *Service) Recover(ctx context.Context) error {
-	var left []reversal
+	left, err := s.underWay(ctx)
+	if err != nil {
+		return fmt.Errorf("list interrupted reversals: %w", err)
+	}
+	for _, u := range left {
+		s.begin(reversal{c: u.c, tgID: u.tgID, orphan: true}, false)
+	}
+	return nil
+}
+
+// reversingCase is a case being reversed, with who started its reversal, and when.
+type reversingCase struct {
+	c     Case
+	tgID  int64
+	since time.Time
+}
+
+// underWay lists the cases being reversed.
+func (s *Service) underWay(ctx context.Context) ([]reversingCase, error) {
+	var out []reversingCase
 	err := s.Store.View(ctx, func(tx Tx) error {
 		cs, err := tx.CasesInState(StateReversing)
 		if err != nil {
 			return err
 		}
 		for _, c := range cs {
-			tgID, _, err := reverseStarted(tx, c.ID)
+			tgID, at, err := reverseStarted(tx, c.ID)
 			if err != nil {
 				return err
 			}
-			left = append(left, reversal{c: c, tgID: tgID, orphan: true})
+			out = append(out, reversingCase{c: c, tgID: tgID, since: at})
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("list interrupted reversals: %w", err)
-	}
-	for _, r := range left {
-		s.begin(r, false)
-	}
-	return nil
+	return out, err
 }
 
 // reverseStarted finds who started a case's latest reversal, and when.

@@ -24,26 +24,7 @@ func (s *Service) SweepReversals(ctx context.Context) error {
 	if timeout <= 0 {
 		timeout = DefaultReversalTimeout
 	}
-	type reversing struct {
-		c     Case
-		tgID  int64
-		since time.Time
-	}
-	var found []reversing
-	err := s.Store.View(ctx, func(tx Tx) error {
-		cs, err := tx.CasesInState(StateReversing)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			tgID, at, err := reverseStarted(tx, c.ID)
-			if err != nil {
-				return err
-			}
-			found = append(found, reversing{c: c, tgID: tgID, since: at})
-		}
-		return nil
-	})
+	found, err := s.underWay(ctx)
 	if err != nil {
 		return fmt.Errorf("list reversals under way: %w", err)
 	}

@@ -54,19 +54,6 @@ func (c call) fail(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, map[string]any{"error": apiError{Code: code, Msg: msg, RequestParams: params}})
 }
 
-// gzipLabelled labels an answer gzip without compressing it.
-type gzipLabelled struct{ http.ResponseWriter }
-
-func (g gzipLabelled) WriteHeader(status int) {
-	g.Header().Set("Content-Encoding", "gzip")
-	g.ResponseWriter.WriteHeader(status)
-}
-
-func (g gzipLabelled) Write(b []byte) (int, error) {
-	g.Header().Set("Content-Encoding", "gzip")
-	return g.ResponseWriter.Write(b)
-}
-
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(v)
@@ -137,14 +124,8 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		}
+	if !s.waitHeld(r, gate) {
+		return
 	}
 	if faulty {
 		writeFault(w, f)
@@ -320,6 +301,21 @@ func (s *Server) usersGet(w http.ResponseWriter, c call) {
 	writeJSON(w, map[string]any{"response": users})
 }
 
+// waitHeld waits until a held call may answer (at once when gate is nil), and reports
+// false when its client gave up or the server closed first.
+func (s *Server) waitHeld(r *http.Request, gate chan struct{}) bool {
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
+		return true
+	case <-r.Context().Done():
+	case <-s.done:
+	}
+	return false
+}
+
 // handleLongPoll serves Bots Long Poll: GET {server}?act=a_check&key=K&ts=T&wait=W.
 func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 	groupID, _ := strconv.ParseInt(r.PathValue("group"), 10, 64)
@@ -333,14 +329,8 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 	s.calls["a_check"]++
 	gate := s.holds["a_check"]
 	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		}
+	if !s.waitHeld(r, gate) {
+		return
 	}
 	for {
 		s.mu.Lock()
@@ -658,36 +648,6 @@ func (s *Server) wallGetComments(w http.ResponseWriter, c call) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"response": resp})
-}
-
-// wallGetComment serves wall.getComment (owner_id, comment_id; a user token): the comment
-// as items[0], marked deleted: 1 with no text when it is deleted. An unknown comment is
-// error 100.
-func (s *Server) wallGetComment(w http.ResponseWriter, c call) {
-	ownerID, id := c.int("owner_id"), c.int("comment_id")
-	s.mu.Lock()
-	if code, msg := s.userTokenLocked(c.token, -ownerID); code != 0 {
-		s.mu.Unlock()
-		c.fail(w, code, msg)
-		return
-	}
-	var cm *comment
-	if g, ok := s.groups[-ownerID]; ok {
-		cm = g.comment(WallComment, ownerID, id)
-	}
-	if cm == nil {
-		s.mu.Unlock()
-		c.fail(w, ErrParam, "One of the parameters specified was missing or invalid: comment_id is invalid")
-		return
-	}
-	item := cm.wire()
-	delete(item, "post_owner_id") // only events carry it
-	if cm.deleted {
-		item["deleted"], item["text"] = 1, ""
-	}
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"response": map[string]any{"items": []any{item},
-		"can_post": true, "show_reply_button": true, "groups_can_post": true}})
 }
 
 // restoreMethods maps each restore method to the comments it restores.

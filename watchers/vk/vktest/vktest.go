@@ -285,16 +285,6 @@ func (s *Server) FailNext(method string, httpStatus int, body string) {
 	s.notifyLocked()
 }
 
-// GarbleNext makes the next call of API method be answered with a body labelled
-// Content-Encoding: gzip that is not gzip, as a broken proxy may send. With carryOut the
-// call takes effect as usual before its answer is garbled; without, it does nothing and
-// answers {"response":1} garbled. Garbles queue.
-func (s *Server) GarbleNext(method string, carryOut bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.garbles[method] = append(s.garbles[method], carryOut)
-}
-
 // Hold makes every call of method ("a_check" for long polls), from now until release is
 // called, wait before it is handled, as a VK that answers late: tests hold a call for as
 // long as they need instead of sleeping. A held call is counted by Calls at once, and answered normally on release; it
