@@ -156,6 +156,7 @@ func (r *Reconciler) head(ctx context.Context) int64 {
 	defer cancel()
 	srv, err := r.vk.GroupsGetLongPollServer(api.Params{"group_id": r.cfg.GroupID}.WithContext(ctx))
 	if err != nil {
+		r.cfg.Metrics.failed(r.cfg.GroupID, err)
 		r.log.Warn().Err(redact(err, r.cfg.Token)).Msg("could not read the event stream's position; reconciling without it")
 		return 0
 	}
