@@ -113,8 +113,11 @@ type JustifyConfig struct {
 	Deadline time.Duration `yaml:"deadline"`
 	// RemindBefore is when, before the deadline, the operator is reminded; 0 does not remind.
 	RemindBefore time.Duration `yaml:"remind_before"`
-	// CheckEvery is how often reminders and deadlines are looked at.
+	// CheckEvery is how often reminders, deadlines and stuck reversals are looked at.
 	CheckEvery time.Duration `yaml:"check_every"`
+	// ReversalTimeout is how long a reversal may wait for VK before it is settled by what
+	// VK shows, or handed back to the manager; at least 1m.
+	ReversalTimeout time.Duration `yaml:"reversal_timeout"`
 	// GroupAfter: past this many bans (or deletions) by one operator in one community
 	// within GroupWithin, further ones are asked about as one batch; 0 turns it off.
 	GroupAfter  int           `yaml:"group_after"`

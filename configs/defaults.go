@@ -39,6 +39,8 @@ func Defaults() Config {
 			Deadline:     2 * time.Hour,
 			RemindBefore: 30 * time.Minute,
 			CheckEvery:   30 * time.Second,
+			// VK's calls give up after 30 s: five minutes in reversing means stuck.
+			ReversalTimeout: justify.DefaultReversalTimeout,
 			// An operator's first five bans in a row get a prompt each; the rest of the
 			// wave is asked about as one batch.
 			GroupAfter:  5,

@@ -85,6 +85,7 @@ func TestZeroIsNotADefault(t *testing.T) {
 		{doc: withVK("post_check_every: 0s"), want: "vk.post_check_every: 0s is too often"},
 		{doc: withVK("backfill_comments: 0"), want: "vk.backfill_comments: 0 is out of range (1 to 100)"},
 		{doc: minimal + "justify: {deadline: 0s}\n", want: "justify.deadline: 0s is too short"},
+		{doc: minimal + "justify: {reversal_timeout: 0s}\n", want: "justify.reversal_timeout: 0s is too short: at least 1m"},
 		{doc: minimal + "alerts: {group_within: 0s}\n", want: "alerts.group_within: 0s must be positive"},
 		{doc: minimal + "tickets: {answer_within: 0s}\n", want: "tickets.answer_within: 0s must be positive"},
 		{doc: minimal + "database: ''\n", want: "database: missing"},

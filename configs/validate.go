@@ -85,6 +85,10 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.Justify.CheckEvery < 100*time.Millisecond {
 		p.add("justify.check_every", "%s is too short", c.Justify.CheckEvery)
 	}
+	if c.Justify.ReversalTimeout < time.Minute {
+		// Shorter would settle reversals whose VK call (30 s at most) is still under way.
+		p.add("justify.reversal_timeout", "%s is too short: at least 1m", c.Justify.ReversalTimeout)
+	}
 
 	c.validatePeople(&p)
 

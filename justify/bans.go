@@ -1,10 +1,8 @@
 package justify
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
 func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
@@ -90,84 +88,6 @@ func (s *Service) applyUnban(tx Tx, ev Event) error {
 		d.Detail = "ban expired"
 	}
 	return s.save(tx, &c, d, MsgOutcome)
-}
-
-// alreadyReconciled reports whether ev is a long-poll ban or unban that reconciliation
-// recorded first: a ban made (or lifted) while modwatch was down is in both
-// groups.getBanned and the resumed long poll, under different keys, and is one action.
-// (A change of a ban's terms made before its long-poll event arrives is lost; the case is
-// the same either way.)
-func (s *Service) alreadyReconciled(tx Tx, ev Event) (bool, error) {
-	if (ev.Kind != EventBan && ev.Kind != EventUnban) || ev.Source != SourceLongPoll {
-		return false, nil
-	}
-	last, err := tx.LastBanEvent(ev.GroupID, ev.UserVKID)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("find recorded ban of user %d in group %d: %w", ev.UserVKID, ev.GroupID, err)
-	}
-	return last.Kind == ev.Kind && last.Source == SourceReconcile, nil
-}
-
-// RecordMark is a position in the record, taken with Mark before a community's ban list is
-// fetched: bans recorded after it may be missing from the list without having been lifted.
-type RecordMark int64
-
-// Mark returns the current position in the record.
-func (s *Service) Mark(ctx context.Context) (RecordMark, error) {
-	var id int64
-	err := s.Store.View(ctx, func(tx Tx) error {
-		var err error
-		id, err = tx.LastEventID()
-		return err
-	})
-	return RecordMark(id), err
-}
-
-// Reconcile brings the recorded bans of a community in line with its ban list as VK gave
-// it (bans: EventBan events, Source reconcile, one per banned user), fetched at fetchedAt
-// after mark was taken. A ban modwatch has not recorded is ingested like one from the long
-// poll; a recorded ban that is no longer listed becomes an unban, unless it was recorded
-// after mark: the list cannot know it yet. Positions, not times, decide, so that VK's
-// clock and ours need not agree.
-func (s *Service) Reconcile(ctx context.Context, groupID int64, mark RecordMark, fetchedAt time.Time, bans []Event) (IngestResult, error) {
-	var res IngestResult
-	err := s.Store.Update(ctx, func(tx Tx) error {
-		res = IngestResult{}
-		active, err := tx.ActiveBans(groupID)
-		if err != nil {
-			return fmt.Errorf("list recorded bans of group %d: %w", groupID, err)
-		}
-		listed := make(map[int64]bool, len(bans))
-		for _, ev := range bans {
-			listed[ev.UserVKID] = true
-			if _, ok := active[ev.UserVKID]; ok {
-				continue
-			}
-			if err := s.ingestOne(tx, ev, &res); err != nil {
-				return err
-			}
-		}
-		for user, id := range active {
-			if listed[user] || id > int64(mark) {
-				continue
-			}
-			unban := Event{
-				Key:     fmt.Sprintf("vk:%d:reconcile:unban:%d:%d", groupID, user, fetchedAt.UnixMilli()),
-				GroupID: groupID, Kind: EventUnban, UserVKID: user, At: fetchedAt, Source: SourceReconcile,
-			}
-			if err := s.ingestOne(tx, unban, &res); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return res, fmt.Errorf("reconcile bans of group %d: %w", groupID, err)
-	}
-	return res, nil
 }
 
 // actorDetail names the person who acted, with their role, for the audit trail.

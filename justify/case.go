@@ -312,9 +312,10 @@ func (c *Case) BeginReverse(p Person, people *Directory, now time.Time) error {
 	return nil
 }
 
-// Reversed closes a reversing case after VK accepted the undo.
+// Reversed closes a reversing case after VK accepted the undo, or a case handed back to
+// be undone by hand when VK's answer, or a look at VK, comes late and says it was done.
 func (c *Case) Reversed(now time.Time) error {
-	if c.State != StateReversing {
+	if c.State != StateReversing && c.State != StateUndoPending {
 		return ErrWrongState
 	}
 	c.close(c.pick(ResolutionReversed, ResolutionRestored), c.ResolvedBy, now)

@@ -161,6 +161,8 @@ func TestDecisions(t *testing.T) {
 		{name: "VK accepted the unban", c: caseIn(StateReversing, justified, reversing), do: reversed, state: StateClosed, res: ResolutionReversed},
 		{name: "VK accepted the restore", c: caseIn(StateReversing, justified, reversing, deletion), do: reversed, state: StateClosed, res: ResolutionRestored},
 		{name: "VK could not: undo by hand", c: caseIn(StateReversing, justified, reversing), do: byHand, state: StateUndoPending},
+		{name: "VK's late word closes a case handed back", c: caseIn(StateUndoPending, justified, func(c *Case) { c.ResolvedBy = "Olga" }),
+			do: reversed, state: StateClosed, res: ResolutionReversed},
 		{name: "retry a reversal left by hand", c: caseIn(StateUndoPending, justified, func(c *Case) { c.ResolvedBy = "Olga" }), do: begin(olga), state: StateReversing},
 		{name: "second manager while reversing", c: caseIn(StateReversing, justified, reversing), do: begin(olga), wantErr: ErrWrongState},
 		{name: "approve while reversing", c: caseIn(StateReversing, justified, reversing), do: approve(olga), wantErr: ErrWrongState},

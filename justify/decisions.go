@@ -18,6 +18,8 @@ const (
 	ActionExplained      Action = "explained"
 	ActionApproved       Action = "approved"
 	ActionReverseStarted Action = "reverse_started"
+	// ActionReverseRetried: modwatch started a reversal again that had not reached VK.
+	ActionReverseRetried Action = "reverse_retried"
 	ActionReversed       Action = "reversed"
 	ActionUndoRequested  Action = "undo_requested"
 	ActionUndoneInVK     Action = "undone_in_vk"

@@ -72,6 +72,13 @@ type Event struct {
 	Source Source
 	// ActorName is the admin's name when VK told it.
 	ActorName string
+	// Position is the event's place in its community's stream of events (VK's long-poll
+	// ts), 0 when unknown. It orders a long-poll event against the ban list reconciled
+	// from groups.getBanned: VK's ban events carry no time of their own.
+	Position int64
+	// History marks an event older than the ban list already reconciled: the list holds
+	// its effect, so it is recorded and not acted upon. The service sets it.
+	History bool
 
 	// Item is the comment, post or message the event is about (deletions, restores,
 	// answers, writes).

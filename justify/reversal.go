@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Reverse records that manager tgID reverses case id, and returns without waiting for VK:
@@ -22,12 +23,12 @@ func (s *Service) Reverse(ctx context.Context, tgID int64, id CaseID) (Case, err
 			return err
 		}
 		if why := s.cannotUndo(*c); why != nil {
-			return s.settleReverse(tx, c, tgID, why)
+			return s.settleReverse(tx, c, tgID, why, "")
 		}
 		return nil
 	})
 	if err == nil && c.State == StateReversing {
-		s.reversals.push(reversal{c: c, tgID: tgID})
+		s.begin(reversal{c: c, tgID: tgID}, false)
 	}
 	return c, err
 }
@@ -61,25 +62,34 @@ func (s *Service) undoInVK(ctx context.Context, c Case) (err error) {
 	return s.Reverser.Unban(ctx, c.GroupID, c.UserVKID)
 }
 
-// finishReverse saves what VK answered for a reversing case (undoErr nil: undone).
-func (s *Service) finishReverse(ctx context.Context, tgID int64, id CaseID, undoErr error) (Case, error) {
-	return s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		return s.settleReverse(tx, c, tgID, undoErr)
+// finishReverse saves what became of a reversal (undoErr nil: undone; detail then says
+// how modwatch knows) for the manager behind tgID, who confirmed it when they pressed.
+func (s *Service) finishReverse(ctx context.Context, tgID int64, id CaseID, undoErr error, detail string) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		c, err := tx.Case(id)
+		if err != nil {
+			return err
+		}
+		return s.settleReverse(tx, &c, tgID, undoErr, detail)
 	})
 }
 
 // settleReverse closes a reversing case that VK undid, or leaves it to be undone by hand
-// and tells the manager who reversed it why and what to do.
-func (s *Service) settleReverse(tx Tx, c *Case, tgID int64, undoErr error) error {
+// and tells the manager who reversed it why and what to do. VK's late word that it was
+// done also closes a case already handed back to the manager.
+func (s *Service) settleReverse(tx Tx, c *Case, tgID int64, undoErr error, detail string) error {
 	now := s.now()
-	if c.State != StateReversing {
-		return nil // VK's confirmation already closed it
+	if c.State != StateReversing && (c.State != StateUndoPending || undoErr != nil) {
+		return nil // VK's confirmation already closed it, or it is back with the manager
 	}
 	if undoErr == nil {
+		if detail == "" {
+			detail = "undone through VK API"
+		}
 		if err := c.Reversed(now); err != nil {
 			return err
 		}
-		return s.save(tx, c, Decision{Action: ActionReversed, Actor: c.ResolvedBy, TelegramID: tgID, Detail: "undone through VK API"}, MsgOutcome)
+		return s.save(tx, c, Decision{Action: ActionReversed, Actor: c.ResolvedBy, TelegramID: tgID, Detail: detail}, MsgOutcome)
 	}
 	if err := c.UndoByHand(ProblemOf(undoErr), undoErr.Error()); err != nil {
 		return err
@@ -87,38 +97,68 @@ func (s *Service) settleReverse(tx Tx, c *Case, tgID int64, undoErr error) error
 	if err := s.save(tx, c, Decision{Action: ActionUndoRequested, Actor: c.ResolvedBy, TelegramID: tgID, Detail: undoErr.Error()}); err != nil {
 		return err
 	}
+	if tgID == 0 {
+		return nil // nobody pressed in Telegram; the managers' copies show it
+	}
 	_, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: tgID, Kind: MsgUndoByHand, Created: now})
 	return err
 }
 
-// Recover settles what a stop left half-done: a reversal interrupted between the
-// manager's confirmation and VK's answer (queued, or waiting for VK) goes back to the
-// manager to try again, since only VK knows whether the call reached it. Call it at
-// start, before RunReversals.
+// Recover takes up what a stop left half-done: a reversal interrupted between the
+// manager's confirmation and VK's answer. Only VK knows whether the call reached it, so
+// RunReversals asks VK what it shows, without undoing anything: done closes the case,
+// anything else hands it back to the manager to try again. Call it at start, before
+// RunReversals; it only reads.
 func (s *Service) Recover(ctx context.Context) error {
-	var stuck []Case
-	if err := s.Store.View(ctx, func(tx Tx) (err error) {
-		stuck, err = tx.CasesInState(StateReversing)
-		return err
-	}); err != nil {
+	left, err := s.underWay(ctx)
+	if err != nil {
 		return fmt.Errorf("list interrupted reversals: %w", err)
 	}
-	for _, c := range stuck {
-		err := s.Store.Update(ctx, func(tx Tx) error {
-			c, err := tx.Case(c.ID)
-			if err != nil || c.State != StateReversing {
-				return err
-			}
-			if err := c.UndoByHand(UndoInterrupted, "modwatch stopped while asking VK: check VK, then try again"); err != nil {
-				return err
-			}
-			return s.save(tx, &c, Decision{Action: ActionUndoRequested, Actor: "modwatch", Detail: "interrupted by a restart"})
-		})
-		if err != nil {
-			return fmt.Errorf("recover case %d: %w", c.ID, err)
-		}
+	for _, u := range left {
+		s.begin(reversal{c: u.c, tgID: u.tgID, orphan: true}, false)
 	}
 	return nil
+}
+
+// reversingCase is a case being reversed, with who started its reversal, and when.
+type reversingCase struct {
+	c     Case
+	tgID  int64
+	since time.Time
+}
+
+// underWay lists the cases being reversed.
+func (s *Service) underWay(ctx context.Context) ([]reversingCase, error) {
+	var out []reversingCase
+	err := s.Store.View(ctx, func(tx Tx) error {
+		cs, err := tx.CasesInState(StateReversing)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			tgID, at, err := reverseStarted(tx, c.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, reversingCase{c: c, tgID: tgID, since: at})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// reverseStarted finds who started a case's latest reversal, and when.
+func reverseStarted(tx Tx, id CaseID) (tgID int64, at time.Time, err error) {
+	ds, err := tx.Decisions(id)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("read the trail of case %d: %w", id, err)
+	}
+	for _, d := range ds {
+		if d.Action == ActionReverseStarted {
+			tgID, at = d.TelegramID, d.At
+		}
+	}
+	return tgID, at, nil
 }
 
 var (
@@ -141,6 +181,7 @@ const (
 	UndoRefused      UndoProblem = "refused"       // VK refused for another reason; the detail says which
 	UndoInterrupted  UndoProblem = "interrupted"   // modwatch stopped while asking VK
 	UndoFailed       UndoProblem = "failed"        // the call to VK failed inside modwatch (a panic)
+	UndoStuck        UndoProblem = "stuck"         // VK was not asked, or did not answer, for minutes
 )
 
 // UndoError is a Reverser's error that names its problem.
@@ -159,6 +200,16 @@ func ProblemOf(err error) UndoProblem {
 		return ue.Problem
 	}
 	return UndoRefused
+}
+
+// UndoChecker looks up in VK whether an action is still in place, so that a reversal
+// whose answer was lost, or never came, is settled by what VK shows.
+type UndoChecker interface {
+	// Banned reports whether a user is banned in a community now.
+	Banned(ctx context.Context, groupID, userVKID int64) (bool, error)
+	// Deleted reports whether a deleted comment or board post is still deleted now; it
+	// returns an error when VK cannot say.
+	Deleted(ctx context.Context, item Ref) (bool, error)
 }
 
 // Reverser undoes actions in VK.

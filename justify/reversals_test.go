@@ -30,6 +30,34 @@ func (f fakeReverser) Restore(ctx context.Context, item justify.Ref) error {
 	return f.restore(ctx, item)
 }
 
+// fakeChecker answers for VK's state with its function fields; a nil field fails the test.
+type fakeChecker struct {
+	t       *testing.T
+	banned  func(groupID, userVKID int64) (bool, error)
+	deleted func(item justify.Ref) (bool, error)
+}
+
+func (f fakeChecker) Banned(_ context.Context, groupID, userVKID int64) (bool, error) {
+	if f.banned == nil {
+		f.t.Error("VK's ban list must not be looked up")
+		return true, nil
+	}
+	return f.banned(groupID, userVKID)
+}
+
+func (f fakeChecker) Deleted(_ context.Context, item justify.Ref) (bool, error) {
+	if f.deleted == nil {
+		f.t.Error("VK's comment must not be looked up")
+		return true, nil
+	}
+	return f.deleted(item)
+}
+
+// showsBanned is a VK whose ban list shows the user banned (true) or not.
+func showsBanned(t *testing.T, banned bool) fakeChecker {
+	return fakeChecker{t: t, banned: func(int64, int64) (bool, error) { return banned, nil }}
+}
+
 // reversalService is the test service with a user token in communities 1 and 2, whose
 // reversals report to the returned channel.
 func reversalService(t *testing.T, rev justify.Reverser) (*justify.Service, *store.DB, chan justify.ReversalResult) {
@@ -165,6 +193,8 @@ func TestReversalOutcomes(t *testing.T) {
 		restore  func(ctx context.Context, item justify.Ref) error
 		noToken  bool
 		item     justify.Ref // a deletion case when set, else a ban
+		checker  func(t *testing.T) justify.UndoChecker
+		detail   string // the last decision's detail, when set
 		state    justify.State
 		res      justify.Resolution
 		problem  justify.UndoProblem
@@ -179,6 +209,30 @@ func TestReversalOutcomes(t *testing.T) {
 		}, state: justify.StateUndoPending, problem: justify.UndoNoRights, viaQueue: true},
 		{name: "the call panics", unban: func(context.Context, int64, int64) error { panic("nil map") },
 			state: justify.StateUndoPending, problem: justify.UndoFailed, viaQueue: true},
+		{name: "the call panics after VK unbanned: VK's ban list decides",
+			unban:   func(context.Context, int64, int64) error { panic("nil reader") },
+			checker: func(t *testing.T) justify.UndoChecker { return showsBanned(t, false) },
+			detail:  "VK's answer was lost; VK shows it undone",
+			state:   justify.StateClosed, res: justify.ResolutionReversed, viaQueue: true},
+		{name: "VK's answer is lost and the user is still banned",
+			unban: func(context.Context, int64, int64) error {
+				return &justify.UndoError{Problem: justify.UndoUnreachable, Err: errors.New("timeout")}
+			},
+			checker: func(t *testing.T) justify.UndoChecker { return showsBanned(t, true) },
+			state:   justify.StateUndoPending, problem: justify.UndoUnreachable, viaQueue: true},
+		{name: "a lost restore: the comment decides",
+			restore: func(context.Context, justify.Ref) error {
+				return &justify.UndoError{Problem: justify.UndoFailed, Err: errors.New("unreadable answer")}
+			},
+			item: comment,
+			checker: func(t *testing.T) justify.UndoChecker {
+				return fakeChecker{t: t, deleted: func(justify.Ref) (bool, error) { return false, nil }}
+			},
+			state: justify.StateClosed, res: justify.ResolutionRestored, viaQueue: true},
+		{name: "a refusal is not looked up in VK", unban: func(context.Context, int64, int64) error {
+			return &justify.UndoError{Problem: justify.UndoNoRights, Err: errors.New("access denied")}
+		}, checker: func(t *testing.T) justify.UndoChecker { return fakeChecker{t: t} },
+			state: justify.StateUndoPending, problem: justify.UndoNoRights, viaQueue: true},
 		{name: "no token: by hand at once", noToken: true,
 			state: justify.StateUndoPending, problem: justify.UndoNoToken},
 		{name: "a wall post: by hand at once", item: wallPost,
@@ -198,6 +252,9 @@ func TestReversalOutcomes(t *testing.T) {
 			svc, db, results := reversalService(t, rev)
 			if tt.noToken {
 				svc.Communities[1] = justify.Community{GroupID: 1}
+			}
+			if tt.checker != nil {
+				svc.Checker = tt.checker(t)
 			}
 			runReversals(t, svc)
 			id := justify.CaseID(0)
@@ -219,6 +276,11 @@ func TestReversalOutcomes(t *testing.T) {
 			assert.Equal(t, tt.state, c.State)
 			assert.Equal(t, tt.res, c.Resolution)
 			assert.Equal(t, tt.problem, c.UndoProblem)
+			if tt.detail != "" {
+				_, ds, err := svc.Case(ctx, id)
+				require.NoError(t, err)
+				assert.Equal(t, tt.detail, ds[len(ds)-1].Detail)
+			}
 			if tt.state == justify.StateUndoPending {
 				assert.Equal(t, []justify.Action{justify.ActionOpened, justify.ActionReverseStarted, justify.ActionUndoRequested}, actions)
 				due, err := db.DueMessages(ctx, t0.Add(time.Hour), 0)
@@ -287,39 +349,94 @@ func TestReversalsAreBoundedPerCommunity(t *testing.T) {
 	assert.ElementsMatch(t, []int64{5, 6, 7}, calls[1])
 }
 
-// A reversal cut short by a stop stays reversing, and Recover hands it back to the manager
-// at the next start.
+// A reversal cut short by a stop stays reversing. At the next start Recover takes it up:
+// VK is asked what it shows, nothing is undone again, and the case closes or goes back to
+// the manager who reversed it.
 func TestStoppedReversalIsRecovered(t *testing.T) {
-	ctx := context.Background()
-	asked := make(chan struct{})
-	svc, _, results := reversalService(t, fakeReverser{unban: func(ctx context.Context, _, _ int64) error {
-		close(asked)
-		<-ctx.Done() // VK never answers before the stop
-		return ctx.Err()
-	}})
-	id := unknownAdminBan(t, svc, 1, 5)
-	queued := unknownAdminBan(t, svc, 1, 6)
-	svc.ReversalsPerCommunity = 1
-	stop := runReversals(t, svc)
-	_, err := svc.Reverse(ctx, olgaTG, id)
-	require.NoError(t, err)
-	_, err = svc.Reverse(ctx, olgaTG, queued)
-	require.NoError(t, err)
-	<-asked
-	stop()
-	assert.Empty(t, results, "nothing is saved for a call the stop cut short")
-	for _, id := range []justify.CaseID{id, queued} {
-		c, _ := caseNow(t, svc, id)
-		assert.Equal(t, justify.StateReversing, c.State)
+	tests := []struct {
+		name    string
+		checker func(t *testing.T) justify.UndoChecker
+		state   justify.State
+		problem justify.UndoProblem
+		detail  string
+	}{
+		{name: "VK shows the user unbanned: reversed",
+			checker: func(t *testing.T) justify.UndoChecker { return showsBanned(t, false) },
+			state:   justify.StateClosed, detail: "modwatch stopped while asking VK; VK shows it undone"},
+		{name: "VK shows the user banned: back to the manager",
+			checker: func(t *testing.T) justify.UndoChecker { return showsBanned(t, true) },
+			state:   justify.StateUndoPending, problem: justify.UndoInterrupted,
+			detail: "modwatch stopped while asking VK; VK shows it still in place"},
+		{name: "VK cannot be asked: back to the manager",
+			checker: func(t *testing.T) justify.UndoChecker {
+				return fakeChecker{t: t, banned: func(int64, int64) (bool, error) { return false, errors.New("VK is down") }}
+			},
+			state: justify.StateUndoPending, problem: justify.UndoInterrupted,
+			detail: "modwatch stopped while asking VK; VK could not be checked: VK is down"},
+		{name: "no way to look VK up: back to the manager",
+			state: justify.StateUndoPending, problem: justify.UndoInterrupted,
+			detail: "modwatch stopped while asking VK; VK could not be checked: modwatch has no way to look VK up"},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			asked := make(chan struct{})
+			svc, db, results := reversalService(t, fakeReverser{unban: func(ctx context.Context, _, _ int64) error {
+				close(asked)
+				<-ctx.Done() // VK never answers before the stop
+				return ctx.Err()
+			}})
+			id := unknownAdminBan(t, svc, 1, 5)
+			stop := runReversals(t, svc)
+			_, err := svc.Reverse(ctx, olgaTG, id)
+			require.NoError(t, err)
+			<-asked
+			stop()
+			assert.Empty(t, results, "nothing is saved for a call the stop cut short")
+			c, _ := caseNow(t, svc, id)
+			require.Equal(t, justify.StateReversing, c.State)
 
-	require.NoError(t, svc.Recover(ctx))
-	for _, id := range []justify.CaseID{id, queued} {
-		c, actions := caseNow(t, svc, id)
-		assert.Equal(t, justify.StateUndoPending, c.State)
-		assert.Equal(t, justify.UndoInterrupted, c.UndoProblem)
-		assert.Equal(t, justify.ActionUndoRequested, actions[len(actions)-1])
+			// The next start: a new service over the same database.
+			unbans := 0
+			next := &justify.Service{Store: db, People: svc.People, Communities: svc.Communities, Now: svc.Now,
+				Reverser: fakeReverser{unban: func(context.Context, int64, int64) error { unbans++; return nil }}}
+			if tt.checker != nil {
+				next.Checker = tt.checker(t)
+			}
+			results = make(chan justify.ReversalResult, 10)
+			next.OnReversal = func(r justify.ReversalResult) { results <- r }
+			require.NoError(t, next.Recover(ctx))
+			runReversals(t, next)
+			require.NoError(t, waitResult(t, results).Err)
+
+			c, actions := caseNow(t, next, id)
+			assert.Equal(t, tt.state, c.State)
+			assert.Equal(t, tt.problem, c.UndoProblem)
+			_, ds, err := next.Case(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, tt.detail, ds[len(ds)-1].Detail)
+			assert.Equal(t, "Olga", ds[len(ds)-1].Actor, "the outcome is the manager's reversal")
+			assert.Zero(t, unbans, "nothing is undone again without the manager")
+			if tt.state == justify.StateUndoPending {
+				assert.Equal(t, justify.ActionUndoRequested, actions[len(actions)-1])
+				assert.Equal(t, []int64{olgaTG}, undoByHandTo(t, db), "the manager is told, with a button to try again")
+			}
+		})
 	}
+}
+
+// undoByHandTo lists who was told to undo something by hand.
+func undoByHandTo(t *testing.T, db *store.DB) []int64 {
+	t.Helper()
+	due, err := db.DueMessages(context.Background(), t0.Add(24*time.Hour), 0)
+	require.NoError(t, err)
+	var told []int64
+	for _, m := range due {
+		if m.Kind == justify.MsgUndoByHand {
+			told = append(told, m.ChatID)
+		}
+	}
+	return told
 }
 
 // flakyStore fails the next fails write transactions, as a busy database would.

@@ -28,20 +28,28 @@ type Service struct {
 	// ReversalsPerCommunity bounds the VK calls of reversals that RunReversals makes at
 	// once for one community; DefaultReversalsPerCommunity when zero.
 	ReversalsPerCommunity int
+	// Checker looks up in VK whether a reversal whose answer was lost was done; nil hands
+	// every such reversal back to the manager.
+	Checker UndoChecker
+	// ReversalTimeout is how long a case may stay reversing before SweepReversals settles
+	// it; DefaultReversalTimeout when zero.
+	ReversalTimeout time.Duration
 	// OnReversal, when set, is told what became of each reversal RunReversals carried out;
 	// it must not block. The daemon logs it and wakes the sender.
 	OnReversal func(ReversalResult)
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
+	attempts  attempts      // what this process knows of each reversal under way
 }
 
 // DefaultAlertWindow is the alert grouping window when none is set: the config's default
 // (alerts.group_within) and the fallback of everything that shows the window.
 const DefaultAlertWindow = time.Hour
 
-// IngestResult counts what a batch of events did.
+// IngestResult counts what a batch of events did. History counts the new events that
+// were recorded without being acted upon (Event.History); New does not include them.
 type IngestResult struct {
-	New, Duplicate, Invalid int
+	New, Duplicate, Invalid, History int
 	// Quarantined counts the updates that could not be decoded and were kept for the
 	// first time.
 	Quarantined int
@@ -88,6 +96,12 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 		res.Invalid++
 		return nil
 	}
+	if history, err := s.isHistory(tx, ev); err != nil || history {
+		if err != nil {
+			return err
+		}
+		return s.recordHistory(tx, ev, res)
+	}
 	if dup, err := s.alreadyReconciled(tx, ev); err != nil || dup {
 		if dup {
 			res.Duplicate++
@@ -109,6 +123,21 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 	}
 	if id != 0 {
 		res.Opened = append(res.Opened, id)
+	}
+	return nil
+}
+
+// recordHistory keeps an event the reconciled state already holds, acting on nothing.
+func (s *Service) recordHistory(tx Tx, ev Event, res *IngestResult) error {
+	ev.History = true
+	isNew, err := tx.InsertEvent(ev)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", ev.Key, err)
+	}
+	if isNew {
+		res.History++
+	} else {
+		res.Duplicate++
 	}
 	return nil
 }

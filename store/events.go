@@ -14,11 +14,11 @@ var _ justify.EventStore = (*Tx)(nil)
 
 const eventColumns = `key, group_id, kind, actor_vk_id, actor_name, user_vk_id, user_name, vk_reason, comment,
 	until, expired, at, source, item_group, item_place, item_owner, item_parent, item_id,
-	reply_group, reply_place, reply_owner, reply_parent, reply_item_id, ticket_key`
+	reply_group, reply_place, reply_owner, reply_parent, reply_item_id, ticket_key, position, history`
 
 // insertEvent stores one event; a key already stored writes nothing.
 const insertEvent = `INSERT INTO events (` + eventColumns + `, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO NOTHING`
 
 // eventValues are insertEvent's arguments for ev, received at received.
@@ -32,7 +32,7 @@ func eventValues(ev justify.Event, received time.Time) []any {
 		ms(ev.Until), b2i(ev.Expired), ms(ev.At), ev.Source,
 		ev.Item.GroupID, ev.Item.Place, ev.Item.OwnerID, ev.Item.ParentID, ev.Item.ItemID,
 		ev.ReplyTo.GroupID, ev.ReplyTo.Place, ev.ReplyTo.OwnerID, ev.ReplyTo.ParentID, ev.ReplyTo.ItemID,
-		ticketKey, ms(received)}
+		ticketKey, ev.Position, b2i(ev.History), ms(received)}
 }
 
 // InsertEvent stores ev and reports whether it was new; an event whose key is already
@@ -65,7 +65,7 @@ func (t *Tx) event(key string) (justify.Event, time.Time, error) {
 // scanEvent reads a row selected with eventColumns and received_at.
 func scanEvent(s scanner) (justify.Event, time.Time, error) {
 	var ev justify.Event
-	var vkReason, expired int
+	var vkReason, expired, history int
 	var until, at, received int64
 	var ticketKey string
 	err := s.Scan(
@@ -73,11 +73,11 @@ func scanEvent(s scanner) (justify.Event, time.Time, error) {
 		&until, &expired, &at, &ev.Source,
 		&ev.Item.GroupID, &ev.Item.Place, &ev.Item.OwnerID, &ev.Item.ParentID, &ev.Item.ItemID,
 		&ev.ReplyTo.GroupID, &ev.ReplyTo.Place, &ev.ReplyTo.OwnerID, &ev.ReplyTo.ParentID, &ev.ReplyTo.ItemID,
-		&ticketKey, &received)
+		&ticketKey, &ev.Position, &history, &received)
 	if err != nil {
 		return ev, time.Time{}, err
 	}
-	ev.VKReason, ev.Expired = justify.BanReason(vkReason), expired == 1
+	ev.VKReason, ev.Expired, ev.History = justify.BanReason(vkReason), expired == 1, history == 1
 	ev.Until, ev.At = fromMS(until), fromMS(at)
 	if ticketKey != "" {
 		ev.Ticket = &justify.Ticket{Key: ticketKey}
@@ -85,10 +85,11 @@ func scanEvent(s scanner) (justify.Event, time.Time, error) {
 	return ev, fromMS(received), nil
 }
 
-// LastBanEvent returns the newest ban or unban event of a user in a group.
+// LastBanEvent returns the newest ban or unban event of a user in a group that was acted
+// upon: history is left out.
 func (t *Tx) LastBanEvent(groupID, userVKID int64) (justify.Event, error) {
 	ev, _, err := scanEvent(t.queryRow("SELECT "+eventColumns+`, received_at FROM events WHERE group_id = ? AND user_vk_id = ?
-		AND kind IN ('ban', 'unban') ORDER BY id DESC LIMIT 1`, groupID, userVKID))
+		AND kind IN ('ban', 'unban') AND history = 0 ORDER BY id DESC LIMIT 1`, groupID, userVKID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return justify.Event{}, fmt.Errorf("ban of user %d in group %d: %w", userVKID, groupID, justify.ErrNotFound)
 	}
@@ -99,11 +100,12 @@ func (t *Tx) LastBanEvent(groupID, userVKID int64) (justify.Event, error) {
 }
 
 // ActiveBans maps the users of a group whose latest ban or unban event is a ban to the ID
-// of that ban event.
+// of that ban event. History is left out: the reconciled list already holds its effect.
 func (t *Tx) ActiveBans(groupID int64) (map[int64]int64, error) {
 	rows, err := t.QueryContext(t.ctx, `SELECT user_vk_id, kind, id FROM events e
-		WHERE group_id = ? AND kind IN ('ban', 'unban') AND id = (
-			SELECT MAX(id) FROM events WHERE user_vk_id = e.user_vk_id AND group_id = e.group_id AND kind IN ('ban', 'unban'))`,
+		WHERE group_id = ? AND kind IN ('ban', 'unban') AND history = 0 AND id = (
+			SELECT MAX(id) FROM events WHERE user_vk_id = e.user_vk_id AND group_id = e.group_id
+				AND kind IN ('ban', 'unban') AND history = 0)`,
 		groupID)
 	if err != nil {
 		return nil, fmt.Errorf("list bans of group %d: %w", groupID, err)
@@ -132,11 +134,12 @@ func (t *Tx) LastEventID() (int64, error) {
 	return id, nil
 }
 
-// RecentActions counts an admin's events of kind in a group at or after since.
+// RecentActions counts an admin's events of kind in a group at or after since, history
+// left out: it is stamped with the time it arrived, not the time it happened.
 func (t *Tx) RecentActions(groupID, actorVKID int64, kind justify.EventKind, since time.Time) (int, error) {
 	var n int
 	err := t.queryRow(`SELECT COUNT(*) FROM events
-		WHERE group_id = ? AND actor_vk_id = ? AND kind = ? AND at >= ?`, groupID, actorVKID, kind, ms(since)).Scan(&n)
+		WHERE group_id = ? AND actor_vk_id = ? AND kind = ? AND at >= ? AND history = 0`, groupID, actorVKID, kind, ms(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count %s by %d in group %d: %w", kind, actorVKID, groupID, err)
 	}
@@ -181,4 +184,24 @@ func (db *DB) EventCounts(ctx context.Context) (map[[2]string]int, error) {
 		return nil, fmt.Errorf("count events: %w", err)
 	}
 	return out, nil
+}
+
+// BanEvents lists the ban and unban events of a user in a group as they were recorded,
+// history included, oldest first: what VK reported about that user, and what was acted on.
+func (db *DB) BanEvents(ctx context.Context, groupID, userVKID int64) ([]justify.Event, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+eventColumns+`, received_at FROM events
+		WHERE group_id = ? AND user_vk_id = ? AND kind IN ('ban', 'unban') ORDER BY id`, groupID, userVKID)
+	if err != nil {
+		return nil, fmt.Errorf("list bans of user %d in group %d: %w", userVKID, groupID, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []justify.Event
+	for rows.Next() {
+		ev, _, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read ban of user %d in group %d: %w", userVKID, groupID, err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
 }

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +18,7 @@ func fullEvent(key string) justify.Event {
 	return justify.Event{
 		Key: key, GroupID: 100, Kind: justify.EventAnswer, ActorVKID: 5, UserVKID: 6, UserName: "Иван",
 		VKReason: justify.BanFlood, Comment: "флуд", Until: t0.Add(24 * time.Hour), Expired: true, At: t0,
-		Source: justify.SourceLongPoll, ActorName: "Мария",
+		Source: justify.SourceLongPoll, ActorName: "Мария", Position: 42, History: true,
 		Item:    justify.Ref{GroupID: 100, Place: justify.PlaceWallComment, OwnerID: -100, ParentID: 7, ItemID: 8},
 		ReplyTo: justify.Ref{GroupID: 100, Place: justify.PlaceWallComment, OwnerID: -100, ParentID: 7, ItemID: 3},
 		Ticket: &justify.Ticket{
@@ -113,6 +116,44 @@ func TestInsertEventTwiceInOneTransaction(t *testing.T) {
 		return nil
 	})
 	assert.Equal(t, 1, count(t, db, "events"))
+}
+
+// History is kept but never decides what comes next: the active bans, the newest ban and
+// the count of an admin's recent actions leave it out; BanEvents lists it.
+func TestHistoryIsLeftOut(t *testing.T) {
+	db := openTest(t)
+	update(t, db, func(tx justify.Tx) error {
+		for _, ev := range []justify.Event{
+			{Key: "b1", GroupID: 1, Kind: justify.EventBan, ActorVKID: 7, UserVKID: 2, At: t0},
+			{Key: "u1", GroupID: 1, Kind: justify.EventUnban, ActorVKID: 7, UserVKID: 2, At: t0, Position: 5, History: true},
+			{Key: "b2", GroupID: 1, Kind: justify.EventBan, ActorVKID: 7, UserVKID: 3, At: t0, Position: 6, History: true},
+		} {
+			if _, err := tx.InsertEvent(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	view(t, db, func(tx justify.Tx) error {
+		active, err := tx.ActiveBans(1)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{2}, slices.Collect(maps.Keys(active)), "user 2's unban and user 3's ban are history")
+		last, err := tx.LastBanEvent(1, 2)
+		require.NoError(t, err)
+		assert.Equal(t, "b1", last.Key)
+		_, err = tx.LastBanEvent(1, 3)
+		assert.ErrorIs(t, err, justify.ErrNotFound)
+		n, err := tx.RecentActions(1, 7, justify.EventBan, t0)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		return nil
+	})
+	evs, err := db.BanEvents(context.Background(), 1, 2)
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
+	assert.Equal(t, []string{"b1", "u1"}, []string{evs[0].Key, evs[1].Key})
+	assert.True(t, evs[1].History)
+	assert.Equal(t, int64(5), evs[1].Position)
 }
 
 func TestLastBanEvent(t *testing.T) {

@@ -136,14 +136,15 @@ func TestCrashLosesNothing(t *testing.T) {
 	if !assert.Eventually(t, func() bool { return len(prompts()) == bans }, 120*time.Second, 100*time.Millisecond,
 		"every ban's prompt arrives") {
 		t.Logf("prompts seen %d of %d; events %d, cases %d, prompts unsent %d, failed %d: %s", len(prompts()), bans,
-			countRowsAt(t, db, "SELECT COUNT(*) FROM events WHERE kind = 'ban'"),
+			countRowsAt(t, db, "SELECT COUNT(*) FROM events WHERE kind = 'ban' AND history = 0"),
 			countRowsAt(t, db, "SELECT COUNT(*) FROM cases"),
 			countRowsAt(t, db, "SELECT COUNT(*) FROM outbox WHERE sent_at = 0"),
 			countRowsAt(t, db, "SELECT COUNT(*) FROM outbox WHERE failed = 1"), tailFile(t, filepath.Join(dir, "daemon.log"), 3000))
 		t.FailNow()
 	}
 
-	assert.Equal(t, bans, countRowsAt(t, db, "SELECT COUNT(*) FROM events WHERE kind = 'ban'"), "every ban recorded once")
+	// A replay that reconciliation counted first is kept as history, never acted on.
+	assert.Equal(t, bans, countRowsAt(t, db, "SELECT COUNT(*) FROM events WHERE kind = 'ban' AND history = 0"), "every ban acted on once")
 	assert.Equal(t, bans, countRowsAt(t, db, "SELECT COUNT(*) FROM cases"), "one case per ban")
 	assert.Equal(t, bans, countRowsAt(t, db, "SELECT COUNT(*) FROM outbox WHERE kind = 'prompt' AND edit_of = 0"), "one prompt per case in the outbox")
 	repeats := 0

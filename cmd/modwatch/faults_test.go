@@ -107,9 +107,13 @@ func TestVKFaultsAreRetried(t *testing.T) {
 // speaks Prometheus' text format with modwatch's figures.
 func TestHealthAndMetrics(t *testing.T) {
 	h := newHarness(t)
-	// One refused long-poll server request, which a watcher retries and counts.
+	// One refused long-poll server request, which a watcher (or the reconciler, reading
+	// how far VK's stream has come) counts.
 	h.vk.FailNext("groups.getLongPollServer", http.StatusOK, vktest.ErrorBody(10, "Internal server error"))
 	h.startTeam()
+	// The start's reconciliations have read both ban lists, so the ban below is received
+	// from the long poll alone.
+	require.Eventually(t, func() bool { return strings.Count(h.logs.String(), `"bans reconciled"`) >= 2 }, 15*time.Second, 10*time.Millisecond)
 	h.vk.Ban(group, operatorVK, customer, 0, "", 0)
 	h.waitMessage(operatorTG, "the prompt", isPrompt)
 

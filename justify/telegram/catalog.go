@@ -147,6 +147,7 @@ var ru = catalog{
 		justify.UndoRefused:      "VK отказал (%s)",
 		justify.UndoInterrupted:  "modwatch остановился, пока ждал ответа VK: проверьте в VK и попробуйте снова",
 		justify.UndoFailed:       "modwatch дал сбой, пока обращался к VK: проверьте в VK и попробуйте снова",
+		justify.UndoStuck:        "VK не ответил за несколько минут: проверьте в VK и попробуйте снова",
 	},
 	undoSteps:   "Откройте сообщество: %s → Управление → Участники → Чёрный список, найдите пользователя %s и нажмите «Удалить из списка». Дело закроется, когда VK сообщит о разбане.",
 	refusal:     "Этот бот работает только для команды модераторов. Если вы в команде, отправьте менеджеру ваш Telegram ID <code>%d</code>, чтобы он вас добавил.",
@@ -285,7 +286,7 @@ var ru = catalog{
 	actions: map[justify.Action]string{
 		justify.ActionOpened: "открыто", justify.ActionReminded: "напоминание", justify.ActionOverdue: "просрочено",
 		justify.ActionJustified: "причина", justify.ActionExplained: "пояснение", justify.ActionApproved: "оставлено в силе",
-		justify.ActionReverseStarted: "начата отмена", justify.ActionReversed: "отменено",
+		justify.ActionReverseStarted: "начата отмена", justify.ActionReverseRetried: "отмена начата повторно", justify.ActionReversed: "отменено",
 		justify.ActionUndoRequested: "нужна отмена вручную", justify.ActionUndoneInVK: "отменено в VK",
 		justify.ActionUnbatched: "разбирается по одному", justify.ActionSevere: "признано серьёзным",
 		justify.ActionShortForm: "показано кратко", justify.ActionUndelivered: "не доставлено", justify.ActionNotAsked: "модератора не удалось спросить",
@@ -343,6 +344,7 @@ var en = catalog{
 		justify.UndoRefused:      "VK refused (%s)",
 		justify.UndoInterrupted:  "modwatch stopped while waiting for VK: check VK, then try again",
 		justify.UndoFailed:       "modwatch failed while asking VK: check VK, then try again",
+		justify.UndoStuck:        "VK did not answer for several minutes: check VK, then try again",
 	},
 	undoSteps:   "Open the community: %s → Manage → Members → Blacklist, find %s and remove them from the list. The case closes when VK reports the unban.",
 	refusal:     "This bot serves a moderation team only. If you are on the team, send your manager your Telegram ID <code>%d</code> so they can add you.",
@@ -475,7 +477,7 @@ var en = catalog{
 	actions: map[justify.Action]string{
 		justify.ActionOpened: "opened", justify.ActionReminded: "reminded", justify.ActionOverdue: "overdue",
 		justify.ActionJustified: "reason", justify.ActionExplained: "explanation", justify.ActionApproved: "approved",
-		justify.ActionReverseStarted: "reversal started", justify.ActionReversed: "reversed",
+		justify.ActionReverseStarted: "reversal started", justify.ActionReverseRetried: "reversal started again", justify.ActionReversed: "reversed",
 		justify.ActionUndoRequested: "undo by hand requested", justify.ActionUndoneInVK: "undone in VK",
 		justify.ActionUnbatched: "taken one by one", justify.ActionSevere: "made severe",
 		justify.ActionShortForm: "shown in short", justify.ActionUndelivered: "not delivered", justify.ActionNotAsked: "the operator could not be asked",

@@ -35,7 +35,7 @@ var catalogKeys = map[string][]any{
 	}),
 	"undoProblems": anys([]justify.UndoProblem{
 		justify.UndoNoToken, justify.UndoTokenInvalid, justify.UndoNoRights, justify.UndoNotPossible,
-		justify.UndoUnreachable, justify.UndoRefused, justify.UndoInterrupted,
+		justify.UndoUnreachable, justify.UndoRefused, justify.UndoInterrupted, justify.UndoFailed, justify.UndoStuck,
 	}),
 	"greeting": anys([]justify.Role{justify.RoleOperator, justify.RoleManager, justify.RoleOwner}),
 	"alertTitles": anys([]justify.AlertKind{
@@ -48,7 +48,7 @@ var catalogKeys = map[string][]any{
 	}),
 	"actions": anys([]justify.Action{
 		justify.ActionOpened, justify.ActionReminded, justify.ActionOverdue, justify.ActionJustified,
-		justify.ActionExplained, justify.ActionApproved, justify.ActionReverseStarted, justify.ActionReversed,
+		justify.ActionExplained, justify.ActionApproved, justify.ActionReverseStarted, justify.ActionReverseRetried, justify.ActionReversed,
 		justify.ActionUndoRequested, justify.ActionUndoneInVK, justify.ActionUnbatched,
 		justify.ActionShortForm, justify.ActionUndelivered, justify.ActionNotAsked,
 	}),

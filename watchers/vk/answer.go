@@ -78,7 +78,7 @@ func (t cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
 			_ = resp.Body.Close()
-			return nil, fmt.Errorf("read VK answer labelled gzip: %w", err)
+			return nil, fmt.Errorf("read VK answer labelled gzip: %w: %w", errClientFailed, err)
 		}
 		body = readCloser{Reader: zr, close: resp.Body.Close}
 		resp.Header.Del("Content-Encoding")
@@ -86,7 +86,7 @@ func (t cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.ContentLength, resp.Uncompressed = -1, true
 	default:
 		_ = resp.Body.Close()
-		return nil, fmt.Errorf("read VK answer: content encoding %q was not asked for", enc)
+		return nil, fmt.Errorf("read VK answer: %w: content encoding %q was not asked for", errClientFailed, enc)
 	}
 	resp.Body = readCloser{Reader: capAnswer(body, t.max), close: body.Close}
 	return resp, nil

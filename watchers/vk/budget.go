@@ -2,6 +2,7 @@ package vk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -78,11 +79,29 @@ func (b *budget) call(method string, params ...api.Params) (api.Response, error)
 		if err := b.limiter.Wait(ctx); err != nil {
 			return api.Response{}, fmt.Errorf("wait for the token's request budget: %w", err)
 		}
-		resp, err := b.vk.DefaultHandler(method, params...)
+		resp, err := b.attempt(method, params)
 		if vkCode(err) != api.ErrTooMany || try >= b.tries {
 			return resp, err
 		}
 	}
+}
+
+// errClientFailed means VK's answer could not be read: the VK client panicked on it, or
+// the transport found it broken (labelled gzip but not gzip, an encoding nobody asked for,
+// larger than MaxAnswer). The request reached VK, so what it asked for may have been done.
+var errClientFailed = errors.New("the VK client failed on VK's answer")
+
+// attempt makes one request. Every API call of every component goes through here, so this
+// is where a panic of vksdk becomes an error: it dereferences a nil reader when an answer
+// labelled gzip is not gzip, and a broken answer must not end the component that asked
+// (the panic leaves that one answer's body unclosed).
+func (b *budget) attempt(method string, params []api.Params) (resp api.Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = api.Response{}, fmt.Errorf("%s: %w: %v", method, errClientFailed, p)
+		}
+	}()
+	return b.vk.DefaultHandler(method, params...)
 }
 
 // callContext is the context a call was given with api.Params.WithContext, which vksdk

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/SevereCloud/vksdk/v2/api"
@@ -26,7 +27,7 @@ const (
 // BanReconciler brings recorded bans in line with VK's ban list. justify.Service satisfies it.
 type BanReconciler interface {
 	Mark(ctx context.Context) (justify.RecordMark, error)
-	Reconcile(ctx context.Context, groupID int64, mark justify.RecordMark, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error)
+	Reconcile(ctx context.Context, list justify.BanList) (justify.IngestResult, error)
 }
 
 var _ BanReconciler = (*justify.Service)(nil)
@@ -124,12 +125,15 @@ func (r *Reconciler) Once(ctx context.Context) (justify.IngestResult, error) {
 	if err != nil {
 		return justify.IngestResult{}, fmt.Errorf("mark the record before reconciling group %d: %w", r.cfg.GroupID, err)
 	}
+	// Also before the first page: every event VK placed before this position happened
+	// before the list was read, so the long poll's copy of it, replayed later, is history.
+	head := r.head(ctx)
 	fetchedAt := r.cfg.Now()
 	bans, err := r.fetch(ctx, fetchedAt)
 	if err != nil {
 		return justify.IngestResult{}, err
 	}
-	res, err := r.svc.Reconcile(ctx, r.cfg.GroupID, mark, fetchedAt, bans)
+	res, err := r.svc.Reconcile(ctx, justify.BanList{GroupID: r.cfg.GroupID, Mark: mark, Head: head, FetchedAt: fetchedAt, Bans: bans})
 	if err != nil {
 		return res, err
 	}
@@ -138,8 +142,29 @@ func (r *Reconciler) Once(ctx context.Context) (justify.IngestResult, error) {
 		ev = r.log.Info()
 	}
 	ev.Int("banned", len(bans)).Int("new", res.New).Int("invalid", res.Invalid).
-		Int("opened", len(res.Opened)).Msg("bans reconciled")
+		Int("opened", len(res.Opened)).Int64("head", head).Msg("bans reconciled")
 	return res, nil
+}
+
+// head asks VK how far the community's event stream has come: groups.getLongPollServer's
+// ts, the position the next event will take. It returns 0 when VK does not say; the
+// reconciliation then goes on without telling replayed events from new ones, as the long
+// poll's own events are acted on in order anyway.
+func (r *Reconciler) head(ctx context.Context) int64 {
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	srv, err := r.vk.GroupsGetLongPollServer(api.Params{"group_id": r.cfg.GroupID}.WithContext(ctx))
+	if err != nil {
+		r.cfg.Metrics.failed(r.cfg.GroupID, err)
+		r.log.Warn().Err(redact(err, r.cfg.Token)).Msg("could not read the event stream's position; reconciling without it")
+		return 0
+	}
+	ts, err := strconv.ParseInt(srv.Ts, 10, 64)
+	if err != nil || ts <= 0 {
+		r.log.Warn().Str("ts", srv.Ts).Msg("the event stream's position is not a number; reconciling without it")
+		return 0
+	}
+	return ts
 }
 
 // errListChanged means the ban list changed while it was being paged through.

@@ -335,3 +335,35 @@ func TestNewReconcilerRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// A ban, an unban and a second ban made while modwatch was down, read by reconciliation
+// before the long poll replays them: the replay is history, and the reconciled case stands.
+func TestReplayAfterReconciliationIsHistory(t *testing.T) {
+	ctx := context.Background()
+	srv := newBanVK(t)
+	d := newDomain(t)
+	require.NoError(t, d.svc.SaveCursor(ctx, CursorKey(testGroup), srv.Ts(testGroup)), "where modwatch stopped")
+	srv.Ban(testGroup, knownAdmin, 222, 1, "", 0)
+	srv.Unban(testGroup, knownAdmin, 222, false)
+	srv.Ban(testGroup, knownAdmin, 222, 2, "", 0)
+	r, logs := newTestReconciler(t, srv, d.svc, nil)
+	res, err := r.Once(ctx)
+	require.NoError(t, err)
+	require.Len(t, res.Opened, 1)
+	assert.Contains(t, logs.String(), `"head":4`, "VK's stream was at 4 when the list was read")
+
+	startWatcher(t, srv, d.svc, nil)
+	var evs []justify.Event
+	require.Eventually(t, func() bool {
+		evs, err = d.db.BanEvents(ctx, testGroup, 222)
+		return err == nil && len(evs) == 4
+	}, 5*time.Second, 5*time.Millisecond, "the reconciled ban and the three replayed events")
+	assert.Equal(t, justify.SourceReconcile, evs[0].Source)
+	for i, ev := range evs[1:] {
+		assert.True(t, ev.History, "replayed event %d is history", i)
+		assert.Equal(t, int64(i+1), ev.Position)
+	}
+	cases := d.casesByUser(t)
+	require.Len(t, cases, 1)
+	assert.Equal(t, justify.StateAwaitingReason, cases[222].State, "the reconciled case stays open")
+}

@@ -26,7 +26,10 @@ type Reverser struct {
 	client    *http.Client
 }
 
-var _ justify.Reverser = (*Reverser)(nil)
+var (
+	_ justify.Reverser    = (*Reverser)(nil)
+	_ justify.UndoChecker = (*Reverser)(nil)
+)
 
 // NewReverser prepares a reverser that uses userTokens (by community id) against apiURL
 // ("" for VK's). A nil client gets one with a 30 s timeout.
@@ -120,6 +123,57 @@ func (r *Reverser) Unban(ctx context.Context, groupID, userVKID int64) error {
 	return nil
 }
 
+// Banned reports whether userVKID is banned in community groupID now, from groups.getBanned
+// (the community token, or the admin's user token when there is none).
+func (r *Reverser) Banned(ctx context.Context, groupID, userVKID int64) (bool, error) {
+	vk, ok := r.community[groupID]
+	if !ok {
+		if vk, ok = r.clients[groupID]; !ok {
+			return false, fmt.Errorf("check the ban of user %d: no token is configured for community %d", userVKID, groupID)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	resp, err := vk.GroupsGetBanned(api.Params{"group_id": groupID, "owner_id": userVKID}.WithContext(ctx))
+	if vkCode(err) == api.ErrNotFound {
+		return false, nil // VK's way of saying the user is not on the list
+	}
+	if err != nil {
+		return false, fmt.Errorf("check the ban of user %d in community %d: %w", userVKID, groupID, redact(err, r.tokens...))
+	}
+	for _, it := range resp.Items {
+		if int64(it.Profile.ID) == userVKID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Deleted reports whether a deleted comment is still deleted now. Only wall comments can
+// be looked up one by one (wall.getComment, the admin's user token); for other places it
+// returns an error.
+func (r *Reverser) Deleted(ctx context.Context, item justify.Ref) (bool, error) {
+	if item.Place != justify.PlaceWallComment {
+		return false, fmt.Errorf("check %s: VK offers no way to look up one %s", item.Link(), item.Place)
+	}
+	vk, ok := r.clients[item.GroupID]
+	if !ok {
+		return false, fmt.Errorf("check %s: %w for community %d", item.Link(), ErrNoUserToken, item.GroupID)
+	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	resp, err := vk.WallGetComment(api.Params{"owner_id": item.OwnerID, "comment_id": item.ItemID}.WithContext(ctx))
+	if err != nil {
+		return false, fmt.Errorf("check %s: %w", item.Link(), redact(err, r.tokens...))
+	}
+	for _, c := range resp.Items {
+		if int64(c.ID) == item.ItemID {
+			return bool(c.Deleted), nil
+		}
+	}
+	return true, nil // VK leaves out what no longer exists
+}
+
 // explain rewords a VK refusal for a manager, naming token, the kind of token the call used
 // (board posts are restored with the community token); the original stays in the chain for
 // errors.As but not in the text, which VK words for developers.
@@ -133,6 +187,8 @@ func explain(err error, token string) error {
 		problem, text = justify.UndoNoRights, fmt.Sprintf("the configured token lacks the right to do this or is not an admin's user token (VK error %d)", e.Code)
 	case e != nil:
 		text = fmt.Sprintf("VK refused: %s (error %d)", e.Message, e.Code)
+	case errors.Is(err, errClientFailed), errors.Is(err, ErrAnswerTooLarge):
+		problem, text = justify.UndoFailed, "VK's answer could not be read, so whether it was done is unknown"
 	case errors.Is(err, context.DeadlineExceeded):
 		problem, text = justify.UndoUnreachable, "VK did not answer in time, try again later"
 	default:

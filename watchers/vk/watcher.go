@@ -210,7 +210,7 @@ func (w *Watcher) step(ctx context.Context) error {
 		return fmt.Errorf("long poll of group %d: answer without ts", w.cfg.GroupID)
 	}
 	b := batch{ts: string(resp.Ts)}
-	b.events, b.quarantined = w.decode(resp.Updates)
+	b.events, b.quarantined = w.decode(resp.Updates, positions(w.ts, string(resp.Ts), len(resp.Updates)))
 	if len(b.events) == 0 && len(b.quarantined) == 0 && b.ts == w.saved {
 		w.ts = b.ts
 		return nil
@@ -328,13 +328,32 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 	return out, nil
 }
 
-// decode turns updates into events. What cannot be decoded is quarantined, kept as VK sent
-// it, so that one bad update never costs the rest of the batch nor is lost itself.
-func (w *Watcher) decode(updates []json.RawMessage) ([]justify.Event, []justify.Quarantined) {
+// positions places the updates of a long-poll answer in the community's event stream: VK's
+// ts counts events, so the n updates of an answer to a poll from ts from, which says to
+// poll next from to, hold positions from to to-1. When the numbers do not fit (not
+// numbers, or not one per update) every update gets from, the lowest it can have: an
+// event taken for older than it is waits at worst for the next reconciliation, while one
+// taken for newer would be acted on after the reconciled state already holds it.
+func positions(from, to string, n int) func(i int) int64 {
+	f, err1 := strconv.ParseInt(from, 10, 64)
+	t, err2 := strconv.ParseInt(to, 10, 64)
+	switch {
+	case err1 != nil || f <= 0:
+		return func(int) int64 { return 0 }
+	case err2 != nil || t-f != int64(n):
+		return func(int) int64 { return f }
+	}
+	return func(i int) int64 { return f + int64(i) }
+}
+
+// decode turns updates into events, placing update i at position(i). What cannot be
+// decoded is quarantined, kept as VK sent it, so that one bad update never costs the rest
+// of the batch nor is lost itself.
+func (w *Watcher) decode(updates []json.RawMessage, position func(i int) int64) ([]justify.Event, []justify.Quarantined) {
 	now := w.cfg.Now()
 	evs := make([]justify.Event, 0, len(updates))
 	var bad []justify.Quarantined
-	for _, raw := range updates {
+	for i, raw := range updates {
 		ev, ok, err := DecodeUpdate(w.cfg.GroupID, raw)
 		if err != nil {
 			q := quarantined(w.cfg.GroupID, raw, err, now)
@@ -356,6 +375,7 @@ func (w *Watcher) decode(updates []json.RawMessage) ([]justify.Event, []justify.
 		if ev.At.IsZero() {
 			ev.At = now
 		}
+		ev.Position = position(i)
 		evs = append(evs, ev)
 	}
 	return evs, bad
@@ -415,7 +435,7 @@ func (w *Watcher) ingest(ctx context.Context, b batch) error {
 	w.ts, w.saved = b.ts, b.ts
 	w.cfg.Metrics.quarantined(w.cfg.GroupID, res.Quarantined)
 	if len(b.events) > 0 || len(b.quarantined) > 0 {
-		w.log.Info().Int("new", res.New).Int("duplicate", res.Duplicate).Int("invalid", res.Invalid).
+		w.log.Info().Int("new", res.New).Int("duplicate", res.Duplicate).Int("invalid", res.Invalid).Int("history", res.History).
 			Int("quarantined", res.Quarantined).Int("opened", len(res.Opened)).Str("ts", b.ts).Msg("events recorded")
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,12 +26,14 @@ func TestWatcherDeliversBansAndUnbans(t *testing.T) {
 	startWatcher(t, srv, sink, nil)
 
 	until := fixedNow.Add(24 * time.Hour).Unix()
+	pos, err := strconv.ParseInt(srv.Ts(testGroup), 10, 64)
+	require.NoError(t, err)
 	banID := srv.Ban(testGroup, 111, 222, 1, "spam links", until)
 	evs := waitEvents(t, sink, 1)
 	assert.Equal(t, justify.Event{
 		Key: "vk:1:" + banID, GroupID: testGroup, Kind: justify.EventBan, ActorVKID: 111, UserVKID: 222,
 		UserName: "Ivan Petrov", VKReason: justify.BanSpam, Comment: "spam links",
-		Until: time.Unix(until, 0).UTC(), At: fixedNow, Source: justify.SourceLongPoll,
+		Until: time.Unix(until, 0).UTC(), At: fixedNow, Source: justify.SourceLongPoll, Position: pos,
 	}, evs[0])
 	assert.Equal(t, srv.Ts(testGroup), sink.cursor(CursorKey(testGroup)), "cursor is the answer's ts")
 
@@ -38,7 +41,7 @@ func TestWatcherDeliversBansAndUnbans(t *testing.T) {
 	evs = waitEvents(t, sink, 2)
 	assert.Equal(t, justify.Event{
 		Key: "vk:1:" + unbanID, GroupID: testGroup, Kind: justify.EventUnban, ActorVKID: 111, UserVKID: 222,
-		UserName: "Ivan Petrov", Expired: true, At: fixedNow, Source: justify.SourceLongPoll,
+		UserName: "Ivan Petrov", Expired: true, At: fixedNow, Source: justify.SourceLongPoll, Position: pos + 1,
 	}, evs[1])
 
 	calls := sink.Calls()
@@ -46,6 +49,31 @@ func TestWatcherDeliversBansAndUnbans(t *testing.T) {
 	last := calls[len(calls)-1]
 	assert.Equal(t, "vk:1:ts", last.key)
 	assert.Equal(t, srv.Ts(testGroup), last.value)
+}
+
+// Each update of a long-poll answer takes its place in VK's stream: VK's ts counts events.
+func TestPositions(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, to string
+		n        int
+		want     []int64
+	}{
+		{name: "one place per update", from: "10", to: "13", n: 3, want: []int64{10, 11, 12}},
+		{name: "numbers that do not fit: the lowest for all", from: "10", to: "20", n: 3, want: []int64{10, 10, 10}},
+		{name: "a next ts that is not a number: the lowest", from: "10", to: "x", n: 2, want: []int64{10, 10}},
+		{name: "a ts that is not a number: unknown", from: "abc", to: "13", n: 2, want: []int64{0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pos := positions(tt.from, tt.to, tt.n)
+			var got []int64
+			for i := range tt.n {
+				got = append(got, pos(i))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestWatcherStartsFromNowWithoutCursor(t *testing.T) {
@@ -79,6 +107,8 @@ func TestWatcherRestartLosesNothing(t *testing.T) {
 	require.Len(t, evs, 3)
 	assert.Equal(t, []int64{201, 202, 201}, []int64{evs[0].UserVKID, evs[1].UserVKID, evs[2].UserVKID})
 	assert.Equal(t, justify.EventUnban, evs[2].Kind)
+	// The two replayed in one answer keep their own places in VK's stream.
+	assert.Equal(t, []int64{evs[0].Position + 1, evs[0].Position + 2}, []int64{evs[1].Position, evs[2].Position})
 	assert.Equal(t, srv.Ts(testGroup), sink.cursor(CursorKey(testGroup)))
 }
 

@@ -74,10 +74,10 @@ func (s wakingSink) IngestPoll(ctx context.Context, a justify.PollAnswer) (justi
 	return res, err
 }
 
-func (s wakingSink) Reconcile(ctx context.Context, groupID int64, mark justify.RecordMark, fetchedAt time.Time, bans []justify.Event) (justify.IngestResult, error) {
-	res, err := s.Service.Reconcile(ctx, groupID, mark, fetchedAt, bans)
+func (s wakingSink) Reconcile(ctx context.Context, list justify.BanList) (justify.IngestResult, error) {
+	res, err := s.Service.Reconcile(ctx, list)
 	if err == nil {
-		s.mon.received(groupID, bans, res)
+		s.mon.received(list.GroupID, list.Bans, res)
 		if res.New > 0 {
 			s.bot.Wake()
 		}
@@ -129,12 +129,15 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		People:       people,
 		Communities:  communities,
 		Reverser:     reverser,
+		Checker:      reverser,
 		Now:          now,
 		Deadline:     cfg.Justify.Deadline,
 		RemindBefore: cfg.Justify.RemindBefore,
 		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
 		AlertWindow:  cfg.Alerts.GroupWithin,
 		Grouping:     cfg.GroupRule(),
+
+		ReversalTimeout: cfg.Justify.ReversalTimeout,
 	}
 	if err := svc.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover interrupted work: %w", err)
@@ -167,9 +170,15 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	rlog := log.With().Str("component", "reversals").Logger()
 	svc.OnReversal = func(r justify.ReversalResult) {
 		l := rlog.With().Int64("case_id", int64(r.CaseID)).Int64("group_id", r.GroupID).Logger()
+		if r.Waited > 0 {
+			l = l.With().Dur("waited", r.Waited).Logger()
+		}
 		switch {
 		case r.Err != nil:
 			l.Error().Err(r.Err).Msg("save reversal result")
+			return
+		case r.Retried:
+			l.Warn().Msg("reversal never reached VK, started again")
 			return
 		case r.Undo != nil:
 			l.Warn().Err(r.Undo).Msg("reversal left to be done by hand")
@@ -298,6 +307,12 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 	maps.Copy(runs, bot.Components())
 	// VK calls of managers' reversals, outside the update loop: a slow VK holds up no press.
 	runs["reversals"] = svc.RunReversals
+	runs["stuck-reversals"] = func(ctx context.Context) error {
+		// What it settles is written to the outbox; OnReversal wakes the sender.
+		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "stuck_reversals").Logger(), "sweep stuck reversals",
+			svc.SweepReversals)
+		return nil
+	}
 	runs["deadlines"] = func(ctx context.Context) error {
 		// Reminders and escalations are written to the outbox; Wake sends them now.
 		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger(), "check deadlines",

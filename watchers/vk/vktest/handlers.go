@@ -120,15 +120,16 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 	s.calls[c.method]++
 	gate := s.holds[c.method]
 	f, faulty := s.popFaultLocked(c.method)
-	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
+	if q := s.garbles[c.method]; len(q) > 0 && !faulty {
+		s.garbles[c.method] = q[1:]
+		w = gzipLabelled{w}
+		if !q[0] {
+			faulty, f = true, fault{status: http.StatusOK, body: `{"response":1}`}
 		}
+	}
+	s.mu.Unlock()
+	if !s.waitHeld(r, gate) {
+		return
 	}
 	if faulty {
 		writeFault(w, f)
@@ -161,6 +162,8 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		s.wallGet(w, c)
 	case "wall.getComments":
 		s.wallGetComments(w, c)
+	case "wall.getComment":
+		s.wallGetComment(w, c)
 	default:
 		c.fail(w, 3, "Unknown method passed")
 	}
@@ -247,9 +250,19 @@ func (s *Server) getBanned(w http.ResponseWriter, c call) {
 		}
 		return
 	}
+	// owner_id asks about one user: the list holds that user's ban, or nothing.
+	bans := g.bans
+	if c.r.Form.Has("owner_id") {
+		bans = nil
+		for _, b := range g.bans {
+			if b.UserID == c.int("owner_id") {
+				bans = append(bans, b)
+			}
+		}
+	}
 	items := []map[string]any{}
-	for i := offset; i < int64(len(g.bans)) && i < offset+count; i++ {
-		b := g.bans[i]
+	for i := offset; i < int64(len(bans)) && i < offset+count; i++ {
+		b := bans[i]
 		first, last := s.nameLocked(b.UserID)
 		items = append(items, map[string]any{
 			"type": "profile",
@@ -263,7 +276,7 @@ func (s *Server) getBanned(w http.ResponseWriter, c call) {
 			},
 		})
 	}
-	total := len(g.bans)
+	total := len(bans)
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"response": map[string]any{"count": total, "items": items}})
 }
@@ -292,6 +305,21 @@ func (s *Server) usersGet(w http.ResponseWriter, c call) {
 	writeJSON(w, map[string]any{"response": users})
 }
 
+// waitHeld waits until a held call may answer (at once when gate is nil), and reports
+// false when its client gave up or the server closed first.
+func (s *Server) waitHeld(r *http.Request, gate chan struct{}) bool {
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
+		return true
+	case <-r.Context().Done():
+	case <-s.done:
+	}
+	return false
+}
+
 // handleLongPoll serves Bots Long Poll: GET {server}?act=a_check&key=K&ts=T&wait=W.
 func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 	groupID, _ := strconv.ParseInt(r.PathValue("group"), 10, 64)
@@ -303,7 +331,11 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 	key, tsParam := q.Get("key"), q.Get("ts")
 	s.mu.Lock()
 	s.calls["a_check"]++
+	gate := s.holds["a_check"]
 	s.mu.Unlock()
+	if !s.waitHeld(r, gate) {
+		return
+	}
 	for {
 		s.mu.Lock()
 		if f, ok := s.popFaultLocked("a_check"); ok {

@@ -116,6 +116,7 @@ type Server struct {
 	groups    map[int64]*group
 	faults    map[string][]fault
 	holds     map[string]chan struct{} // method → closed when its held calls may answer
+	garbles   map[string][]bool        // method → its next garbled answers: whether each call takes effect
 	lpFaults  []int
 	unbans    []UnbanCall
 	restores  []RestoreCall
@@ -135,6 +136,7 @@ func New() *Server {
 		groups:    map[int64]*group{},
 		faults:    map[string][]fault{},
 		holds:     map[string]chan struct{}{},
+		garbles:   map[string][]bool{},
 		names:     map[int64][2]string{},
 		retention: DefaultRetention,
 		lastEvent: map[int64]json.RawMessage{},
@@ -284,9 +286,9 @@ func (s *Server) FailNext(method string, httpStatus int, body string) {
 	s.notifyLocked()
 }
 
-// Hold makes every call of method, from now until release is called, wait before it is
-// handled, as a VK that answers late: tests hold a call for as long as they need instead of
-// sleeping. A held call is counted by Calls at once, and answered normally on release; it
+// Hold makes every call of method ("a_check" for long polls), from now until release is
+// called, wait before it is handled, as a VK that answers late: tests hold a call for as
+// long as they need instead of sleeping. A held call is counted by Calls at once, and answered normally on release; it
 // ends without an answer if its client gives up or the server closes. release may be
 // called more than once.
 func (s *Server) Hold(method string) (release func()) {

@@ -43,6 +43,23 @@ func get(t *testing.T, ctx context.Context, u string) map[string]any {
 	return out
 }
 
+// later makes a request in the background and delivers its body, or its error, when it
+// answers; not post or get: require must not stop the test from another goroutine.
+func later(do func() (*http.Response, error)) <-chan string {
+	answered := make(chan string, 1)
+	go func() {
+		resp, err := do()
+		if err != nil {
+			answered <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answered <- string(b)
+	}()
+	return answered
+}
+
 func newServer(t *testing.T) *Server {
 	s := New()
 	t.Cleanup(s.Close)
@@ -193,18 +210,9 @@ func TestHoldDelaysAMethodUntilReleased(t *testing.T) {
 	release2 := s.Hold("users.get") // a second hold of another method is independent
 	release2()
 
-	answered := make(chan string, 1)
-	go func() {
-		// Not post: require must not stop the test from another goroutine.
-		resp, err := http.PostForm(s.URL()+"groups.unban", url.Values{"group_id": {"1"}, "owner_id": {"42"}, "access_token": {"user-token"}})
-		if err != nil {
-			answered <- err.Error()
-			return
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		answered <- string(b)
-	}()
+	answered := later(func() (*http.Response, error) {
+		return http.PostForm(s.URL()+"groups.unban", url.Values{"group_id": {"1"}, "owner_id": {"42"}, "access_token": {"user-token"}})
+	})
 	require.Eventually(t, func() bool { return s.Calls("groups.unban") == 1 }, 5*time.Second, time.Millisecond)
 	// users.get answers while the unban is held; the unban answers after it.
 	post(t, s, "users.get", url.Values{"user_ids": {"42"}, "access_token": {token}})
