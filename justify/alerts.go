@@ -27,6 +27,9 @@ const (
 	// AlertQuarantined: an update from VK could not be decoded and was kept aside
 	// (Subject is its type).
 	AlertQuarantined AlertKind = "quarantined"
+	// AlertSetup: VK or Telegram is not set up as modwatch needs (a Long Poll event type
+	// off, a right missing...); Subject names the missing thing (SetupProblem).
+	AlertSetup AlertKind = "setup"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within
