@@ -162,7 +162,9 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 	case "wall.getComments":
 		s.wallGetComments(w, c)
 	default:
-		c.fail(w, 3, "Unknown method passed")
+		if !s.handleSetup(w, c) {
+			c.fail(w, 3, "Unknown method passed")
+		}
 	}
 }
 
