@@ -76,6 +76,10 @@ type VKConfig struct {
 	// token); 0 posts turns it off.
 	BackfillPosts    int `yaml:"backfill_posts"`
 	BackfillComments int `yaml:"backfill_comments"`
+	// SetupCheckEvery is how often the daemon asks VK (and Telegram) whether each
+	// community is still set up as modwatch needs, alerting managers once per problem; it
+	// also checks at start. 0 turns it off.
+	SetupCheckEvery time.Duration `yaml:"setup_check_every"`
 }
 
 // CommunityConfig is one watched community.

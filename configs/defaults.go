@@ -28,6 +28,7 @@ func Defaults() Config {
 			PostCheckEvery:   15 * time.Minute,
 			BackfillPosts:    20,
 			BackfillComments: 100,
+			SetupCheckEvery:  6 * time.Hour,
 		},
 		Telegram: TelegramConfig{
 			APIEndpoint: "https://api.telegram.org",

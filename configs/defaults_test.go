@@ -84,6 +84,8 @@ func TestZeroIsNotADefault(t *testing.T) {
 		{doc: withVK("reconcile_every: 0s"), want: "vk.reconcile_every: 0s is too often"},
 		{doc: withVK("post_check_every: 0s"), want: "vk.post_check_every: 0s is too often"},
 		{doc: withVK("backfill_comments: 0"), want: "vk.backfill_comments: 0 is out of range (1 to 100)"},
+		{doc: withVK("setup_check_every: 30s"), want: "vk.setup_check_every: 30s is too often: at least 1m, or 0 to turn the check off"},
+		{doc: withVK("setup_check_every: -1h"), want: "vk.setup_check_every: -1h0m0s is too often"},
 		{doc: minimal + "justify: {deadline: 0s}\n", want: "justify.deadline: 0s is too short"},
 		{doc: minimal + "justify: {reversal_timeout: 0s}\n", want: "justify.reversal_timeout: 0s is too short: at least 1m"},
 		{doc: minimal + "alerts: {group_within: 0s}\n", want: "alerts.group_within: 0s must be positive"},

@@ -98,6 +98,9 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.VK.PostCheckEvery < time.Minute {
 		p.add("vk.post_check_every", "%s is too often: at least 1m", c.VK.PostCheckEvery)
 	}
+	if c.VK.SetupCheckEvery != 0 && c.VK.SetupCheckEvery < time.Minute {
+		p.add("vk.setup_check_every", "%s is too often: at least 1m, or 0 to turn the check off", c.VK.SetupCheckEvery)
+	}
 	if c.VK.BackfillPosts < 0 || c.VK.BackfillPosts > 100 {
 		p.add("vk.backfill_posts", "%d is out of range (0 to 100; VK returns at most 100 posts a call)", c.VK.BackfillPosts)
 	}

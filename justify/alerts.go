@@ -30,6 +30,9 @@ const (
 	// AlertUndelivered: Telegram refused a message to a person in its full and its short
 	// form; Detail is Telegram's reason, MessageKind what the message was.
 	AlertUndelivered AlertKind = "undelivered"
+	// AlertSetup: VK or Telegram is not set up as modwatch needs (a Long Poll event type
+	// off, a right missing...); Subject names the missing thing (SetupProblem).
+	AlertSetup AlertKind = "setup"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within

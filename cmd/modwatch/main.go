@@ -28,8 +28,10 @@ Usage:
   modwatch demo                     run the daemon against built-in VK and Telegram test servers
   modwatch bench [--events N] [--communities C] [--bans-share F] [--dir D] [--json]
                                     measure ingest rate, prompt latency and memory in-process
-  modwatch config check --config FILE
-                                    validate a config file and the environment it names
+  modwatch config check [--online [--fix]] --config FILE
+                                    validate a config file and the environment it names;
+                                    --online also asks VK and Telegram whether they are set
+                                    up as modwatch needs, --fix turns on what modwatch may
   modwatch tickets import [--format csv|jsonl] FILE --config FILE
                                     import help-desk tickets; a file with a bad row imports nothing
   modwatch forget --vk-user ID --config FILE
@@ -72,7 +74,7 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stderr, usage)
 			return 2
 		}
-		err = cmdConfigCheck(args[2:], stdout)
+		err = cmdConfigCheck(ctx, args[2:], stdout)
 	case "tickets":
 		err = cmdTickets(ctx, args[1:], stdout, stderr)
 	case "forget":
@@ -114,22 +116,6 @@ func configFlag(name string, args []string, stderr io.Writer) (string, error) {
 		return "", errors.New(name + ": --config FILE is required")
 	}
 	return *path, nil
-}
-
-func cmdConfigCheck(args []string, stdout io.Writer) error {
-	path, err := configFlag("config check", args, stdout)
-	if err != nil {
-		return err
-	}
-	cfg, secrets, err := configs.Load(path, os.LookupEnv)
-	if err != nil {
-		return err
-	}
-	for _, w := range cfg.Warnings(secrets) {
-		fmt.Fprintln(stdout, "warning:", w)
-	}
-	fmt.Fprintf(stdout, "%s is valid: %d communities, %d people\n", path, len(cfg.VK.Communities), len(cfg.People))
-	return nil
 }
 
 func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {

@@ -61,6 +61,9 @@ func (r renderer) alert(a justify.Alert) view {
 		// Subject is the event's type: what was lost, not who acted.
 		fmt.Fprintf(&b, "%s: <code>%s</code> — %s\n<code>modwatch events quarantined</code>\n",
 			r.cat.alertDetail, esc(a.Subject, maxName), esc(a.Detail, maxText))
+	case justify.AlertSetup:
+		// Subject is what is missing, as VK or Telegram names it; Detail, how to fix it.
+		fmt.Fprintf(&b, "<code>%s</code>: %s\n%s\n", esc(a.Subject, maxName), esc(a.Detail, maxText), r.cat.alertSetupHint)
 	default:
 		if who != "" {
 			fmt.Fprintf(&b, "%s: %s\n", r.cat.alertWho, who)

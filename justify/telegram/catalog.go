@@ -78,6 +78,7 @@ type catalog struct {
 	alertCommunity, alertWho string
 	alertDetail, alertCase   string
 	alertUnreachableHint     string
+	alertSetupHint           string // how to learn more of a setup problem, and fix it
 	repeated                 func(n int, window string) string
 	waveBans, waveDeletions  func(n int) string
 	lastHour                 string

@@ -160,12 +160,14 @@ var ru = catalog{
 		justify.AlertUnreachable:    "📵 <b>Бот не может написать человеку</b>",
 		justify.AlertQuarantined:    "🧩 <b>Событие VK не удалось прочитать; оно сохранено в карантине</b>",
 		justify.AlertUndelivered:    "📵 <b>Сообщение не дошло</b>",
+		justify.AlertSetup:          "🛠 <b>VK или Telegram настроены не до конца</b>",
 	},
 	alertCommunity:       "Сообщество",
 	alertWho:             "Кто",
 	alertDetail:          "Подробности",
 	alertCase:            "Дело",
 	alertUnreachableHint: "Он(а) не нажал(а) Start в боте или заблокировал(а) его. Попросите открыть бота и нажать Start, иначе сообщения ему не дойдут.",
+	alertSetupHint:       "Подробности и исправление: <code>modwatch config check --online --fix</code>",
 	repeated: func(n int, window string) string {
 		return fmt.Sprintf("Повторилось %d %s %s.", n, ruPlural(n, "раз", "раза", "раз"), window)
 	},

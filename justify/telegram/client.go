@@ -34,6 +34,12 @@ type client interface {
 	AnswerCallback(ctx context.Context, queryID, text string) result
 	// SetCommands sets the command menu.
 	SetCommands(ctx context.Context, cmds []command) result
+	// GetMe returns the bot itself: a token that works answers.
+	GetMe(ctx context.Context) (tgbotapi.User, result)
+	// GetChat returns a chat as the bot sees it.
+	GetChat(ctx context.Context, chatID int64) (tgbotapi.Chat, result)
+	// GetChatMember returns a user's membership of a chat, the bot's own included.
+	GetChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, result)
 }
 
 // keyboard is a message's inline buttons, row by row.
@@ -197,6 +203,22 @@ func (c *tgClient) SetCommands(ctx context.Context, cmds []command) result {
 	}
 	_, err := c.with(ctx).Request(tgbotapi.NewSetMyCommands(list...))
 	return c.result(err, 0)
+}
+
+func (c *tgClient) GetMe(ctx context.Context) (tgbotapi.User, result) {
+	u, err := c.with(ctx).GetMe()
+	return u, c.result(err, 0)
+}
+
+func (c *tgClient) GetChat(ctx context.Context, chatID int64) (tgbotapi.Chat, result) {
+	chat, err := c.with(ctx).GetChat(tgbotapi.ChatInfoConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}})
+	return chat, c.result(err, 0)
+}
+
+func (c *tgClient) GetChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, result) {
+	m, err := c.with(ctx).GetChatMember(tgbotapi.GetChatMemberConfig{
+		ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: chatID, UserID: userID}})
+	return m, c.result(err, 0)
 }
 
 // markup is kb in the library's form; nil when kb is.

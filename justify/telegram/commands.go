@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/rs/zerolog"
@@ -35,6 +36,10 @@ func (b *Bot) command(ctx context.Context, m *tgbotapi.Message, p justify.Person
 	case cmd == "start":
 		log.Info().Msg("person started the bot")
 		text = fmt.Sprintf(b.r.cat.greeting[p.Role], esc(p.Name, maxName))
+		// Remembered for the setup check: the greeting does not go through the outbox.
+		if err := b.deps.Cursors.SaveCursor(ctx, justify.StartedCursor(p.TelegramID), b.deps.Now().UTC().Format(time.RFC3339)); err != nil {
+			log.Error().Err(err).Msg("could not record that the person pressed Start")
+		}
 		// What could not reach them before they pressed Start (prompts, reviews, alerts)
 		// goes out now, after the greeting.
 		if n, rerr := b.deps.Outbox.RetryUnreachable(ctx, p.TelegramID); rerr != nil {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,35 +103,36 @@ func fullName(first, last string) string {
 
 type decodeFunc func(ev *justify.Event, object json.RawMessage) (bool, error)
 
+// decoders maps every long-poll event type modwatch reads to its decoder. It is the one
+// list of those types: the setup check asks VK to send exactly these (EventTypes).
+var decoders = func() map[string]decodeFunc {
+	m := map[string]decodeFunc{
+		string(events.EventUserBlock):   decodeBan,
+		string(events.EventUserUnblock): decodeUnban,
+		"group_officers_edit":           decodeOfficers,
+		"wall_post_new":                 decodeWallPost,
+	}
+	for _, typ := range []string{"message_new", "message_edit", "message_reply"} {
+		m[typ] = func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeMessage(ev, typ, o) }
+	}
+	for prefix, fam := range commentFamilies {
+		for _, action := range []string{"new", "edit", "restore"} {
+			m[prefix+"_"+action] = func(ev *justify.Event, o json.RawMessage) (bool, error) {
+				return decodeComment(ev, fam, action, o)
+			}
+		}
+		m[prefix+"_delete"] = func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeDeletion(ev, fam, o) }
+	}
+	return m
+}()
+
 // decoderFor returns the decoder of an event type, nil for types modwatch ignores.
-func decoderFor(typ string) decodeFunc {
-	switch typ {
-	case string(events.EventUserBlock):
-		return decodeBan
-	case string(events.EventUserUnblock):
-		return decodeUnban
-	case "group_officers_edit":
-		return decodeOfficers
-	case "wall_post_new":
-		return decodeWallPost
-	case "message_new", "message_edit", "message_reply":
-		return func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeMessage(ev, typ, o) }
-	}
-	i := strings.LastIndexByte(typ, '_')
-	if i < 0 {
-		return nil
-	}
-	fam, ok := commentFamilies[typ[:i]]
-	if !ok {
-		return nil
-	}
-	switch action := typ[i+1:]; action {
-	case "new", "edit", "restore":
-		return func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeComment(ev, fam, action, o) }
-	case "delete":
-		return func(ev *justify.Event, o json.RawMessage) (bool, error) { return decodeDeletion(ev, fam, o) }
-	}
-	return nil
+func decoderFor(typ string) decodeFunc { return decoders[typ] }
+
+// EventTypes lists, sorted, the long-poll event types modwatch reads: a community that
+// does not send one of them leaves a hole in what modwatch sees.
+func EventTypes() []string {
+	return slices.Sorted(maps.Keys(decoders))
 }
 
 func decodeBan(ev *justify.Event, raw json.RawMessage) (bool, error) {

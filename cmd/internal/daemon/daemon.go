@@ -42,6 +42,7 @@ type Daemon struct {
 	bot     *telegram.Bot
 	mon     *monitor
 	digests *report.DigestJob
+	setup   *setupWatch
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed once every component stopped and the store is closed
@@ -194,6 +195,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	digests := &report.DigestJob{Reader: db, Options: ReportOptions(cfg), Queue: svc, Language: cfg.Language,
 		Recipients: recipients, Now: now, Log: log.With().Str("component", "digests").Logger(), OnQueued: bot.Wake}
 	d := &Daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests, done: make(chan struct{})}
+	d.setup = newSetupWatch(cfg, secrets, svc, bot, now, log.With().Str("component", "setup").Logger())
 
 	// Everything is built before anything runs, so a bad community stops the start
 	// without leaving goroutines behind.
@@ -329,6 +331,9 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 		// As often as deadlines: a digest is due at a minute of the owner's clock.
 		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.QueueDue)
 		return nil
+	}
+	if run := d.setupRun(cfg, d.setup.log); run != nil {
+		runs["setup-check"] = run
 	}
 	rlog := log.With().Str("component", "retention").Logger()
 	runs["retention"] = func(ctx context.Context) error {

@@ -143,6 +143,8 @@ type Server struct {
 	commands string
 	params   map[string]map[string]string
 
+	groupChats map[int64]*groupChat // for getChat and getChatMember (chats.go)
+
 	limited    bool
 	chatTokens map[string]*tokens
 	allTokens  tokens
@@ -158,6 +160,8 @@ var requiredParams = map[string][]string{
 	"setMyCommands":       {"commands"},
 	"deleteMessage":       {"chat_id", "message_id"},
 	"sendPhoto":           {"chat_id", "photo"},
+	"getChat":             {"chat_id"},
+	"getChatMember":       {"chat_id", "user_id"},
 }
 
 // New starts a server that accepts only token.
@@ -544,6 +548,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, apiErr = s.deleteMessage(p)
 	case "sendPhoto":
 		result, evs, apiErr = s.sendPhoto(r, p)
+	case "getChat":
+		result, apiErr = s.getChat(p)
+	case "getChatMember":
+		result, apiErr = s.getChatMember(p)
 	default:
 		apiErr = &apiError{code: 404, desc: "Not Found"}
 	}

@@ -165,7 +165,9 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 	case "wall.getComment":
 		s.wallGetComment(w, c)
 	default:
-		c.fail(w, 3, "Unknown method passed")
+		if !s.handleSetup(w, c) {
+			c.fail(w, 3, "Unknown method passed")
+		}
 	}
 }
 

@@ -101,6 +101,8 @@ type group struct {
 	comments                                 []*comment
 	messages                                 []*message
 	nextPostID, nextCommentID, nextMessageID int64
+
+	setup *groupSetup // rights, Long Poll settings, admins' scopes (setup.go); made on first use
 }
 
 // Server is a fake VK. Create it with New and Close it when done.
@@ -415,6 +417,9 @@ func (s *Server) pushLocked(g *group, typ string, object any) string {
 	})
 	if err != nil {
 		panic(fmt.Sprintf("vktest: encode event: %v", err))
+	}
+	if !s.sendsLocked(g, typ) {
+		return id // the Long Poll settings leave this type out: VK never sends it
 	}
 	s.lastEvent[g.id] = raw
 	s.appendLocked(g, raw)
