@@ -163,10 +163,10 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		if r.messageGone() {
 			// Deleted by the person, or too old to edit: show the current state anew.
 			log.Info().Msg("message to edit is gone; sending it anew")
-			r = b.send(ctx, m.ChatID, v, kb)
+			r = b.sendOut(ctx, m, v, kb)
 		}
 	} else {
-		r = b.send(ctx, m.ChatID, v, kb)
+		r = b.sendOut(ctx, m, v, kb)
 	}
 	if !r.ok() {
 		return b.settleFailure(settle, m, r, log)
@@ -229,6 +229,9 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID
 // settleFailure decides whether a refused message is retried or given up.
 func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, log zerolog.Logger) error {
 	b.deps.Metrics.failed(r)
+	if done, err := b.teamChatFailure(ctx, m, r, log); done { // teamchat.go
+		return err
+	}
 	now := b.deps.Now()
 	switch {
 	case r.status == retry && r.code == http.StatusTooManyRequests:

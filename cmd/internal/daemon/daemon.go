@@ -128,6 +128,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		Store:        db,
 		People:       people,
 		Communities:  communities,
+		AlertsChat:   cfg.AlertsChat(),
 		Reverser:     reverser,
 		Now:          now,
 		Deadline:     cfg.Justify.Deadline,
