@@ -93,6 +93,13 @@ type CommunityConfig struct {
 	// UserTokenEnv names the variable holding an admin's user token, which reversals,
 	// post checks and the backfill need; optional.
 	UserTokenEnv string `yaml:"user_token_env"`
+	// ReviewChat and ReviewTopic override telegram.review_chat and review_topic for this
+	// community; a topic alone picks a topic of telegram.review_chat. AlertsChat and
+	// AlertsTopic do the same for alerts.
+	ReviewChat  int64 `yaml:"review_chat"`
+	ReviewTopic int   `yaml:"review_topic"`
+	AlertsChat  int64 `yaml:"alerts_chat"`
+	AlertsTopic int   `yaml:"alerts_topic"`
 }
 
 // TelegramConfig says where the Bot API is and which variable holds the bot token.
@@ -109,6 +116,15 @@ type TelegramConfig struct {
 	// KeepSent is how long messages already sent (or given up on), and the buttons of
 	// closed cases, are kept before the daemon deletes them; at least a day.
 	KeepSent time.Duration `yaml:"keep_sent"`
+	// ReviewChat is a group or supergroup (its negative id) where reviews go as one
+	// message for the managers instead of one to each; ReviewTopic a forum topic of it
+	// (message_thread_id). 0 keeps reviews private.
+	ReviewChat  int64 `yaml:"review_chat"`
+	ReviewTopic int   `yaml:"review_topic"`
+	// AlertsChat and AlertsTopic do the same for alerts, instead of one to each manager
+	// and owner.
+	AlertsChat  int64 `yaml:"alerts_chat"`
+	AlertsTopic int   `yaml:"alerts_topic"`
 }
 
 // JustifyConfig sets the operators' deadline.
@@ -141,6 +157,9 @@ type PersonConfig struct {
 	VKID int64 `yaml:"vk_id"`
 	// TelegramID is the person's Telegram user id, unique in the team.
 	TelegramID int64 `yaml:"telegram_id"`
+	// Communities are the group ids the person works for (their scope): they are sent,
+	// and may act on, only what concerns these. Absent: every community.
+	Communities []int64 `yaml:"communities"`
 	// Digest, when set, sends the person digests.
 	Digest *DigestConfig `yaml:"digest"`
 }

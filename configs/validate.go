@@ -91,6 +91,7 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	}
 
 	c.validatePeople(&p)
+	c.validateTeams(&p) // teams.go
 
 	if c.VK.ReconcileEvery < time.Minute {
 		p.add("vk.reconcile_every", "%s is too often: at least 1m", c.VK.ReconcileEvery)
@@ -189,13 +190,19 @@ func (c *Config) validatePeople(p *Problems) {
 	}
 	if roles[justify.RoleManager] > 0 {
 		// Nobody decides about their own action: a manager or owner who moderates needs
-		// someone else to decide about it.
+		// someone else to decide about it, in each community they work for.
 		people := c.Directory()
 		for i, pc := range c.People {
 			role := justify.Role(pc.Role)
-			if pc.VKID > 0 && role != justify.RoleOperator && len(people.Deciders(pc.Name, pc.VKID)) == 0 {
-				p.add(fmt.Sprintf("people[%d].vk_id", i), "nobody but %s could decide about %s's own actions in VK: add another manager or an owner, or remove vk_id",
-					pc.Name, pc.Name)
+			if pc.VKID <= 0 || role == justify.RoleOperator {
+				continue
+			}
+			for _, cm := range c.VK.Communities {
+				if covers(pc.Communities, cm.GroupID) && len(people.Deciders(cm.GroupID, pc.Name, pc.VKID)) == 0 {
+					p.add(fmt.Sprintf("people[%d].vk_id", i), "nobody but %s could decide about %s's own actions in VK: add another manager or an owner, or remove vk_id",
+						pc.Name, pc.Name)
+					break
+				}
 			}
 		}
 	}
@@ -225,7 +232,7 @@ func (c *Config) Warnings(s Secrets) []string {
 	if c.Health.Listen == "" {
 		w = append(w, "health.listen: not set: /healthz and /metrics are off")
 	}
-	return w
+	return append(w, c.teamWarnings()...)
 }
 
 func checkURL(raw string) error {

@@ -23,13 +23,15 @@ func (c *Config) Location() *time.Location {
 func (c *Config) Directory() *justify.Directory {
 	people := make([]justify.Person, 0, len(c.People))
 	for _, pc := range c.People {
-		people = append(people, justify.Person{Name: pc.Name, Role: justify.Role(pc.Role), VKID: pc.VKID, TelegramID: pc.TelegramID})
+		people = append(people, justify.Person{Name: pc.Name, Role: justify.Role(pc.Role), VKID: pc.VKID, TelegramID: pc.TelegramID,
+			Communities: pc.Communities})
 	}
 	return justify.NewDirectory(people)
 }
 
 // Communities builds the domain's view of the watched communities; a community can
-// reverse actions when s holds an admin's user token for it.
+// reverse actions when s holds an admin's user token for it. Each has its team chats,
+// its own or telegram's.
 func (c *Config) Communities(s Secrets) map[int64]justify.Community {
 	out := map[int64]justify.Community{}
 	for _, cm := range c.VK.Communities {
@@ -38,9 +40,30 @@ func (c *Config) Communities(s Secrets) map[int64]justify.Community {
 			name = fmt.Sprintf("club%d", cm.GroupID)
 		}
 		_, canReverse := s.CommunityAdmin[cm.GroupID]
-		out[cm.GroupID] = justify.Community{GroupID: cm.GroupID, Name: name, CanReverse: canReverse}
+		out[cm.GroupID] = justify.Community{GroupID: cm.GroupID, Name: name, CanReverse: canReverse,
+			ReviewChat: teamChat(cm.ReviewChat, cm.ReviewTopic, c.Telegram.ReviewChat, c.Telegram.ReviewTopic),
+			AlertsChat: teamChat(cm.AlertsChat, cm.AlertsTopic, c.Telegram.AlertsChat, c.Telegram.AlertsTopic)}
 	}
 	return out
+}
+
+// AlertsChat is the team chat of alerts about no community in particular.
+func (c *Config) AlertsChat() justify.Chat {
+	return justify.Chat{ID: c.Telegram.AlertsChat, Topic: c.Telegram.AlertsTopic}
+}
+
+// teamChat picks a community's chat: its own, else telegram's. A topic of its own with
+// no chat of its own is a topic of telegram's chat: one forum, a topic per community.
+func teamChat(chat int64, topic int, teamChat int64, teamTopic int) justify.Chat {
+	switch {
+	case chat != 0:
+		return justify.Chat{ID: chat, Topic: topic}
+	case teamChat == 0:
+		return justify.Chat{}
+	case topic != 0:
+		return justify.Chat{ID: teamChat, Topic: topic}
+	}
+	return justify.Chat{ID: teamChat, Topic: teamTopic}
 }
 
 // GroupRule is the service's batching rule from justify.group_after and group_within.

@@ -33,6 +33,9 @@ const (
 	// AlertSetup: VK or Telegram is not set up as modwatch needs (a Long Poll event type
 	// off, a right missing...); Subject names the missing thing (SetupProblem).
 	AlertSetup AlertKind = "setup"
+	// AlertChatLost: the bot can no longer write to a team chat (Subject is the chat's id,
+	// Detail Telegram's words); its reviews and alerts go to people privately meanwhile.
+	AlertChatLost AlertKind = "chat_lost"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within
@@ -82,7 +85,8 @@ type AlertGroup struct {
 	Alert   Alert // the latest, with Count set
 }
 
-// Alert sends an alert to managers and owners, grouped with earlier ones of its key.
+// Alert sends an alert to the managers and owners it concerns, grouped with earlier ones
+// of its key.
 func (s *Service) Alert(ctx context.Context, a Alert) error {
 	if a.At.IsZero() {
 		a.At = s.now()
@@ -90,7 +94,12 @@ func (s *Service) Alert(ctx context.Context, a Alert) error {
 	return s.Store.Update(ctx, func(tx Tx) error { return s.alert(tx, a) })
 }
 
-func (s *Service) alert(tx Tx, a Alert) error {
+func (s *Service) alert(tx Tx, a Alert) error { return s.alertTo(tx, a, nil) }
+
+// alertTo notes an alert and, the first time its key is seen within the window, sends it
+// to private when given, else where alertTargets says; a repeat edits every message
+// already showing it.
+func (s *Service) alertTo(tx Tx, a Alert, private []Person) error {
 	window := s.AlertWindow
 	if window <= 0 {
 		window = DefaultAlertWindow
@@ -112,14 +121,42 @@ func (s *Service) alert(tx Tx, a Alert) error {
 		}
 		return nil
 	}
-	for _, role := range []Role{RoleManager, RoleOwner} {
-		for _, p := range s.People.WithRole(role) {
-			if _, err := tx.Enqueue(Message{ChatID: p.TelegramID, Kind: MsgAlert, Created: now, Payload: g.Alert.Payload()}); err != nil {
-				return err
-			}
+	if private == nil {
+		chat, ok, err := s.usableChat(tx, s.alertsChat(a.GroupID)) // chats.go
+		if err != nil {
+			return err
+		}
+		if ok {
+			_, err := tx.Enqueue(Message{ChatID: chat.ID, Topic: chat.Topic, Kind: MsgAlert, Created: now, Payload: g.Alert.Payload()})
+			return err
+		}
+		private = s.alertRecipients(a)
+	}
+	for _, p := range private {
+		if _, err := tx.Enqueue(Message{ChatID: p.TelegramID, Kind: MsgAlert, Created: now, Payload: g.Alert.Payload()}); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// alertRecipients are the managers and owners an alert concerns, to tell privately: those
+// whose scope covers its community; for an alert about a person the bot cannot reach,
+// those who share a community with that person; for the rest, everyone.
+func (s *Service) alertRecipients(a Alert) []Person {
+	var out []Person
+	about, isPerson := s.People.ByName(a.Subject)
+	for _, role := range []Role{RoleManager, RoleOwner} {
+		for _, p := range s.People.WithRole(role) {
+			switch {
+			case a.GroupID != 0 && !p.Covers(a.GroupID):
+			case a.GroupID == 0 && a.Kind == AlertUnreachable && isPerson && !p.SharesScope(about):
+			default:
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // alertOfficers tells managers and owners that the community's admins changed.

@@ -25,8 +25,8 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
 	}
 	// A manager or owner who moderates too is asked like an operator, and reviewed by
-	// the others.
-	op, known := s.People.ByVK(ev.ActorVKID)
+	// the others; someone acting outside their scope is, here, an admin nobody knows.
+	op, known := s.People.ActorIn(ev.GroupID, ev.ActorVKID)
 	if known {
 		c.Operator, c.ActorRole = op.Name, op.Role
 	} else {
@@ -42,7 +42,7 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 	}
 	detail := actorDetail(c)
 	if !known {
-		detail = fmt.Sprintf("unknown admin vk%d", ev.ActorVKID)
+		detail = s.unknownAdminDetail(ev.GroupID, ev.ActorVKID)
 	}
 	if batched {
 		detail += fmt.Sprintf("; in batch %d", c.BatchID)
@@ -88,6 +88,16 @@ func (s *Service) applyUnban(tx Tx, ev Event) error {
 		d.Detail = "ban expired"
 	}
 	return s.save(tx, &c, d, MsgOutcome)
+}
+
+// unknownAdminDetail says in the audit trail who acted in a community without being one
+// of its people: an admin the config does not know, or a configured person acting
+// outside their scope.
+func (s *Service) unknownAdminDetail(groupID, actorVK int64) string {
+	if p, ok := s.People.ByVK(actorVK); ok && !p.Covers(groupID) {
+		return fmt.Sprintf("unknown admin vk%d (%s, acting outside their communities)", actorVK, p.Name)
+	}
+	return fmt.Sprintf("unknown admin vk%d", actorVK)
 }
 
 // actorDetail names the person who acted, with their role, for the audit trail.

@@ -164,10 +164,14 @@ func (s *Service) changeBatch(ctx context.Context, tgID int64, id BatchID, fn fu
 	return out, err
 }
 
-// checkOperator lets only the person who acted, whatever their role, justify the batch.
+// checkOperator lets only the person who acted, whatever their role, justify the batch,
+// while its community is in their scope.
 func (b *Batch) checkOperator(p Person) error {
-	if b.Operator == "" || p.Name != b.Operator {
+	switch {
+	case b.Operator == "" || p.Name != b.Operator:
 		return ErrForbidden
+	case !p.Covers(b.GroupID):
+		return ErrOutOfScope
 	}
 	return nil
 }
@@ -175,7 +179,7 @@ func (b *Batch) checkOperator(p Person) error {
 // checkDecider lets only the batch's deciders in people (never the person who acted)
 // decide it, while it is before them.
 func (b *Batch) checkDecider(p Person, people *Directory) error {
-	if err := people.MayDecide(p, b.Operator, b.ActorVKID); err != nil {
+	if err := people.MayDecide(p, b.GroupID, b.Operator, b.ActorVKID); err != nil {
 		return err
 	}
 	if b.State != BatchReview {
@@ -374,9 +378,21 @@ func (s *Service) refreshBatch(tx Tx, id BatchID, kinds ...MessageKind) error {
 }
 
 // sendBatchReviews puts the batch before everyone who decides it, never the person who
-// acted: one message each, not one per case.
+// acted: one message each, not one per case, or one in the community's review chat.
 func (s *Service) sendBatchReviews(tx Tx, b Batch) error {
-	for _, m := range s.People.Deciders(b.Operator, b.ActorVKID) {
+	chat, ok, err := s.usableChat(tx, s.Communities[b.GroupID].ReviewChat) // chats.go
+	if err != nil || ok {
+		if ok {
+			_, err = tx.Enqueue(Message{BatchID: b.ID, ChatID: chat.ID, Topic: chat.Topic, Kind: MsgBatchReview, Created: s.now()})
+		}
+		return err
+	}
+	return s.sendPrivateBatchReviews(tx, b)
+}
+
+// sendPrivateBatchReviews puts the batch before each of its deciders privately.
+func (s *Service) sendPrivateBatchReviews(tx Tx, b Batch) error {
+	for _, m := range s.People.Deciders(b.GroupID, b.Operator, b.ActorVKID) {
 		if _, err := tx.Enqueue(Message{BatchID: b.ID, ChatID: m.TelegramID, Kind: MsgBatchReview, Created: s.now()}); err != nil {
 			return err
 		}

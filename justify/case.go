@@ -74,6 +74,12 @@ var (
 	// ErrOwnAction means the person is the one who took the action: nobody approves or
 	// reverses a case, or a batch, about their own action. It is an ErrForbidden.
 	ErrOwnAction = fmt.Errorf("%w: nobody decides about their own action", ErrForbidden)
+	// ErrOutOfScope means the matter concerns a community outside the person's scope
+	// (Person.Communities). It is an ErrForbidden.
+	ErrOutOfScope = fmt.Errorf("%w: the community is not among the person's", ErrForbidden)
+	// ErrNotDecider means the person does not decide this case: an operator, or an owner
+	// while a manager can. It is an ErrForbidden.
+	ErrNotDecider = fmt.Errorf("%w: only the case's deciders may decide it", ErrForbidden)
 	// ErrReversing means a manager's reversal of the case is under way: VK has been asked,
 	// and the answer will show in the case's messages. It is an ErrWrongState.
 	ErrReversing = fmt.Errorf("%w: a reversal is already under way", ErrWrongState)
@@ -158,11 +164,11 @@ func (c *Case) JustifiedLate() bool {
 }
 
 // Justify records the actor's reason. Only the person who acted may justify, whatever
-// their role, and only before a manager decided; a reason given after the deadline is
-// accepted and marked late.
+// their role, within their scope, and only before a manager decided; a reason given after
+// the deadline is accepted and marked late.
 func (c *Case) Justify(p Person, r Reason, text string, now time.Time) error {
-	if !c.isActor(p) {
-		return ErrForbidden
+	if err := c.checkActor(p); err != nil {
+		return err
 	}
 	if !r.Valid() {
 		return fmt.Errorf("%w %q", ErrBadReason, r)
@@ -181,8 +187,8 @@ func (c *Case) Justify(p Person, r Reason, text string, now time.Time) error {
 // Explain adds or replaces the operator's text on an already chosen reason, while
 // managers have not decided yet.
 func (c *Case) Explain(p Person, text string) error {
-	if !c.isActor(p) {
-		return ErrForbidden
+	if err := c.checkActor(p); err != nil {
+		return err
 	}
 	if c.State != StateAwaitingReview || !c.Justified() {
 		return ErrWrongState
@@ -259,14 +265,23 @@ func (c *Case) Expire(now time.Time) bool {
 	return true
 }
 
-// isActor reports whether p is the configured person who acted, the one to justify.
-func (c *Case) isActor(p Person) bool { return c.Operator != "" && p.Name == c.Operator }
+// checkActor lets only the configured person who acted justify, and only while the
+// community is in their scope (a reload may have taken it out).
+func (c *Case) checkActor(p Person) error {
+	switch {
+	case c.Operator == "" || p.Name != c.Operator:
+		return ErrForbidden
+	case !p.Covers(c.GroupID):
+		return ErrOutOfScope
+	}
+	return nil
+}
 
 // checkDecider tells whether p may decide the case now: p must be one of the case's
 // Deciders in people (never the person who acted), and the case in one of the allowed
 // states or awaiting review.
 func (c *Case) checkDecider(p Person, people *Directory, allowed ...State) error {
-	if err := people.MayDecide(p, c.Operator, c.ActorVKID); err != nil {
+	if err := people.MayDecide(p, c.GroupID, c.Operator, c.ActorVKID); err != nil {
 		return err
 	}
 	if c.State == StateReversing {
@@ -289,7 +304,7 @@ func (c *Case) CanReverse(p Person, people *Directory) error {
 // MayDecide tells whether p, looked up in people, is one who decides this case, whatever
 // its state: ErrOwnAction for the person who acted.
 func (c *Case) MayDecide(p Person, people *Directory) error {
-	return people.MayDecide(p, c.Operator, c.ActorVKID)
+	return people.MayDecide(p, c.GroupID, c.Operator, c.ActorVKID)
 }
 
 // Approve closes the case: the action stands. p must be one of its deciders in people.
@@ -441,10 +456,23 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 	return nil
 }
 
-// sendReviews puts the case before everyone who decides it: the managers, but never the
-// person who acted (Directory.Deciders).
+// sendReviews puts the case before everyone who decides it: the managers in its
+// community's scope, but never the person who acted (Directory.Deciders), each privately,
+// or all at once in the community's review chat when it has one the bot can write to.
 func (s *Service) sendReviews(tx Tx, c Case) error {
-	for _, m := range s.People.Deciders(c.Operator, c.ActorVKID) {
+	chat, ok, err := s.usableChat(tx, s.Communities[c.GroupID].ReviewChat) // chats.go
+	if err != nil || ok {
+		if ok {
+			_, err = tx.Enqueue(Message{CaseID: c.ID, ChatID: chat.ID, Topic: chat.Topic, Kind: MsgReview, Created: s.now()})
+		}
+		return err
+	}
+	return s.sendPrivateReviews(tx, c)
+}
+
+// sendPrivateReviews puts the case before each of its deciders privately.
+func (s *Service) sendPrivateReviews(tx Tx, c Case) error {
+	for _, m := range s.People.Deciders(c.GroupID, c.Operator, c.ActorVKID) {
 		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: m.TelegramID, Kind: MsgReview, Created: s.now()}); err != nil {
 			return err
 		}

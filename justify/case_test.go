@@ -312,7 +312,7 @@ func TestDeciders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, p := range NewDirectory(tt.people).Deciders(tt.actor, tt.actorVK) {
+			for _, p := range NewDirectory(tt.people).Deciders(1, tt.actor, tt.actorVK) {
 				got = append(got, p.Name)
 			}
 			assert.Equal(t, tt.want, got)

@@ -87,8 +87,8 @@ func (s *Service) Justify(ctx context.Context, tgID int64, id CaseID, r Reason, 
 // reason already given when r is empty) and asks for it.
 func (s *Service) AskText(ctx context.Context, tgID int64, id CaseID, r Reason) error {
 	_, err := s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		if !c.isActor(p) {
-			return ErrForbidden
+		if err := c.checkActor(p); err != nil {
+			return err
 		}
 		if r != "" && !r.Valid() {
 			return ErrBadReason

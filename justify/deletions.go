@@ -48,7 +48,7 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	if s.RemindBefore > 0 && s.RemindBefore < s.Deadline {
 		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
 	}
-	op, isKnown := s.People.ByVK(ev.ActorVKID)
+	op, isKnown := s.People.ActorIn(ev.GroupID, ev.ActorVKID)
 	if isKnown && ev.Kind == EventDelete {
 		c.Operator, c.ActorRole = op.Name, op.Role
 	} else {
@@ -75,7 +75,7 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	case !isKnown && ev.ActorVKID == 0:
 		detail = "VK did not say who deleted it"
 	case !isKnown:
-		detail = fmt.Sprintf("unknown admin vk%d", ev.ActorVKID)
+		detail = s.unknownAdminDetail(ev.GroupID, ev.ActorVKID)
 	}
 	if c.Severe {
 		detail += "; the request was unanswered"

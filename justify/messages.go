@@ -46,7 +46,10 @@ const (
 type Message struct {
 	ID     int64
 	CaseID CaseID
-	ChatID int64 // the recipient's Telegram id
+	ChatID int64 // the recipient's Telegram id, or a team chat's (negative)
+	// Topic is the forum topic of a team chat the message goes to (message_thread_id); 0
+	// for none. An edit is shown where its original is.
+	Topic int
 	// BatchID is set, instead of CaseID, on the messages of a batch.
 	BatchID BatchID
 	Kind    MessageKind
@@ -81,11 +84,14 @@ type PendingInput struct {
 // Button is what an inline button stands for. Telegram only carries its opaque token; the
 // rest stays in the store, so a button cannot be forged and works only for its recipient.
 type Button struct {
-	Token      string
-	CaseID     CaseID
-	BatchID    BatchID // set instead of CaseID on a batch's buttons
-	TelegramID int64   // the only account allowed to press it
-	Action     string  // adapter-defined: "reason", "approve", "reverse", ...
+	Token   string
+	CaseID  CaseID
+	BatchID BatchID // set instead of CaseID on a batch's buttons
+	// TelegramID is the only account allowed to press it; 0 on a team chat's buttons,
+	// which any member may press and the service checks at the press (MayDecide): only
+	// the case's deciders get anything done.
+	TelegramID int64
+	Action     string // adapter-defined: "reason", "approve", "reverse", ...
 	Reason     Reason
 	Created    time.Time
 }

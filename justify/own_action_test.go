@@ -119,7 +119,7 @@ func TestManagersOwnActionIsDecidedByOthers(t *testing.T) {
 			c, err = svc.Approve(ctx, tt.deciders[0], id)
 			require.NoError(t, err)
 			assert.Equal(t, justify.ResolutionApproved, c.Resolution)
-			assert.Equal(t, svc.People.Deciders("Olga", olgaVK)[0].Name, c.ResolvedBy)
+			assert.Equal(t, svc.People.Deciders(1, "Olga", olgaVK)[0].Name, c.ResolvedBy)
 			assert.Equal(t, map[int64]int{olgaTG: 1}, outbox(t, db, justify.MsgOutcome, true), "she hears the outcome")
 		})
 	}

@@ -12,8 +12,11 @@ type Service struct {
 	Store       Store
 	People      *Directory
 	Communities map[int64]Community
-	Reverser    Reverser
-	Now         func() time.Time
+	// AlertsChat is the team chat of alerts about no community in particular (a person the
+	// bot cannot reach); unset, they go privately (chats.go).
+	AlertsChat Chat
+	Reverser   Reverser
+	Now        func() time.Time
 	// Deadline is how long an operator has to justify an action.
 	Deadline time.Duration
 	// RemindBefore is how long before the deadline the operator is reminded; 0 disables it.

@@ -38,6 +38,7 @@ type Tx interface {
 	BatchStore
 	PendingInputStore
 	QuarantineStore
+	ChatStore
 }
 
 // EventStore keeps the record of moderation events as VK delivered them.

@@ -12,7 +12,7 @@ import (
 var _ justify.OutboxStore = (*Tx)(nil)
 
 const messageColumns = `id, case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
-	next_attempt, last_error, failed, payload, batch_id, short`
+	next_attempt, last_error, failed, payload, batch_id, short, topic`
 
 // queryMessages lists the outbox messages a WHERE/ORDER clause selects.
 func queryMessages(ctx context.Context, q querier, clause string, args ...any) ([]justify.Message, error) {
@@ -24,7 +24,7 @@ func scanMessage(s scanner) (justify.Message, error) {
 	var created, sent, next int64
 	var failed, short int
 	if err := s.Scan(&m.ID, &m.CaseID, &m.ChatID, &m.Kind, &m.EditOf, &created, &sent, &m.TelegramMessageID,
-		&m.Attempts, &next, &m.LastError, &failed, &m.Payload, &m.BatchID, &short); err != nil {
+		&m.Attempts, &next, &m.LastError, &failed, &m.Payload, &m.BatchID, &short, &m.Topic); err != nil {
 		return m, err
 	}
 	m.Created, m.SentAt, m.NextAttempt, m.Failed, m.Short = fromMS(created), fromMS(sent), fromMS(next), failed == 1, short == 1
@@ -32,7 +32,8 @@ func scanMessage(s scanner) (justify.Message, error) {
 }
 
 // Enqueue adds m to the outbox, with whatever delivery state it carries (normally none),
-// and returns its ID; m.ID is ignored.
+// and returns its ID; m.ID is ignored. An edit takes its original's topic: it is shown
+// where the original is.
 func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 	var alertKey string
 	if m.Kind == justify.MsgAlert {
@@ -51,9 +52,10 @@ func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 		}
 	}
 	res, err := t.exec(`INSERT INTO outbox (case_id, chat_id, kind, edit_of, created_at, sent_at, tg_msg_id, attempts,
-		next_attempt, last_error, failed, payload, alert_key, batch_id, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		next_attempt, last_error, failed, payload, alert_key, batch_id, short, topic)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT topic FROM outbox WHERE id = ? AND ? != 0), ?))`,
 		m.CaseID, m.ChatID, m.Kind, m.EditOf, ms(m.Created), ms(m.SentAt), m.TelegramMessageID, m.Attempts,
-		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey, m.BatchID, b2i(m.Short))
+		ms(m.NextAttempt), m.LastError, b2i(m.Failed), m.Payload, alertKey, m.BatchID, b2i(m.Short), m.EditOf, m.EditOf, m.Topic)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s message of case %d: %w", m.Kind, m.CaseID, err)
 	}
@@ -113,16 +115,40 @@ func (db *DB) settle(ctx context.Context, id int64, query string, args ...any) e
 
 // MarkSent records that a message was delivered at at, as Telegram message
 // telegramMessageID. Attempts counts failures only, so it is left alone, and so is
-// LastError, which still tells what went wrong before.
+// LastError, which still tells what went wrong before. An edit whose sent original has no
+// Telegram message (its chat moved: see MoveChat) was sent as a new message, which the
+// original takes, so that the next edit edits it instead of sending yet another.
 func (db *DB) MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error {
-	return db.settle(ctx, id, "UPDATE outbox SET sent_at = ?, tg_msg_id = ? WHERE id = ?", ms(at), telegramMessageID)
+	return db.markSent(ctx, id, telegramMessageID, at, "", "")
 }
 
 // MarkSentShort records that a message was delivered at at in its short form, after
 // Telegram refused it as written (errText): its later edits go short at once.
 func (db *DB) MarkSentShort(ctx context.Context, id int64, telegramMessageID int, at time.Time, errText string) error {
-	return db.settle(ctx, id, "UPDATE outbox SET sent_at = ?, tg_msg_id = ?, short = 1, last_error = ? WHERE id = ?",
-		ms(at), telegramMessageID, errText)
+	return db.markSent(ctx, id, telegramMessageID, at, ", short = 1, last_error = ?", errText)
+}
+
+// markSent is MarkSent with more columns set (set, with its one argument arg).
+func (db *DB) markSent(ctx context.Context, id int64, telegramMessageID int, at time.Time, set, arg string) error {
+	return db.update(ctx, func(t *Tx) error {
+		args := []any{ms(at), telegramMessageID}
+		if set != "" {
+			args = append(args, arg)
+		}
+		n, err := t.affected("UPDATE outbox SET sent_at = ?, tg_msg_id = ?"+set+" WHERE id = ?", append(args, id)...)
+		if err != nil {
+			return fmt.Errorf("settle outbox message %d: %w", id, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("outbox message %d: %w", id, justify.ErrNotFound)
+		}
+		_, err = t.exec(`UPDATE outbox SET tg_msg_id = ? WHERE tg_msg_id = 0 AND sent_at != 0
+			AND id = (SELECT edit_of FROM outbox WHERE id = ?)`, telegramMessageID, id)
+		if err != nil {
+			return fmt.Errorf("settle the original of outbox message %d: %w", id, err)
+		}
+		return nil
+	})
 }
 
 // MarkRetry counts a failed attempt, keeps its error and schedules the next one at next.

@@ -41,7 +41,7 @@ Usage:
                                     list cases, or show one case's audit trail
   modwatch events quarantined [--community ID] [--limit N] [--format text|jsonl] --config FILE
                                     the VK updates that could not be decoded, as VK sent them
-  modwatch report [--since 7d] [--community ID] [--operator NAME] [--format text|csv|json] --config FILE
+  modwatch report [--since 7d] [--community ID] [--operator NAME] [--for NAME] [--format text|csv|json] --config FILE
                                     the moderation figures of a period, against the one before
   modwatch backup FILE --config FILE
                                     write a consistent copy of the database, even while the

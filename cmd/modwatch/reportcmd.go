@@ -19,12 +19,13 @@ import (
 var reportClock = time.Now
 
 const reportUsage = `Usage:
-  modwatch report [--since 7d] [--community ID] [--operator NAME] [--format text|csv|json]
-                  [--lang ru|en] [--tz ZONE] --config FILE
+  modwatch report [--since 7d] [--community ID] [--operator NAME] [--for NAME]
+                  [--format text|csv|json] [--lang ru|en] [--tz ZONE] --config FILE
 
 The figures of the period from --since until now, against the previous period of equal
 length. --since is a duration (7d, 24h, 30m) or a date (2026-03-01, midnight in --tz).
 --operator keeps that operator's rows only; the community totals stay for comparison.
+--for shows what that person may see: the communities of their scope (people[].communities).
 `
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
@@ -35,6 +36,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	since := fs.String("since", "7d", "start of the period: a duration back from now (7d, 24h, 30m) or a date")
 	community := fs.Int64("community", 0, "only this community (its group id)")
 	operator := fs.String("operator", "", "only this operator's rows")
+	person := fs.String("for", "", "only the communities this person works for (their people[].communities)")
 	format := fs.String("format", "text", "text, csv or json")
 	language := fs.String("lang", "", "ru or en for the text format (default: the config's language)")
 	zone := fs.String("tz", "UTC", "time zone of the dates and of the hourly activity (an IANA name)")
@@ -69,11 +71,23 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if *language == "" {
 		*language = cfg.Language
 	}
+	var scope []int64
+	if *person != "" {
+		p, ok := cfg.Directory().ByName(*person)
+		if !ok {
+			return fmt.Errorf("report: --for %q is nobody in the config's people", *person)
+		}
+		scope = p.Communities
+		if *community != 0 && !p.Covers(*community) {
+			return fmt.Errorf("report: community %d is not among %s's communities", *community, *person)
+		}
+	}
 
 	r, err := report.Load(ctx, db, opts, from, to)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	r = r.Within(scope)
 	if *community != 0 {
 		var ok bool
 		if r, ok = r.Community(*community); !ok {

@@ -25,10 +25,10 @@ func Compute(in Input) Report {
 	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
 	byVK := map[int64]string{}
 	roles := map[string]justify.Role{}
-	var operators []string
+	var operators []justify.Person
 	for _, p := range in.People {
 		if p.Role == justify.RoleOperator {
-			operators = append(operators, p.Name)
+			operators = append(operators, p)
 		}
 		// A manager or owner who moderates too answers customers like an operator.
 		if p.VKID != 0 {
@@ -45,7 +45,15 @@ func Compute(in Input) Report {
 		if b, ok := comms[id]; ok {
 			return b
 		}
-		b := newBuilder(id, operators)
+		// An operator's row shows in the communities of their scope only: another
+		// brand's report does not name them.
+		var names []string
+		for _, p := range operators {
+			if p.Covers(id) {
+				names = append(names, p.Name)
+			}
+		}
+		b := newBuilder(id, names)
 		comms[id] = b
 		order = append(order, id)
 		return b

@@ -43,7 +43,7 @@ type DigestJob struct {
 	// Language is the digests' language ("ru" or "en").
 	Language string
 	// Recipients are the people with a digest in the config; each gets one per watched
-	// community (Options.Communities).
+	// community (Options.Communities) of their scope.
 	Recipients []Recipient
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -95,6 +95,9 @@ func (j *DigestJob) queue(ctx context.Context, r Recipient, from, to time.Time, 
 	end := to.UTC().Format(time.RFC3339)
 	var due []int64
 	for _, cm := range j.Options.Communities {
+		if !r.Person.Covers(cm.GroupID) {
+			continue // another brand's figures are not theirs to read
+		}
 		key := digestKey(r.Person.Name, cm.GroupID)
 		last, err := j.Queue.Cursor(ctx, key)
 		if err != nil {

@@ -177,3 +177,16 @@ func TestDigestJobFails(t *testing.T) {
 		})
 	}
 }
+
+// A person whose scope is one community gets that community's digest only, and no
+// cursor is kept for the others.
+func TestDigestJobKeepsToTheScope(t *testing.T) {
+	q := newFakeQueue()
+	now := utc("2026-11-23T06:00:30Z")
+	j, _ := digestFixture(t, q, &now)
+	j.Recipients[0].Person.Communities = []int64{3}
+	require.NoError(t, j.SendNow(context.Background(), "Olga", dayFrom, dayTo))
+	assert.Equal(t, []string{"digest:Olga:3"}, q.keys())
+	require.NoError(t, j.QueueDue(context.Background()))
+	assert.NotContains(t, q.cursors, "digest:Olga:1")
+}

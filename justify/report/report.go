@@ -26,9 +26,9 @@ type Input struct {
 	From, To time.Time
 	// SLA is how long a customer may wait for a first answer; 0 disables SLA breaches.
 	SLA time.Duration
-	// People names the operators, who get a row even with nothing in the period, and
-	// everyone's VK account: a manager or owner who moderates too gets a row of their own
-	// when they acted or answered.
+	// People names the operators, who get a row even with nothing in the period in each
+	// community of their scope, and everyone's VK account: a manager or owner who
+	// moderates too gets a row of their own when they acted or answered.
 	People []justify.Person
 	// Communities orders and names the communities; a community absent here but present in
 	// the cases or tickets is reported as "club<ID>".

@@ -16,8 +16,9 @@ type TodayStats struct {
 	Now func() time.Time
 }
 
-// Today returns today's figures so far as Telegram HTML in lang.
-func (s TodayStats) Today(ctx context.Context, lang string) (string, error) {
+// Today returns today's figures so far as Telegram HTML in lang, of the communities in
+// scope (nil: all).
+func (s TodayStats) Today(ctx context.Context, lang string, scope []int64) (string, error) {
 	loc, now := s.Location, time.Now
 	if loc == nil {
 		loc = time.UTC
@@ -31,5 +32,5 @@ func (s TodayStats) Today(ctx context.Context, lang string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return RenderHTML(r, lang), nil
+	return RenderHTML(r.Within(scope), lang), nil
 }

@@ -26,7 +26,7 @@ func TestTodayStats(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := loadFixture()
 			s := TodayStats{Reader: f, Options: fixtureOptions, Location: tt.location, Now: func() time.Time { return now }}
-			got, err := s.Today(context.Background(), "ru")
+			got, err := s.Today(context.Background(), "ru", nil)
 			require.NoError(t, err)
 
 			require.Len(t, f.casesAsked, 1)

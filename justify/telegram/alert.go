@@ -12,6 +12,10 @@ import (
 // one /case away.
 func (r renderer) alert(a justify.Alert) view {
 	var b strings.Builder
+	if a.Kind == justify.AlertChatLost {
+		r.chatLostAlert(&b, a) // teampress.go
+		return view{text: strings.TrimRight(b.String(), "\n")}
+	}
 	title, ok := r.cat.alertTitles[a.Kind]
 	if !ok {
 		title = "⚠️ <b>" + esc(string(a.Kind), maxName) + "</b>"

@@ -182,7 +182,7 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 	case justify.MsgBatchPrompt:
 		title()
 		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(bt.DeadlineIfAsked(r.clock())))
-		r.ownAction(&b, bt.Operator, bt.ActorRole, bt.ActorVKID)
+		r.ownAction(&b, bt.GroupID, bt.Operator, bt.ActorRole, bt.ActorVKID)
 		switch {
 		case bt.State == justify.BatchOpen:
 			b.WriteString("\n" + bc.chooseAll)
@@ -211,7 +211,7 @@ func (r renderer) renderBatch(kind justify.MessageKind, bt justify.Batch, member
 			b.WriteString("<b>" + bc.reviewTitle(bt.Members, op, cm, span) + "</b>\n")
 		}
 		r.batchNames(&b, bt, members)
-		r.ownersDecide(&b, bt.Operator, bt.ActorVKID)
+		r.ownersDecide(&b, bt.GroupID, bt.Operator, bt.ActorVKID)
 		if bt.Overdue {
 			b.WriteString(bc.overdueReview + "\n")
 		}

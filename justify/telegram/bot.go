@@ -64,6 +64,9 @@ type Service interface {
 	Evidence(ctx context.Context, c justify.Case) (justify.Evidence, error)
 	Alert(ctx context.Context, a justify.Alert) error
 	Delivered(ctx context.Context, d justify.Delivery) error
+	ChatMoved(ctx context.Context, from, to int64) (bool, error)
+	ChatLost(ctx context.Context, id int64, why string) (bool, error)
+	ChatBack(ctx context.Context, id int64) (bool, error)
 
 	Batch(ctx context.Context, id justify.BatchID, names int) (justify.Batch, []justify.Case, error)
 	JustifyBatch(ctx context.Context, tgID int64, id justify.BatchID, r justify.Reason, text string) (justify.Batch, error)
@@ -75,8 +78,9 @@ type Service interface {
 
 // StatsSource tells how the day goes so far, for /stats.
 type StatsSource interface {
-	// Today returns a ready Telegram HTML summary of today in lang ("ru" or "en").
-	Today(ctx context.Context, lang string) (string, error)
+	// Today returns a ready Telegram HTML summary of today in lang ("ru" or "en"), of the
+	// communities of a person's scope (nil: all of them).
+	Today(ctx context.Context, lang string, scope []int64) (string, error)
 }
 
 var _ Service = (*justify.Service)(nil)
@@ -159,7 +163,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg:  cfg,
 		deps: deps,
-		r: renderer{cat: cat, loc: cfg.Location, communities: deps.Communities, people: deps.People,
+		r: renderer{cat: cat, team: teamCatalogs[cfg.Lang], loc: cfg.Location, communities: deps.Communities, people: deps.People,
 			now: deps.Now, alertWindow: cfg.AlertWindow},
 		log:     log.With().Str("component", "telegram").Logger(),
 		base:    log,

@@ -544,7 +544,7 @@ func TestRequestsFollowTheSpec(t *testing.T) {
 			assert.True(t, ok, "%s sends undocumented parameter %q", method, name)
 		}
 	}
-	assert.JSONEq(t, `["message","callback_query"]`, e.srv.LastParams("getUpdates")["allowed_updates"])
+	assert.JSONEq(t, `["message","callback_query","my_chat_member"]`, e.srv.LastParams("getUpdates")["allowed_updates"])
 	assert.Equal(t, "2", e.srv.LastParams("getUpdates")["timeout"])
 }
 

@@ -51,9 +51,9 @@ func (b *Bot) command(ctx context.Context, m *tgbotapi.Message, p justify.Person
 	case cmd == "case":
 		text, err = b.caseCommand(ctx, p, arg)
 	case cmd == "pending" && reader:
-		text, err = b.pending(ctx)
+		text, err = b.pending(ctx, p)
 	case cmd == "stats" && reader:
-		text, err = b.stats(ctx)
+		text, err = b.stats(ctx, p)
 	case cmd == "pending" || cmd == "stats":
 		text = b.r.cat.managersOnly
 	default:
@@ -74,11 +74,17 @@ func (b *Bot) help(p justify.Person) string {
 	return b.r.cat.help
 }
 
-// pending lists the cases waiting for a manager, oldest first.
-func (b *Bot) pending(ctx context.Context) (string, error) {
-	cases, err := b.deps.Cases.CasesInState(ctx, justify.StateAwaitingReview)
+// pending lists the cases of p's scope waiting for a manager, oldest first.
+func (b *Bot) pending(ctx context.Context, p justify.Person) (string, error) {
+	all, err := b.deps.Cases.CasesInState(ctx, justify.StateAwaitingReview)
 	if err != nil {
 		return "", fmt.Errorf("list pending cases: %w", err)
+	}
+	var cases []justify.Case
+	for _, c := range all {
+		if p.Covers(c.GroupID) {
+			cases = append(cases, c)
+		}
 	}
 	if len(cases) == 0 {
 		return b.r.cat.pendingNone, nil
@@ -108,7 +114,7 @@ func (b *Bot) pending(ctx context.Context) (string, error) {
 }
 
 // caseCommand shows a case with its evidence and audit trail. Operators see only their
-// own cases; managers and owners see all.
+// own cases; managers and owners those of their scope.
 func (b *Bot) caseCommand(ctx context.Context, p justify.Person, arg string) (string, error) {
 	n, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
 	if err != nil || n <= 0 {
@@ -120,6 +126,9 @@ func (b *Bot) caseCommand(ctx context.Context, p justify.Person, arg string) (st
 	}
 	if p.Role == justify.RoleOperator && (c.Operator == "" || c.Operator != p.Name) {
 		return b.r.cat.ownCasesOnly, nil
+	}
+	if !p.Covers(c.GroupID) {
+		return b.r.team.caseOutOfScope, nil
 	}
 	ev, err := b.deps.Service.Evidence(ctx, c)
 	if err != nil {
@@ -171,12 +180,12 @@ func (r renderer) caseCard(c justify.Case, ds []justify.Decision, ev justify.Evi
 	return fitEvidence(strings.TrimRight(b.String(), "\n"), fill)
 }
 
-// stats asks the stats source for today's summary.
-func (b *Bot) stats(ctx context.Context) (string, error) {
+// stats asks the stats source for today's summary of p's scope.
+func (b *Bot) stats(ctx context.Context, p justify.Person) (string, error) {
 	if b.deps.Stats == nil {
 		return b.r.cat.statsNA, nil
 	}
-	text, err := b.deps.Stats.Today(ctx, b.cfg.Lang)
+	text, err := b.deps.Stats.Today(ctx, b.cfg.Lang, p.Communities)
 	if err != nil {
 		b.log.Error().Err(err).Msg("compute today's stats")
 		return b.r.cat.statsNA, nil

@@ -331,7 +331,7 @@ type fakeStats struct {
 	err  error
 }
 
-func (f fakeStats) Today(_ context.Context, lang string) (string, error) {
+func (f fakeStats) Today(_ context.Context, lang string, _ []int64) (string, error) {
 	return f.text + " (" + lang + ")", f.err
 }
 

@@ -8,19 +8,25 @@ import (
 )
 
 // Limits is how fast the bot may write: a message (or edit) to one chat every ChatEvery
-// with bursts of ChatBurst, and one to anyone every GlobalEvery with bursts of
+// with bursts of ChatBurst, to one group chat every GroupEvery with bursts of GroupBurst
+// (ChatEvery's pace when zero), and one to anyone every GlobalEvery with bursts of
 // GlobalBurst. The zero Limits sends as fast as it can.
 type Limits struct {
 	ChatEvery   time.Duration
 	ChatBurst   int
+	GroupEvery  time.Duration
+	GroupBurst  int
 	GlobalEvery time.Duration
 	GlobalBurst int
 }
 
 // TelegramLimits stay below Telegram's: about one message a second to one chat (short
-// bursts are tolerated) and about 30 a second overall; past them it answers 429. Pacing
-// spreads a wave of work out in modwatch instead of having Telegram refuse it.
-var TelegramLimits = Limits{ChatEvery: time.Second, ChatBurst: 3, GlobalEvery: time.Second / 25, GlobalBurst: 25}
+// bursts are tolerated), 20 a minute to a group, and about 30 a second overall; past them
+// it answers 429. Pacing spreads a wave of work out in modwatch instead of having
+// Telegram refuse it. A group's bucket of 3 refilled 17 times a minute lets at most
+// 3 + 17 = 20 messages through in any minute.
+var TelegramLimits = Limits{ChatEvery: time.Second, ChatBurst: 3, GroupEvery: time.Minute / 17, GroupBurst: 3,
+	GlobalEvery: time.Second / 25, GlobalBurst: 25}
 
 func (l Limits) on() bool { return l.ChatEvery > 0 && l.GlobalEvery > 0 }
 
@@ -68,14 +74,19 @@ func drained(every time.Duration, burst int, at time.Time) *rate.Limiter {
 }
 
 // chatLocked returns chat's bucket; nil when pacing is off. A bucket made later than the
-// start was empty at the start too: it has refilled since by what the time allows.
+// start was empty at the start too: it has refilled since by what the time allows. Group
+// chats (negative ids) get the group pace, which is slower than a person's.
 func (p *pacer) chatLocked(chat int64) *rate.Limiter {
 	if !p.limits.on() {
 		return nil
 	}
 	c, ok := p.chats[chat]
 	if !ok {
-		c = drained(p.limits.ChatEvery, p.limits.ChatBurst, p.start)
+		every, burst := p.limits.ChatEvery, p.limits.ChatBurst
+		if chat < 0 && p.limits.GroupEvery > 0 {
+			every, burst = p.limits.GroupEvery, p.limits.GroupBurst
+		}
+		c = drained(every, burst, p.start)
 		p.chats[chat] = c
 	}
 	return c

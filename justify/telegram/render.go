@@ -40,6 +40,7 @@ type view struct {
 // renderer turns a case into the message of a kind, in one language.
 type renderer struct {
 	cat         *catalog
+	team        *teamCatalog // texts of team chats and scopes (teampress.go)
 	loc         *time.Location
 	communities map[int64]justify.Community
 	// people names the admins who answered tickets; nil shows VK ids.
@@ -186,7 +187,7 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 		fill = r.evidence(&b, c, ev)
 		// Sent now, the prompt asks now: the deadline runs from its delivery.
 		fmt.Fprintf(&b, "%s: %s\n", r.cat.deadline, r.time(c.DeadlineIfAsked(r.clock())))
-		r.ownAction(&b, c.Operator, c.ActorRole, c.ActorVKID)
+		r.ownAction(&b, c.GroupID, c.Operator, c.ActorRole, c.ActorVKID)
 		switch {
 		case c.State == justify.StateAwaitingReason || (c.State == justify.StateAwaitingReview && !c.Justified()):
 			fmt.Fprintf(&b, "\n%s", pick(c, r.cat.chooseReason, r.cat.chooseReasonDel))
@@ -210,7 +211,7 @@ func (r renderer) render(kind justify.MessageKind, c justify.Case, ev justify.Ev
 	case justify.MsgReview:
 		fmt.Fprintf(&b, "<b>"+pick(c, r.cat.reviewTitle, r.cat.reviewTitleDel)+"</b>\n", r.community(c))
 		r.actor(&b, c)
-		r.ownersDecide(&b, c.Operator, c.ActorVKID)
+		r.ownersDecide(&b, c.GroupID, c.Operator, c.ActorVKID)
 		if c.Overdue {
 			b.WriteString(r.cat.overdue + "\n")
 		}

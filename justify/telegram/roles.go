@@ -68,12 +68,12 @@ func (r renderer) roleName(role justify.Role) string {
 
 // ownAction writes, on a prompt to a manager or owner about their own action, who
 // decides it instead of them. An operator's prompt needs no such line.
-func (r renderer) ownAction(b *strings.Builder, actor string, role justify.Role, actorVK int64) {
+func (r renderer) ownAction(b *strings.Builder, groupID int64, actor string, role justify.Role, actorVK int64) {
 	if role == "" || role == justify.RoleOperator {
 		return
 	}
 	var names []string
-	for _, p := range r.people.Deciders(actor, actorVK) {
+	for _, p := range r.people.Deciders(groupID, actor, actorVK) {
 		names = append(names, esc(p.Name, maxName))
 	}
 	deciders := "—"
@@ -85,8 +85,8 @@ func (r renderer) ownAction(b *strings.Builder, actor string, role justify.Role,
 
 // ownersDecide writes, on a review, that owners decide it because no manager but the one
 // who acted could.
-func (r renderer) ownersDecide(b *strings.Builder, actor string, actorVK int64) {
-	if ds := r.people.Deciders(actor, actorVK); len(ds) > 0 && ds[0].Role == justify.RoleOwner {
+func (r renderer) ownersDecide(b *strings.Builder, groupID int64, actor string, actorVK int64) {
+	if ds := r.people.Deciders(groupID, actor, actorVK); len(ds) > 0 && ds[0].Role == justify.RoleOwner {
 		b.WriteString(r.cat.self.ownersDecide + "\n")
 	}
 }

@@ -167,17 +167,18 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 	var r result
 	refusal := ""
 	if short {
-		r = b.transmit(ctx, m.ChatID, editID, shortView(), kb, log)
+		r = b.transmit(ctx, m, editID, shortView(), kb, log)
 	} else {
-		r = b.transmit(ctx, m.ChatID, editID, v, kb, log)
-		if r.status == refused && r.code != http.StatusForbidden {
+		r = b.transmit(ctx, m, editID, v, kb, log)
+		if r.status == refused && r.code != http.StatusForbidden && !(isGroup(m.ChatID) && lostChat(r)) {
 			// Something in the message (a customer's words, most likely) is what Telegram
-			// will not take: the short form, with the same buttons, lets the person act.
+			// will not take: the short form, with the same buttons, lets the person act. (A team
+			// chat the bot may no longer write to is settled as lost instead.)
 			b.deps.Metrics.failed(r)
 			refusal, short = r.description, true
 			log.Warn().Str("error", r.description).Msg("telegram refused the message; sending its short form")
 			b.pace.spend(m.ChatID)
-			r = b.transmit(ctx, m.ChatID, editID, shortView(), kb, log)
+			r = b.transmit(ctx, m, editID, shortView(), kb, log)
 		}
 	}
 	if !r.ok() {
@@ -206,15 +207,15 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 
 // transmit edits message editID to show v (or sends v anew when editID is 0, or when the
 // message to edit is gone).
-func (b *Bot) transmit(ctx context.Context, chatID int64, editID int, v view, kb keyboard, log zerolog.Logger) result {
+func (b *Bot) transmit(ctx context.Context, m justify.Message, editID int, v view, kb keyboard, log zerolog.Logger) result {
 	if editID == 0 {
-		return b.send(ctx, chatID, v, kb)
+		return b.sendOut(ctx, m, v, kb)
 	}
-	r := b.api.EditText(ctx, chatID, editID, v.text, kb)
+	r := b.api.EditText(ctx, m.ChatID, editID, v.text, kb)
 	if r.messageGone() {
 		// Deleted by the person, or too old to edit: show the current state anew.
 		log.Info().Msg("message to edit is gone; sending it anew")
-		r = b.send(ctx, chatID, v, kb)
+		r = b.sendOut(ctx, m, v, kb)
 	}
 	return r
 }
@@ -288,6 +289,9 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, subject, error
 // prompt's case to the managers and alerts them: nothing is dropped silently.
 func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, refusal string, log zerolog.Logger) error {
 	b.deps.Metrics.failed(r)
+	if done, err := b.teamChatFailure(ctx, m, r, log); done { // teamchat.go
+		return err
+	}
 	now := b.deps.Now()
 	switch {
 	case r.status == retry && r.code == http.StatusTooManyRequests:

@@ -16,8 +16,9 @@ import (
 )
 
 // allowedUpdates is explicit: the library sends a nil list as null, and Telegram would then
-// keep whatever list an earlier client set.
-var allowedUpdates = []string{"message", "callback_query"}
+// keep whatever list an earlier client set. my_chat_member tells when the bot is removed
+// from a team chat or loses the right to write there.
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 
 // pollLoop sets the command menu, then receives updates until ctx ends. The offset is
 // saved after each update is handled, so a crash redelivers at most the update being
@@ -93,6 +94,8 @@ func (b *Bot) handleSafely(ctx context.Context, u tgbotapi.Update) {
 		b.onCallback(ctx, u.CallbackQuery)
 	case u.Message != nil:
 		b.onMessage(ctx, u.Message)
+	case u.MyChatMember != nil:
+		b.onMyChatMember(ctx, u.MyChatMember) // teamchat.go
 	}
 }
 
@@ -101,6 +104,9 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 		return
 	}
 	log := b.log.With().Int64("chat_id", m.Chat.ID).Int64("telegram_id", m.From.ID).Logger()
+	if b.onMigration(ctx, m) { // teamchat.go
+		return
+	}
 	if !m.Chat.IsPrivate() {
 		log.Info().Str("chat_type", m.Chat.Type).Msg("ignored a message outside a private chat")
 		return
@@ -147,6 +153,8 @@ func (b *Bot) errText(err error, log zerolog.Logger) string {
 	switch {
 	case errors.Is(err, justify.ErrOwnAction):
 		return b.r.cat.self.errOwnAction
+	case b.scopeErrText(err) != "":
+		return b.scopeErrText(err)
 	case errors.Is(err, justify.ErrForbidden):
 		return b.r.cat.errForbidden
 	case errors.Is(err, justify.ErrReversing):
@@ -211,9 +219,7 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		return
 	}
 	log = log.With().Int64("case_id", int64(btn.CaseID)).Int64("batch_id", int64(btn.BatchID)).Str("action", btn.Action).Logger()
-	if btn.TelegramID != q.From.ID {
-		log.Warn().Int64("issued_to", btn.TelegramID).Msg("button pressed by another account")
-		b.answer(q, b.r.cat.ansNotForYou)
+	if !b.mayPress(q, btn, log) { // teampress.go
 		return
 	}
 	closed, ok, err := b.closedAnswer(ctx, btn)
@@ -240,6 +246,9 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 // act does what a button stands for and returns the answer to show.
 func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Button) (string, error) {
 	from := q.From.ID
+	if text, ok, err := b.actTeam(ctx, q, btn); ok { // teampress.go
+		return text, err
+	}
 	if btn.BatchID != 0 {
 		return b.actBatch(ctx, q, btn)
 	}
@@ -327,7 +336,8 @@ func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch 
 			if err != nil {
 				return nil, err
 			}
-			saved = append(saved, justify.Button{Token: tok, CaseID: id, BatchID: batch, TelegramID: chatID, Action: s.action, Reason: s.reason, Created: now})
+			saved = append(saved, justify.Button{Token: tok, CaseID: id, BatchID: batch, TelegramID: buttonHolder(chatID), Action: s.action,
+				Reason: s.reason, Created: now})
 			out = append(out, button{text: s.label, data: tok})
 		}
 		kb = append(kb, out)

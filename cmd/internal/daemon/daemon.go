@@ -129,6 +129,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		Store:        db,
 		People:       people,
 		Communities:  communities,
+		AlertsChat:   cfg.AlertsChat(),
 		Reverser:     reverser,
 		Checker:      reverser,
 		Now:          now,

@@ -52,7 +52,17 @@ func VKSetupTargets(cfg *configs.Config, secrets configs.Secrets) []SetupTarget 
 // any has none, and the bot then writes to people only.
 func SetupChats(cfg *configs.Config) []telegram.SetupChat {
 	var chats []telegram.SetupChat
-	_ = cfg // the config names no team chat yet
+	add := func(key string, id int64) {
+		if id != 0 {
+			chats = append(chats, telegram.SetupChat{Key: key, ChatID: id})
+		}
+	}
+	add("telegram.review_chat", cfg.Telegram.ReviewChat)
+	add("telegram.alerts_chat", cfg.Telegram.AlertsChat)
+	for i, cm := range cfg.VK.Communities {
+		add(fmt.Sprintf("vk.communities[%d].review_chat", i), cm.ReviewChat)
+		add(fmt.Sprintf("vk.communities[%d].alerts_chat", i), cm.AlertsChat)
+	}
 	return chats
 }
 

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/telegram"
 )
 
 // fakeTarget answers the check with what the test puts in it.
@@ -93,4 +95,31 @@ func TestSetupWatchAlertsOncePerProblem(t *testing.T) {
 	assert.Equal(t, "wall_reply_delete", alerts[0].Subject)
 	assert.Equal(t, int64(10), alerts[0].GroupID)
 	assert.Equal(t, 3, woken, "the bot is woken when something was alerted")
+}
+
+// The setup check looks at every team chat the config names, each by its key.
+func TestSetupChatsAreTheConfigsTeamChats(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  configs.Config
+		want []telegram.SetupChat
+	}{
+		{name: "no team chat", cfg: configs.Config{VK: configs.VKConfig{Communities: []configs.CommunityConfig{{GroupID: 1}}}}},
+		{
+			name: "shared and per community",
+			cfg: configs.Config{
+				Telegram: configs.TelegramConfig{ReviewChat: -100, AlertsChat: -200},
+				VK:       configs.VKConfig{Communities: []configs.CommunityConfig{{GroupID: 1}, {GroupID: 2, ReviewChat: -300, AlertsChat: -400}}},
+			},
+			want: []telegram.SetupChat{
+				{Key: "telegram.review_chat", ChatID: -100}, {Key: "telegram.alerts_chat", ChatID: -200},
+				{Key: "vk.communities[1].review_chat", ChatID: -300}, {Key: "vk.communities[1].alerts_chat", ChatID: -400},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, SetupChats(&tt.cfg))
+		})
+	}
 }

@@ -17,34 +17,25 @@ const (
 	StatusKicked        = "kicked"
 )
 
-// groupChat is a group the fake knows.
-type groupChat struct {
-	title, typ string
-	// membersMaySend is the group's default permission to send messages.
-	membersMaySend bool
-	botStatus      string
-	// botMaySend is, for a restricted bot, whether it may still send messages.
-	botMaySend bool
-}
-
 // AddGroupChat makes a group ("group" or "supergroup") known, with the bot a member that
-// may write. chatID must be negative, as group ids are.
+// may write: AddGroup or AddSupergroup by the type's name. chatID must be negative, as
+// group ids are.
 func (s *Server) AddGroupChat(chatID int64, title, typ string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.groupChats == nil {
-		s.groupChats = map[int64]*groupChat{}
+	if typ == "supergroup" {
+		s.AddSupergroup(chatID, title, false)
+		return
 	}
-	s.groupChats[chatID] = &groupChat{title: title, typ: typ, membersMaySend: true, botStatus: StatusMember, botMaySend: true}
+	s.AddGroup(chatID, title)
 }
 
-// SetBotStatus sets the bot's status in a known group (StatusMember...); maySend matters
-// for StatusRestricted only.
+// SetBotStatus sets the bot's status in a known group (StatusMember...), without telling
+// the bot (a change made while it was not polling); maySend matters for
+// StatusRestricted only.
 func (s *Server) SetBotStatus(chatID int64, status string, maySend bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.groupChats[chatID]; g != nil {
-		g.botStatus, g.botMaySend = status, maySend
+	if g := s.groups[chatID]; g != nil {
+		g.bot, g.canSend = status, maySend
 	}
 }
 
@@ -52,8 +43,8 @@ func (s *Server) SetBotStatus(chatID int64, status string, maySend bool) {
 func (s *Server) SetMembersMaySend(chatID int64, may bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.groupChats[chatID]; g != nil {
-		g.membersMaySend = may
+	if g := s.groups[chatID]; g != nil {
+		g.membersMuted = !may
 	}
 }
 
@@ -83,12 +74,18 @@ func (s *Server) getChat(p map[string]string) (any, *apiError) {
 	info := map[string]any{"id": chatID, "accent_color_id": 0, "max_reaction_count": 11,
 		"accepted_gift_types": map[string]bool{"unlimited_gifts": false, "limited_gifts": false, "unique_gifts": false,
 			"premium_subscription": false, "gifts_from_channels": false}}
-	if g := s.groupChats[chatID]; g != nil {
-		if g.botStatus == StatusLeft || g.botStatus == StatusKicked {
-			return nil, &apiError{code: 403, desc: "Forbidden: bot is not a member of the " + g.typ + " chat"}
+	if g := s.groups[chatID]; g != nil {
+		switch {
+		case g.migratedTo != 0:
+			return nil, &apiError{code: 400, desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: g.migratedTo}
+		case g.bot == StatusLeft || g.bot == StatusKicked:
+			return nil, &apiError{code: 403, desc: "Forbidden: bot is not a member of the " + g.kind() + " chat"}
 		}
-		info["type"], info["title"] = g.typ, g.title
-		info["permissions"] = map[string]bool{"can_send_messages": g.membersMaySend}
+		info["type"], info["title"] = g.kind(), g.title
+		if g.forum {
+			info["is_forum"] = true
+		}
+		info["permissions"] = map[string]bool{"can_send_messages": !g.membersMuted}
 		return info, nil
 	}
 	if u, ok := s.users[chatID]; ok && u.started {
@@ -106,14 +103,14 @@ func (s *Server) getChatMember(p map[string]string) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupChats[chatID]
+	g := s.groups[chatID]
 	if g == nil {
 		return nil, badRequest("chat not found")
 	}
 	status, maySend := StatusMember, true
 	user := map[string]any{"id": userID, "is_bot": false, "first_name": s.userLocked(userID).firstName}
 	if userID == BotID {
-		status, maySend = g.botStatus, g.botMaySend
+		status, maySend = g.bot, g.canSend
 		user = map[string]any{"id": BotID, "is_bot": true, "first_name": "modwatch", "username": "modwatch_bot"}
 	}
 	m := map[string]any{"status": status, "user": user}

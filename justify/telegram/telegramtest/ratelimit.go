@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -41,13 +42,13 @@ func (t *tokens) take(now time.Time, perSecond float64, burst int) int {
 }
 
 // SetRateLimits makes the server answer 429 with retry_after, as Telegram does, when a
-// chat gets more than about one message a second, or the bot sends more than about 30 a
-// second overall. Off by default.
+// chat gets more than about one message a second, a group more than 20 in a minute, or
+// the bot sends more than about 30 a second overall. Off by default.
 func (s *Server) SetRateLimits(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limited = on
-	s.chatTokens, s.allTokens = map[string]*tokens{}, tokens{}
+	s.chatTokens, s.allTokens, s.groupSends = map[string]*tokens{}, tokens{}, map[string][]time.Time{}
 }
 
 // RateLimited counts the calls the server refused with 429 for going too fast.
@@ -77,6 +78,12 @@ func (s *Server) rateLimitLocked(method string, p map[string]string) int {
 	if w := max(probeChat.take(now, 1, chatBurst), probeAll.take(now, globalPerSecond, globalBurst)); w > 0 {
 		s.refused429++
 		return w
+	}
+	if strings.HasPrefix(chat, "-") {
+		if w := s.groupFloodLocked(chat, now); w > 0 { // groups.go
+			s.refused429++
+			return w
+		}
 	}
 	*c, s.allTokens = probeChat, probeAll
 	return 0

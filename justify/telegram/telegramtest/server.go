@@ -1,7 +1,8 @@
 // Package telegramtest is an in-process Telegram Bot API server for tests and for the demo.
 // It speaks the wire format of the real API closely enough for telegram-bot-api v5 and
 // reproduces the errors that matter to modwatch: bad HTML, oversized button data, users who
-// never pressed Start or blocked the bot, unmodified edits, rate limits.
+// never pressed Start or blocked the bot, unmodified edits, rate limits, and the life of
+// group chats (groups.go).
 package telegramtest
 
 import (
@@ -43,6 +44,8 @@ type Msg struct {
 	ReplyTo    int
 	Edited     int
 	Deleted    bool
+	// Thread is the forum topic of a message to a supergroup (message_thread_id).
+	Thread int
 	// Photo is the image of a sendPhoto, as uploaded; Text is then its caption.
 	Photo     []byte
 	PhotoName string
@@ -142,8 +145,11 @@ type Server struct {
 	answers  []CallbackAnswer
 	commands string
 	params   map[string]map[string]string
-
-	groupChats map[int64]*groupChat // for getChat and getChatMember (chats.go)
+	// groups are the group chats (groups.go); rawMembers the my_chat_member objects of
+	// updates by id, written as the spec shapes each kind of member.
+	groups     map[int64]*group
+	rawMembers map[int]map[string]any
+	groupSends map[string][]time.Time
 
 	limited    bool
 	chatTokens map[string]*tokens
@@ -178,6 +184,7 @@ func New(token string) *Server {
 		calls:   map[string]int{},
 		queries: map[string]*query{},
 		params:  map[string]map[string]string{},
+		groups:  map[int64]*group{}, rawMembers: map[int]map[string]any{}, groupSends: map[string][]time.Time{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -248,7 +255,8 @@ func (s *Server) userMessage(chatID, fromID int64, replyTo int, text string) int
 	u := s.userLocked(fromID)
 	chat := &tgbotapi.Chat{ID: chatID, Type: "private", FirstName: u.firstName}
 	if chatID != fromID {
-		chat = &tgbotapi.Chat{ID: chatID, Type: "supergroup", Title: fmt.Sprintf("group %d", chatID)}
+		g := s.groupLocked(chatID)
+		chat = &tgbotapi.Chat{ID: chatID, Type: g.kind(), Title: g.title}
 	} else {
 		u.started, u.blocked = true, false
 	}
@@ -436,18 +444,20 @@ func (s *Server) findLocked(chatID int64, id int) *Msg {
 	return nil
 }
 
-func (s *Server) pushLocked(u tgbotapi.Update) {
+func (s *Server) pushLocked(u tgbotapi.Update) int {
 	u.UpdateID = s.nextUpd
 	s.nextUpd++
 	s.updates = append(s.updates, u)
 	close(s.pushed)
 	s.pushed = make(chan struct{})
+	return u.UpdateID
 }
 
 func (s *Server) tgMessageLocked(m *Msg) *tgbotapi.Message {
 	chat := &tgbotapi.Chat{ID: m.ChatID, Type: "private"}
 	if m.ChatID < 0 {
-		chat.Type = "supergroup"
+		g := s.groupLocked(m.ChatID)
+		chat.Type, chat.Title = g.kind(), g.title
 	}
 	from := &tgbotapi.User{ID: BotID, IsBot: true, FirstName: "modwatch", UserName: "modwatch_bot"}
 	if !m.FromBot {
@@ -473,6 +483,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -615,8 +626,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
-	if e.retryAfter > 0 {
+	switch {
+	case e.retryAfter > 0:
 		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+	case e.migrateTo != 0:
+		body["parameters"] = map[string]any{"migrate_to_chat_id": e.migrateTo}
 	}
 	writeJSON(w, e.code, body)
 }
@@ -695,7 +709,7 @@ func (s *Server) sendPhoto(r *http.Request, p map[string]string) (*tgbotapi.Mess
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	who, apiErr := s.recipientLocked(chatID)
+	who, apiErr := s.recipientLocked(chatID, 0)
 	if apiErr != nil {
 		return nil, nil, apiErr
 	}
@@ -703,7 +717,7 @@ func (s *Server) sendPhoto(r *http.Request, p map[string]string) (*tgbotapi.Mess
 	return s.tgMessageLocked(m), []Event{{Kind: EventSent, ChatID: chatID, Who: who, MessageID: m.ID, Text: "[photo " + fh.Filename + "] " + caption}}, nil
 }
 
-func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]tgbotapi.Update, *apiError) {
+func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]any, *apiError) {
 	offset, _ := strconv.Atoi(p["offset"])
 	limit, _ := strconv.Atoi(p["limit"])
 	if limit <= 0 || limit > 100 {
@@ -732,10 +746,14 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]tgbotap
 			kept = append(kept, u)
 		}
 		s.updates = kept
-		out := []tgbotapi.Update{}
+		out := []any{}
 		for _, u := range s.updates {
 			if len(out) == limit {
 				break
+			}
+			if raw, ok := s.rawMembers[u.UpdateID]; ok {
+				out = append(out, map[string]any{"update_id": u.UpdateID, "my_chat_member": raw})
+				continue
 			}
 			out = append(out, u)
 		}
@@ -759,8 +777,11 @@ func isAllowed(u tgbotapi.Update, allowed []string) bool {
 		return true
 	}
 	kind := "message"
-	if u.CallbackQuery != nil {
+	switch {
+	case u.CallbackQuery != nil:
 		kind = "callback_query"
+	case u.MyChatMember != nil:
+		kind = "my_chat_member"
 	}
 	for _, a := range allowed {
 		if a == kind {
@@ -829,11 +850,11 @@ func parseText(p map[string]string) (string, *apiError) {
 	return text, nil
 }
 
-// recipientLocked checks that the bot may write to chatID, as Telegram does, and returns
-// the user's first name ("" for group chats).
-func (s *Server) recipientLocked(chatID int64) (string, *apiError) {
+// recipientLocked checks that the bot may write to chatID (in forum topic thread), as
+// Telegram does, and returns the user's first name or the group's title.
+func (s *Server) recipientLocked(chatID int64, thread int) (string, *apiError) {
 	if chatID < 0 {
-		return "", nil
+		return s.writableLocked(chatID, thread)
 	}
 	u, ok := s.users[chatID]
 	switch {
@@ -862,12 +883,14 @@ func (s *Server) sendMessage(p map[string]string) (*tgbotapi.Message, []Event, *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	who, apiErr := s.recipientLocked(chatID)
+	thread, _ := strconv.Atoi(p["message_thread_id"])
+	who, apiErr := s.recipientLocked(chatID, thread)
 	if apiErr != nil {
 		return nil, nil, apiErr
 	}
 	replyTo, _ := strconv.Atoi(p["reply_to_message_id"])
-	m := s.addMsgLocked(chatID, &Msg{FromBot: true, FromID: BotID, Text: text, HTML: p["text"], Buttons: buttons, ForceReply: force, ReplyTo: replyTo})
+	m := s.addMsgLocked(chatID, &Msg{FromBot: true, FromID: BotID, Text: text, HTML: p["text"], Buttons: buttons, ForceReply: force, ReplyTo: replyTo,
+		Thread: thread})
 	return s.tgMessageLocked(m), []Event{{Kind: EventSent, ChatID: chatID, Who: who, MessageID: m.ID, Text: text, Buttons: buttons}}, nil
 }
 
@@ -887,6 +910,11 @@ func (s *Server) edit(p map[string]string, withText bool) (*tgbotapi.Message, []
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if chatID < 0 {
+		if _, apiErr := s.writableLocked(chatID, 0); apiErr != nil {
+			return nil, nil, apiErr
+		}
+	}
 	m := s.findLocked(chatID, msgID)
 	if m == nil || !m.FromBot {
 		return nil, nil, badRequest("message to edit not found")
@@ -905,6 +933,8 @@ func (s *Server) edit(p map[string]string, withText bool) (*tgbotapi.Message, []
 	who := ""
 	if u, ok := s.users[chatID]; ok {
 		who = u.firstName
+	} else if g, ok := s.groups[chatID]; ok {
+		who = g.title
 	}
 	return s.tgMessageLocked(m), []Event{{Kind: EventEdited, ChatID: chatID, Who: who, MessageID: m.ID, Text: text, Buttons: buttons}}, nil
 }

@@ -1,0 +1,314 @@
+package justify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Chat is a team chat: a Telegram group or supergroup where a community's reviews (or
+// alerts) go as one message for the whole team instead of one to each person, so that
+// everyone sees who decided. Topic is a forum topic of a supergroup (Telegram's
+// message_thread_id); 0 for none.
+type Chat struct {
+	ID    int64
+	Topic int
+}
+
+// IsSet reports whether a chat is configured.
+func (c Chat) IsSet() bool { return c.ID != 0 }
+
+// TeamChat is what modwatch learned of a team chat from Telegram, beyond the config.
+type TeamChat struct {
+	ID int64
+	// MovedTo is the chat's new id once Telegram upgraded the group to a supergroup: the
+	// config still names the old one, and everything follows the move.
+	MovedTo int64
+	// LostAt is when the bot found it can no longer write there (removed from the chat,
+	// or without the right to write), and LostWhy Telegram's words; zero while it can.
+	// Meanwhile reviews and alerts go to people privately.
+	LostAt  time.Time
+	LostWhy string
+}
+
+// Lost reports whether the bot cannot write to the chat now.
+func (c TeamChat) Lost() bool { return !c.LostAt.IsZero() }
+
+// ChatStore keeps what is known of team chats, and moves the outbox with them.
+type ChatStore interface {
+	// TeamChat returns what is known of a chat; for a chat never recorded, a TeamChat with
+	// only its ID.
+	TeamChat(id int64) (TeamChat, error)
+	// SaveTeamChat records what is known of a chat, replacing what was.
+	SaveTeamChat(c TeamChat) error
+	// MoveChat points the outbox from chat from to chat to, and returns how many messages
+	// it moved: unsent messages go to the new chat, and sent originals are shown anew there
+	// at their next edit (a message of the old group cannot be edited in the new one).
+	MoveChat(from, to int64) (int, error)
+	// MessagesIn lists the original (not edit) messages of the kinds given sent or queued
+	// to a chat, oldest first.
+	MessagesIn(chat int64, kinds ...MessageKind) ([]Message, error)
+	// DropQueued gives up the unsent messages to a chat, recording why, and returns how
+	// many: what they show is sent privately instead.
+	DropQueued(chat int64, why string) (int, error)
+}
+
+// maxMoves bounds how many moves of a chat are followed: a group is upgraded once, so
+// more means a loop in the record.
+const maxMoves = 4
+
+// follow returns where chat id is now, following its moves.
+func follow(tx Tx, id int64) (TeamChat, error) {
+	for range maxMoves {
+		tc, err := tx.TeamChat(id)
+		if err != nil {
+			return tc, fmt.Errorf("look up team chat %d: %w", id, err)
+		}
+		if tc.MovedTo == 0 || tc.MovedTo == id {
+			return tc, nil
+		}
+		id = tc.MovedTo
+	}
+	return TeamChat{}, fmt.Errorf("team chat %d: moved more than %d times", id, maxMoves)
+}
+
+// usableChat returns where what is meant for configured chat c goes now (following its
+// moves), and false when none is configured or the bot cannot write there.
+func (s *Service) usableChat(tx Tx, c Chat) (Chat, bool, error) {
+	if !c.IsSet() {
+		return c, false, nil
+	}
+	tc, err := follow(tx, c.ID)
+	if err != nil {
+		return c, false, err
+	}
+	return Chat{ID: tc.ID, Topic: c.Topic}, !tc.Lost(), nil
+}
+
+// alertsChat is the team chat of a community's alerts, or of alerts about no community.
+func (s *Service) alertsChat(groupID int64) Chat {
+	if groupID == 0 {
+		return s.AlertsChat
+	}
+	return s.Communities[groupID].AlertsChat
+}
+
+// chatUsers lists the communities whose reviews or alerts go to chat id now (0 standing
+// for alerts about no community).
+func (s *Service) chatUsers(tx Tx, id int64) ([]int64, error) {
+	var out []int64
+	check := func(groupID int64, cs ...Chat) error {
+		for _, c := range cs {
+			if !c.IsSet() {
+				continue
+			}
+			tc, err := follow(tx, c.ID)
+			if err != nil {
+				return err
+			}
+			if tc.ID == id {
+				out = append(out, groupID)
+				return nil
+			}
+		}
+		return nil
+	}
+	for groupID, cm := range s.Communities {
+		if err := check(groupID, cm.ReviewChat, cm.AlertsChat); err != nil {
+			return nil, err
+		}
+	}
+	if err := check(0, s.AlertsChat); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ChatMoved records that Telegram upgraded team chat from to a supergroup, to: what is
+// queued for it goes to the new chat, later reviews and alerts too, and the record keeps
+// the move across restarts (the config may go on naming the old id). It reports whether
+// the move is news.
+func (s *Service) ChatMoved(ctx context.Context, from, to int64) (bool, error) {
+	if from == to || to == 0 {
+		return false, nil
+	}
+	news := false
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		tc, err := tx.TeamChat(from)
+		if err != nil {
+			return err
+		}
+		if tc.MovedTo != to {
+			news, tc.MovedTo = true, to
+			if err := tx.SaveTeamChat(tc); err != nil {
+				return fmt.Errorf("record the move of chat %d to %d: %w", from, to, err)
+			}
+		}
+		// Again even when known: a message read before the move was recorded may still
+		// name the old chat.
+		_, err = tx.MoveChat(from, to)
+		return err
+	})
+	return news, err
+}
+
+// ChatLost records that the bot can no longer write to team chat id (removed from it, or
+// without the right to write; why says how Telegram put it), and reports whether that is
+// news. In the same transaction: what was queued there is given up; the reviews shown or
+// queued there of cases and batches still open go to their deciders privately, and the
+// alerts that never reached it to their recipients; later ones go privately too until
+// ChatBack; and the managers of the communities using the chat are alerted, once. A chat
+// the config does not use is not recorded.
+func (s *Service) ChatLost(ctx context.Context, id int64, why string) (bool, error) {
+	news := false
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		users, err := s.chatUsers(tx, id)
+		if err != nil || len(users) == 0 {
+			return err
+		}
+		tc, err := follow(tx, id)
+		if err != nil || tc.Lost() {
+			return err
+		}
+		news, tc.LostAt, tc.LostWhy = true, s.now(), why
+		if err := tx.SaveTeamChat(tc); err != nil {
+			return fmt.Errorf("record that chat %d is lost: %w", id, err)
+		}
+		if err := s.reviewPrivately(tx, tc.ID); err != nil {
+			return err
+		}
+		if _, err := tx.DropQueued(tc.ID, "the bot cannot write to this chat: "+why); err != nil {
+			return err
+		}
+		return s.alertTo(tx, Alert{Kind: AlertChatLost, Key: fmt.Sprintf("chat_lost:%d", tc.ID),
+			Subject: fmt.Sprint(tc.ID), Count: 1, Detail: why, At: s.now()}, s.chatManagers(users))
+	})
+	if err != nil {
+		return false, fmt.Errorf("fall back from team chat %d: %w", id, err)
+	}
+	return news, nil
+}
+
+// ChatBack records that the bot may write to team chat id again (added back, or given the
+// right to write): later reviews and alerts go there again. It reports whether the chat
+// was lost.
+func (s *Service) ChatBack(ctx context.Context, id int64) (bool, error) {
+	back := false
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		tc, err := follow(tx, id)
+		if err != nil || !tc.Lost() {
+			return err
+		}
+		back, tc.LostAt, tc.LostWhy = true, time.Time{}, ""
+		return tx.SaveTeamChat(tc)
+	})
+	if err != nil {
+		return false, fmt.Errorf("record that chat %d is back: %w", id, err)
+	}
+	return back, nil
+}
+
+// reviewPrivately sends privately what a lost chat showed or was to show: the review of
+// each case and batch still before managers, and each alert that never reached it.
+func (s *Service) reviewPrivately(tx Tx, chat int64) error {
+	shown, err := tx.MessagesIn(chat, MsgReview, MsgBatchReview, MsgAlert)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, m := range shown {
+		switch m.Kind {
+		case MsgReview:
+			key := fmt.Sprintf("case:%d", m.CaseID)
+			if done[key] {
+				continue
+			}
+			done[key] = true
+			c, err := tx.Case(m.CaseID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if private, err := shownPrivately(tx.MessagesOf(c.ID, MsgReview)); err != nil || private || !c.Open() || c.BatchID != 0 {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := s.sendPrivateReviews(tx, c); err != nil {
+				return err
+			}
+		case MsgBatchReview:
+			key := fmt.Sprintf("batch:%d", m.BatchID)
+			if done[key] {
+				continue
+			}
+			done[key] = true
+			b, err := tx.Batch(m.BatchID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if private, err := shownPrivately(tx.BatchMessages(b.ID, MsgBatchReview)); err != nil || private || b.State != BatchReview {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := s.sendPrivateBatchReviews(tx, b); err != nil {
+				return err
+			}
+		case MsgAlert:
+			if !m.SentAt.IsZero() {
+				continue // the chat saw it
+			}
+			a, err := ParseAlert(m.Payload)
+			if err != nil {
+				return err
+			}
+			for _, p := range s.alertRecipients(a) {
+				if _, err := tx.Enqueue(Message{ChatID: p.TelegramID, Kind: MsgAlert, Created: s.now(), Payload: m.Payload}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// shownPrivately reports whether any of ms went to a person rather than a group: a chat
+// lost before already had its reviews sent privately.
+func shownPrivately(ms []Message, err error) (bool, error) {
+	for _, m := range ms {
+		if m.ChatID > 0 {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+// chatManagers are who hears that a team chat is lost: the managers whose scope covers a
+// community using it (for alerts about no community, every manager), or, with none,
+// such owners.
+func (s *Service) chatManagers(groups []int64) []Person {
+	for _, role := range []Role{RoleManager, RoleOwner} {
+		var out []Person
+		for _, p := range s.People.WithRole(role) {
+			for _, g := range groups {
+				if g == 0 || p.Covers(g) {
+					out = append(out, p)
+					break
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
