@@ -83,7 +83,7 @@ func (s *Service) Alert(ctx context.Context, a Alert) error {
 }
 
 func (s *Service) alert(tx Tx, a Alert) error {
-	window := s.AlertWindow
+	window := s.settings().AlertWindow
 	if window <= 0 {
 		window = DefaultAlertWindow
 	}
@@ -105,7 +105,7 @@ func (s *Service) alert(tx Tx, a Alert) error {
 		return nil
 	}
 	for _, role := range []Role{RoleManager, RoleOwner} {
-		for _, p := range s.People.WithRole(role) {
+		for _, p := range s.settings().People.WithRole(role) {
 			if _, err := tx.Enqueue(Message{ChatID: p.TelegramID, Kind: MsgAlert, Created: now, Payload: g.Alert.Payload()}); err != nil {
 				return err
 			}

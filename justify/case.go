@@ -323,7 +323,7 @@ func (s *Service) Case(ctx context.Context, id CaseID) (Case, []Decision, error)
 
 // change loads a case, applies fn as the person behind tgID, and saves, in one transaction.
 func (s *Service) change(ctx context.Context, tgID int64, id CaseID, fn func(Tx, Person, *Case) error) (Case, error) {
-	p, ok := s.People.ByTelegram(tgID)
+	p, ok := s.settings().People.ByTelegram(tgID)
 	if !ok {
 		return Case{}, ErrForbidden
 	}
@@ -372,7 +372,7 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 	}
 	for _, kind := range extra {
 		if kind == MsgOutcome && c.Operator != "" {
-			if op, ok := s.People.ByName(c.Operator); ok {
+			if op, ok := s.settings().People.ByName(c.Operator); ok {
 				if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: op.TelegramID, Kind: MsgOutcome, Created: now}); err != nil {
 					return err
 				}
@@ -385,7 +385,7 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 // sendReviews puts the case before everyone who decides it: the managers, but never the
 // person who acted (Directory.Deciders).
 func (s *Service) sendReviews(tx Tx, c Case) error {
-	for _, m := range s.People.Deciders(c.Operator, c.ActorVKID) {
+	for _, m := range s.settings().People.Deciders(c.Operator, c.ActorVKID) {
 		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: m.TelegramID, Kind: MsgReview, Created: s.now()}); err != nil {
 			return err
 		}
