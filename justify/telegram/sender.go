@@ -203,7 +203,7 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID
 		if err != nil {
 			return view{}, 0, &renderError{err}
 		}
-		return b.r.alert(a), 0, nil
+		return b.r.get().alert(a), 0, nil
 	}
 	c, _, err := b.deps.Service.Case(ctx, m.CaseID)
 	if errors.Is(err, justify.ErrNotFound) {
@@ -219,7 +219,7 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, justify.CaseID
 			return view{}, 0, err
 		}
 	}
-	v, err := b.r.render(m.Kind, c, ev)
+	v, err := b.r.get().render(m.Kind, c, ev)
 	if err != nil {
 		return view{}, 0, &renderError{err}
 	}
@@ -239,7 +239,7 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, lo
 		log.Warn().Err(r.err()).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
 		return b.markRetry(ctx, m.ID, r.description, next)
 	case r.code == http.StatusForbidden:
-		p, _ := b.deps.People.ByTelegram(m.ChatID)
+		p, _ := b.people().ByTelegram(m.ChatID)
 		log.Warn().Str("person", p.Name).Str("error", r.description).Msg("person cannot be messaged: never pressed Start or blocked the bot")
 		return b.markUnreachable(ctx, m, p, r.description)
 	default:
