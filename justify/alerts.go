@@ -27,6 +27,9 @@ const (
 	// AlertQuarantined: an update from VK could not be decoded and was kept aside
 	// (Subject is its type).
 	AlertQuarantined AlertKind = "quarantined"
+	// AlertConfig: a changed config was refused and the one in force stays (Detail is
+	// what `modwatch config check` says of it).
+	AlertConfig AlertKind = "config"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within

@@ -46,6 +46,9 @@ func (r renderer) alert(a justify.Alert) view {
 		}
 	case justify.AlertUnreachable:
 		fmt.Fprintf(&b, "%s: %s\n%s\n", r.cat.alertWho, who, r.cat.alertUnreachableHint)
+	case justify.AlertConfig:
+		// Detail is what `modwatch config check` says of the file, a problem a line.
+		fmt.Fprintf(&b, "<pre>%s</pre>\n%s\n", esc(a.Detail, maxText), r.cat.alertConfigHint)
 	case justify.AlertQuarantined:
 		// Subject is the event's type: what was lost, not who acted.
 		fmt.Fprintf(&b, "%s: <code>%s</code> — %s\n<code>modwatch events quarantined</code>\n",
