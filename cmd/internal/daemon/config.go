@@ -8,6 +8,7 @@ import (
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/justify/telegram"
+	"github.com/modwatch/modwatch/watchers/vk"
 )
 
 // This file turns the config into adapters' settings: configs knows no adapter, so the
@@ -90,6 +91,16 @@ func botSettings(cfg *configs.Config, secrets configs.Secrets, db report.Reader,
 		AlertWindow: cfg.Alerts.GroupWithin,
 		Stats:       report.TodayStats{Reader: db, Options: ReportOptions(cfg), Location: cfg.Location(), Now: now},
 	}
+}
+
+// newReverser undoes bans and deletions in VK with the tokens of secrets. It has no HTTP
+// client of its own: it shares each token's request budget with the communities' other
+// VK work.
+func newReverser(cfg *configs.Config, secrets configs.Secrets) *vk.Reverser {
+	rev := vk.NewReverser(cfg.VK.MethodURL(), secrets.CommunityAdmin, nil)
+	// board.restoreComment is the one reversal VK allows with the community's own token.
+	rev.UseCommunityTokens(secrets.Community)
+	return rev
 }
 
 // staleAfter is how long a watcher may go without completing a poll before /healthz

@@ -140,6 +140,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	}()
 
 	d := &Daemon{db: db, log: log, now: now, opts: opts, reverser: &liveReverser{}, done: make(chan struct{})}
+	d.reverser.cur.Store(newReverser(cfg, secrets))
 	d.service = &justify.Service{Store: db, Reverser: d.reverser, Now: now}
 	d.service.Configure(serviceSettings(cfg, secrets))
 	if err := d.service.Recover(ctx); err != nil {
@@ -182,12 +183,12 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	}
 
 	// Everything is built before anything runs, so a bad community stops the start
-	// without leaving goroutines behind.
-	fixed, err := d.fixedComponents(cfg)
+	// without leaving goroutines behind; the health listener, opened last, neither.
+	plan, err := d.plan(cfg, secrets)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := d.plan(cfg, secrets)
+	fixed, err := d.fixedComponents(cfg)
 	if err != nil {
 		return nil, err
 	}

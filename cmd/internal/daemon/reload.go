@@ -174,12 +174,7 @@ func (d *Daemon) configure(cfg *configs.Config, secrets configs.Secrets, p plan)
 	d.service.Configure(serviceSettings(cfg, secrets))
 	d.bot.Configure(botSettings(cfg, secrets, d.db, d.now))
 	d.bot.SetLimits(TelegramLimits(cfg.Telegram))
-	// No HTTP client of its own: the reverser shares each token's request budget with the
-	// communities' other VK work.
-	rev := vk.NewReverser(cfg.VK.MethodURL(), secrets.CommunityAdmin, nil)
-	// board.restoreComment is the one reversal VK allows with the community's own token.
-	rev.UseCommunityTokens(secrets.Community)
-	d.reverser.cur.Store(rev)
+	d.reverser.cur.Store(newReverser(cfg, secrets))
 	d.mon.watch(p.communities, staleAfter(cfg))
 	d.digests.Store(p.digests)
 	d.cfg, d.secrets = cfg, secrets
