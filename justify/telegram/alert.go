@@ -13,6 +13,9 @@ import (
 func (r renderer) alert(a justify.Alert) view {
 	var b strings.Builder
 	title, ok := r.cat.alertTitles[a.Kind]
+	if a.Kind == justify.AlertConfig {
+		title, ok = configAlerts[r.cat].title, true
+	}
 	if !ok {
 		title = "⚠️ <b>" + esc(string(a.Kind), maxName) + "</b>"
 	}
@@ -48,7 +51,7 @@ func (r renderer) alert(a justify.Alert) view {
 		fmt.Fprintf(&b, "%s: %s\n%s\n", r.cat.alertWho, who, r.cat.alertUnreachableHint)
 	case justify.AlertConfig:
 		// Detail is what `modwatch config check` says of the file, a problem a line.
-		fmt.Fprintf(&b, "<pre>%s</pre>\n%s\n", esc(a.Detail, maxText), r.cat.alertConfigHint)
+		fmt.Fprintf(&b, "<pre>%s</pre>\n%s\n", esc(a.Detail, maxText), configAlerts[r.cat].hint)
 	case justify.AlertQuarantined:
 		// Subject is the event's type: what was lost, not who acted.
 		fmt.Fprintf(&b, "%s: <code>%s</code> — %s\n<code>modwatch events quarantined</code>\n",
@@ -90,4 +93,15 @@ func (r renderer) window() string {
 		d = r.cat.days(int(w / (24 * time.Hour)))
 	}
 	return r.cat.within(d)
+}
+
+// configAlert is what the alert about a refused config says besides the problems.
+type configAlert struct{ title, hint string }
+
+// configAlerts are the refused config's alert texts of each catalog.
+var configAlerts = map[*catalog]configAlert{
+	&ru: {title: "🛠 <b>Новая конфигурация отклонена</b>",
+		hint: "modwatch работает с прежней конфигурацией. Исправьте файл (<code>modwatch config check</code> проверит его) и перезагрузите снова."},
+	&en: {title: "🛠 <b>The new config was refused</b>",
+		hint: "modwatch goes on with the config in force. Fix the file (<code>modwatch config check</code> checks it) and reload again."},
 }

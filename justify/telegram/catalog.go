@@ -81,7 +81,6 @@ type catalog struct {
 	alertCommunity, alertWho string
 	alertDetail, alertCase   string
 	alertUnreachableHint     string
-	alertConfigHint          string
 	repeated                 func(n int, window string) string
 	waveBans, waveDeletions  func(n int) string
 	lastHour                 string
@@ -248,14 +247,12 @@ var ru = catalog{
 		justify.AlertToken:          "🔑 <b>Токен VK не работает</b>",
 		justify.AlertUnreachable:    "📵 <b>Бот не может написать человеку</b>",
 		justify.AlertQuarantined:    "🧩 <b>Событие VK не удалось прочитать; оно сохранено в карантине</b>",
-		justify.AlertConfig:         "🛠 <b>Новая конфигурация отклонена</b>",
 	},
 	alertCommunity:       "Сообщество",
 	alertWho:             "Кто",
 	alertDetail:          "Подробности",
 	alertCase:            "Дело",
 	alertUnreachableHint: "Он(а) не нажал(а) Start в боте или заблокировал(а) его. Попросите открыть бота и нажать Start, иначе сообщения ему не дойдут.",
-	alertConfigHint:      "modwatch работает с прежней конфигурацией. Исправьте файл (<code>modwatch config check</code> проверит его) и перезагрузите снова.",
 	repeated: func(n int, window string) string {
 		return fmt.Sprintf("Повторилось %d %s %s.", n, ruPlural(n, "раз", "раза", "раз"), window)
 	},
@@ -444,14 +441,12 @@ var en = catalog{
 		justify.AlertToken:          "🔑 <b>A VK token stopped working</b>",
 		justify.AlertUnreachable:    "📵 <b>The bot cannot write to a person</b>",
 		justify.AlertQuarantined:    "🧩 <b>A VK event could not be read; it is kept in quarantine</b>",
-		justify.AlertConfig:         "🛠 <b>The new config was refused</b>",
 	},
 	alertCommunity:       "Community",
 	alertWho:             "Who",
 	alertDetail:          "Details",
 	alertCase:            "Case",
 	alertUnreachableHint: "They never pressed Start in the bot, or blocked it. Ask them to open the bot and press Start, or messages will not reach them.",
-	alertConfigHint:      "modwatch goes on with the config in force. Fix the file (<code>modwatch config check</code> checks it) and reload again.",
 	repeated:             func(n int, window string) string { return fmt.Sprintf("Repeated %d times %s.", n, window) },
 	waveBans:             func(n int) string { return fmt.Sprintf("%d %s in a row", n, enPlural(n, "ban", "bans")) },
 	waveDeletions:        func(n int) string { return fmt.Sprintf("%d %s in a row", n, enPlural(n, "deletion", "deletions")) },

@@ -40,7 +40,7 @@ var catalogKeys = map[string][]any{
 	"greeting": anys([]justify.Role{justify.RoleOperator, justify.RoleManager, justify.RoleOwner}),
 	"alertTitles": anys([]justify.AlertKind{
 		justify.AlertWave, justify.AlertDeletedRequest, justify.AlertUnknownAdmin, justify.AlertOfficers,
-		justify.AlertToken, justify.AlertUnreachable, justify.AlertQuarantined, justify.AlertConfig,
+		justify.AlertToken, justify.AlertUnreachable, justify.AlertQuarantined,
 	}),
 	"states": anys([]justify.State{
 		justify.StateAwaitingReason, justify.StateAwaitingReview, justify.StateReversing,

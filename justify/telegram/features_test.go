@@ -472,3 +472,15 @@ func TestUnreachablePersonIsReportedOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryCatalogHasTheConfigAlert(t *testing.T) {
+	for lang, cat := range catalogs {
+		texts, ok := configAlerts[cat]
+		require.True(t, ok, lang)
+		for _, s := range []string{texts.title, texts.hint} {
+			assert.NotEmpty(t, s, lang)
+			_, err := telegramtest.ParseHTML(s)
+			assert.NoError(t, err, "%s: %q", lang, s)
+		}
+	}
+}
