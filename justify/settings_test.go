@@ -3,11 +3,6 @@ package justify_test
 import (
 	"context"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 	"github.com/modwatch/modwatch/store"
 )
 
@@ -108,36 +104,10 @@ var settingsFields = map[string]bool{"People": true, "Communities": true, "Deadl
 // s.People instead of its settings snapshot would go on with the people the daemon
 // started with, whatever the config says now. Only settings.go reads those fields, once.
 func TestSettingsAreReadThroughTheSnapshot(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	fset := token.NewFileSet()
-	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") || path == "settings.go" {
-			continue
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		require.NoError(t, err)
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Recv == nil || len(fn.Recv.List[0].Names) == 0 || fn.Body == nil {
-				continue
-			}
-			star, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
-			if !ok || fmt.Sprint(star.X) != "Service" {
-				continue
-			}
-			recv := fn.Recv.List[0].Names[0].Name
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				if id, ok := sel.X.(*ast.Ident); ok && id.Name == recv && settingsFields[sel.Sel.Name] {
-					t.Errorf("%s: %s.%s reads the settings the service started with; read %s.settings().%s",
-						fset.Position(sel.Pos()), recv, sel.Sel.Name, recv, sel.Sel.Name)
-				}
-				return true
-			})
+	for _, r := range justifytest.FieldReads(t, "Service", "settings.go") {
+		if len(r.Path) == 1 && settingsFields[r.Path[0]] {
+			t.Errorf("%s: %s.%s reads the settings the service started with; read %s.settings().%s",
+				r.Pos, r.Recv, r.Path[0], r.Recv, r.Path[0])
 		}
 	}
 }

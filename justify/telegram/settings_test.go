@@ -1,12 +1,6 @@
 package telegram
 
 import (
-	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/justifytest"
 )
 
 // TestConfigureWhileRunning changes the team and a community's name while the bot runs,
@@ -56,39 +51,10 @@ func TestBotReadsSettingsThroughTheSnapshot(t *testing.T) {
 		"deps": {"People": true, "Communities": true, "Stats": true},
 		"cfg":  {"Location": true, "AlertWindow": true},
 	}
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	fset := token.NewFileSet()
-	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") || path == "settings.go" {
-			continue
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		require.NoError(t, err)
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Recv == nil || len(fn.Recv.List[0].Names) == 0 || fn.Body == nil {
-				continue
-			}
-			if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); !ok || fmt.Sprint(star.X) != "Bot" {
-				continue
-			}
-			recv := fn.Recv.List[0].Names[0].Name
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				inner, ok := sel.X.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				if id, ok := inner.X.(*ast.Ident); ok && id.Name == recv && startOnly[inner.Sel.Name][sel.Sel.Name] {
-					t.Errorf("%s: %s.%s.%s is what the bot started with; read the settings in force (settings.go)",
-						fset.Position(sel.Pos()), recv, inner.Sel.Name, sel.Sel.Name)
-				}
-				return true
-			})
+	for _, r := range justifytest.FieldReads(t, "Bot", "settings.go") {
+		if len(r.Path) == 2 && startOnly[r.Path[0]][r.Path[1]] {
+			t.Errorf("%s: %s.%s.%s is what the bot started with; read the settings in force (settings.go)",
+				r.Pos, r.Recv, r.Path[0], r.Path[1])
 		}
 	}
 }
