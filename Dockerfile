@@ -16,5 +16,10 @@ COPY configs/modwatch.example.yaml /etc/modwatch/modwatch.example.yaml
 COPY --from=build --chown=65532:65532 /out/data /var/lib/modwatch
 VOLUME ["/var/lib/modwatch"]
 USER nonroot:nonroot
+# The image has no shell and no curl: `modwatch health` asks the daemon's /healthz at the
+# config's health.listen (set it, like 127.0.0.1:9464) and fails unless it answers 200.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=2m --retries=3 \
+  CMD ["/usr/local/bin/modwatch", "health", "--config", "/etc/modwatch/modwatch.yaml"]
 ENTRYPOINT ["/usr/local/bin/modwatch"]
+# SIGHUP (docker kill --signal HUP) reloads the config; SIGTERM (docker stop) stops.
 CMD ["run", "--config", "/etc/modwatch/modwatch.yaml"]

@@ -36,6 +36,9 @@ const (
 	// AlertChatLost: the bot can no longer write to a team chat (Subject is the chat's id,
 	// Detail Telegram's words); its reviews and alerts go to people privately meanwhile.
 	AlertChatLost AlertKind = "chat_lost"
+	// AlertConfig: a changed config was refused and the one in force stays (Detail is
+	// what `modwatch config check` says of it).
+	AlertConfig AlertKind = "config"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within
@@ -100,7 +103,7 @@ func (s *Service) alert(tx Tx, a Alert) error { return s.alertTo(tx, a, nil) }
 // to private when given, else where alertTargets says; a repeat edits every message
 // already showing it.
 func (s *Service) alertTo(tx Tx, a Alert, private []Person) error {
-	window := s.AlertWindow
+	window := s.settings().AlertWindow
 	if window <= 0 {
 		window = DefaultAlertWindow
 	}
@@ -145,9 +148,10 @@ func (s *Service) alertTo(tx Tx, a Alert, private []Person) error {
 // those who share a community with that person; for the rest, everyone.
 func (s *Service) alertRecipients(a Alert) []Person {
 	var out []Person
-	about, isPerson := s.People.ByName(a.Subject)
+	people := s.settings().People
+	about, isPerson := people.ByName(a.Subject)
 	for _, role := range []Role{RoleManager, RoleOwner} {
-		for _, p := range s.People.WithRole(role) {
+		for _, p := range people.WithRole(role) {
 			switch {
 			case a.GroupID != 0 && !p.Covers(a.GroupID):
 			case a.GroupID == 0 && a.Kind == AlertUnreachable && isPerson && !p.SharesScope(about):

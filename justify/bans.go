@@ -6,6 +6,7 @@ import (
 )
 
 func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
+	set := s.settings()
 	// The same ban can be learned twice (long poll and reconciliation), and a ban can be
 	// changed while its case is open: either way it is the same matter.
 	if _, err := tx.OpenCaseFor(ev.GroupID, ev.UserVKID, EventBan); err == nil {
@@ -18,15 +19,15 @@ func (s *Service) openBanCase(tx Tx, ev Event) (CaseID, error) {
 		GroupID: ev.GroupID, EventKey: ev.Key, Kind: ev.Kind,
 		ActorVKID: ev.ActorVKID, UserVKID: ev.UserVKID, UserName: ev.UserName,
 		VKReason: ev.VKReason, VKComment: ev.Comment, ActedAt: ev.At, Until: ev.Until,
-		Source: ev.Source, OpenedAt: now, Deadline: now.Add(s.Deadline),
+		Source: ev.Source, OpenedAt: now, Deadline: now.Add(set.Deadline),
 		State: StateAwaitingReason,
 	}
-	if s.RemindBefore > 0 && s.RemindBefore < s.Deadline {
-		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
+	if set.RemindBefore > 0 && set.RemindBefore < set.Deadline {
+		c.RemindAt = c.Deadline.Add(-set.RemindBefore)
 	}
 	// A manager or owner who moderates too is asked like an operator, and reviewed by
 	// the others; someone acting outside their scope is, here, an admin nobody knows.
-	op, known := s.People.ActorIn(ev.GroupID, ev.ActorVKID)
+	op, known := set.People.ActorIn(ev.GroupID, ev.ActorVKID)
 	if known {
 		c.Operator, c.ActorRole = op.Name, op.Role
 	} else {
@@ -94,7 +95,7 @@ func (s *Service) applyUnban(tx Tx, ev Event) error {
 // of its people: an admin the config does not know, or a configured person acting
 // outside their scope.
 func (s *Service) unknownAdminDetail(groupID, actorVK int64) string {
-	if p, ok := s.People.ByVK(actorVK); ok && !p.Covers(groupID) {
+	if p, ok := s.settings().People.ByVK(actorVK); ok && !p.Covers(groupID) {
 		return fmt.Sprintf("unknown admin vk%d (%s, acting outside their communities)", actorVK, p.Name)
 	}
 	return fmt.Sprintf("unknown admin vk%d", actorVK)

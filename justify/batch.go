@@ -84,14 +84,15 @@ func (b *Batch) Span() time.Duration { return b.LastActed.Sub(b.FirstActed) }
 // batch and its one prompt, later ones join quietly. It reports whether c was batched;
 // c is not stored yet.
 func (s *Service) groupCase(tx Tx, c *Case, op Person) (bool, error) {
-	if s.Grouping.After <= 0 || c.Operator == "" || c.ActorVKID == 0 {
+	set := s.settings()
+	if set.Grouping.After <= 0 || c.Operator == "" || c.ActorVKID == 0 {
 		return false, nil
 	}
-	n, err := tx.RecentActions(c.GroupID, c.ActorVKID, c.Kind, c.ActedAt.Add(-s.Grouping.Within))
+	n, err := tx.RecentActions(c.GroupID, c.ActorVKID, c.Kind, c.ActedAt.Add(-set.Grouping.Within))
 	if err != nil {
 		return false, fmt.Errorf("count recent %s by %s: %w", c.Kind, c.Operator, err)
 	}
-	if n <= s.Grouping.After {
+	if n <= set.Grouping.After {
 		return false, nil
 	}
 	b, err := tx.OpenBatchFor(c.GroupID, c.Operator, c.Kind)
@@ -138,7 +139,7 @@ func (s *Service) Batch(ctx context.Context, id BatchID, names int) (Batch, []Ca
 // changeBatch loads a batch and its cases, applies fn as the person behind tgID, and
 // saves the batch, in one transaction: a batch of a thousand cases is one commit.
 func (s *Service) changeBatch(ctx context.Context, tgID int64, id BatchID, fn func(Tx, Person, *Batch, []Case) error) (Batch, error) {
-	p, ok := s.People.ByTelegram(tgID)
+	p, ok := s.settings().People.ByTelegram(tgID)
 	if !ok {
 		return Batch{}, ErrForbidden
 	}
@@ -294,14 +295,15 @@ func (s *Service) SplitBatch(ctx context.Context, tgID int64, id BatchID) (Batch
 // ApproveBatch lets every action of the batch before managers stand, each case with its
 // own decision, and tells the operator once.
 func (s *Service) ApproveBatch(ctx context.Context, tgID int64, id BatchID) (Batch, error) {
+	set := s.settings()
 	return s.changeBatch(ctx, tgID, id, func(tx Tx, p Person, b *Batch, cs []Case) error {
-		if err := b.checkDecider(p, s.People); err != nil {
+		if err := b.checkDecider(p, set.People); err != nil {
 			return err
 		}
 		now := s.now()
 		for i := range cs {
 			c := &cs[i]
-			if c.State != StateAwaitingReview || c.Approve(p, s.People, now) != nil {
+			if c.State != StateAwaitingReview || c.Approve(p, set.People, now) != nil {
 				continue
 			}
 			if err := tx.SaveCase(c); err != nil {
@@ -316,7 +318,7 @@ func (s *Service) ApproveBatch(ctx context.Context, tgID int64, id BatchID) (Bat
 		if err := s.refreshBatch(tx, b.ID, MsgBatchPrompt, MsgBatchReview); err != nil {
 			return err
 		}
-		if op, ok := s.People.ByName(b.Operator); ok {
+		if op, ok := set.People.ByName(b.Operator); ok {
 			if _, err := tx.Enqueue(Message{BatchID: b.ID, ChatID: op.TelegramID, Kind: MsgBatchOutcome, Created: now}); err != nil {
 				return err
 			}
@@ -329,7 +331,7 @@ func (s *Service) ApproveBatch(ctx context.Context, tgID int64, id BatchID) (Bat
 // leaves it and gets the normal review, and the batch is closed.
 func (s *Service) ReviewBatchOneByOne(ctx context.Context, tgID int64, id BatchID) (Batch, error) {
 	return s.changeBatch(ctx, tgID, id, func(tx Tx, p Person, b *Batch, cs []Case) error {
-		if err := b.checkDecider(p, s.People); err != nil {
+		if err := b.checkDecider(p, s.settings().People); err != nil {
 			return err
 		}
 		for i := range cs {
@@ -372,29 +374,6 @@ func (s *Service) refreshBatch(tx Tx, id BatchID, kinds ...MessageKind) error {
 			if _, err := tx.Enqueue(Message{BatchID: id, ChatID: m.ChatID, Kind: kind, EditOf: m.ID, Created: now}); err != nil {
 				return err
 			}
-		}
-	}
-	return nil
-}
-
-// sendBatchReviews puts the batch before everyone who decides it, never the person who
-// acted: one message each, not one per case, or one in the community's review chat.
-func (s *Service) sendBatchReviews(tx Tx, b Batch) error {
-	chat, ok, err := s.usableChat(tx, s.Communities[b.GroupID].ReviewChat) // chats.go
-	if err != nil || ok {
-		if ok {
-			_, err = tx.Enqueue(Message{BatchID: b.ID, ChatID: chat.ID, Topic: chat.Topic, Kind: MsgBatchReview, Created: s.now()})
-		}
-		return err
-	}
-	return s.sendPrivateBatchReviews(tx, b)
-}
-
-// sendPrivateBatchReviews puts the batch before each of its deciders privately.
-func (s *Service) sendPrivateBatchReviews(tx Tx, b Batch) error {
-	for _, m := range s.People.Deciders(b.GroupID, b.Operator, b.ActorVKID) {
-		if _, err := tx.Enqueue(Message{BatchID: b.ID, ChatID: m.TelegramID, Kind: MsgBatchReview, Created: s.now()}); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -452,7 +431,7 @@ func (s *Service) tickBatch(ctx context.Context, id BatchID, now time.Time) erro
 			if err := tx.SaveBatch(&b); err != nil {
 				return err
 			}
-			op, ok := s.People.ByName(b.Operator)
+			op, ok := s.settings().People.ByName(b.Operator)
 			if !ok {
 				return nil
 			}

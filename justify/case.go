@@ -397,7 +397,7 @@ func (s *Service) Case(ctx context.Context, id CaseID) (Case, []Decision, error)
 
 // change loads a case, applies fn as the person behind tgID, and saves, in one transaction.
 func (s *Service) change(ctx context.Context, tgID int64, id CaseID, fn func(Tx, Person, *Case) error) (Case, error) {
-	p, ok := s.People.ByTelegram(tgID)
+	p, ok := s.settings().People.ByTelegram(tgID)
 	if !ok {
 		return Case{}, ErrForbidden
 	}
@@ -446,7 +446,7 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 	}
 	for _, kind := range extra {
 		if kind == MsgOutcome && c.Operator != "" {
-			if op, ok := s.People.ByName(c.Operator); ok {
+			if op, ok := s.settings().People.ByName(c.Operator); ok {
 				if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: op.TelegramID, Kind: MsgOutcome, Created: now}); err != nil {
 					return err
 				}
@@ -460,7 +460,7 @@ func (s *Service) save(tx Tx, c *Case, d Decision, extra ...MessageKind) error {
 // community's scope, but never the person who acted (Directory.Deciders), each privately,
 // or all at once in the community's review chat when it has one the bot can write to.
 func (s *Service) sendReviews(tx Tx, c Case) error {
-	chat, ok, err := s.usableChat(tx, s.Communities[c.GroupID].ReviewChat) // chats.go
+	chat, ok, err := s.usableChat(tx, s.settings().Communities[c.GroupID].ReviewChat) // chats.go
 	if err != nil || ok {
 		if ok {
 			_, err = tx.Enqueue(Message{CaseID: c.ID, ChatID: chat.ID, Topic: chat.Topic, Kind: MsgReview, Created: s.now()})
@@ -472,7 +472,7 @@ func (s *Service) sendReviews(tx Tx, c Case) error {
 
 // sendPrivateReviews puts the case before each of its deciders privately.
 func (s *Service) sendPrivateReviews(tx Tx, c Case) error {
-	for _, m := range s.People.Deciders(c.GroupID, c.Operator, c.ActorVKID) {
+	for _, m := range s.settings().People.Deciders(c.GroupID, c.Operator, c.ActorVKID) {
 		if _, err := tx.Enqueue(Message{CaseID: c.ID, ChatID: m.TelegramID, Kind: MsgReview, Created: s.now()}); err != nil {
 			return err
 		}

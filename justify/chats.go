@@ -88,10 +88,11 @@ func (s *Service) usableChat(tx Tx, c Chat) (Chat, bool, error) {
 
 // alertsChat is the team chat of a community's alerts, or of alerts about no community.
 func (s *Service) alertsChat(groupID int64) Chat {
+	set := s.settings()
 	if groupID == 0 {
-		return s.AlertsChat
+		return set.AlertsChat
 	}
-	return s.Communities[groupID].AlertsChat
+	return set.Communities[groupID].AlertsChat
 }
 
 // chatUsers lists the communities whose reviews or alerts go to chat id now (0 standing
@@ -114,12 +115,13 @@ func (s *Service) chatUsers(tx Tx, id int64) ([]int64, error) {
 		}
 		return nil
 	}
-	for groupID, cm := range s.Communities {
+	set := s.settings()
+	for groupID, cm := range set.Communities {
 		if err := check(groupID, cm.ReviewChat, cm.AlertsChat); err != nil {
 			return nil, err
 		}
 	}
-	if err := check(0, s.AlertsChat); err != nil {
+	if err := check(0, set.AlertsChat); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -296,9 +298,10 @@ func shownPrivately(ms []Message, err error) (bool, error) {
 // community using it (for alerts about no community, every manager), or, with none,
 // such owners.
 func (s *Service) chatManagers(groups []int64) []Person {
+	people := s.settings().People
 	for _, role := range []Role{RoleManager, RoleOwner} {
 		var out []Person
-		for _, p := range s.People.WithRole(role) {
+		for _, p := range people.WithRole(role) {
 			for _, g := range groups {
 				if g == 0 || p.Covers(g) {
 					out = append(out, p)
@@ -308,6 +311,29 @@ func (s *Service) chatManagers(groups []int64) []Person {
 		}
 		if len(out) > 0 {
 			return out
+		}
+	}
+	return nil
+}
+
+// sendBatchReviews puts the batch before everyone who decides it, never the person who
+// acted: one message each, not one per case, or one in the community's review chat.
+func (s *Service) sendBatchReviews(tx Tx, b Batch) error {
+	chat, ok, err := s.usableChat(tx, s.settings().Communities[b.GroupID].ReviewChat) // chats.go
+	if err != nil || ok {
+		if ok {
+			_, err = tx.Enqueue(Message{BatchID: b.ID, ChatID: chat.ID, Topic: chat.Topic, Kind: MsgBatchReview, Created: s.now()})
+		}
+		return err
+	}
+	return s.sendPrivateBatchReviews(tx, b)
+}
+
+// sendPrivateBatchReviews puts the batch before each of its deciders privately.
+func (s *Service) sendPrivateBatchReviews(tx Tx, b Batch) error {
+	for _, m := range s.settings().People.Deciders(b.GroupID, b.Operator, b.ActorVKID) {
+		if _, err := tx.Enqueue(Message{BatchID: b.ID, ChatID: m.TelegramID, Kind: MsgBatchReview, Created: s.now()}); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -38,7 +38,7 @@ func (s *Service) Tick(ctx context.Context) error {
 				}
 				return s.sendReviews(tx, c)
 			case c.Remind(now):
-				op, ok := s.People.ByName(c.Operator)
+				op, ok := s.settings().People.ByName(c.Operator)
 				if err := s.save(tx, &c, Decision{Action: ActionReminded, Actor: "modwatch"}); err != nil || !ok {
 					return err
 				}

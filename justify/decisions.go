@@ -142,7 +142,7 @@ func (s *Service) Text(ctx context.Context, tgID int64, text string) (Case, erro
 // Approve lets the action stand.
 func (s *Service) Approve(ctx context.Context, tgID int64, id CaseID) (Case, error) {
 	return s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		if err := c.Approve(p, s.People, s.now()); err != nil {
+		if err := c.Approve(p, s.settings().People, s.now()); err != nil {
 			return err
 		}
 		return s.save(tx, c, Decision{Action: ActionApproved, Actor: p.Name, TelegramID: tgID}, MsgOutcome)

@@ -7,6 +7,7 @@ import (
 
 // applyDeletion records a deleted item and opens a case unless the author deleted it.
 func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
+	set := s.settings()
 	key := ev.Item.Key()
 	t, err := tx.Ticket(key)
 	known := err == nil
@@ -32,7 +33,7 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 	c := Case{
 		GroupID: ev.GroupID, EventKey: ev.Key, Kind: ev.Kind, ActorVKID: ev.ActorVKID,
 		UserVKID: ev.UserVKID, ActedAt: ev.At, Source: ev.Source, Item: ev.Item,
-		OpenedAt: now, Deadline: now.Add(s.Deadline), State: StateAwaitingReason,
+		OpenedAt: now, Deadline: now.Add(set.Deadline), State: StateAwaitingReason,
 	}
 	if known {
 		c.UserVKID, c.UserName = t.AuthorVKID, t.AuthorName
@@ -45,10 +46,10 @@ func (s *Service) applyDeletion(tx Tx, ev Event) (CaseID, error) {
 			}
 		}
 	}
-	if s.RemindBefore > 0 && s.RemindBefore < s.Deadline {
-		c.RemindAt = c.Deadline.Add(-s.RemindBefore)
+	if set.RemindBefore > 0 && set.RemindBefore < set.Deadline {
+		c.RemindAt = c.Deadline.Add(-set.RemindBefore)
 	}
-	op, isKnown := s.People.ActorIn(ev.GroupID, ev.ActorVKID)
+	op, isKnown := set.People.ActorIn(ev.GroupID, ev.ActorVKID)
 	if isKnown && ev.Kind == EventDelete {
 		c.Operator, c.ActorRole = op.Name, op.Role
 	} else {

@@ -16,7 +16,7 @@ import (
 // is credited to them.
 func (s *Service) Reverse(ctx context.Context, tgID int64, id CaseID) (Case, error) {
 	c, err := s.change(ctx, tgID, id, func(tx Tx, p Person, c *Case) error {
-		if err := c.BeginReverse(p, s.People, s.now()); err != nil {
+		if err := c.BeginReverse(p, s.settings().People, s.now()); err != nil {
 			return err
 		}
 		if err := s.save(tx, c, Decision{Action: ActionReverseStarted, Actor: p.Name, TelegramID: tgID}); err != nil {
@@ -38,7 +38,7 @@ func (s *Service) cannotUndo(c Case) error {
 	switch {
 	case s.Reverser == nil:
 		return errNoUserToken
-	case !s.Communities[c.GroupID].CanReverse && c.Item.Place != PlaceBoardPost:
+	case !s.settings().Communities[c.GroupID].CanReverse && c.Item.Place != PlaceBoardPost:
 		// Every restore but the board's, and every unban, needs an admin's user token.
 		return errNoUserToken
 	case c.IsDeletion() && !c.Item.Place.Restorable():

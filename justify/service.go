@@ -3,11 +3,16 @@ package justify
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
 // Service runs the workflow: events open cases, operators justify, managers decide.
 // Every change and the messages it causes are saved in one transaction.
+//
+// People, Communities, AlertsChat, Deadline, RemindBefore, Wave, AlertWindow, Grouping and
+// ReversalTimeout are the settings it starts with (see Settings); once it runs, they change only through
+// Configure, and the service reads them only through its settings snapshot.
 type Service struct {
 	Store       Store
 	People      *Directory
@@ -43,6 +48,7 @@ type Service struct {
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
 	attempts  attempts      // what this process knows of each reversal under way
+	live      atomic.Pointer[Settings]
 }
 
 // DefaultAlertWindow is the alert grouping window when none is set: the config's default

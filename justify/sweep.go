@@ -20,7 +20,7 @@ const DefaultReversalTimeout = 5 * time.Minute
 // the case, anything else hands it back to the manager who reversed it, with the reason.
 // The daemon runs it every justify.check_every.
 func (s *Service) SweepReversals(ctx context.Context) error {
-	timeout := s.ReversalTimeout
+	timeout := s.settings().ReversalTimeout
 	if timeout <= 0 {
 		timeout = DefaultReversalTimeout
 	}

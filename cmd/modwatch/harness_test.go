@@ -141,6 +141,7 @@ func (h *harness) start() {
 	require.NoError(h.t, err)
 	opts := h.opts
 	opts.Now = h.clock.Now
+	opts.Source = configs.Source{Path: h.configPath(), LookupEnv: h.env} // what a reload reads
 	dm, err := daemon.Start(context.Background(), cfg, secrets, log, opts)
 	if err != nil {
 		h.t.Fatalf("daemon did not start: %v", err)

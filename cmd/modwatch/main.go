@@ -13,9 +13,6 @@ import (
 	"syscall"
 	// The distroless image has no zoneinfo; digests need owners' time zones.
 	_ "time/tzdata"
-
-	"github.com/modwatch/modwatch/cmd/internal/daemon"
-	"github.com/modwatch/modwatch/configs"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -24,7 +21,8 @@ var version = "dev"
 const usage = `modwatch keeps VK community moderators accountable.
 
 Usage:
-  modwatch run --config FILE        run the daemon
+  modwatch run --config FILE [--env-file FILE]
+                                    run the daemon; SIGHUP reloads the config
   modwatch demo                     run the daemon against built-in VK and Telegram test servers
   modwatch bench [--events N] [--communities C] [--bans-share F] [--dir D] [--json]
                                     measure ingest rate, prompt latency and memory in-process
@@ -46,6 +44,8 @@ Usage:
   modwatch backup FILE --config FILE
                                     write a consistent copy of the database, even while the
                                     daemon runs; FILE must not exist
+  modwatch health [--url URL | --config FILE]
+                                    ask a running daemon's /healthz; exit 0 when healthy
   modwatch version                  print the version
 `
 
@@ -87,6 +87,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(ctx, args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(ctx, args[1:], stdout, stderr)
+	case "health":
+		err = cmdHealth(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "modwatch", version)
 	case "help", "-h", "--help":
@@ -116,24 +118,4 @@ func configFlag(name string, args []string, stderr io.Writer) (string, error) {
 		return "", errors.New(name + ": --config FILE is required")
 	}
 	return *path, nil
-}
-
-func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
-	path, err := configFlag("run", args, stderr)
-	if err != nil {
-		return err
-	}
-	cfg, secrets, err := configs.Load(path, os.LookupEnv)
-	if err != nil {
-		return err
-	}
-	log, err := daemon.NewLogger(cfg.Log, stderr)
-	if err != nil {
-		return err
-	}
-	d, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{Version: version})
-	if err != nil {
-		return err
-	}
-	return d.Wait()
 }

@@ -28,7 +28,7 @@ func TestBanWaveIsOneBatch(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetRateLimits(true)
 	h.start()
-	require.Equal(t, justify.GroupRule{After: groupAfter, Within: 2 * time.Minute}, h.dm.Service().Grouping, "the defaults of justify.group_after and group_within")
+	require.Equal(t, justify.GroupRule{After: groupAfter, Within: 2 * time.Minute}, h.dm.Service().Settings().Grouping, "the defaults of justify.group_after and group_within")
 	h.pressStart(operatorTG, managerTG, manager2TG, ownerTG)
 
 	for i := range bans {

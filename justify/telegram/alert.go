@@ -61,6 +61,9 @@ func (r renderer) alert(a justify.Alert) view {
 			}
 		}
 		b.WriteString(hint + "\n")
+	case justify.AlertConfig:
+		// Detail is what `modwatch config check` says of the file, a problem a line.
+		fmt.Fprintf(&b, "<pre>%s</pre>\n%s\n", esc(a.Detail, maxText), r.cat.alertConfigHint)
 	case justify.AlertQuarantined:
 		// Subject is the event's type: what was lost, not who acted.
 		fmt.Fprintf(&b, "%s: <code>%s</code> — %s\n<code>modwatch events quarantined</code>\n",

@@ -156,7 +156,7 @@ func (b *Bot) batchView(ctx context.Context, m justify.Message) (view, subject, 
 	if err != nil {
 		return view{}, subject{}, fmt.Errorf("load batch %d: %w", m.BatchID, err)
 	}
-	v, err := b.r.renderBatch(m.Kind, bt, members)
+	v, err := b.r.get().renderBatch(m.Kind, bt, members)
 	if err != nil {
 		return view{}, subject{}, &renderError{err}
 	}
@@ -297,7 +297,7 @@ func (b *Bot) actBatch(ctx context.Context, q *tgbotapi.CallbackQuery, btn justi
 			return b.r.cat.ansAskReply, b.deps.Service.AskBatchText(ctx, from, btn.BatchID, btn.Reason)
 		}
 		bt, err := b.deps.Service.JustifyBatch(ctx, from, btn.BatchID, btn.Reason, "")
-		return bc.ansRecorded(bt.Members-bt.AwaitingReason, b.r.reasonName(btn.Reason)), err
+		return bc.ansRecorded(bt.Members-bt.AwaitingReason, b.r.get().reasonName(btn.Reason)), err
 	case actBatchSplit:
 		before, _, err := b.deps.Service.Batch(ctx, btn.BatchID, 0)
 		if err != nil {

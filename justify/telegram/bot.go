@@ -106,7 +106,7 @@ type Bot struct {
 	cfg  Config
 	deps Deps
 	api  client
-	r    renderer
+	r    liveRenderer // the texts, with the settings in force (Configure)
 	log  zerolog.Logger
 	base zerolog.Logger // as given to New, for the supervisor's lines, which name the component
 	wake chan struct{}
@@ -161,16 +161,19 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 		hc.Timeout = least
 	}
 	b := &Bot{
-		cfg:  cfg,
-		deps: deps,
-		r: renderer{cat: cat, team: teamCatalogs[cfg.Lang], loc: cfg.Location, communities: deps.Communities, people: deps.People,
-			now: deps.Now, alertWindow: cfg.AlertWindow},
+		cfg:     cfg,
+		deps:    deps,
+		r:       liveRenderer{cat: cat, team: teamCatalogs[cfg.Lang]},
 		log:     log.With().Str("component", "telegram").Logger(),
 		base:    log,
 		wake:    make(chan struct{}, 1),
 		pace:    newPacer(cfg.Limits),
 		refused: newStrangers(cfg.RememberStrangers),
 	}
+	// Deps and Config hold the settings the bot starts with; from now on it reads them
+	// only through Configure's snapshot.
+	b.Configure(Settings{People: deps.People, Communities: deps.Communities, Location: cfg.Location,
+		AlertWindow: cfg.AlertWindow, Stats: deps.Stats})
 	api, name, err := newTGClient(cfg.Token, cfg.Endpoint, hc, b.log)
 	if err != nil {
 		return nil, fmt.Errorf("connect to telegram: %w", err)

@@ -79,6 +79,7 @@ type catalog struct {
 	alertDetail, alertCase   string
 	alertUnreachableHint     string
 	alertSetupHint           string // how to learn more of a setup problem, and fix it
+	alertConfigHint          string // what to do of a refused config
 	repeated                 func(n int, window string) string
 	waveBans, waveDeletions  func(n int) string
 	lastHour                 string

@@ -161,6 +161,7 @@ var ru = catalog{
 		justify.AlertQuarantined:    "🧩 <b>Событие VK не удалось прочитать; оно сохранено в карантине</b>",
 		justify.AlertUndelivered:    "📵 <b>Сообщение не дошло</b>",
 		justify.AlertSetup:          "🛠 <b>VK или Telegram настроены не до конца</b>",
+		justify.AlertConfig:         "🛠 <b>Новая конфигурация отклонена</b>",
 	},
 	alertCommunity:       "Сообщество",
 	alertWho:             "Кто",
@@ -168,6 +169,7 @@ var ru = catalog{
 	alertCase:            "Дело",
 	alertUnreachableHint: "Он(а) не нажал(а) Start в боте или заблокировал(а) его. Попросите открыть бота и нажать Start, иначе сообщения ему не дойдут.",
 	alertSetupHint:       "Подробности и исправление: <code>modwatch config check --online --fix</code>",
+	alertConfigHint:      "modwatch работает с прежней конфигурацией. Исправьте файл (<code>modwatch config check</code> проверит его) и перезагрузите снова.",
 	repeated: func(n int, window string) string {
 		return fmt.Sprintf("Повторилось %d %s %s.", n, ruPlural(n, "раз", "раза", "раз"), window)
 	},

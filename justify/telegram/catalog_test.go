@@ -41,7 +41,7 @@ var catalogKeys = map[string][]any{
 	"alertTitles": anys([]justify.AlertKind{
 		justify.AlertWave, justify.AlertDeletedRequest, justify.AlertUnknownAdmin, justify.AlertOfficers,
 		justify.AlertToken, justify.AlertUnreachable, justify.AlertQuarantined, justify.AlertUndelivered,
-		justify.AlertSetup,
+		justify.AlertSetup, justify.AlertConfig,
 	}),
 	"states": anys([]justify.State{
 		justify.StateAwaitingReason, justify.StateAwaitingReview, justify.StateReversing,

@@ -49,7 +49,7 @@ func (b *Bot) closedAnswer(ctx context.Context, btn justify.Button) (string, boo
 		if bt.State != justify.BatchClosed {
 			return "", false, nil
 		}
-		outcome := bc.approvedAll(bt.Approved, esc(bt.ResolvedBy, maxName), b.r.time(bt.ResolvedAt))
+		outcome := bc.approvedAll(bt.Approved, esc(bt.ResolvedBy, maxName), b.r.get().time(bt.ResolvedAt))
 		switch {
 		case bt.Split && (bt.Reason != "" || bt.Overdue):
 			outcome = bc.splitReview(esc(bt.ResolvedBy, maxName)) // a manager took it one by one
@@ -65,7 +65,7 @@ func (b *Bot) closedAnswer(ctx context.Context, btn justify.Button) (string, boo
 	if c.Open() {
 		return "", false, nil
 	}
-	return cc.caseClosed(c.ID, plainText(b.r.outcome(c))), true, nil
+	return cc.caseClosed(c.ID, plainText(b.r.get().outcome(c))), true, nil
 }
 
 // plainText turns one of the catalog's HTML texts into the plain text a callback answer

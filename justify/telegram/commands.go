@@ -96,7 +96,7 @@ func (b *Bot) pending(ctx context.Context, p justify.Person) (string, error) {
 			out.WriteString("…")
 			break
 		}
-		who := b.r.who(c.Operator, c.ActorRole)
+		who := b.r.get().who(c.Operator, c.ActorRole)
 		if c.UnknownAdmin() {
 			who = fmt.Sprintf(b.r.cat.unknownAdminShort, fmt.Sprintf("vk%d", c.ActorVKID))
 			if c.Kind == justify.EventVanished || c.ActorVKID == 0 {
@@ -107,8 +107,8 @@ func (b *Bot) pending(ctx context.Context, p justify.Person) (string, error) {
 		if c.Severe {
 			kind += "❗"
 		}
-		fmt.Fprintf(&out, "%s /case_%d — %s, %s · %s · %s\n", kind, c.ID, esc(userName(c), 40), b.r.community(c), who,
-			b.r.cat.ago(b.r.age(c.ActedAt)))
+		fmt.Fprintf(&out, "%s /case_%d — %s, %s · %s · %s\n", kind, c.ID, esc(userName(c), 40), b.r.get().community(c), who,
+			b.r.cat.ago(b.r.get().age(c.ActedAt)))
 	}
 	return strings.TrimRight(out.String(), "\n"), nil
 }
@@ -134,7 +134,7 @@ func (b *Bot) caseCommand(ctx context.Context, p justify.Person, arg string) (st
 	if err != nil {
 		return "", err
 	}
-	return b.r.caseCard(c, ds, ev), nil
+	return b.r.get().caseCard(c, ds, ev), nil
 }
 
 // caseCard is /case's answer: the case as managers review it, its state and its trail.
@@ -182,10 +182,11 @@ func (r renderer) caseCard(c justify.Case, ds []justify.Decision, ev justify.Evi
 
 // stats asks the stats source for today's summary of p's scope.
 func (b *Bot) stats(ctx context.Context, p justify.Person) (string, error) {
-	if b.deps.Stats == nil {
+	src := b.statsSource()
+	if src == nil {
 		return b.r.cat.statsNA, nil
 	}
-	text, err := b.deps.Stats.Today(ctx, b.cfg.Lang, p.Communities)
+	text, err := src.Today(ctx, b.cfg.Lang, p.Communities)
 	if err != nil {
 		b.log.Error().Err(err).Msg("compute today's stats")
 		return b.r.cat.statsNA, nil

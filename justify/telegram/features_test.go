@@ -193,6 +193,9 @@ func TestAlertsRender(t *testing.T) {
 			want: map[string][]string{"ru": {"Токен VK", "User authorization failed & <no rights>"}, "en": {"VK token stopped working"}}},
 		{name: "unreachable", a: justify.Alert{Kind: justify.AlertUnreachable, Subject: "Ivan <b>", Count: 1},
 			want: map[string][]string{"ru": {"не может написать", "Ivan <b>", "Start"}, "en": {"cannot write", "Ivan <b>", "Start"}}},
+		{name: "config refused", a: justify.Alert{Kind: justify.AlertConfig, Detail: "the config has 1 problem(s):\n  - people[2].role: \"boss\" <is not a role> (line 9)"},
+			want: map[string][]string{"ru": {"конфигурация отклонена", "people[2].role: \"boss\" <is not a role> (line 9)", "прежней"},
+				"en": {"config was refused", "people[2].role: \"boss\" <is not a role> (line 9)", "config in force", "modwatch config check"}}},
 	}
 	for _, lang := range []string{"ru", "en"} {
 		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня"}}}

@@ -61,6 +61,11 @@ func newPacerClock(l Limits, now func() time.Time) *pacer {
 func (p *pacer) set(l Limits) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.chats != nil && l == p.limits {
+		// A reload that keeps the limits keeps the buckets: draining them would hold up
+		// every chat's next message for nothing.
+		return
+	}
 	p.limits, p.chats, p.start = l, map[int64]*rate.Limiter{}, p.now()
 	p.all = drained(l.GlobalEvery, l.GlobalBurst, p.start)
 }

@@ -160,7 +160,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		return err
 	}
 	shortView := func() view {
-		sv := b.r.short(m.Kind, subj)
+		sv := b.r.get().short(m.Kind, subj)
 		sv.forceReply = v.forceReply
 		return sv
 	}
@@ -185,7 +185,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 		return b.settleFailure(settle, m, r, refusal, log)
 	}
 	log.Debug().Int("telegram_message_id", r.messageID).Bool("short", short).Msg("message delivered")
-	p, _ := b.deps.People.ByTelegram(m.ChatID)
+	p, _ := b.people().ByTelegram(m.ChatID)
 	d := justify.Delivery{Message: m, To: p.Name, At: b.deps.Now(), Refused: refusal}
 	// The case learns first: if the sender stops before the message is marked sent, it is
 	// sent again and told again, which changes nothing.
@@ -258,7 +258,7 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, subject, error
 		if err != nil {
 			return view{}, subject{}, &renderError{err}
 		}
-		return b.r.alert(a), subject{alert: &a}, nil
+		return b.r.get().alert(a), subject{alert: &a}, nil
 	}
 	c, _, err := b.deps.Service.Case(ctx, m.CaseID)
 	if errors.Is(err, justify.ErrNotFound) {
@@ -274,7 +274,7 @@ func (b *Bot) view(ctx context.Context, m justify.Message) (view, subject, error
 			return view{}, subject{}, err
 		}
 	}
-	v, err := b.r.render(m.Kind, c, ev)
+	v, err := b.r.get().render(m.Kind, c, ev)
 	if err != nil {
 		return view{}, subject{}, &renderError{err}
 	}
@@ -302,7 +302,7 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, re
 		log.Warn().Err(r.err()).Int("attempts", m.Attempts+1).Time("next_attempt", next).Msg("send failed; will retry")
 		return b.markRetry(ctx, m.ID, r.description, next)
 	}
-	p, _ := b.deps.People.ByTelegram(m.ChatID)
+	p, _ := b.people().ByTelegram(m.ChatID)
 	d := justify.Delivery{Message: m, To: p.Name, At: now, Refused: r.description, Lost: true}
 	switch {
 	case r.code == http.StatusForbidden:

@@ -100,7 +100,7 @@ func (b *Bot) mayPress(q *tgbotapi.CallbackQuery, btn justify.Button, log zerolo
 		b.answer(q, b.r.cat.ansNotForYou)
 		return false
 	case btn.TelegramID == 0:
-		if _, ok := b.deps.People.ByTelegram(q.From.ID); !ok {
+		if _, ok := b.people().ByTelegram(q.From.ID); !ok {
 			log.Info().Msg("team chat button pressed by someone not in the config")
 			b.answer(q, b.r.team.notInTeam)
 			return false
@@ -136,8 +136,9 @@ func (b *Bot) confirmPrivately(ctx context.Context, q *tgbotapi.CallbackQuery, i
 	if err != nil {
 		return "", err
 	}
-	p, _ := b.deps.People.ByTelegram(q.From.ID)
-	if err := c.CanReverse(p, b.deps.People); err != nil {
+	people := b.people()
+	p, _ := people.ByTelegram(q.From.ID)
+	if err := c.CanReverse(p, people); err != nil {
 		return "", err
 	}
 	kb, err := b.issue(ctx, p.TelegramID, c.ID, 0, [][]btnSpec{{
@@ -147,7 +148,8 @@ func (b *Bot) confirmPrivately(ctx context.Context, q *tgbotapi.CallbackQuery, i
 	if err != nil {
 		return "", err
 	}
-	text := pick(c, b.r.team.confirm(b.r.userLink(c), b.r.community(c), c.ID), b.r.team.confirmDel(b.r.userLink(c), b.r.community(c), c.ID))
+	r := b.r.get()
+	text := pick(c, b.r.team.confirm(r.userLink(c), r.community(c), c.ID), b.r.team.confirmDel(r.userLink(c), r.community(c), c.ID))
 	b.pace.spend(p.TelegramID)
 	if r := b.api.SendText(ctx, p.TelegramID, text, kb, false); !r.ok() {
 		b.log.Warn().Err(r.err()).Int64("telegram_id", p.TelegramID).Msg("send a private confirmation")

@@ -111,7 +111,7 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 		log.Info().Str("chat_type", m.Chat.Type).Msg("ignored a message outside a private chat")
 		return
 	}
-	p, ok := b.deps.People.ByTelegram(m.From.ID)
+	p, ok := b.people().ByTelegram(m.From.ID)
 	if !ok {
 		told := b.refused.heard(m.From.ID)
 		log.Info().Bool("already_told", told).Msg("refused a stranger")
@@ -258,7 +258,7 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 			return b.r.cat.ansAskReply, b.deps.Service.AskText(ctx, from, btn.CaseID, btn.Reason)
 		}
 		_, err := b.deps.Service.Justify(ctx, from, btn.CaseID, btn.Reason, "")
-		return fmt.Sprintf(b.r.cat.ansRecorded, b.r.reasonName(btn.Reason)), err
+		return fmt.Sprintf(b.r.cat.ansRecorded, b.r.get().reasonName(btn.Reason)), err
 	case actExplain:
 		return b.r.cat.ansAskReply, b.deps.Service.AskText(ctx, from, btn.CaseID, "")
 	case actApprove:
@@ -270,11 +270,12 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 		if err != nil {
 			return "", err
 		}
-		p, _ := b.deps.People.ByTelegram(from)
-		if err := c.CanReverse(p, b.deps.People); err != nil {
+		people := b.people()
+		p, _ := people.ByTelegram(from)
+		if err := c.CanReverse(p, people); err != nil {
 			return "", err
 		}
-		return pick(c, b.r.cat.ansConfirm, b.r.cat.ansConfirmDel), b.setButtons(ctx, q, c.ID, b.r.confirmRows(c))
+		return pick(c, b.r.cat.ansConfirm, b.r.cat.ansConfirmDel), b.setButtons(ctx, q, c.ID, b.r.get().confirmRows(c))
 	case actConfirmReverse:
 		c, err := b.deps.Service.Reverse(ctx, from, btn.CaseID)
 		if err != nil {
@@ -295,11 +296,12 @@ func (b *Bot) act(ctx context.Context, q *tgbotapi.CallbackQuery, btn justify.Bu
 		}
 		// Only a decider was shown the confirmation: anyone else's press (a button that
 		// reached them anyway) leaves the message as it is.
-		p, _ := b.deps.People.ByTelegram(from)
-		if err := c.MayDecide(p, b.deps.People); err != nil {
+		people := b.people()
+		p, _ := people.ByTelegram(from)
+		if err := c.MayDecide(p, people); err != nil {
 			return "", err
 		}
-		return b.r.cat.ansCancelled, b.setButtons(ctx, q, c.ID, b.r.reviewRows(c))
+		return b.r.cat.ansCancelled, b.setButtons(ctx, q, c.ID, b.r.get().reviewRows(c))
 	}
 	return "", fmt.Errorf("button action %q: %w", btn.Action, justify.ErrNotFound)
 }

@@ -2,10 +2,13 @@ package daemon
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/modwatch/modwatch/configs"
+	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/justify/telegram"
+	"github.com/modwatch/modwatch/watchers/vk"
 )
 
 // This file turns the config into adapters' settings: configs knows no adapter, so the
@@ -62,3 +65,47 @@ func digestRecipients(cfg *configs.Config) ([]report.Recipient, error) {
 	}
 	return out, nil
 }
+
+// serviceSettings are the justify service's rules from the config: who is who, the
+// communities, the deadlines and the thresholds. Start and every reload build them here,
+// so that whatever the config gives the service reaches it on a reload too.
+func serviceSettings(cfg *configs.Config, secrets configs.Secrets) justify.Settings {
+	return justify.Settings{
+		People:       cfg.Directory(),
+		Communities:  cfg.Communities(secrets),
+		Deadline:     cfg.Justify.Deadline,
+		RemindBefore: cfg.Justify.RemindBefore,
+		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
+		AlertWindow:  cfg.Alerts.GroupWithin,
+		Grouping:     cfg.GroupRule(),
+		AlertsChat:   cfg.AlertsChat(),
+
+		ReversalTimeout: cfg.Justify.ReversalTimeout,
+	}
+}
+
+// botSettings are the bot's part of the config, built at start and at every reload like
+// serviceSettings.
+func botSettings(cfg *configs.Config, secrets configs.Secrets, db report.Reader, now func() time.Time) telegram.Settings {
+	return telegram.Settings{
+		People:      cfg.Directory(),
+		Communities: cfg.Communities(secrets),
+		Location:    cfg.Location(),
+		AlertWindow: cfg.Alerts.GroupWithin,
+		Stats:       report.TodayStats{Reader: db, Options: ReportOptions(cfg), Location: cfg.Location(), Now: now},
+	}
+}
+
+// newReverser undoes bans and deletions in VK with the tokens of secrets. It has no HTTP
+// client of its own: it shares each token's request budget with the communities' other
+// VK work.
+func newReverser(cfg *configs.Config, secrets configs.Secrets) *vk.Reverser {
+	rev := vk.NewReverser(cfg.VK.MethodURL(), secrets.CommunityAdmin, nil)
+	// board.restoreComment is the one reversal VK allows with the community's own token.
+	rev.UseCommunityTokens(secrets.Community)
+	return rev
+}
+
+// staleAfter is how long a watcher may go without completing a poll before /healthz
+// calls it unhealthy: two long-poll waits and a margin.
+func staleAfter(cfg *configs.Config) time.Duration { return 2*cfg.VK.LongPollWait + 30*time.Second }

@@ -7,10 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -33,16 +32,40 @@ type Options struct {
 	// RememberStrangers bounds the refused strangers the bot remembers;
 	// telegram.DefaultRememberStrangers when zero. Tests lower it.
 	RememberStrangers int
+	// Source is where Reload reads the config again (the file the daemon started from);
+	// a daemon without one cannot reload.
+	Source configs.Source
+	// Notify, when set, is told of the daemon's state in systemd's sd_notify words
+	// ("READY=1", "RELOADING=1", "STATUS=..."); it must not block.
+	Notify func(state string)
 }
 
 // Daemon is one running modwatch: its components, wired and supervised.
 type Daemon struct {
-	db      *store.DB
-	service *justify.Service
-	bot     *telegram.Bot
-	mon     *monitor
-	digests *report.DigestJob
-	setup   *setupWatch
+	db       *store.DB
+	service  *justify.Service
+	bot      *telegram.Bot
+	mon      *monitor
+	reverser *liveReverser
+	digests  atomic.Pointer[report.DigestJob]
+	setup    atomic.Pointer[setupWatch]
+	log      zerolog.Logger
+	now      func() time.Time
+	opts     Options
+
+	// Built once: registering metrics twice would panic, and a reload must not rebuild them.
+	vkMetrics *vk.Metrics
+	vkClient  *http.Client
+	// refused remembers communities whose token VK refused, so that waiting for a
+	// watcher to be ready does not wait for one that cannot start.
+	refused sync.Map
+
+	group *supervise.Group
+	// mu makes reloads one at a time; it guards what follows.
+	mu      sync.Mutex
+	cfg     *configs.Config   // the config in force
+	secrets configs.Secrets   // the secrets in force
+	keys    map[string]string // each reloadable component's name → what it was built from
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed once every component stopped and the store is closed
@@ -56,7 +79,6 @@ type wakingSink struct {
 	bot     *telegram.Bot
 	mon     *monitor
 	groupID int64
-	now     func() time.Time
 }
 
 func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
@@ -118,59 +140,36 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		}
 	}()
 
-	people := cfg.Directory()
-	communities := cfg.Communities(secrets)
-	// No HTTP client of its own: the reverser shares each token's request budget with the
-	// communities' other VK work.
-	reverser := vk.NewReverser(cfg.VK.MethodURL(), secrets.CommunityAdmin, nil)
-	// board.restoreComment is the one reversal VK allows with the community's own token.
-	reverser.UseCommunityTokens(secrets.Community)
-	svc := &justify.Service{
-		Store:        db,
-		People:       people,
-		Communities:  communities,
-		AlertsChat:   cfg.AlertsChat(),
-		Reverser:     reverser,
-		Checker:      reverser,
-		Now:          now,
-		Deadline:     cfg.Justify.Deadline,
-		RemindBefore: cfg.Justify.RemindBefore,
-		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
-		AlertWindow:  cfg.Alerts.GroupWithin,
-		Grouping:     cfg.GroupRule(),
-
-		ReversalTimeout: cfg.Justify.ReversalTimeout,
-	}
-	if err := svc.Recover(ctx); err != nil {
+	d := &Daemon{db: db, log: log, now: now, opts: opts, reverser: &liveReverser{}, done: make(chan struct{})}
+	d.reverser.cur.Store(newReverser(cfg, secrets))
+	d.service = &justify.Service{Store: db, Reverser: d.reverser, Checker: d.reverser, Now: now}
+	d.service.Configure(serviceSettings(cfg, secrets))
+	if err := d.service.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover interrupted work: %w", err)
 	}
-	var groups []int64
-	for _, cm := range cfg.VK.Communities {
-		groups = append(groups, cm.GroupID)
-	}
-	// A watcher is stale when it has not completed a poll in two long-poll waits and a margin.
-	mon := newMonitor(groups, 2*cfg.VK.LongPollWait+30*time.Second, now, db)
-	bot, err := telegram.New(telegram.Config{
+	d.mon = newMonitor(now, db)
+	d.vkMetrics = vk.NewMetrics(d.mon.reg)
+	bs := botSettings(cfg, secrets, db, now)
+	d.bot, err = telegram.New(telegram.Config{
 		Token:       secrets.Telegram,
 		Endpoint:    cfg.Telegram.EndpointFormat(),
 		Lang:        cfg.Language,
 		PollTimeout: cfg.Telegram.PollTimeout,
-		Location:    cfg.Location(),
-		AlertWindow: cfg.Alerts.GroupWithin,
+		Location:    bs.Location,
+		AlertWindow: bs.AlertWindow,
 		Limits:      TelegramLimits(cfg.Telegram),
 		// Zero takes the bot's default; tests lower it to see strangers forgotten.
 		RememberStrangers: opts.RememberStrangers,
 	}, telegram.Deps{
-		Service: svc, Cursors: svc, Cases: db, Outbox: db, Buttons: db,
-		People: people, Communities: communities, Now: now,
-		Stats:   report.TodayStats{Reader: db, Options: ReportOptions(cfg), Location: cfg.Location(), Now: now},
-		Metrics: telegram.NewMetrics(mon.reg),
+		Service: d.service, Cursors: d.service, Cases: db, Outbox: db, Buttons: db,
+		People: bs.People, Communities: bs.Communities, Now: now, Stats: bs.Stats,
+		Metrics: telegram.NewMetrics(d.mon.reg),
 	}, log)
 	if err != nil {
 		return nil, fmt.Errorf("start telegram bot: %w", err)
 	}
 	rlog := log.With().Str("component", "reversals").Logger()
-	svc.OnReversal = func(r justify.ReversalResult) {
+	d.service.OnReversal = func(r justify.ReversalResult) {
 		l := rlog.With().Int64("case_id", int64(r.CaseID)).Int64("group_id", r.GroupID).Logger()
 		if r.Waited > 0 {
 			l = l.With().Dur("waited", r.Waited).Logger()
@@ -187,30 +186,37 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		default:
 			l.Info().Msg("reversal done in VK")
 		}
-		bot.Wake() // the edited review and the outcome leave now
+		d.bot.Wake() // the edited review and the outcome leave now
 	}
-	recipients, err := digestRecipients(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("schedule digests: %w", err)
-	}
-	digests := &report.DigestJob{Reader: db, Options: ReportOptions(cfg), Queue: svc, Language: cfg.Language,
-		Recipients: recipients, Now: now, Log: log.With().Str("component", "digests").Logger(), OnQueued: bot.Wake}
-	d := &Daemon{db: db, service: svc, bot: bot, mon: mon, digests: digests, done: make(chan struct{})}
-	d.setup = newSetupWatch(cfg, secrets, svc, bot, now, log.With().Str("component", "setup").Logger())
 
 	// Everything is built before anything runs, so a bad community stops the start
-	// without leaving goroutines behind.
-	runs, refused, err := d.components(cfg, secrets, log, now)
+	// without leaving goroutines behind; the health listener, opened last, neither.
+	plan, err := d.plan(cfg, secrets)
 	if err != nil {
 		return nil, err
 	}
+	fixed, err := d.fixedComponents(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.configure(cfg, secrets, plan)
 
 	// Every component is supervised: a failure or a panic restarts it with back-off and
-	// leaves the others running.
+	// leaves the others running. The group lets a reload add and remove components.
 	ctx, d.cancel = context.WithCancel(ctx)
+	d.group = supervise.Supervisor{Metrics: supervise.NewMetrics(d.mon.reg)}.Group(ctx, log)
+	for name, run := range fixed {
+		_ = d.group.Add(name, run) // fails only once ctx ended, which Wait reports
+	}
+	d.keys = map[string]string{}
+	for name, c := range plan.components {
+		_ = d.group.Add(name, c.run)
+		d.keys[name] = c.key
+	}
 	go func() {
 		defer close(d.done)
-		supervise.Supervisor{Metrics: supervise.NewMetrics(mon.reg)}.RunAll(ctx, log, runs)
+		d.group.Wait()
+		d.notify("STOPPING=1")
 		log.Info().Msg("modwatch stopped")
 		if err := db.Close(); err != nil {
 			log.Error().Err(err).Msg("close database")
@@ -225,150 +231,23 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	}()
 	log.Info().Int("communities", len(cfg.VK.Communities)).Int("people", len(cfg.People)).Str("version", opts.Version).
 		Bool("litestream", cfg.Litestream).Msg("modwatch started")
-	d.waitReady(ctx, cfg, refused)
+	// Every component runs and is supervised: ready, for systemd. A community whose VK
+	// does not answer yet must not hold up the others, nor the service manager.
+	d.notify("READY=1\nSTATUS=started; waiting for each community's first long poll")
+	d.waitReady(ctx, plan.communities)
+	d.notify(fmt.Sprintf("STATUS=watching %d communities for %d people", len(cfg.VK.Communities), len(cfg.People)))
 	return d, nil
 }
 
-// components builds every supervised component by name: each community's VK jobs, the
-// bot's loops, reversals, the periodic jobs and the health endpoints. refused is filled
-// with the communities whose token VK refuses.
-func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log zerolog.Logger, now func() time.Time) (runs map[string]func(context.Context) error, refused *sync.Map, err error) {
-	svc, bot, mon, db, digests := d.service, d.bot, d.mon, d.db, d.digests
-	runs = map[string]func(context.Context) error{}
-	vkClient := &http.Client{Timeout: cfg.VK.LongPollWait + 15*time.Second}
-
-	// refused remembers communities whose token VK refused, so that Start does not wait
-	// for a watcher that cannot start.
-	refused = &sync.Map{}
-	tokenProblem := func(which string) vk.TokenProblemFunc {
-		return func(ctx context.Context, groupID int64, problem error) {
-			refused.Store(groupID, true)
-			err := svc.Alert(ctx, justify.Alert{
-				Kind: justify.AlertToken, GroupID: groupID, Key: fmt.Sprintf("token:%d:%s", groupID, which),
-				Subject: which, Detail: problem.Error(),
-			})
-			if err != nil {
-				log.Error().Err(err).Int64("group_id", groupID).Msg("alert about a refused token")
-				return
-			}
-			bot.Wake()
-		}
-	}
-	vkMetrics := vk.NewMetrics(mon.reg)
-	for _, cm := range cfg.VK.Communities {
-		wlog := log.With().Str("component", "vk").Int64("group_id", cm.GroupID).Logger()
-		sink := wakingSink{Service: svc, bot: bot, mon: mon, groupID: cm.GroupID, now: now}
-		token, userToken := secrets.Community[cm.GroupID], secrets.CommunityAdmin[cm.GroupID]
-		rec, err := vk.NewReconciler(vk.ReconcilerConfig{
-			GroupID: cm.GroupID, Token: token, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.ReconcileEvery,
-			Now: now, OnTokenProblem: tokenProblem("community token"), Metrics: vkMetrics,
-		}, sink, wlog)
-		if err != nil {
-			return nil, nil, fmt.Errorf("reconcile community %d: %w", cm.GroupID, err)
-		}
-		w, err := vk.NewWatcher(vk.WatcherConfig{
-			GroupID: cm.GroupID, Token: token,
-			APIURL: cfg.VK.MethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
-			OnHistoryLost: rec.OnHistoryLost, OnTokenProblem: tokenProblem("community token"),
-			OnPoll:  func(g int64) { mon.polled(g, now()) },
-			Metrics: vkMetrics,
-		}, sink, wlog)
-		if err != nil {
-			return nil, nil, fmt.Errorf("watch community %d: %w", cm.GroupID, err)
-		}
-		runs[fmt.Sprintf("vk-%d", cm.GroupID)] = w.Run
-		runs[fmt.Sprintf("vk-reconcile-%d", cm.GroupID)] = rec.Run
-
-		// Deleted wall posts and the wall's history need an admin's user token; config
-		// check warns when it is missing.
-		if userToken == "" {
-			wlog.Info().Msg("no admin user token: deleted wall posts are not detected and the wall is not backfilled")
-			continue
-		}
-		pc, err := vk.NewPostChecker(vk.PostCheckerConfig{
-			GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.PostCheckEvery,
-			Now: now, OnTokenProblem: tokenProblem("admin user token"), Metrics: vkMetrics,
-		}, sink, wlog)
-		if err != nil {
-			return nil, nil, fmt.Errorf("check posts of community %d: %w", cm.GroupID, err)
-		}
-		runs[fmt.Sprintf("vk-posts-%d", cm.GroupID)] = pc.Run
-		if cfg.VK.BackfillPosts > 0 {
-			bf, err := vk.NewBackfiller(vk.BackfillConfig{
-				GroupID: cm.GroupID, UserToken: userToken, APIURL: cfg.VK.MethodURL(),
-				Posts: cfg.VK.BackfillPosts, Comments: cfg.VK.BackfillComments,
-			}, sink, wlog)
-			if err != nil {
-				return nil, nil, fmt.Errorf("backfill community %d: %w", cm.GroupID, err)
-			}
-			// Run returns nil once the backfill is done, which ends its supervision.
-			runs[fmt.Sprintf("vk-backfill-%d", cm.GroupID)] = bf.Run
-		}
-	}
-	// The send loop and the update loop restart on their own: a panic in one leaves the
-	// other running.
-	maps.Copy(runs, bot.Components())
-	// VK calls of managers' reversals, outside the update loop: a slow VK holds up no press.
-	runs["reversals"] = svc.RunReversals
-	runs["stuck-reversals"] = func(ctx context.Context) error {
-		// What it settles is written to the outbox; OnReversal wakes the sender.
-		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "stuck_reversals").Logger(), "sweep stuck reversals",
-			svc.SweepReversals)
-		return nil
-	}
-	runs["deadlines"] = func(ctx context.Context) error {
-		// Reminders and escalations are written to the outbox; Wake sends them now.
-		every(ctx, cfg.Justify.CheckEvery, log.With().Str("component", "deadlines").Logger(), "check deadlines",
-			func(ctx context.Context) error {
-				err := svc.Tick(ctx)
-				if err == nil {
-					bot.Wake()
-				}
-				return err
-			})
-		return nil
-	}
-	runs["digests"] = func(ctx context.Context) error {
-		// As often as deadlines: a digest is due at a minute of the owner's clock.
-		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "digests").Logger(), "queue digests", digests.QueueDue)
-		return nil
-	}
-	if run := d.setupRun(cfg, d.setup.log); run != nil {
-		runs["setup-check"] = run
-	}
-	rlog := log.With().Str("component", "retention").Logger()
-	runs["retention"] = func(ctx context.Context) error {
-		every(ctx, time.Hour, rlog, "apply retention", retention(db, cfg, now, rlog))
-		return nil
-	}
-	if cfg.Health.Listen != "" {
-		// Listening now makes a taken port a start error, not a line in the log of a
-		// daemon the orchestrator then thinks is unready.
-		ln, err := net.Listen("tcp", cfg.Health.Listen)
-		if err != nil {
-			return nil, nil, fmt.Errorf("health.listen: %w", err)
-		}
-		hlog := log.With().Str("component", "health").Logger()
-		runs["health"] = func(ctx context.Context) error {
-			// The listener is gone once Serve fails: a restart could not serve again.
-			if err := mon.serveHealth(ctx, ln, db, hlog); err != nil {
-				hlog.Error().Err(err).Msg("health endpoints are off")
-			}
-			return nil
-		}
-	}
-	return runs, refused, nil
-}
-
-// waitReady returns once every community has a saved long-poll position or a refused
-// token, or once ctx ends.
-func (d *Daemon) waitReady(ctx context.Context, cfg *configs.Config, refused *sync.Map) {
-	for _, cm := range cfg.VK.Communities {
+// waitReady returns once every community of groups has a saved long-poll position or a
+// refused token, or once ctx ends.
+func (d *Daemon) waitReady(ctx context.Context, groups []int64) {
+	for _, g := range groups {
 		for ctx.Err() == nil {
-			if ts, err := d.service.Cursor(ctx, vk.CursorKey(cm.GroupID)); err == nil && ts != "" {
+			if ts, err := d.service.Cursor(ctx, vk.CursorKey(g)); err == nil && ts != "" {
 				break
 			}
-			if _, bad := refused.Load(cm.GroupID); bad {
+			if _, bad := d.refused.Load(g); bad {
 				break
 			}
 			select {
@@ -376,6 +255,13 @@ func (d *Daemon) waitReady(ctx context.Context, cfg *configs.Config, refused *sy
 			case <-time.After(10 * time.Millisecond):
 			}
 		}
+	}
+}
+
+// notify tells the service manager of the daemon's state, when one listens.
+func (d *Daemon) notify(state string) {
+	if d.opts.Notify != nil {
+		d.opts.Notify(state)
 	}
 }
 
@@ -405,5 +291,9 @@ func (d *Daemon) HealthHandler() http.Handler { return d.mon.handler(d.db) }
 // SendDigest queues a person's digest of [from, to) at once, whatever their schedule: the
 // demo shows a digest of its own story this way.
 func (d *Daemon) SendDigest(ctx context.Context, name string, from, to time.Time) error {
-	return d.digests.SendNow(ctx, name, from, to)
+	return d.digests.Load().SendNow(ctx, name, from, to)
 }
+
+// Components lists the running components by name, sorted: "vk-10" is community 10's
+// watcher, "deadlines" the deadline checks.
+func (d *Daemon) Components() []string { return d.group.Names() }

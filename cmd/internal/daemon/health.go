@@ -22,15 +22,15 @@ import (
 
 // monitor holds the daemon's metrics and what /healthz reports.
 type monitor struct {
-	reg        *prometheus.Registry
-	events     *prometheus.CounterVec
-	newEvents  *prometheus.CounterVec
-	now        func() time.Time
-	staleAfter time.Duration
+	reg       *prometheus.Registry
+	events    *prometheus.CounterVec
+	newEvents *prometheus.CounterVec
+	now       func() time.Time
 
-	mu       sync.Mutex
-	lastPoll map[int64]time.Time
-	groups   []int64
+	mu         sync.Mutex
+	lastPoll   map[int64]time.Time
+	groups     []int64       // the communities watched now (watch)
+	staleAfter time.Duration // how long without a poll makes a watcher unhealthy
 }
 
 // caseCounter reports cases by state at scrape time.
@@ -41,7 +41,8 @@ type caseCounter interface {
 
 var _ caseCounter = (*store.DB)(nil)
 
-func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, cases caseCounter) *monitor {
+// newMonitor makes the daemon's metrics; watch says which communities to report on.
+func newMonitor(now func() time.Time, cases caseCounter) *monitor {
 	m := &monitor{
 		reg: prometheus.NewRegistry(),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -50,7 +51,7 @@ func newMonitor(groups []int64, staleAfter time.Duration, now func() time.Time, 
 		newEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modwatch_events_recorded_total", Help: "VK events recorded for the first time, by community.",
 		}, []string{"community"}),
-		now: now, staleAfter: staleAfter, lastPoll: map[int64]time.Time{}, groups: groups,
+		now: now, lastPoll: map[int64]time.Time{},
 	}
 	m.reg.MustRegister(m.events, m.newEvents,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -77,6 +78,23 @@ func (m *monitor) collectLive(ch chan<- prometheus.Metric, cases caseCounter) {
 	for g, age := range m.pollAges() {
 		ch <- prometheus.MustNewConstMetric(descSince, prometheus.GaugeValue, age.Seconds(), strconv.FormatInt(g, 10))
 	}
+}
+
+// watch sets the communities /healthz reports on and when a watcher counts as stale. A
+// community no longer watched is forgotten; a new one is unhealthy until its first poll.
+func (m *monitor) watch(groups []int64, staleAfter time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keep := map[int64]bool{}
+	for _, g := range groups {
+		keep[g] = true
+	}
+	for g := range m.lastPoll {
+		if !keep[g] {
+			delete(m.lastPoll, g)
+		}
+	}
+	m.groups, m.staleAfter = append([]int64(nil), groups...), staleAfter
 }
 
 func (m *monitor) polled(groupID int64, at time.Time) {
@@ -130,14 +148,15 @@ func (m *monitor) health(ctx context.Context, db caseCounter) (HealthReport, boo
 	for g, t := range m.lastPoll {
 		polls[g] = t
 	}
+	groups, staleAfter := m.groups, m.staleAfter
 	m.mu.Unlock()
-	for _, g := range m.groups {
+	for _, g := range groups {
 		w := WatcherHealth{}
 		if t, seen := polls[g]; seen {
 			t := t
 			w.LastPoll = &t
 			w.SecondsSincePoll = m.now().Sub(t).Seconds()
-			w.Healthy = m.now().Sub(t) <= m.staleAfter
+			w.Healthy = m.now().Sub(t) <= staleAfter
 		}
 		if !w.Healthy {
 			ok = false

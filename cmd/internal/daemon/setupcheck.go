@@ -150,18 +150,24 @@ func newSetupWatch(cfg *configs.Config, secrets configs.Secrets, svc *justify.Se
 // CheckSetup runs the daemon's setup check now, as it runs at start and every
 // vk.setup_check_every: problems not told yet are alerted.
 func (d *Daemon) CheckSetup(ctx context.Context) error {
-	return d.setup.run(ctx)
+	return d.setup.Load().run(ctx)
 }
 
-// setupRun is the supervised component of the periodic setup check, nil when
-// vk.setup_check_every is 0.
-func (d *Daemon) setupRun(cfg *configs.Config, log zerolog.Logger) func(context.Context) error {
-	if cfg.VK.SetupCheckEvery <= 0 {
-		return nil
+// planSetup builds the setup check of cfg's communities and chats into p and, unless
+// vk.setup_check_every is 0, its periodic component. A reload with changed communities,
+// tokens, chats or period starts the check anew, and so tells of each problem once more.
+func (d *Daemon) planSetup(p *plan, cfg *configs.Config, secrets configs.Secrets) {
+	log := d.log.With().Str("component", "setup").Logger()
+	w := newSetupWatch(cfg, secrets, d.service, d.bot, d.now, log)
+	p.setup = w
+	period := cfg.VK.SetupCheckEvery
+	if period <= 0 {
+		return
 	}
-	return func(ctx context.Context) error {
+	key := fingerprint(period, cfg.VK.MethodURL(), cfg.VK.Communities, secrets.Community, secrets.CommunityAdmin, SetupChats(cfg))
+	p.components["setup-check"] = component{key: key, run: func(ctx context.Context) error {
 		// At once, then every period; a check VK could not answer is retried sooner.
-		every(ctx, cfg.VK.SetupCheckEvery, log, "check the setup", d.setup.run)
+		every(ctx, period, log, "check the setup", w.run)
 		return nil
-	}
+	}}
 }
