@@ -172,8 +172,9 @@ func (s *Server) MigrateToSupergroup(chat, by int64, announce bool) int64 {
 	return to
 }
 
-// PressGroupButton makes user fromID press an inline button of a bot's message in a group
-// chat, as any member may, and returns the callback query id.
+// PressGroupButton makes user fromID press an inline button of a bot's message in a chat
+// (a group, as any member may, or fromID's own private chat) and returns the callback query
+// id.
 func (s *Server) PressGroupButton(chat, fromID int64, messageID int, callbackData string) string {
 	s.mu.Lock()
 	u := s.userLocked(fromID)

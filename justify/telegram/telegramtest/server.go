@@ -282,27 +282,7 @@ func (s *Server) userMessage(chatID, fromID int64, replyTo int, text string) int
 // returns the callback query id. The data need not match a button: forged presses are how
 // a bot's defences are tested.
 func (s *Server) PressButton(fromID int64, messageID int, callbackData string) string {
-	s.mu.Lock()
-	u := s.userLocked(fromID)
-	qid := fmt.Sprintf("q%d", s.nextUpd)
-	s.queries[qid] = &query{fromID: fromID, data: callbackData}
-	cq := &tgbotapi.CallbackQuery{ID: qid, From: s.tgUser(fromID), ChatInstance: strconv.FormatInt(fromID, 10), Data: callbackData}
-	label := callbackData
-	if m := s.findLocked(fromID, messageID); m != nil {
-		cq.Message = s.tgMessageLocked(m)
-		for _, row := range m.Buttons {
-			for _, b := range row {
-				if b.Data == callbackData {
-					label = b.Text
-				}
-			}
-		}
-	}
-	s.pushLocked(tgbotapi.Update{CallbackQuery: cq})
-	ev := Event{Kind: EventPressed, ChatID: fromID, Who: u.firstName, MessageID: messageID, Text: label}
-	s.mu.Unlock()
-	s.observe(ev)
-	return qid
+	return s.PressGroupButton(fromID, fromID, messageID, callbackData)
 }
 
 // Messages lists the bot's messages in a chat, oldest first, as they currently stand.
