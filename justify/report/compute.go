@@ -135,15 +135,20 @@ func Compute(in Input) Report {
 			cr.DeletedRequests[i].Role = roles[d.Operator]
 		}
 		r.Communities = append(r.Communities, cr)
-		for op, hours := range cr.Activity {
-			sum := r.Activity[op]
-			for h, n := range hours {
-				sum[h] += n
-			}
-			r.Activity[op] = sum
-		}
+		addActivity(r.Activity, cr.Activity)
 	}
 	return r
+}
+
+// addActivity adds each person's hourly counts of from to those of into.
+func addActivity(into, from map[string][24]int) {
+	for name, hours := range from {
+		sum := into[name]
+		for h, n := range hours {
+			sum[h] += n
+		}
+		into[name] = sum
+	}
 }
 
 func rank(cs []justify.Community, id int64) int {

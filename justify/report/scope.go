@@ -18,13 +18,7 @@ func (r Report) Within(scope []int64) Report {
 			continue
 		}
 		out.Communities = append(out.Communities, c)
-		for name, hours := range c.Activity {
-			sum := out.Activity[name]
-			for h, n := range hours {
-				sum[h] += n
-			}
-			out.Activity[name] = sum
-		}
+		addActivity(out.Activity, c.Activity)
 	}
 	return out
 }
