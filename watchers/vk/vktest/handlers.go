@@ -157,6 +157,10 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		s.wallGet(w, c)
 	case "wall.getComments":
 		s.wallGetComments(w, c)
+	case "messages.getConversations":
+		s.getConversations(w, c)
+	case "messages.markAsAnsweredConversation", "messages.deleteConversation":
+		s.changeConversation(w, c)
 	default:
 		c.fail(w, 3, "Unknown method passed")
 	}

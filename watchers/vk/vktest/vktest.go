@@ -99,6 +99,7 @@ type group struct {
 	posts                                    []*wallPost
 	comments                                 []*comment
 	messages                                 []*message
+	convs                                    map[int64]*conversation // by the customer's id
 	nextPostID, nextCommentID, nextMessageID int64
 }
 
