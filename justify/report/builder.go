@@ -19,23 +19,35 @@ const (
 type acc struct {
 	n    Counts
 	resp []time.Duration
+	// touch, answer and reaction are the dialogs' times; lengths their messages.
+	touch, answer, reaction []time.Duration
+	lengths                 []time.Duration
 }
 
 func (a *acc) done() Counts {
 	a.n.MedianFirstResponse = median(a.resp)
 	a.n.MedianFirstResponseSeconds = int64(a.n.MedianFirstResponse / time.Second)
+	c := &a.n.ConversationCounts
+	c.FirstTouchMedianSeconds, c.FirstTouchP90Seconds = seconds(median(a.touch)), seconds(p90(a.touch))
+	c.FirstAnswerMedianSeconds, c.FirstAnswerP90Seconds = seconds(median(a.answer)), seconds(p90(a.answer))
+	c.ReactionMedianSeconds, c.ReactionP90Seconds = seconds(median(a.reaction)), seconds(p90(a.reaction))
+	c.DialogLengthMedian = int(median(a.lengths))
 	return a.n
 }
 
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
+
 // builder accumulates one community.
 type builder struct {
-	id       int64
-	name     string
-	ops      [2]map[string]*acc
-	tot      [2]acc
-	deleted  []DeletedRequest
-	breaches []Breach
-	activity map[string][24]int
+	id        int64
+	name      string
+	ops       [2]map[string]*acc
+	tot       [2]acc
+	deleted   []DeletedRequest
+	breaches  []Breach
+	activity  map[string][24]int
+	signs     []Sign
+	templates []Template
 }
 
 func newBuilder(id int64, operators []string) *builder {
@@ -65,7 +77,8 @@ func (b *builder) op(period int, name string) *acc {
 // finish sorts and freezes the community's figures.
 func (b *builder) finish() CommunityReport {
 	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity,
-		DeletedRequests: b.deleted, SLABreaches: b.breaches}
+		DeletedRequests: b.deleted, SLABreaches: b.breaches, Signs: b.signs, Templates: b.templates}
+	sortConversations(&cr)
 	if cr.Name == "" {
 		cr.Name = fmt.Sprintf("club%d", b.id)
 	}
@@ -105,10 +118,22 @@ func median(ds []time.Duration) time.Duration {
 	return (s[m-1] + s[m]) / 2
 }
 
+// p90 returns the 90th percentile of ds (nearest rank: the smallest value at least 90% of
+// them do not exceed); 0 when empty.
+func p90(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[(9*len(s)+9)/10-1]
+}
+
 // diff is a minus b, field by field.
 func diff(a, b Counts) Counts {
 	return Counts{
-		Bans: a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions,
+		ConversationCounts: diffConversations(a.ConversationCounts, b.ConversationCounts),
+		Bans:               a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions,
 		JustifiedInTime: a.JustifiedInTime - b.JustifiedInTime, JustifiedLate: a.JustifiedLate - b.JustifiedLate,
 		NeverJustified: a.NeverJustified - b.NeverJustified, Approved: a.Approved - b.Approved,
 		Reversed: a.Reversed - b.Reversed, ReversedInVK: a.ReversedInVK - b.ReversedInVK,

@@ -23,7 +23,7 @@ func Compute(in Input) Report {
 	prevFrom := in.From.Add(-length)
 
 	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
-	byVK := map[int64]string{}
+	byVK := operators{}
 	var operators []string
 	for _, p := range in.People {
 		if p.Role == justify.RoleOperator {
@@ -94,6 +94,7 @@ func Compute(in Input) Report {
 	all := uniqueTickets(in.PrevTickets, in.Tickets)
 	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur)
 	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev)
+	countConversations(in, byVK, get) // conversations.go
 
 	sort.Slice(order, func(i, j int) bool {
 		// Configured communities keep their order; others follow by id.

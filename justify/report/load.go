@@ -20,6 +20,13 @@ type Reader interface {
 	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
 	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
 	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
+	// DialogsBetween lists the dialogs started in [from, to).
+	DialogsBetween(ctx context.Context, from, to time.Time) ([]justify.Dialog, error)
+	// SignsBetween lists the signs of [from, to) with their words.
+	SignsBetween(ctx context.Context, from, to time.Time) ([]justify.Sign, error)
+	// TemplateUses lists the uses in [from, to) of the texts an admin sent to at least
+	// minCustomers customers (ever).
+	TemplateUses(ctx context.Context, from, to time.Time, minCustomers int) ([]justify.TemplateUse, error)
 }
 
 // HelpDeskName names the pseudo-community of imported tickets (group 0) in reports.
@@ -35,6 +42,8 @@ type Options struct {
 	Communities []justify.Community
 	// SLA is how long a customer may wait for a first answer; 0 disables SLA breaches.
 	SLA time.Duration
+	// TemplateMinCustomers is how many customers make a reply a template; 0 counts none.
+	TemplateMinCustomers int
 }
 
 // Operators are the names of the configured operators, sorted.
@@ -64,7 +73,7 @@ func Load(ctx context.Context, r Reader, o Options, from, to time.Time) (Report,
 func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, error) {
 	prevFrom := from.Add(-to.Sub(from))
 	in := Input{From: from, To: to, SLA: o.SLA, Location: to.Location(), People: o.People,
-		Communities: append([]justify.Community(nil), o.Communities...)}
+		Communities: append([]justify.Community(nil), o.Communities...), TemplateMinCustomers: o.TemplateMinCustomers}
 	cases, err := r.CasesBetween(ctx, prevFrom, to)
 	if err != nil {
 		return in, err
@@ -86,6 +95,17 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	}
 	if in.PrevTickets, err = r.TicketsBetween(ctx, prevFrom, from); err != nil {
 		return in, err
+	}
+	if in.Dialogs, err = r.DialogsBetween(ctx, prevFrom, to); err != nil {
+		return in, err
+	}
+	if in.Signs, err = r.SignsBetween(ctx, prevFrom, to); err != nil {
+		return in, err
+	}
+	if o.TemplateMinCustomers > 0 {
+		if in.TemplateUses, err = r.TemplateUses(ctx, prevFrom, to, o.TemplateMinCustomers); err != nil {
+			return in, err
+		}
 	}
 	// Deleted requests written before the period still need their words.
 	have := map[string]bool{}

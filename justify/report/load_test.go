@@ -18,6 +18,9 @@ import (
 type fakeReader struct {
 	cases   []justify.Case
 	tickets []justify.Ticket
+	dialogs []justify.Dialog
+	signs   []justify.Sign
+	uses    []justify.TemplateUse
 	fail    string // the method that fails, if any
 
 	mu          sync.Mutex
@@ -39,6 +42,54 @@ func (f *fakeReader) CasesBetween(_ context.Context, from, to time.Time) ([]just
 	for _, c := range f.cases {
 		if within(c.OpenedAt, from, to) {
 			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReader) DialogsBetween(_ context.Context, from, to time.Time) ([]justify.Dialog, error) {
+	if f.fail == "DialogsBetween" {
+		return nil, errRead
+	}
+	var out []justify.Dialog
+	for _, d := range f.dialogs {
+		if within(d.StartedAt, from, to) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReader) SignsBetween(_ context.Context, from, to time.Time) ([]justify.Sign, error) {
+	if f.fail == "SignsBetween" {
+		return nil, errRead
+	}
+	var out []justify.Sign
+	for _, s := range f.signs {
+		if within(s.At, from, to) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// TemplateUses keeps the store's rule: only texts sent to minCustomers customers ever.
+func (f *fakeReader) TemplateUses(_ context.Context, from, to time.Time, minCustomers int) ([]justify.TemplateUse, error) {
+	if f.fail == "TemplateUses" {
+		return nil, errRead
+	}
+	customers := map[[3]int64]map[int64]bool{}
+	for _, u := range f.uses {
+		k := [3]int64{u.GroupID, u.OperatorVKID, u.Hash}
+		if customers[k] == nil {
+			customers[k] = map[int64]bool{}
+		}
+		customers[k][u.CustomerVKID] = true
+	}
+	var out []justify.TemplateUse
+	for _, u := range f.uses {
+		if within(u.At, from, to) && len(customers[[3]int64{u.GroupID, u.OperatorVKID, u.Hash}]) >= minCustomers {
+			out = append(out, u)
 		}
 	}
 	return out, nil
