@@ -58,8 +58,8 @@ func (c *Config) validateConversations(p *Problems) {
 			}
 		}
 	}
-	if c.VK.UnansweredCheckEvery < time.Minute {
-		p.add("vk.unanswered_check_every", "%s is too often: at least 1m", c.VK.UnansweredCheckEvery)
+	if c.VK.UnansweredCheckEvery < time.Second {
+		p.add("vk.unanswered_check_every", "%s is too often: at least 1s", c.VK.UnansweredCheckEvery)
 	}
 	for i, pc := range c.People {
 		for j, sc := range pc.Shifts {
@@ -106,4 +106,15 @@ func (c *Config) Lexicon() *justify.Lexicon {
 	return justify.NewLexicon(justify.LexiconWords{
 		Greetings: cv.Greetings, Holding: cv.HoldingReplies, OneWord: cv.OneWordReplies, Thanks: cv.Thanks,
 	})
+}
+
+// ConversationRules are the domain's rules of dialogs and signs from the config.
+func (c *Config) ConversationRules() *justify.Conversations {
+	cv := c.Conversations
+	return &justify.Conversations{
+		Lexicon: c.Lexicon(),
+		Rules: justify.DialogRules{AnswerWithin: c.Tickets.AnswerWithin, StallAfter: cv.StallAfter,
+			RepeatWithin: cv.RepeatWithin, NewDialogAfter: cv.NewDialogAfter, Shifts: c.Shifts()},
+		IdleAfter: cv.IdleAfter,
+	}
 }

@@ -21,10 +21,10 @@ func TestConversationsProblems(t *testing.T) {
 		want Problems
 	}{
 		{name: "settings out of range",
-			doc: strings.Replace(minimal, "vk:\n", "vk:\n  unanswered_check_every: 10s\n", 1) +
+			doc: strings.Replace(minimal, "vk:\n", "vk:\n  unanswered_check_every: 500ms\n", 1) +
 				"conversations:\n  stall_after: 0s\n  template_min_customers: 1\n  idle_after: 30s\n  greetings: ['  ']\n",
 			want: Problems{
-				{Key: "vk.unanswered_check_every", Line: 3, Message: "10s is too often: at least 1m"},
+				{Key: "vk.unanswered_check_every", Line: 3, Message: "500ms is too often: at least 1s"},
 				{Key: "conversations.stall_after", Line: 13, Message: "0s must be positive"},
 				{Key: "conversations.template_min_customers", Line: 14, Message: "1 is too few: a template goes to at least 2 customers"},
 				{Key: "conversations.idle_after", Line: 15, Message: "30s is too short: at least 1m"},

@@ -115,6 +115,8 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
 		AlertWindow:  cfg.Alerts.GroupWithin,
 		Grouping:     cfg.GroupRule(),
+		// Dialogs and signs of shirking in community messages and comments.
+		Conversations: cfg.ConversationRules(),
 	}
 	if err := svc.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover interrupted work: %w", err)
@@ -239,6 +241,15 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 		}
 		runs[fmt.Sprintf("vk-%d", cm.GroupID)] = w.Run
 		runs[fmt.Sprintf("vk-reconcile-%d", cm.GroupID)] = rec.Run
+		// VK sends no event when a conversation is marked answered without a word.
+		up, err := vk.NewUnansweredPoller(vk.UnansweredConfig{
+			GroupID: cm.GroupID, Token: token, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.UnansweredCheckEvery,
+			Now: now, OnTokenProblem: tokenProblem("community token"), Metrics: vkMetrics,
+		}, svc, wlog)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read unanswered conversations of community %d: %w", cm.GroupID, err)
+		}
+		runs[fmt.Sprintf("vk-unanswered-%d", cm.GroupID)] = up.Run
 
 		// Deleted wall posts and the wall's history need an admin's user token; config
 		// check warns when it is missing.
@@ -281,6 +292,12 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 				}
 				return err
 			})
+		return nil
+	}
+	runs["conversations"] = func(ctx context.Context) error {
+		// Signs that time alone makes due (an answer deadline passing) and idle time.
+		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "conversations").Logger(),
+			"find due signs", svc.TickConversations)
 		return nil
 	}
 	runs["digests"] = func(ctx context.Context) error {
