@@ -260,7 +260,14 @@ func (s *Service) rebuildConversation(tx Tx, conv string, t time.Time) error {
 		return fmt.Errorf("read conversation %s: %w", conv, err)
 	}
 	ds, wrote := BuildDialogs(msgs, prev, s.Conversations.Rules, s.now())
-	if err := tx.ReplaceDialogs(conv, from, ds, wrote); err != nil {
+	var changed []ConvMessage
+	for _, m := range msgs {
+		if m.Side == SideCommunity && wrote[m.Key] != m.WroteAfter {
+			m.WroteAfter = wrote[m.Key]
+			changed = append(changed, m)
+		}
+	}
+	if err := tx.ReplaceDialogs(conv, from, ds, changed); err != nil {
 		return fmt.Errorf("save dialogs of %s: %w", conv, err)
 	}
 	if len(msgs) > 0 {

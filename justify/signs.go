@@ -65,6 +65,9 @@ type Sign struct {
 	Minutes int
 	// DialogID is the dialog the sign was found in; 0 for idle time.
 	DialogID int64
+	// Secondary marks the second and later signs of one piece of evidence (a request
+	// skipped while several operators were on shift): totals count the evidence once.
+	Secondary bool
 }
 
 // timeSigns finds a built dialog's signs that depend on its replies and on time, as known
@@ -149,7 +152,7 @@ func skipped(m ConvMessage, from, deadline time.Time, rules DialogRules) []Sign 
 	var out []Sign
 	for _, vk := range rules.onShift(from, deadline) {
 		s := base
-		s.OperatorVKID, s.Key = vk, fmt.Sprintf("skipped:%s:%d", m.Key, vk)
+		s.OperatorVKID, s.Key, s.Secondary = vk, fmt.Sprintf("skipped:%s:%d", m.Key, vk), len(out) > 0
 		out = append(out, s)
 	}
 	return out

@@ -188,8 +188,8 @@ type ConversationStore interface {
 	// most n.
 	DialogsUpTo(conv string, t time.Time, n int) ([]Dialog, error)
 	// ReplaceDialogs replaces the dialogs of conv started at or after from, their waits and
-	// their signs, by ds, and sets WroteAfter of the messages wrote names.
-	ReplaceDialogs(conv string, from time.Time, ds []Dialog, wrote map[string]bool) error
+	// their signs, by ds (setting their IDs), and saves WroteAfter of the messages in wrote.
+	ReplaceDialogs(conv string, from time.Time, ds []Dialog, wrote []ConvMessage) error
 	// DueDialogs lists dialogs whose CheckAt is at or before now, soonest first, at most limit.
 	DueDialogs(now time.Time, limit int) ([]Dialog, error)
 	// UnansweredOf returns a community's list of unanswered conversations as last kept.

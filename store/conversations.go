@@ -2,8 +2,10 @@ package store
 
 import (
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -74,29 +76,24 @@ func (t *Tx) PutConvMessage(m *justify.ConvMessage) (*justify.ConvMessage, error
 			return nil, fmt.Errorf("update conversation message %s: %w", m.Key, err)
 		}
 	}
-	if m.Side == justify.SideCommunity && !m.Automatic && m.Hash != 0 && (prev == nil || prev.Hash != m.Hash) {
-		if err := t.notePhrase(m); err != nil {
+	if m.Hash != 0 && m.Template != "" {
+		if _, err := t.exec(`INSERT INTO phrases (group_id, admin_vk_id, hash, text) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, m.GroupID, m.AdminVKID, m.Hash, m.Template); err != nil {
+			return nil, fmt.Errorf("keep phrase %d: %w", m.Hash, err)
+		}
+	}
+	// A reply with a template hash is in its hour's roll-up.
+	if prev != nil && prev.Hash != 0 {
+		if err := t.markHour(prev.GroupID, prev.At); err != nil {
+			return nil, err
+		}
+	}
+	if m.Hash != 0 {
+		if err := t.markHour(m.GroupID, m.At); err != nil {
 			return nil, err
 		}
 	}
 	return prev, nil
-}
-
-// notePhrase counts a reply's customer for its text: phrases keeps how many customers
-// each admin's text went to, so that reports look only at texts that can be templates.
-func (t *Tx) notePhrase(m *justify.ConvMessage) error {
-	n, err := t.affected(`INSERT INTO phrase_customers (group_id, admin_vk_id, hash, customer_vk_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, m.GroupID, m.AdminVKID, m.Hash, m.CustomerVKID)
-	if err != nil {
-		return fmt.Errorf("count the customer of phrase %d: %w", m.Hash, err)
-	}
-	if _, err := t.exec(`INSERT INTO phrases (group_id, admin_vk_id, hash, text, customers, last_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (group_id, admin_vk_id, hash) DO UPDATE SET customers = customers + excluded.customers,
-		last_at = max(last_at, excluded.last_at), text = CASE WHEN text = '' THEN excluded.text ELSE text END`,
-		m.GroupID, m.AdminVKID, m.Hash, m.Template, n, ms(m.At)); err != nil {
-		return fmt.Errorf("count phrase %d: %w", m.Hash, err)
-	}
-	return nil
 }
 
 // ConvMessage loads a conversation message by key, or returns justify.ErrNotFound.
@@ -211,52 +208,123 @@ func (t *Tx) DueDialogs(now time.Time, limit int) ([]justify.Dialog, error) {
 }
 
 // ReplaceDialogs replaces the dialogs of conv started at or after from, with their waits
-// and signs, and sets the messages' WroteAfter.
-func (t *Tx) ReplaceDialogs(conv string, from time.Time, ds []justify.Dialog, wrote map[string]bool) error {
-	old := "SELECT id FROM dialogs WHERE conv = ? AND started_at >= ?"
-	for _, q := range []string{
-		"DELETE FROM signs WHERE dialog_id != 0 AND dialog_id IN (" + old + ")",
-		"DELETE FROM dialog_waits WHERE dialog_id IN (" + old + ")",
-		"DELETE FROM dialogs WHERE conv = ? AND started_at >= ?",
-	} {
-		if _, err := t.exec(q, conv, ms(from)); err != nil {
-			return fmt.Errorf("remove dialogs of %s: %w", conv, err)
-		}
+// and signs, and saves the WroteAfter of the messages in wrote. A dialog built again the
+// same (its fingerprint) is left as it is: a message appended to a conversation rewrites
+// only the dialog it belongs to.
+func (t *Tx) ReplaceDialogs(conv string, from time.Time, ds []justify.Dialog, wrote []justify.ConvMessage) error {
+	type stored struct {
+		id, group, started int64
+		fp                 string
+	}
+	old, err := queryAll(t.ctx, t, "SELECT id, group_id, started_at, fingerprint FROM dialogs WHERE conv = ? AND started_at >= ?",
+		"dialogs", func(s scanner) (stored, error) {
+			var d stored
+			err := s.Scan(&d.id, &d.group, &d.started, &d.fp)
+			return d, err
+		}, conv, ms(from))
+	if err != nil {
+		return fmt.Errorf("read dialogs of %s: %w", conv, err)
+	}
+	byStart := map[int64][]stored{}
+	for _, d := range old {
+		byStart[d.started] = append(byStart[d.started], d)
 	}
 	for i := range ds {
-		if err := t.insertDialog(&ds[i]); err != nil {
+		d := &ds[i]
+		fp := fingerprint(*d)
+		start := ms(d.StartedAt)
+		if same := byStart[start]; len(same) > 0 {
+			o := same[0]
+			byStart[start] = same[1:]
+			if o.fp == fp {
+				d.ID = o.id
+				continue
+			}
+			if err := t.deleteDialog(o.id, o.group, o.started); err != nil {
+				return err
+			}
+		}
+		if err := t.insertDialog(d, fp); err != nil {
 			return err
 		}
 	}
-	if _, err := t.exec(`UPDATE conv_messages SET wrote_after = 0 WHERE conv = ? AND at >= ? AND wrote_after = 1`,
-		conv, ms(from)); err != nil {
-		return fmt.Errorf("reset replies of %s: %w", conv, err)
-	}
-	for key, w := range wrote {
-		if !w {
-			continue
+	for _, left := range byStart {
+		for _, o := range left {
+			if err := t.deleteDialog(o.id, o.group, o.started); err != nil {
+				return err
+			}
 		}
-		if _, err := t.exec("UPDATE conv_messages SET wrote_after = 1 WHERE key = ?", key); err != nil {
-			return fmt.Errorf("mark reply %s: %w", key, err)
+	}
+	for _, m := range wrote {
+		if _, err := t.exec("UPDATE conv_messages SET wrote_after = ? WHERE key = ?", b2i(m.WroteAfter), m.Key); err != nil {
+			return fmt.Errorf("mark reply %s: %w", m.Key, err)
+		}
+		if m.Hash != 0 {
+			if err := t.markHour(m.GroupID, m.At); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func (t *Tx) insertDialog(d *justify.Dialog) error {
+// fingerprint digests everything a dialog was built into, its signs included.
+func fingerprint(d justify.Dialog) string {
+	d.ID = 0
+	d.Signs = append([]justify.Sign(nil), d.Signs...)
+	for i := range d.Signs {
+		d.Signs[i].ID, d.Signs[i].DialogID = 0, 0
+	}
+	h := fnv.New128a()
+	_, _ = fmt.Fprintf(h, "%+v", d)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// deleteDialog removes a dialog with its waits and signs, marking the hours they were in.
+func (t *Tx) deleteDialog(id, group, started int64) error {
+	hours, err := queryAll(t.ctx, t, "SELECT at FROM signs WHERE dialog_id = ? AND dialog_id != 0", "signs",
+		func(s scanner) (int64, error) {
+			var at int64
+			err := s.Scan(&at)
+			return at, err
+		}, id)
+	if err != nil {
+		return fmt.Errorf("read signs of dialog %d: %w", id, err)
+	}
+	for _, at := range append(hours, started) {
+		if err := t.markHour(group, fromMS(at)); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
+		"DELETE FROM signs WHERE dialog_id = ? AND dialog_id != 0",
+		"DELETE FROM dialog_waits WHERE dialog_id = ?",
+		"DELETE FROM dialogs WHERE id = ?",
+	} {
+		if _, err := t.exec(q, id); err != nil {
+			return fmt.Errorf("remove dialog %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) insertDialog(d *justify.Dialog, fp string) error {
 	res, err := t.exec(`INSERT INTO dialogs (group_id, conv, place, customer_vk_id, start_key, link, started_at, last_at,
 		messages, request_at, first_touch_at, first_touch_by, first_touch_ms, first_answer_at, first_answer_by,
-		first_answer_ms, closing_at, closing_by, reactions, waiting_since, closed, check_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		first_answer_ms, closing_at, closing_by, reactions, waiting_since, closed, check_at, fingerprint)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.GroupID, d.Conv, d.Place, d.CustomerVKID, d.StartKey, d.Link, ms(d.StartedAt), ms(d.LastAt), d.Messages,
 		ms(d.RequestAt), ms(d.FirstTouchAt), d.FirstTouchBy, d.FirstTouch.Milliseconds(), ms(d.FirstAnswerAt),
 		d.FirstAnswerBy, d.FirstAnswer.Milliseconds(), ms(d.ClosingAt), d.ClosingBy, encodeReactions(d.Reactions),
-		ms(d.WaitingSince), b2i(d.Closed), ms(d.CheckAt))
+		ms(d.WaitingSince), b2i(d.Closed), ms(d.CheckAt), fp)
 	if err != nil {
 		return fmt.Errorf("insert dialog of %s: %w", d.Conv, err)
 	}
 	if d.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert dialog of %s: %w", d.Conv, err)
+	}
+	if err := t.markHour(d.GroupID, d.StartedAt); err != nil {
+		return err
 	}
 	for _, w := range d.Waits {
 		if _, err := t.exec("INSERT INTO dialog_waits (dialog_id, group_id, from_at, to_at) VALUES (?, ?, ?, ?)",
@@ -280,16 +348,30 @@ func (t *Tx) insertSign(s *justify.Sign) error {
 	for i, vk := range s.OnShift {
 		shift[i] = strconv.FormatInt(vk, 10)
 	}
+	// A sign found again elsewhere (a dialog boundary moved) is its old row's evidence:
+	// the old row's hour changes too.
+	var oldAt, oldGroup int64
+	switch err := t.queryRow("SELECT at, group_id FROM signs WHERE key = ?", s.Key).Scan(&oldAt, &oldGroup); {
+	case err == nil:
+		if err := t.markHour(oldGroup, fromMS(oldAt)); err != nil {
+			return err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("find sign %s: %w", s.Key, err)
+	}
 	res, err := t.exec(`INSERT INTO signs (key, group_id, kind, operator_vk_id, on_shift, customer_vk_id, message_key,
-		ticket_key, link, at, minutes, dialog_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ticket_key, link, at, minutes, dialog_id, secondary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, kind = excluded.kind,
 		operator_vk_id = excluded.operator_vk_id, on_shift = excluded.on_shift, customer_vk_id = excluded.customer_vk_id,
 		message_key = excluded.message_key, ticket_key = excluded.ticket_key, link = excluded.link, at = excluded.at,
-		minutes = excluded.minutes, dialog_id = excluded.dialog_id`,
+		minutes = excluded.minutes, dialog_id = excluded.dialog_id, secondary = excluded.secondary`,
 		s.Key, s.GroupID, s.Kind, s.OperatorVKID, strings.Join(shift, ","), s.CustomerVKID, s.MessageKey, s.TicketKey,
-		s.Link, ms(s.At), s.Minutes, s.DialogID)
+		s.Link, ms(s.At), s.Minutes, s.DialogID, b2i(s.Secondary))
 	if err != nil {
 		return fmt.Errorf("insert sign %s: %w", s.Key, err)
+	}
+	if err := t.markHour(s.GroupID, s.At); err != nil {
+		return err
 	}
 	if id, err := res.LastInsertId(); err == nil {
 		s.ID = id
@@ -397,8 +479,21 @@ func (t *Tx) ActionTimes(vkID int64, groupIDs []int64, from, to time.Time) ([]ti
 
 // ReplaceIdle replaces a community's idle signs that start in [from, to).
 func (t *Tx) ReplaceIdle(groupID int64, from, to time.Time, signs []justify.Sign) error {
-	if _, err := t.exec("DELETE FROM signs WHERE group_id = ? AND kind = ? AND at >= ? AND at < ?",
-		groupID, justify.SignIdle, ms(from), ms(to)); err != nil {
+	const where = "FROM signs WHERE group_id = ? AND kind = ? AND at >= ? AND at < ?"
+	old, err := queryAll(t.ctx, t, "SELECT at "+where, "idle signs", func(s scanner) (int64, error) {
+		var at int64
+		err := s.Scan(&at)
+		return at, err
+	}, groupID, justify.SignIdle, ms(from), ms(to))
+	if err != nil {
+		return fmt.Errorf("read idle time of %d: %w", groupID, err)
+	}
+	for _, at := range old {
+		if err := t.markHour(groupID, fromMS(at)); err != nil {
+			return err
+		}
+	}
+	if _, err := t.exec("DELETE "+where, groupID, justify.SignIdle, ms(from), ms(to)); err != nil {
 		return fmt.Errorf("remove idle time of %d: %w", groupID, err)
 	}
 	for i := range signs {

@@ -1,113 +1,93 @@
 package store
 
-// The reads of reports about conversations: a period's dialogs, signs and template uses,
-// each through an index, on the read pool.
+// The reads of reports about conversations besides the roll-up (rollups.go): the evidence
+// of the few signs and template uses a report lists, each through an index, on the read pool.
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
 )
 
-// DialogsBetween lists the dialogs started in [from, to) with the fields figures need:
-// group, start, first touch, first answer, messages and reactions. They are read from
-// dialogs_started alone, which holds those columns.
-func (db *DB) DialogsBetween(ctx context.Context, from, to time.Time) ([]justify.Dialog, error) {
-	ds, err := queryAll(ctx, db.read, `SELECT started_at, group_id, first_touch_by, first_touch_ms, first_touch_at,
-		first_answer_by, first_answer_ms, first_answer_at, messages, reactions FROM dialogs INDEXED BY dialogs_started
-		WHERE started_at >= ? AND started_at < ?`, "dialogs", func(s scanner) (justify.Dialog, error) {
-		var d justify.Dialog
-		var started, touchMS, touchAt, answerMS, answerAt int64
-		var reactions string
-		err := s.Scan(&started, &d.GroupID, &d.FirstTouchBy, &touchMS, &touchAt, &d.FirstAnswerBy, &answerMS, &answerAt,
-			&d.Messages, &reactions)
-		if err != nil {
-			return d, err
-		}
-		d.StartedAt, d.FirstTouchAt, d.FirstAnswerAt = fromMS(started), fromMS(touchAt), fromMS(answerAt)
-		d.FirstTouch, d.FirstAnswer = time.Duration(touchMS)*time.Millisecond, time.Duration(answerMS)*time.Millisecond
-		d.Reactions, err = decodeReactions(reactions)
-		return d, err
-	}, ms(from), ms(to))
-	if err != nil {
-		return nil, fmt.Errorf("dialogs from %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
-	}
-	return ds, nil
-}
-
 // SignsBetween lists the signs of [from, to), by time, with their words: the community's
 // reply, or the customer's message unless it was forgotten.
 func (db *DB) SignsBetween(ctx context.Context, from, to time.Time) ([]justify.Sign, error) {
-	ss, err := queryAll(ctx, db.read, `SELECT s.id, s.key, s.group_id, s.kind, s.operator_vk_id, s.on_shift,
-		s.customer_vk_id, s.message_key, s.ticket_key, s.link, s.at, s.minutes, s.dialog_id,
-		COALESCE(m.text, CASE WHEN t.forgotten = 1 THEN '' ELSE t.text END, '')
-		FROM signs s LEFT JOIN conv_messages m ON m.key = s.message_key AND s.message_key != ''
-		LEFT JOIN tickets t ON t.key = s.ticket_key AND s.ticket_key != ''
-		WHERE s.at >= ? AND s.at < ? ORDER BY s.at, s.id`, "signs", func(sc scanner) (justify.Sign, error) {
-		var s justify.Sign
-		var shift string
-		var at int64
-		err := sc.Scan(&s.ID, &s.Key, &s.GroupID, &s.Kind, &s.OperatorVKID, &shift, &s.CustomerVKID, &s.MessageKey,
-			&s.TicketKey, &s.Link, &at, &s.Minutes, &s.DialogID, &s.Excerpt)
-		if err != nil {
-			return s, err
-		}
-		s.At = fromMS(at)
-		if shift != "" {
-			for _, p := range strings.Split(shift, ",") {
-				vk, err := strconv.ParseInt(p, 10, 64)
-				if err != nil {
-					return s, fmt.Errorf("read operators on shift %q: %w", shift, err)
-				}
-				s.OnShift = append(s.OnShift, vk)
-			}
-		}
-		return s, nil
-	}, ms(from), ms(to))
+	ss, err := queryAll(ctx, db.read, signEvidence+" WHERE s.at >= ? AND s.at < ? ORDER BY s.at, s.id", "signs",
+		scanSign, ms(from), ms(to))
 	if err != nil {
 		return nil, fmt.Errorf("signs from %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
 	}
 	return ss, nil
 }
 
-// TemplateUses lists, for every reply text some admin sent to at least minCustomers
-// customers and used since from, its uses in [from, to). Texts sent to fewer customers
-// ever cannot be templates in any period, so only the few common ones are read.
-func (db *DB) TemplateUses(ctx context.Context, from, to time.Time, minCustomers int) ([]justify.TemplateUse, error) {
-	type phrase struct {
-		group, admin, hash int64
-		text               string
-	}
-	candidates, err := queryAll(ctx, db.read, `SELECT group_id, admin_vk_id, hash, text FROM phrases
-		WHERE customers >= ? AND last_at >= ?`, "phrases", func(s scanner) (phrase, error) {
-		var p phrase
-		err := s.Scan(&p.group, &p.admin, &p.hash, &p.text)
-		return p, err
-	}, minCustomers, ms(from))
+// signEvidence reads signs with their words: the community's reply, or the customer's
+// message unless it was forgotten.
+const signEvidence = `SELECT s.id, s.key, s.group_id, s.kind, s.operator_vk_id, s.on_shift, s.customer_vk_id,
+	s.message_key, s.ticket_key, s.link, s.at, s.minutes, s.dialog_id, s.secondary,
+	COALESCE(m.text, CASE WHEN t.forgotten = 1 THEN '' ELSE t.text END, '')
+	FROM signs s LEFT JOIN conv_messages m ON m.key = s.message_key AND s.message_key != ''
+	LEFT JOIN tickets t ON t.key = s.ticket_key AND s.ticket_key != ''`
+
+func scanSign(sc scanner) (justify.Sign, error) {
+	var s justify.Sign
+	var shift string
+	var at int64
+	var secondary int
+	err := sc.Scan(&s.ID, &s.Key, &s.GroupID, &s.Kind, &s.OperatorVKID, &shift, &s.CustomerVKID, &s.MessageKey,
+		&s.TicketKey, &s.Link, &at, &s.Minutes, &s.DialogID, &secondary, &s.Excerpt)
 	if err != nil {
-		return nil, fmt.Errorf("list common phrases: %w", err)
+		return s, err
 	}
+	s.At, s.Secondary = fromMS(at), secondary == 1
+	s.OnShift, err = parseOnShift(shift)
+	return s, err
+}
+
+// SignExamples lists, for each key, the newest n signs of [from, to) with their words
+// (all of them when n <= 0), through signs_list.
+func (db *DB) SignExamples(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error) {
+	var out []justify.Sign
+	for _, k := range keys {
+		ss, err := queryAll(ctx, db.read, signEvidence+` WHERE s.group_id = ? AND s.kind = ? AND s.operator_vk_id = ?
+			AND s.at >= ? AND s.at < ? ORDER BY s.at DESC, s.id DESC LIMIT ?`, "signs", scanSign,
+			k.GroupID, k.Kind, k.OperatorVKID, ms(from), ms(to), limitOrAll(n))
+		if err != nil {
+			return nil, fmt.Errorf("examples of %s signs of %d in group %d: %w", k.Kind, k.OperatorVKID, k.GroupID, err)
+		}
+		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+// TemplateExamples lists, for each phrase, its newest n uses in [from, to) (all of them
+// when n <= 0) with their words and the phrase's normalised text, through conv_messages_hash.
+func (db *DB) TemplateExamples(ctx context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error) {
 	var out []justify.TemplateUse
-	for _, p := range candidates {
+	for _, p := range phrases {
+		var text string
+		err := db.read.QueryRowContext(ctx, "SELECT text FROM phrases WHERE group_id = ? AND admin_vk_id = ? AND hash = ?",
+			p.GroupID, p.OperatorVKID, p.Hash).Scan(&text)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("read phrase %d: %w", p.Hash, err)
+		}
 		uses, err := queryAll(ctx, db.read, `SELECT customer_vk_id, at, wrote_after, key, text, place, owner_id, parent_id,
 			item_id FROM conv_messages WHERE group_id = ? AND hash = ? AND admin_vk_id = ? AND at >= ? AND at < ?
-			AND hash != 0 AND side = 'community' AND automatic = 0`, "template uses",
-			func(s scanner) (justify.TemplateUse, error) {
-				u := justify.TemplateUse{GroupID: p.group, OperatorVKID: p.admin, Hash: p.hash, Template: p.text}
-				var at int64
-				var wrote int
-				ref := justify.Ref{GroupID: p.group}
-				err := s.Scan(&u.CustomerVKID, &at, &wrote, &u.MessageKey, &u.Text, &ref.Place, &ref.OwnerID,
-					&ref.ParentID, &ref.ItemID)
-				u.At, u.WroteAfter, u.Link = fromMS(at), wrote == 1, ref.Link()
-				return u, err
-			}, p.group, p.hash, p.admin, ms(from), ms(to))
+			AND hash != 0 ORDER BY at DESC, id DESC LIMIT ?`, "template uses", func(s scanner) (justify.TemplateUse, error) {
+			u := justify.TemplateUse{GroupID: p.GroupID, OperatorVKID: p.OperatorVKID, Hash: p.Hash, Template: text}
+			var at int64
+			var wrote int
+			ref := justify.Ref{GroupID: p.GroupID}
+			err := s.Scan(&u.CustomerVKID, &at, &wrote, &u.MessageKey, &u.Text, &ref.Place, &ref.OwnerID, &ref.ParentID,
+				&ref.ItemID)
+			u.At, u.WroteAfter, u.Link = fromMS(at), wrote == 1, ref.Link()
+			return u, err
+		}, p.GroupID, p.Hash, p.OperatorVKID, ms(from), ms(to), limitOrAll(n))
 		if err != nil {
-			return nil, fmt.Errorf("list uses of phrase %d: %w", p.hash, err)
+			return nil, fmt.Errorf("list uses of phrase %d: %w", p.Hash, err)
 		}
 		out = append(out, uses...)
 	}

@@ -46,7 +46,7 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 		}
 		return out
 	}
-	for _, d := range in.Dialogs {
+	for _, d := range in.Facts.Dialogs {
 		period := periodOf(d.StartedAt, prevFrom, in.From, in.To)
 		if period < 0 {
 			continue
@@ -55,7 +55,7 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 		tot := &b.tot[period]
 		tot.n.Dialogs++
 		tot.lengths = append(tot.lengths, time.Duration(d.Messages))
-		if d.FirstTouchAt.IsZero() {
+		if !d.Touched {
 			tot.n.DialogsUnanswered++
 		} else {
 			tot.touch = append(tot.touch, d.FirstTouch)
@@ -66,7 +66,7 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 				a.touch = append(a.touch, d.FirstTouch)
 			}
 		}
-		if !d.FirstAnswerAt.IsZero() {
+		if d.Answered {
 			for _, a := range accs(b, period, d.FirstAnswerBy) {
 				a.n.DialogsAnswered++
 				a.answer = append(a.answer, d.FirstAnswer)
@@ -78,28 +78,14 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 			}
 		}
 	}
-	countSigns(in, ops, get, prevFrom, accs)
-	countTemplates(in, ops, get, prevFrom, accs)
-}
-
-// countSigns counts each sign in its operator's row and once on the total, and lists the
-// current period's.
-func countSigns(in Input, ops operators, get func(int64) *builder, prevFrom time.Time,
-	accs func(*builder, int, int64) []*acc) {
-	seen := [2]map[string]bool{{}, {}}
-	for _, s := range in.Signs {
+	for _, s := range in.Facts.Signs {
 		period := periodOf(s.At, prevFrom, in.From, in.To)
 		if period < 0 || s.Kind == justify.SignTemplate {
 			continue
 		}
 		b := get(s.GroupID)
 		// A request skipped while two operators were on shift is one skipped request.
-		evidence := string(s.Kind) + "\x00" + s.MessageKey + "\x00" + s.TicketKey + "\x00" + s.At.String()
-		if s.Kind == justify.SignIdle {
-			evidence = s.Key
-		}
-		if !seen[period][evidence] {
-			seen[period][evidence] = true
+		if s.Primary {
 			addSign(&b.tot[period].n.ConversationCounts, s)
 		}
 		if name, ok := ops.row(s.OperatorVKID); ok {
@@ -110,13 +96,17 @@ func countSigns(in Input, ops operators, get func(int64) *builder, prevFrom time
 				addSign(&b.op(period, name).n.ConversationCounts, s)
 			}
 		}
-		if period == cur {
+	}
+	for _, s := range in.SignExamples {
+		if within(s.At, in.From, in.To) && s.Kind != justify.SignTemplate {
+			b := get(s.GroupID)
 			b.signs = append(b.signs, reportSign(s, ops))
 		}
 	}
+	countTemplates(in, ops, get, prevFrom, accs)
 }
 
-func addSign(c *ConversationCounts, s justify.Sign) {
+func addSign(c *ConversationCounts, s justify.SignFact) {
 	switch s.Kind {
 	case justify.SignBareGreeting:
 		c.BareGreetings++
@@ -149,55 +139,103 @@ func reportSign(s justify.Sign, ops operators) Sign {
 	return out
 }
 
-// countTemplates finds, per period, the texts each admin sent to at least
-// TemplateMinCustomers customers, and counts every use of them.
+// signKeys are the kinds and operators of the signs of [from, to), for the report to list
+// the newest of each.
+func signKeys(ss []justify.SignFact, from, to time.Time) []justify.SignKey {
+	seen := map[justify.SignKey]bool{}
+	var out []justify.SignKey
+	for _, s := range ss {
+		k := justify.SignKey{GroupID: s.GroupID, Kind: s.Kind, OperatorVKID: s.OperatorVKID}
+		if within(s.At, from, to) && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// phraseUses are the uses of one admin's text in one period.
+type phraseUses struct {
+	uses               int
+	customers, written map[int64]bool
+}
+
+// phrasesOf groups the replies of [from, to) by community, admin and text.
+func phrasesOf(rs []justify.ReplyFact, from, to time.Time) (map[justify.Phrase]*phraseUses, []justify.Phrase) {
+	m := map[justify.Phrase]*phraseUses{}
+	var order []justify.Phrase
+	for _, r := range rs {
+		if !within(r.At, from, to) {
+			continue
+		}
+		k := justify.Phrase{GroupID: r.GroupID, OperatorVKID: r.OperatorVKID, Hash: r.Hash}
+		p, ok := m[k]
+		if !ok {
+			p = &phraseUses{customers: map[int64]bool{}, written: map[int64]bool{}}
+			m[k] = p
+			order = append(order, k)
+		}
+		p.uses++
+		p.customers[r.CustomerVKID] = true
+		if r.WroteAfter {
+			p.written[r.CustomerVKID] = true
+		}
+	}
+	return m, order
+}
+
+// templates are the texts some admin sent to at least minCustomers customers in [from, to).
+func templates(rs []justify.ReplyFact, from, to time.Time, minCustomers int) []justify.Phrase {
+	if minCustomers <= 0 {
+		return nil
+	}
+	m, order := phrasesOf(rs, from, to)
+	var out []justify.Phrase
+	for _, k := range order {
+		if len(m[k].customers) >= minCustomers {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// countTemplates counts, in each period, every use of a text its admin sent to at least
+// TemplateMinCustomers customers in that period, and lists the current period's.
 func countTemplates(in Input, ops operators, get func(int64) *builder, prevFrom time.Time,
 	accs func(*builder, int, int64) []*acc) {
 	if in.TemplateMinCustomers <= 0 {
 		return
 	}
-	type phrase struct {
-		group, vk, hash int64
-		period          int
+	texts := map[justify.Phrase]string{}
+	examples := map[justify.Phrase][]justify.TemplateUse{}
+	for _, u := range in.TemplateExamples {
+		k := justify.Phrase{GroupID: u.GroupID, OperatorVKID: u.OperatorVKID, Hash: u.Hash}
+		texts[k] = u.Template
+		examples[k] = append(examples[k], u)
 	}
-	uses := map[phrase][]justify.TemplateUse{}
-	var order []phrase
-	for _, u := range in.TemplateUses {
-		period := periodOf(u.At, prevFrom, in.From, in.To)
-		if period < 0 {
-			continue
-		}
-		k := phrase{u.GroupID, u.OperatorVKID, u.Hash, period}
-		if _, ok := uses[k]; !ok {
-			order = append(order, k)
-		}
-		uses[k] = append(uses[k], u)
-	}
-	for _, k := range order {
-		us := uses[k]
-		customers, again := map[int64]bool{}, map[int64]bool{}
-		for _, u := range us {
-			customers[u.CustomerVKID] = true
-			if u.WroteAfter {
-				again[u.CustomerVKID] = true
+	for period, bounds := range [2][2]time.Time{{in.From, in.To}, {prevFrom, in.From}} {
+		m, order := phrasesOf(in.Facts.Replies, bounds[0], bounds[1])
+		for _, k := range order {
+			p := m[k]
+			if len(p.customers) < in.TemplateMinCustomers {
+				continue
 			}
-		}
-		if len(customers) < in.TemplateMinCustomers {
-			continue
-		}
-		b := get(k.group)
-		for _, a := range accs(b, k.period, k.vk) {
-			a.n.TemplateReplies += len(us)
-		}
-		if k.period != cur {
-			continue
-		}
-		name, _ := ops.row(k.vk)
-		b.templates = append(b.templates, Template{Operator: name, ActorVKID: k.vk, Text: us[0].Template,
-			Customers: len(customers), Replies: len(us), WroteAgain: len(again)})
-		for _, u := range us {
-			b.signs = append(b.signs, Sign{Kind: string(justify.SignTemplate), Operator: name, ActorVKID: k.vk,
-				CustomerVKID: u.CustomerVKID, Excerpt: Excerpt(u.Text, excerptRunes), At: u.At, Link: u.Link})
+			b := get(k.GroupID)
+			for _, a := range accs(b, period, k.OperatorVKID) {
+				a.n.TemplateReplies += p.uses
+			}
+			if period != cur {
+				continue
+			}
+			name, _ := ops.row(k.OperatorVKID)
+			b.templates = append(b.templates, Template{Operator: name, ActorVKID: k.OperatorVKID, Text: texts[k],
+				Customers: len(p.customers), Replies: p.uses, WroteAgain: len(p.written)})
+			for _, u := range examples[k] {
+				if within(u.At, in.From, in.To) {
+					b.signs = append(b.signs, Sign{Kind: string(justify.SignTemplate), Operator: name, ActorVKID: k.OperatorVKID,
+						CustomerVKID: u.CustomerVKID, Excerpt: Excerpt(u.Text, excerptRunes), At: u.At, Link: u.Link})
+				}
+			}
 		}
 	}
 }
@@ -209,7 +247,10 @@ func sortConversations(cr *CommunityReport) {
 		if !cr.Signs[i].At.Equal(cr.Signs[j].At) {
 			return cr.Signs[i].At.Before(cr.Signs[j].At)
 		}
-		return cr.Signs[i].Kind < cr.Signs[j].Kind
+		if cr.Signs[i].Kind != cr.Signs[j].Kind {
+			return cr.Signs[i].Kind < cr.Signs[j].Kind
+		}
+		return cr.Signs[i].Operator < cr.Signs[j].Operator
 	})
 	sort.SliceStable(cr.Templates, func(i, j int) bool {
 		a, b := cr.Templates[i], cr.Templates[j]

@@ -57,7 +57,7 @@ func fixtureConversations() (ds []justify.Dialog, ss []justify.Sign, us []justif
 		sign(justify.SignOneWord, 102, 5003, day("09:05:00"), "oneword"),
 		sign(justify.SignOneWord, 999, 5004, day("10:20:00"), "unknown-oneword"),
 		// one request skipped while both were on shift: two signs, one skipped request
-		skipped(101, day("11:00:00")), skipped(102, day("11:00:00")),
+		skipped(101, day("11:00:00")), secondary(skipped(102, day("11:00:00"))),
 		closed, idle,
 		sign(justify.SignRepeatContact, 101, 5001, day("14:00:00"), "repeat"),
 		sign(justify.SignStall, 101, 5009, prev("08:00:00"), "old-stall"),
@@ -75,9 +75,31 @@ func fixtureConversations() (ds []justify.Dialog, ss []justify.Sign, us []justif
 	return ds, ss, us
 }
 
+func secondary(s justify.Sign) justify.Sign {
+	s.Secondary = true
+	return s
+}
+
+// factsOf is what the store's roll-up holds of the fixture.
+func factsOf(ds []justify.Dialog, ss []justify.Sign, us []justify.TemplateUse) justify.ConversationFacts {
+	var f justify.ConversationFacts
+	for _, d := range ds {
+		f.Dialogs = append(f.Dialogs, d.Stat())
+	}
+	for _, s := range ss {
+		f.Signs = append(f.Signs, s.Fact())
+	}
+	for _, u := range us {
+		f.Replies = append(f.Replies, justify.ReplyFact{GroupID: u.GroupID, OperatorVKID: u.OperatorVKID, Hash: u.Hash,
+			CustomerVKID: u.CustomerVKID, At: u.At, WroteAfter: u.WroteAfter})
+	}
+	return f
+}
+
 func conversationInput(t *testing.T) Input {
 	in := fixtureInput(t)
-	in.Dialogs, in.Signs, in.TemplateUses = fixtureConversations()
+	ds, ss, us := fixtureConversations()
+	in.Facts, in.SignExamples, in.TemplateExamples = factsOf(ds, ss, us), ss, us
 	in.TemplateMinCustomers = 5
 	return in
 }
@@ -189,11 +211,11 @@ func TestComputeConversations(t *testing.T) {
 func TestConversationTemplatesCountPerPeriod(t *testing.T) {
 	in := conversationInput(t)
 	// The same five customers, spread over two days: three the day before, two in the day.
-	in.TemplateUses = nil
+	in.Facts.Replies, in.TemplateExamples = nil, nil
 	for i, at := range []string{"2026-11-22T10:00:00Z", "2026-11-22T11:00:00Z", "2026-11-22T12:00:00Z",
 		"2026-11-23T10:00:00Z", "2026-11-23T11:00:00Z"} {
-		in.TemplateUses = append(in.TemplateUses, justify.TemplateUse{GroupID: 1, OperatorVKID: 101, Hash: 7,
-			Template: "спасибо за отзыв", CustomerVKID: int64(7000 + i), At: utc(at)})
+		in.Facts.Replies = append(in.Facts.Replies, justify.ReplyFact{GroupID: 1, OperatorVKID: 101, Hash: 7,
+			CustomerVKID: int64(7000 + i), At: utc(at)})
 	}
 	r := Compute(in)
 	assert.Zero(t, r.Communities[0].Total.Current.TemplateReplies, "five customers in all, but not in one period")
@@ -208,14 +230,28 @@ func TestLoadConversations(t *testing.T) {
 	f := loadFixture()
 	f.dialogs, f.signs, f.uses = fixtureConversations()
 	opts := fixtureOptions
-	opts.TemplateMinCustomers = 5
+	opts.TemplateMinCustomers, opts.Examples = 5, 1
 	r, err := Load(context.Background(), f, opts, dayFrom, dayTo)
 	require.NoError(t, err)
-	assert.Equal(t, 6, r.Communities[0].Total.Current.Dialogs)
-	assert.Equal(t, 1, r.Communities[0].Total.Previous.Dialogs)
-	assert.Equal(t, 6, r.Communities[0].Total.Current.TemplateReplies)
+	shop := r.Communities[0]
+	assert.Equal(t, 6, shop.Total.Current.Dialogs)
+	assert.Equal(t, 1, shop.Total.Previous.Dialogs)
+	assert.Equal(t, 6, shop.Total.Current.TemplateReplies)
+	assert.Equal(t, 2, shop.Total.Current.OneWordReplies, "counted in full")
+	kinds := map[string]int{}
+	for _, s := range shop.Signs {
+		kinds[s.Kind]++
+	}
+	assert.Equal(t, map[string]int{"bare_greeting": 1, "stall": 1, "one_word": 2, "skipped": 2, "closed_without_reply": 1,
+		"idle": 1, "repeat_contact": 1, "template": 1}, kinds, "the newest of each kind and operator listed")
+	assert.Equal(t, []justify.SignKey{{GroupID: 1, Kind: "bare_greeting", OperatorVKID: 101}, {GroupID: 1, Kind: "stall", OperatorVKID: 101},
+		{GroupID: 1, Kind: "one_word", OperatorVKID: 102}, {GroupID: 1, Kind: "one_word", OperatorVKID: 999},
+		{GroupID: 1, Kind: "skipped", OperatorVKID: 101}, {GroupID: 1, Kind: "skipped", OperatorVKID: 102},
+		{GroupID: 1, Kind: "closed_without_reply"}, {GroupID: 1, Kind: "idle", OperatorVKID: 102},
+		{GroupID: 1, Kind: "repeat_contact", OperatorVKID: 101}}, f.keysOfSigns, "only the period's")
+	assert.Equal(t, []justify.Phrase{{GroupID: 1, OperatorVKID: 101, Hash: 42}}, f.phrasesAsked, "only templates")
 
-	for _, method := range []string{"DialogsBetween", "SignsBetween", "TemplateUses"} {
+	for _, method := range []string{"ConversationFacts", "SignExamples", "TemplateExamples"} {
 		f.fail = method
 		_, err := Load(context.Background(), f, opts, dayFrom, dayTo)
 		require.ErrorIs(t, err, errRead, method)

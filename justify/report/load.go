@@ -20,13 +20,15 @@ type Reader interface {
 	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
 	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
 	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
-	// DialogsBetween lists the dialogs started in [from, to).
-	DialogsBetween(ctx context.Context, from, to time.Time) ([]justify.Dialog, error)
-	// SignsBetween lists the signs of [from, to) with their words.
-	SignsBetween(ctx context.Context, from, to time.Time) ([]justify.Sign, error)
-	// TemplateUses lists the uses in [from, to) of the texts an admin sent to at least
-	// minCustomers customers (ever).
-	TemplateUses(ctx context.Context, from, to time.Time, minCustomers int) ([]justify.TemplateUse, error)
+	// ConversationFacts reads the facts of the dialogs started, signs dated and replies
+	// written in [from, to).
+	ConversationFacts(ctx context.Context, from, to time.Time) (justify.ConversationFacts, error)
+	// SignExamples lists the newest n signs of [from, to) of each key, with their words
+	// (all of them when n <= 0).
+	SignExamples(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error)
+	// TemplateExamples lists the newest n uses in [from, to) of each phrase, with their
+	// words (all of them when n <= 0).
+	TemplateExamples(ctx context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error)
 }
 
 // HelpDeskName names the pseudo-community of imported tickets (group 0) in reports.
@@ -44,7 +46,14 @@ type Options struct {
 	SLA time.Duration
 	// TemplateMinCustomers is how many customers make a reply a template; 0 counts none.
 	TemplateMinCustomers int
+	// Examples is how many of the newest signs of each kind, and uses of each template,
+	// the report lists for each operator with their words; 0 lists them all.
+	Examples int
 }
+
+// DefaultExamples is how many signs of each kind per operator reports list by default:
+// enough to see the pattern, few enough that a month of a busy community reads fast.
+const DefaultExamples = 20
 
 // Operators are the names of the configured operators, sorted.
 func (o Options) Operators() []string {
@@ -96,16 +105,16 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	if in.PrevTickets, err = r.TicketsBetween(ctx, prevFrom, from); err != nil {
 		return in, err
 	}
-	if in.Dialogs, err = r.DialogsBetween(ctx, prevFrom, to); err != nil {
+	// Counts come from the facts; only the signs listed are read with their words.
+	if in.Facts, err = r.ConversationFacts(ctx, prevFrom, to); err != nil {
 		return in, err
 	}
-	if in.Signs, err = r.SignsBetween(ctx, prevFrom, to); err != nil {
+	if in.SignExamples, err = r.SignExamples(ctx, from, to, signKeys(in.Facts.Signs, from, to), o.Examples); err != nil {
 		return in, err
 	}
-	if o.TemplateMinCustomers > 0 {
-		if in.TemplateUses, err = r.TemplateUses(ctx, prevFrom, to, o.TemplateMinCustomers); err != nil {
-			return in, err
-		}
+	phrases := templates(in.Facts.Replies, from, to, o.TemplateMinCustomers)
+	if in.TemplateExamples, err = r.TemplateExamples(ctx, from, to, phrases, o.Examples); err != nil {
+		return in, err
 	}
 	// Deleted requests written before the period still need their words.
 	have := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,9 @@ type fakeReader struct {
 	signs   []justify.Sign
 	uses    []justify.TemplateUse
 	fail    string // the method that fails, if any
+
+	keysOfSigns  []justify.SignKey
+	phrasesAsked []justify.Phrase
 
 	mu          sync.Mutex
 	casesAsked  [][2]time.Time
@@ -47,50 +51,76 @@ func (f *fakeReader) CasesBetween(_ context.Context, from, to time.Time) ([]just
 	return out, nil
 }
 
-func (f *fakeReader) DialogsBetween(_ context.Context, from, to time.Time) ([]justify.Dialog, error) {
-	if f.fail == "DialogsBetween" {
-		return nil, errRead
+func (f *fakeReader) ConversationFacts(_ context.Context, from, to time.Time) (justify.ConversationFacts, error) {
+	if f.fail == "ConversationFacts" {
+		return justify.ConversationFacts{}, errRead
 	}
-	var out []justify.Dialog
+	var ds []justify.Dialog
+	var ss []justify.Sign
+	var us []justify.TemplateUse
 	for _, d := range f.dialogs {
 		if within(d.StartedAt, from, to) {
-			out = append(out, d)
+			ds = append(ds, d)
 		}
 	}
-	return out, nil
+	for _, s := range f.signs {
+		if within(s.At, from, to) {
+			ss = append(ss, s)
+		}
+	}
+	for _, u := range f.uses {
+		if within(u.At, from, to) {
+			us = append(us, u)
+		}
+	}
+	return factsOf(ds, ss, us), nil
 }
 
-func (f *fakeReader) SignsBetween(_ context.Context, from, to time.Time) ([]justify.Sign, error) {
-	if f.fail == "SignsBetween" {
+// SignExamples keeps the store's rule: the newest n of each key in the period.
+func (f *fakeReader) SignExamples(_ context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keysOfSigns = append(f.keysOfSigns, keys...)
+	if f.fail == "SignExamples" {
 		return nil, errRead
 	}
 	var out []justify.Sign
-	for _, s := range f.signs {
-		if within(s.At, from, to) {
-			out = append(out, s)
+	for _, k := range keys {
+		var of []justify.Sign
+		for _, s := range f.signs {
+			if s.GroupID == k.GroupID && s.Kind == k.Kind && s.OperatorVKID == k.OperatorVKID && within(s.At, from, to) {
+				of = append(of, s)
+			}
 		}
+		sort.Slice(of, func(i, j int) bool { return of[i].At.After(of[j].At) })
+		if n > 0 && len(of) > n {
+			of = of[:n]
+		}
+		out = append(out, of...)
 	}
 	return out, nil
 }
 
-// TemplateUses keeps the store's rule: only texts sent to minCustomers customers ever.
-func (f *fakeReader) TemplateUses(_ context.Context, from, to time.Time, minCustomers int) ([]justify.TemplateUse, error) {
-	if f.fail == "TemplateUses" {
+func (f *fakeReader) TemplateExamples(_ context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.phrasesAsked = append(f.phrasesAsked, phrases...)
+	if f.fail == "TemplateExamples" {
 		return nil, errRead
 	}
-	customers := map[[3]int64]map[int64]bool{}
-	for _, u := range f.uses {
-		k := [3]int64{u.GroupID, u.OperatorVKID, u.Hash}
-		if customers[k] == nil {
-			customers[k] = map[int64]bool{}
-		}
-		customers[k][u.CustomerVKID] = true
-	}
 	var out []justify.TemplateUse
-	for _, u := range f.uses {
-		if within(u.At, from, to) && len(customers[[3]int64{u.GroupID, u.OperatorVKID, u.Hash}]) >= minCustomers {
-			out = append(out, u)
+	for _, p := range phrases {
+		var of []justify.TemplateUse
+		for _, u := range f.uses {
+			if u.GroupID == p.GroupID && u.OperatorVKID == p.OperatorVKID && u.Hash == p.Hash && within(u.At, from, to) {
+				of = append(of, u)
+			}
 		}
+		sort.Slice(of, func(i, j int) bool { return of[i].At.After(of[j].At) })
+		if n > 0 && len(of) > n {
+			of = of[:n]
+		}
+		out = append(out, of...)
 	}
 	return out, nil
 }

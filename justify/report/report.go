@@ -48,11 +48,14 @@ type Input struct {
 	PrevTickets []justify.Ticket
 	// Location is the owner's time zone for the hourly activity; UTC when nil.
 	Location *time.Location
-	// Dialogs, Signs and TemplateUses are those of both periods: each counts in the
-	// period its time (StartedAt, At) falls in.
-	Dialogs      []justify.Dialog
-	Signs        []justify.Sign
-	TemplateUses []justify.TemplateUse
+	// Facts are the dialogs, signs and replies of both periods: each counts in the period
+	// its time (StartedAt, At) falls in.
+	Facts justify.ConversationFacts
+	// SignExamples and TemplateExamples are the signs and template uses the report lists,
+	// with their words: the newest of each kind and operator in the period (signs of other
+	// periods, and template uses of texts that are no template in it, are ignored).
+	SignExamples     []justify.Sign
+	TemplateExamples []justify.TemplateUse
 	// TemplateMinCustomers is how many customers make a reply a template
 	// (conversations.template_min_customers); 0 counts no templates.
 	TemplateMinCustomers int
@@ -194,8 +197,9 @@ type CommunityReport struct {
 	SLABreaches []Breach `json:"sla_breaches"`
 	// Activity is each operator's actions by hour of the day (see Report.Activity).
 	Activity map[string][24]int `json:"activity"`
-	// Signs are the period's signs of shirking with their evidence, by time; template
-	// signs are each use of a template.
+	// Signs are the period's signs of shirking with their evidence, by time: the newest
+	// of each kind for each operator (Options.Examples; all of them when it is 0), a
+	// template's uses being template signs. The counts above count them all.
 	Signs []Sign `json:"signs"`
 	// Templates are the replies that were templates in the period, most customers first.
 	Templates []Template `json:"templates"`

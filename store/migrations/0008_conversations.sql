@@ -28,9 +28,10 @@ CREATE TABLE conv_messages (
 );
 -- A conversation's messages in VK's order, for rebuilding its dialogs.
 CREATE INDEX conv_messages_conv ON conv_messages (conv, at);
--- One operator's uses of one reply text in a period (reports' templates), covering.
-CREATE INDEX conv_messages_hash ON conv_messages (group_id, hash, admin_vk_id, at, customer_vk_id, wrote_after)
-    WHERE hash != 0;
+-- One admin's uses of one reply text, newest first: the examples of a template.
+CREATE INDEX conv_messages_hash ON conv_messages (group_id, hash, admin_vk_id, at) WHERE hash != 0;
+-- People's replies by time, for the hourly roll-up of template uses.
+CREATE INDEX conv_messages_replies ON conv_messages (at) WHERE hash != 0;
 -- An operator's replies by time: their actions, for idle time.
 CREATE INDEX conv_messages_admin ON conv_messages (admin_vk_id, at) WHERE admin_vk_id != 0;
 -- The customers of a comment thread, for a community reply that names nobody.
@@ -39,6 +40,8 @@ CREATE INDEX conv_messages_thread ON conv_messages (group_id, place, owner_id, p
 
 -- Dialogs: a customer's request and what followed, as last built. The *_ms durations are
 -- in business hours when shifts are configured. reactions is "by:ms,by:ms".
+-- fingerprint is a digest of everything built into the dialog and its signs: a rebuild that
+-- finds the same writes nothing.
 CREATE TABLE dialogs (
     id              INTEGER PRIMARY KEY,
     group_id        INTEGER NOT NULL,
@@ -62,12 +65,12 @@ CREATE TABLE dialogs (
     reactions       TEXT    NOT NULL DEFAULT '',
     waiting_since   INTEGER NOT NULL DEFAULT 0,
     closed          INTEGER NOT NULL DEFAULT 0,
-    check_at        INTEGER NOT NULL DEFAULT 0
+    check_at        INTEGER NOT NULL DEFAULT 0,
+    fingerprint     TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX dialogs_conv ON dialogs (conv, started_at);
--- Reports read a period's dialogs; the columns they need ride in the index.
-CREATE INDEX dialogs_started ON dialogs (started_at, group_id, first_touch_by, first_touch_ms, first_touch_at,
-    first_answer_by, first_answer_ms, first_answer_at, messages, reactions);
+-- The hourly roll-up reads an hour's dialogs.
+CREATE INDEX dialogs_started ON dialogs (started_at);
 CREATE INDEX dialogs_check ON dialogs (check_at) WHERE check_at != 0;
 CREATE INDEX dialogs_waiting ON dialogs (group_id, waiting_since) WHERE waiting_since != 0;
 
@@ -97,30 +100,41 @@ CREATE TABLE signs (
     link           TEXT    NOT NULL DEFAULT '',
     at             INTEGER NOT NULL,
     minutes        INTEGER NOT NULL DEFAULT 0,
-    dialog_id      INTEGER NOT NULL DEFAULT 0
+    dialog_id      INTEGER NOT NULL DEFAULT 0,
+    -- 1 for the second and later signs of one piece of evidence (several operators on shift).
+    secondary      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX signs_at ON signs (at);
 CREATE INDEX signs_dialog ON signs (dialog_id) WHERE dialog_id != 0;
-CREATE INDEX signs_kind ON signs (group_id, kind, at);
+-- A report's examples: the newest signs of one kind for one operator.
+CREATE INDEX signs_list ON signs (group_id, kind, operator_vk_id, at);
 
--- How many customers each operator's reply text (by template hash) ever went to: only
--- texts sent to enough customers can be templates in a period, and reports look at those.
+-- The normalised words of each admin's reply texts, by template hash, for reports to show.
 CREATE TABLE phrases (
     group_id    INTEGER NOT NULL,
     admin_vk_id INTEGER NOT NULL,
     hash        INTEGER NOT NULL,
     text        TEXT    NOT NULL DEFAULT '',
-    customers   INTEGER NOT NULL DEFAULT 0,
-    last_at     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, admin_vk_id, hash)
 ) WITHOUT ROWID;
-CREATE INDEX phrases_common ON phrases (customers, last_at);
-CREATE TABLE phrase_customers (
-    group_id       INTEGER NOT NULL,
-    admin_vk_id    INTEGER NOT NULL,
-    hash           INTEGER NOT NULL,
-    customer_vk_id INTEGER NOT NULL,
-    PRIMARY KEY (group_id, admin_vk_id, hash, customer_vk_id)
+
+-- The hourly roll-up of what reports count: per community and hour, the facts of the
+-- dialogs started, the signs dated and the replies (with a template hash) written in it,
+-- each list packed in one blob. A report of a month reads a few hundred rows instead of
+-- every dialog. conv_hours_dirty lists the hours changed since they were packed; reports
+-- read those from the tables themselves until the daemon packs them again.
+CREATE TABLE conv_hours (
+    group_id INTEGER NOT NULL,
+    hour     INTEGER NOT NULL,
+    dialogs  BLOB    NOT NULL,
+    signs    BLOB    NOT NULL,
+    replies  BLOB    NOT NULL,
+    PRIMARY KEY (group_id, hour)
+);
+CREATE TABLE conv_hours_dirty (
+    group_id INTEGER NOT NULL,
+    hour     INTEGER NOT NULL,
+    PRIMARY KEY (group_id, hour)
 ) WITHOUT ROWID;
 
 -- VK's list of unanswered conversations as last read, per community.

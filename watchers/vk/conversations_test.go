@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/store"
 )
 
@@ -301,9 +302,10 @@ func TestConversationOutOfOrder(t *testing.T) {
 	w.play(convStep{kind: "in", peer: convMaria, text: question, at: 0})
 	assert.Equal(t, []string{}, w.signsAt(6*h))
 
-	ds, err := w.db.DialogsBetween(context.Background(), convT0.Add(-h), convT0.Add(h))
+	f, err := w.db.ConversationFacts(context.Background(), convT0.Add(-h), convT0.Add(h))
 	require.NoError(t, err)
-	require.Len(t, ds, 1)
+	require.Len(t, f.Dialogs, 1)
+	ds := f.Dialogs
 	assert.Equal(t, 10*m, ds[0].FirstTouch)
 	assert.Equal(t, 10*m, ds[0].FirstAnswer)
 	assert.Equal(t, convIvan, ds[0].FirstAnswerBy)
@@ -333,21 +335,36 @@ func TestConversationTemplates(t *testing.T) {
 			}
 			// The first customer was not satisfied.
 			w.play(convStep{kind: "in", peer: 6000, text: "И это всё? Верните деньги", at: 10 * time.Hour})
-			uses, err := w.db.TemplateUses(context.Background(), convT0.Add(-time.Hour), convT0.Add(24*time.Hour), 5)
+			// What the report counts: the replies' facts, and the uses of the texts sent to
+			// five customers in the period.
+			from, to := convT0.Add(-time.Hour), convT0.Add(24*time.Hour)
+			f, err := w.db.ConversationFacts(context.Background(), from, to)
 			require.NoError(t, err)
-			require.Len(t, uses, tt.wantUses)
+			r := report.Compute(report.Input{From: from, To: to, Facts: f, TemplateMinCustomers: 5,
+				People: w.svc.People.All(), Communities: []justify.Community{{GroupID: testGroup}}})
+			assert.Equal(t, tt.wantUses, r.Communities[0].Total.Current.TemplateReplies)
+			phrases := map[justify.Phrase]bool{}
+			for _, rf := range f.Replies {
+				phrases[justify.Phrase{GroupID: rf.GroupID, OperatorVKID: rf.OperatorVKID, Hash: rf.Hash}] = true
+			}
+			require.Len(t, phrases, 1, "one text, whatever the names, capitals and punctuation")
+			var keys []justify.Phrase
+			for k := range phrases {
+				keys = append(keys, k)
+			}
+			uses, err := w.db.TemplateExamples(context.Background(), from, to, keys, 0)
+			require.NoError(t, err)
+			require.Len(t, uses, tt.customers)
 			wrote := 0
 			for _, u := range uses {
 				assert.Equal(t, convIvan, u.OperatorVKID)
 				assert.Equal(t, "спасибо за отзыв", u.Template)
 				if u.WroteAfter {
 					wrote++
-					assert.Equal(t, int64(6000), u.CustomerVKID)
+					assert.Equal(t, int64(6000), u.CustomerVKID, "the customer who wrote again")
 				}
 			}
-			if tt.wantUses > 0 {
-				assert.Equal(t, 1, wrote, "the customer who wrote again")
-			}
+			assert.Equal(t, 1, wrote)
 		})
 	}
 }

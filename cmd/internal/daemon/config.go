@@ -37,7 +37,7 @@ func digestSchedule(key string, d configs.DigestConfig) (report.Schedule, error)
 // the digests pass the same.
 func ReportOptions(cfg *configs.Config) report.Options {
 	o := report.Options{People: cfg.Directory().All(), SLA: cfg.Tickets.AnswerWithin,
-		TemplateMinCustomers: cfg.Conversations.TemplateMinCustomers}
+		TemplateMinCustomers: cfg.Conversations.TemplateMinCustomers, Examples: report.DefaultExamples}
 	byID := cfg.Communities(configs.Secrets{})
 	for _, c := range cfg.VK.Communities {
 		o.Communities = append(o.Communities, byID[c.GroupID])

@@ -295,9 +295,16 @@ func (d *Daemon) components(cfg *configs.Config, secrets configs.Secrets, log ze
 		return nil
 	}
 	runs["conversations"] = func(ctx context.Context) error {
-		// Signs that time alone makes due (an answer deadline passing) and idle time.
-		every(ctx, min(cfg.Justify.CheckEvery, time.Minute), log.With().Str("component", "conversations").Logger(),
-			"find due signs", svc.TickConversations)
+		// Signs that time alone makes due (an answer deadline passing) and idle time, then
+		// the hourly roll-up reports read.
+		clog := log.With().Str("component", "conversations").Logger()
+		pack := packHours(db, clog)
+		every(ctx, min(cfg.Justify.CheckEvery, 10*time.Second), clog, "find due signs", func(ctx context.Context) error {
+			if err := svc.TickConversations(ctx); err != nil {
+				return err
+			}
+			return pack(ctx)
+		})
 		return nil
 	}
 	runs["digests"] = func(ctx context.Context) error {

@@ -1,0 +1,421 @@
+package store
+
+// The hourly roll-up of conversations (conv_hours): what reports count, per community and
+// hour, packed in three blobs: the facts of the dialogs started, of the signs dated and of
+// the replies (with a template hash) written in that hour. Every write to those tables
+// marks its hour in conv_hours_dirty, in the same transaction; RefreshConvHours packs the
+// marked hours again. A report reads the packed hours it covers whole, and reads the rest
+// (the partial hours at its ends, and hours marked since they were packed) from the tables
+// themselves, in one snapshot: the figures are the same either way, only faster.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+const hourMS = int64(time.Hour / time.Millisecond)
+
+func hourOf(t time.Time) int64 {
+	v := ms(t)
+	return v - ((v%hourMS)+hourMS)%hourMS
+}
+
+// markHour marks a community's hour holding t as changed.
+func (t *Tx) markHour(groupID int64, at time.Time) error {
+	if _, err := t.exec("INSERT INTO conv_hours_dirty (group_id, hour) VALUES (?, ?) ON CONFLICT DO NOTHING",
+		groupID, hourOf(at)); err != nil {
+		return fmt.Errorf("mark hour of group %d: %w", groupID, err)
+	}
+	return nil
+}
+
+// packer appends varints.
+type packer []byte
+
+func (p *packer) int(v int64)  { *p = binary.AppendVarint(*p, v) }
+func (p *packer) uint(v int64) { *p = binary.AppendUvarint(*p, uint64(v)) }
+func (p *packer) bool(v bool) {
+	if v {
+		p.uint(1)
+	} else {
+		p.uint(0)
+	}
+}
+
+// unpacker reads what packer wrote; the first error sticks.
+type unpacker struct {
+	b   []byte
+	err error
+}
+
+func (u *unpacker) int() int64 {
+	if u.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(u.b)
+	if n <= 0 {
+		u.err = errors.New("truncated roll-up")
+		return 0
+	}
+	u.b = u.b[n:]
+	return v
+}
+
+func (u *unpacker) uint() int64 {
+	if u.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(u.b)
+	if n <= 0 {
+		u.err = errors.New("truncated roll-up")
+		return 0
+	}
+	u.b = u.b[n:]
+	return int64(v)
+}
+
+func (u *unpacker) bool() bool { return u.uint() == 1 }
+
+// signKinds numbers the kinds in blobs.
+var signKinds = func() map[justify.SignKind]int64 {
+	m := map[justify.SignKind]int64{}
+	for i, k := range justify.SignKinds {
+		m[k] = int64(i)
+	}
+	return m
+}()
+
+func packDialogs(hour int64, ds []justify.DialogStat) []byte {
+	p := packer{}
+	p.uint(int64(len(ds)))
+	for _, d := range ds {
+		p.uint(ms(d.StartedAt) - hour)
+		p.bool(d.Touched)
+		p.int(d.FirstTouchBy)
+		p.uint(d.FirstTouch.Milliseconds())
+		p.bool(d.Answered)
+		p.int(d.FirstAnswerBy)
+		p.uint(d.FirstAnswer.Milliseconds())
+		p.uint(int64(d.Messages))
+		p.uint(int64(len(d.Reactions)))
+		for _, r := range d.Reactions {
+			p.int(r.By)
+			p.uint(r.Wait.Milliseconds())
+		}
+	}
+	return p
+}
+
+func unpackDialogs(group, hour int64, b []byte, out []justify.DialogStat) ([]justify.DialogStat, error) {
+	u := &unpacker{b: b}
+	for n := u.uint(); n > 0 && u.err == nil; n-- {
+		d := justify.DialogStat{GroupID: group, StartedAt: fromMS(hour + u.uint())}
+		d.Touched, d.FirstTouchBy, d.FirstTouch = u.bool(), u.int(), time.Duration(u.uint())*time.Millisecond
+		d.Answered, d.FirstAnswerBy, d.FirstAnswer = u.bool(), u.int(), time.Duration(u.uint())*time.Millisecond
+		d.Messages = int(u.uint())
+		if nr := u.uint(); nr > 0 {
+			d.Reactions = make([]justify.Reaction, 0, min(nr, 1024))
+			for ; nr > 0 && u.err == nil; nr-- {
+				d.Reactions = append(d.Reactions, justify.Reaction{By: u.int(), Wait: time.Duration(u.uint()) * time.Millisecond})
+			}
+		}
+		out = append(out, d)
+	}
+	return out, u.err
+}
+
+func packSigns(hour int64, ss []justify.SignFact) []byte {
+	p := packer{}
+	p.uint(int64(len(ss)))
+	for _, s := range ss {
+		p.uint(signKinds[s.Kind])
+		p.int(s.OperatorVKID)
+		p.bool(s.Primary)
+		p.uint(int64(s.Minutes))
+		p.uint(ms(s.At) - hour)
+		p.uint(int64(len(s.OnShift)))
+		for _, vk := range s.OnShift {
+			p.int(vk)
+		}
+	}
+	return p
+}
+
+func unpackSigns(group, hour int64, b []byte, out []justify.SignFact) ([]justify.SignFact, error) {
+	u := &unpacker{b: b}
+	for n := u.uint(); n > 0 && u.err == nil; n-- {
+		k := u.uint()
+		if k < 0 || k >= int64(len(justify.SignKinds)) {
+			return out, fmt.Errorf("roll-up names sign kind %d", k)
+		}
+		s := justify.SignFact{GroupID: group, Kind: justify.SignKinds[k], OperatorVKID: u.int(), Primary: u.bool(),
+			Minutes: int(u.uint())}
+		s.At = fromMS(hour + u.uint())
+		for ns := u.uint(); ns > 0 && u.err == nil; ns-- {
+			s.OnShift = append(s.OnShift, u.int())
+		}
+		out = append(out, s)
+	}
+	return out, u.err
+}
+
+func packReplies(hour int64, rs []justify.ReplyFact) []byte {
+	p := packer{}
+	p.uint(int64(len(rs)))
+	for _, r := range rs {
+		p.int(r.OperatorVKID)
+		p.int(r.Hash)
+		p.int(r.CustomerVKID)
+		p.uint(ms(r.At) - hour)
+		p.bool(r.WroteAfter)
+	}
+	return p
+}
+
+func unpackReplies(group, hour int64, b []byte, out []justify.ReplyFact) ([]justify.ReplyFact, error) {
+	u := &unpacker{b: b}
+	for n := u.uint(); n > 0 && u.err == nil; n-- {
+		r := justify.ReplyFact{GroupID: group, OperatorVKID: u.int(), Hash: u.int(), CustomerVKID: u.int()}
+		r.At, r.WroteAfter = fromMS(hour+u.uint()), u.bool()
+		out = append(out, r)
+	}
+	return out, u.err
+}
+
+// rawFacts reads the facts of [from, to) from the tables themselves, of one community or
+// (groupID 0) of all.
+func rawFacts(ctx context.Context, q querier, groupID int64, from, to time.Time, f *justify.ConversationFacts) error {
+	group := ""
+	args := []any{ms(from), ms(to)}
+	if groupID != 0 {
+		group, args = " AND group_id = ?", append(args, groupID)
+	}
+	ds, err := queryAll(ctx, q, `SELECT group_id, started_at, first_touch_at, first_touch_by, first_touch_ms,
+		first_answer_at, first_answer_by, first_answer_ms, messages, reactions FROM dialogs
+		WHERE started_at >= ? AND started_at < ?`+group, "dialogs", func(s scanner) (justify.DialogStat, error) {
+		var d justify.DialogStat
+		var started, touchAt, touchMS, answerAt, answerMS int64
+		var reactions string
+		err := s.Scan(&d.GroupID, &started, &touchAt, &d.FirstTouchBy, &touchMS, &answerAt, &d.FirstAnswerBy, &answerMS,
+			&d.Messages, &reactions)
+		if err != nil {
+			return d, err
+		}
+		d.StartedAt, d.Touched, d.Answered = fromMS(started), touchAt != 0, answerAt != 0
+		d.FirstTouch, d.FirstAnswer = time.Duration(touchMS)*time.Millisecond, time.Duration(answerMS)*time.Millisecond
+		d.Reactions, err = decodeReactions(reactions)
+		return d, err
+	}, args...)
+	if err != nil {
+		return err
+	}
+	f.Dialogs = append(f.Dialogs, ds...)
+	ss, err := queryAll(ctx, q, `SELECT group_id, kind, operator_vk_id, on_shift, secondary, minutes, at FROM signs
+		WHERE at >= ? AND at < ?`+group, "signs", func(s scanner) (justify.SignFact, error) {
+		var f justify.SignFact
+		var shift string
+		var secondary int
+		var at int64
+		if err := s.Scan(&f.GroupID, &f.Kind, &f.OperatorVKID, &shift, &secondary, &f.Minutes, &at); err != nil {
+			return f, err
+		}
+		f.Primary, f.At = secondary == 0, fromMS(at)
+		var err error
+		f.OnShift, err = parseOnShift(shift)
+		return f, err
+	}, args...)
+	if err != nil {
+		return err
+	}
+	f.Signs = append(f.Signs, ss...)
+	rs, err := queryAll(ctx, q, `SELECT group_id, admin_vk_id, hash, customer_vk_id, at, wrote_after FROM conv_messages
+		WHERE at >= ? AND at < ? AND hash != 0`+group, "replies", func(s scanner) (justify.ReplyFact, error) {
+		var r justify.ReplyFact
+		var at int64
+		var wrote int
+		err := s.Scan(&r.GroupID, &r.OperatorVKID, &r.Hash, &r.CustomerVKID, &at, &wrote)
+		r.At, r.WroteAfter = fromMS(at), wrote == 1
+		return r, err
+	}, args...)
+	f.Replies = append(f.Replies, rs...)
+	return err
+}
+
+func parseOnShift(s string) ([]int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int64
+	for _, p := range strings.Split(s, ",") {
+		vk, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read operators on shift %q: %w", s, err)
+		}
+		out = append(out, vk)
+	}
+	return out, nil
+}
+
+// RefreshConvHours packs again up to limit hours changed since they were packed, a batch
+// of them a transaction, and returns how many it packed. The daemon runs it every few
+// seconds; what is not packed yet is still counted, only read more slowly.
+func (db *DB) RefreshConvHours(ctx context.Context, limit int) (int, error) {
+	const batch = 100
+	done := 0
+	for done < limit {
+		n := 0
+		err := db.update(ctx, func(tx *Tx) error {
+			type hour struct{ group, hour int64 }
+			hours, err := queryAll(ctx, tx, "SELECT group_id, hour FROM conv_hours_dirty LIMIT ?", "changed hours",
+				func(s scanner) (hour, error) {
+					var h hour
+					err := s.Scan(&h.group, &h.hour)
+					return h, err
+				}, min(batch, limit-done))
+			if err != nil {
+				return err
+			}
+			for _, h := range hours {
+				var f justify.ConversationFacts
+				if err := rawFacts(ctx, tx, h.group, fromMS(h.hour), fromMS(h.hour+hourMS), &f); err != nil {
+					return fmt.Errorf("read hour %d of group %d: %w", h.hour, h.group, err)
+				}
+				if len(f.Dialogs)+len(f.Signs)+len(f.Replies) == 0 {
+					_, err = tx.exec("DELETE FROM conv_hours WHERE group_id = ? AND hour = ?", h.group, h.hour)
+				} else {
+					_, err = tx.exec(`INSERT INTO conv_hours (group_id, hour, dialogs, signs, replies) VALUES (?, ?, ?, ?, ?)
+						ON CONFLICT (group_id, hour) DO UPDATE SET dialogs = excluded.dialogs, signs = excluded.signs,
+						replies = excluded.replies`, h.group, h.hour, []byte(packDialogs(h.hour, f.Dialogs)),
+						[]byte(packSigns(h.hour, f.Signs)), []byte(packReplies(h.hour, f.Replies)))
+				}
+				if err != nil {
+					return fmt.Errorf("pack hour %d of group %d: %w", h.hour, h.group, err)
+				}
+				if _, err := tx.exec("DELETE FROM conv_hours_dirty WHERE group_id = ? AND hour = ?", h.group, h.hour); err != nil {
+					return fmt.Errorf("clear hour %d of group %d: %w", h.hour, h.group, err)
+				}
+			}
+			n = len(hours)
+			return nil
+		})
+		if err != nil {
+			return done, fmt.Errorf("pack conversation hours: %w", err)
+		}
+		done += n
+		if n < min(batch, limit-done+n) {
+			break
+		}
+	}
+	return done, nil
+}
+
+// ConversationFacts reads the facts of dialogs started, signs dated and replies written in
+// [from, to), from the roll-up where it covers whole hours packed since their last change,
+// and from the tables for the rest, in one snapshot.
+func (db *DB) ConversationFacts(ctx context.Context, from, to time.Time) (justify.ConversationFacts, error) {
+	var f justify.ConversationFacts
+	if !from.Before(to) {
+		return f, nil
+	}
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return f, fmt.Errorf("read conversation facts: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	first, last := hourOf(from), hourOf(to) // whole hours are [first+1h or first, last)
+	if first < ms(from) {
+		first += hourMS
+	}
+	if first >= last {
+		err := rawFacts(ctx, tx, 0, from, to, &f)
+		return f, wrapFacts(err, from, to)
+	}
+	// The ends that are no whole hour.
+	if err := rawFacts(ctx, tx, 0, from, fromMS(first), &f); err != nil {
+		return f, wrapFacts(err, from, to)
+	}
+	if err := rawFacts(ctx, tx, 0, fromMS(last), to, &f); err != nil {
+		return f, wrapFacts(err, from, to)
+	}
+	type hour struct{ group, hour int64 }
+	dirty := map[hour]bool{}
+	err = countRowsArgs(ctx, tx, "SELECT group_id, hour FROM conv_hours_dirty WHERE hour >= ? AND hour < ?",
+		func(rows *sql.Rows) error {
+			var h hour
+			if err := rows.Scan(&h.group, &h.hour); err != nil {
+				return err
+			}
+			dirty[h] = true
+			return nil
+		}, first, last)
+	if err != nil {
+		return f, wrapFacts(err, from, to)
+	}
+	err = countRowsArgs(ctx, tx, `SELECT group_id, hour, dialogs, signs, replies FROM conv_hours
+		WHERE hour >= ? AND hour < ?`, func(rows *sql.Rows) error {
+		var h hour
+		var ds, ss, rs []byte
+		if err := rows.Scan(&h.group, &h.hour, &ds, &ss, &rs); err != nil {
+			return err
+		}
+		if dirty[h] {
+			return nil
+		}
+		var err error
+		if f.Dialogs, err = unpackDialogs(h.group, h.hour, ds, f.Dialogs); err != nil {
+			return err
+		}
+		if f.Signs, err = unpackSigns(h.group, h.hour, ss, f.Signs); err != nil {
+			return err
+		}
+		f.Replies, err = unpackReplies(h.group, h.hour, rs, f.Replies)
+		return err
+	}, first, last)
+	if err != nil {
+		return f, wrapFacts(err, from, to)
+	}
+	hours := make([]hour, 0, len(dirty))
+	for h := range dirty {
+		hours = append(hours, h)
+	}
+	sort.Slice(hours, func(i, j int) bool {
+		return hours[i].hour < hours[j].hour || hours[i].hour == hours[j].hour && hours[i].group < hours[j].group
+	})
+	for _, h := range hours {
+		if err := rawFacts(ctx, tx, h.group, fromMS(h.hour), fromMS(h.hour+hourMS), &f); err != nil {
+			return f, wrapFacts(err, from, to)
+		}
+	}
+	return f, nil
+}
+
+func wrapFacts(err error, from, to time.Time) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("conversation facts from %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
+}
+
+// countRowsArgs runs a query with arguments and hands each row to scan.
+func countRowsArgs(ctx context.Context, q querier, query string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
