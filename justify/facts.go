@@ -79,3 +79,21 @@ type SignKey struct {
 	Kind         SignKind
 	OperatorVKID int64
 }
+
+// AnsweredTicket is what figures need of a ticket the community answered: who answered,
+// how long after it was written, and whether it could have been waiting at the end of an
+// earlier period.
+type AnsweredTicket struct {
+	ID                               int64
+	GroupID                          int64
+	CreatedAt, AnsweredAt, DeletedAt time.Time
+	AnsweredBy                       int64
+	// Closed: an imported ticket its help desk closed (it waited for nobody).
+	Closed bool
+}
+
+// AnsweredFact is what figures need of t, answered.
+func (t Ticket) AnsweredFact() AnsweredTicket {
+	return AnsweredTicket{ID: t.ID, GroupID: t.Ref.GroupID, CreatedAt: t.CreatedAt, AnsweredAt: t.AnsweredAt,
+		DeletedAt: t.DeletedAt, AnsweredBy: t.AnsweredBy, Closed: t.Ref.Place == PlaceHelpDesk && !t.Open()}
+}

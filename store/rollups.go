@@ -1,12 +1,13 @@
 package store
 
-// The hourly roll-up of conversations (conv_hours): what reports count, per community and
-// hour, packed in three blobs: the facts of the dialogs started, of the signs dated and of
-// the replies (with a template hash) written in that hour. Every write to those tables
-// marks its hour in conv_hours_dirty, in the same transaction; RefreshConvHours packs the
-// marked hours again. A report reads the packed hours it covers whole, and reads the rest
-// (the partial hours at its ends, and hours marked since they were packed) from the tables
-// themselves, in one snapshot: the figures are the same either way, only faster.
+// The hourly roll-up of what reports count (report_hours), per community and hour, packed
+// in four blobs: the facts of the dialogs started, of the signs dated, of the replies
+// (with a template hash) written and of the tickets first answered in that hour. Every
+// write that changes them marks its hour in report_hours_dirty, in the same transaction;
+// PackReportHours packs the marked hours again. A report reads the packed hours it covers
+// whole, and reads the rest (the partial hours at its ends, and hours marked since they
+// were packed) from the tables themselves, in one snapshot: the figures are the same
+// either way, only faster.
 
 import (
 	"context"
@@ -31,7 +32,7 @@ func hourOf(t time.Time) int64 {
 
 // markHour marks a community's hour holding t as changed.
 func (t *Tx) markHour(groupID int64, at time.Time) error {
-	if _, err := t.exec("INSERT INTO conv_hours_dirty (group_id, hour) VALUES (?, ?) ON CONFLICT DO NOTHING",
+	if _, err := t.exec("INSERT INTO report_hours_dirty (group_id, hour) VALUES (?, ?) ON CONFLICT DO NOTHING",
 		groupID, hourOf(at)); err != nil {
 		return fmt.Errorf("mark hour of group %d: %w", groupID, err)
 	}
@@ -43,6 +44,11 @@ type packer []byte
 
 func (p *packer) int(v int64)  { *p = binary.AppendVarint(*p, v) }
 func (p *packer) uint(v int64) { *p = binary.AppendUvarint(*p, uint64(v)) }
+func (p *packer) str(v string) {
+	p.uint(int64(len(v)))
+	*p = append(*p, v...)
+}
+
 func (p *packer) bool(v bool) {
 	if v {
 		p.uint(1)
@@ -84,6 +90,19 @@ func (u *unpacker) uint() int64 {
 }
 
 func (u *unpacker) bool() bool { return u.uint() == 1 }
+
+func (u *unpacker) str() string {
+	n := u.uint()
+	if u.err != nil || n < 0 || n > int64(len(u.b)) {
+		if u.err == nil {
+			u.err = errors.New("truncated roll-up")
+		}
+		return ""
+	}
+	v := string(u.b[:n])
+	u.b = u.b[n:]
+	return v
+}
 
 // signKinds numbers the kinds in blobs.
 var signKinds = func() map[justify.SignKind]int64 {
@@ -191,12 +210,61 @@ func unpackReplies(group, hour int64, b []byte, out []justify.ReplyFact) ([]just
 	return out, u.err
 }
 
+// packAnswered packs tickets first answered in an hour, with what figures need of them.
+func packAnswered(hour int64, ts []justify.AnsweredTicket) []byte {
+	p := packer{}
+	p.uint(int64(len(ts)))
+	for _, t := range ts {
+		p.uint(t.ID)
+		p.uint(ms(t.AnsweredAt) - hour)
+		p.int(ms(t.CreatedAt))
+		p.int(t.AnsweredBy)
+		p.int(ms(t.DeletedAt))
+		p.bool(t.Closed)
+	}
+	return p
+}
+
+func unpackAnswered(group, hour int64, b []byte, out []justify.AnsweredTicket) ([]justify.AnsweredTicket, error) {
+	u := &unpacker{b: b}
+	for n := u.uint(); n > 0 && u.err == nil; n-- {
+		t := justify.AnsweredTicket{ID: u.uint(), GroupID: group}
+		t.AnsweredAt, t.CreatedAt, t.AnsweredBy, t.DeletedAt = fromMS(hour+u.uint()), fromMS(u.int()), u.int(), fromMS(u.int())
+		t.Closed = u.bool()
+		out = append(out, t)
+	}
+	return out, u.err
+}
+
+// rawAnswered reads the tickets first answered in [from, to) (to zero: from on), of one
+// community or (all) of every community.
+func rawAnswered(ctx context.Context, q querier, groupID int64, all bool, from, to time.Time, out *[]justify.AnsweredTicket) error {
+	query := `SELECT id, group_id, place, created_at, answered_at, answered_by, deleted_at, status FROM tickets
+		WHERE answered_at >= ? AND answered_at != 0`
+	args := []any{ms(from)}
+	if !to.IsZero() {
+		query, args = query+" AND answered_at < ?", append(args, ms(to))
+	}
+	if !all {
+		query, args = query+" AND group_id = ?", append(args, groupID)
+	}
+	ts, err := queryAll(ctx, q, query, "answered tickets", func(s scanner) (justify.AnsweredTicket, error) {
+		var t justify.Ticket
+		var created, answered, deleted int64
+		err := s.Scan(&t.ID, &t.Ref.GroupID, &t.Ref.Place, &created, &answered, &t.AnsweredBy, &deleted, &t.Status)
+		t.CreatedAt, t.AnsweredAt, t.DeletedAt = fromMS(created), fromMS(answered), fromMS(deleted)
+		return t.AnsweredFact(), err
+	}, args...)
+	*out = append(*out, ts...)
+	return err
+}
+
 // rawFacts reads the facts of [from, to) from the tables themselves, of one community or
-// (groupID 0) of all.
-func rawFacts(ctx context.Context, q querier, groupID int64, from, to time.Time, f *justify.ConversationFacts) error {
+// (all) of every community.
+func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to time.Time, f *justify.ConversationFacts) error {
 	group := ""
 	args := []any{ms(from), ms(to)}
-	if groupID != 0 {
+	if !all {
 		group, args = " AND group_id = ?", append(args, groupID)
 	}
 	ds, err := queryAll(ctx, q, `SELECT group_id, started_at, first_touch_at, first_touch_by, first_touch_ms,
@@ -265,17 +333,17 @@ func parseOnShift(s string) ([]int64, error) {
 	return out, nil
 }
 
-// RefreshConvHours packs again up to limit hours changed since they were packed, a batch
+// PackReportHours packs again up to limit hours changed since they were packed, a batch
 // of them a transaction, and returns how many it packed. The daemon runs it every few
 // seconds; what is not packed yet is still counted, only read more slowly.
-func (db *DB) RefreshConvHours(ctx context.Context, limit int) (int, error) {
+func (db *DB) PackReportHours(ctx context.Context, limit int) (int, error) {
 	const batch = 100
 	done := 0
 	for done < limit {
 		n := 0
 		err := db.update(ctx, func(tx *Tx) error {
 			type hour struct{ group, hour int64 }
-			hours, err := queryAll(ctx, tx, "SELECT group_id, hour FROM conv_hours_dirty LIMIT ?", "changed hours",
+			hours, err := queryAll(ctx, tx, "SELECT group_id, hour FROM report_hours_dirty LIMIT ?", "changed hours",
 				func(s scanner) (hour, error) {
 					var h hour
 					err := s.Scan(&h.group, &h.hour)
@@ -286,21 +354,27 @@ func (db *DB) RefreshConvHours(ctx context.Context, limit int) (int, error) {
 			}
 			for _, h := range hours {
 				var f justify.ConversationFacts
-				if err := rawFacts(ctx, tx, h.group, fromMS(h.hour), fromMS(h.hour+hourMS), &f); err != nil {
+				from, to := fromMS(h.hour), fromMS(h.hour+hourMS)
+				if err := rawFacts(ctx, tx, h.group, false, from, to, &f); err != nil {
 					return fmt.Errorf("read hour %d of group %d: %w", h.hour, h.group, err)
 				}
-				if len(f.Dialogs)+len(f.Signs)+len(f.Replies) == 0 {
-					_, err = tx.exec("DELETE FROM conv_hours WHERE group_id = ? AND hour = ?", h.group, h.hour)
+				var answered []justify.AnsweredTicket
+				if err := rawAnswered(ctx, tx, h.group, false, from, to, &answered); err != nil {
+					return fmt.Errorf("read hour %d of group %d: %w", h.hour, h.group, err)
+				}
+				if len(f.Dialogs)+len(f.Signs)+len(f.Replies)+len(answered) == 0 {
+					_, err = tx.exec("DELETE FROM report_hours WHERE group_id = ? AND hour = ?", h.group, h.hour)
 				} else {
-					_, err = tx.exec(`INSERT INTO conv_hours (group_id, hour, dialogs, signs, replies) VALUES (?, ?, ?, ?, ?)
-						ON CONFLICT (group_id, hour) DO UPDATE SET dialogs = excluded.dialogs, signs = excluded.signs,
-						replies = excluded.replies`, h.group, h.hour, []byte(packDialogs(h.hour, f.Dialogs)),
-						[]byte(packSigns(h.hour, f.Signs)), []byte(packReplies(h.hour, f.Replies)))
+					_, err = tx.exec(`INSERT INTO report_hours (group_id, hour, dialogs, signs, replies, answered)
+						VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_id, hour) DO UPDATE SET dialogs = excluded.dialogs,
+						signs = excluded.signs, replies = excluded.replies, answered = excluded.answered`,
+						h.group, h.hour, []byte(packDialogs(h.hour, f.Dialogs)), []byte(packSigns(h.hour, f.Signs)),
+						[]byte(packReplies(h.hour, f.Replies)), []byte(packAnswered(h.hour, answered)))
 				}
 				if err != nil {
 					return fmt.Errorf("pack hour %d of group %d: %w", h.hour, h.group, err)
 				}
-				if _, err := tx.exec("DELETE FROM conv_hours_dirty WHERE group_id = ? AND hour = ?", h.group, h.hour); err != nil {
+				if _, err := tx.exec("DELETE FROM report_hours_dirty WHERE group_id = ? AND hour = ?", h.group, h.hour); err != nil {
 					return fmt.Errorf("clear hour %d of group %d: %w", h.hour, h.group, err)
 				}
 			}
@@ -323,32 +397,86 @@ func (db *DB) RefreshConvHours(ctx context.Context, limit int) (int, error) {
 // and from the tables for the rest, in one snapshot.
 func (db *DB) ConversationFacts(ctx context.Context, from, to time.Time) (justify.ConversationFacts, error) {
 	var f justify.ConversationFacts
+	err := db.readHours(ctx, from, to, "dialogs, signs, replies",
+		func(group, hour int64, blobs [][]byte) error {
+			var err error
+			if f.Dialogs, err = unpackDialogs(group, hour, blobs[0], f.Dialogs); err != nil {
+				return err
+			}
+			if f.Signs, err = unpackSigns(group, hour, blobs[1], f.Signs); err != nil {
+				return err
+			}
+			f.Replies, err = unpackReplies(group, hour, blobs[2], f.Replies)
+			return err
+		},
+		func(q querier, group int64, all bool, from, to time.Time) error {
+			return rawFacts(ctx, q, group, all, from, to, &f)
+		})
+	return f, wrapFacts(err, from, to)
+}
+
+// AnsweredTickets lists the tickets first answered at or after since, with what figures
+// need of them: every answer of a month is counted, none is shown.
+func (db *DB) AnsweredTickets(ctx context.Context, since time.Time) ([]justify.AnsweredTicket, error) {
+	var out []justify.AnsweredTicket
+	// Up to the hour after the store's clock, then whatever lies beyond, answered "in the
+	// future" by a clock that runs ahead.
+	until := fromMS(hourOf(db.now()) + hourMS)
+	err := db.readHours(ctx, since, until, "answered",
+		func(group, hour int64, blobs [][]byte) error {
+			var err error
+			out, err = unpackAnswered(group, hour, blobs[0], out)
+			return err
+		},
+		func(q querier, group int64, all bool, from, to time.Time) error {
+			return rawAnswered(ctx, q, group, all, from, to, &out)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("tickets answered since %s: %w", since.Format(time.RFC3339), err)
+	}
+	var late []justify.AnsweredTicket
+	if err := rawAnswered(ctx, db.read, 0, true, maxTime(until, since), time.Time{}, &late); err != nil {
+		return nil, fmt.Errorf("tickets answered since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return append(out, late...), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// readHours reads [from, to) in one snapshot: the packed blobs (columns) of the whole
+// hours not changed since they were packed go to unpack, the rest to raw: the ends for
+// every community (all), changed hours for theirs.
+func (db *DB) readHours(ctx context.Context, from, to time.Time, columns string,
+	unpack func(group, hour int64, blobs [][]byte) error, raw func(q querier, group int64, all bool, from, to time.Time) error) error {
 	if !from.Before(to) {
-		return f, nil
+		return nil
 	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return f, fmt.Errorf("read conversation facts: %w", err)
+		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	first, last := hourOf(from), hourOf(to) // whole hours are [first+1h or first, last)
+	first, last := hourOf(from), hourOf(to) // the whole hours are [first, last)
 	if first < ms(from) {
 		first += hourMS
 	}
 	if first >= last {
-		err := rawFacts(ctx, tx, 0, from, to, &f)
-		return f, wrapFacts(err, from, to)
+		return raw(tx, 0, true, from, to)
 	}
-	// The ends that are no whole hour.
-	if err := rawFacts(ctx, tx, 0, from, fromMS(first), &f); err != nil {
-		return f, wrapFacts(err, from, to)
+	if err := raw(tx, 0, true, from, fromMS(first)); err != nil {
+		return err
 	}
-	if err := rawFacts(ctx, tx, 0, fromMS(last), to, &f); err != nil {
-		return f, wrapFacts(err, from, to)
+	if err := raw(tx, 0, true, fromMS(last), to); err != nil {
+		return err
 	}
 	type hour struct{ group, hour int64 }
 	dirty := map[hour]bool{}
-	err = countRowsArgs(ctx, tx, "SELECT group_id, hour FROM conv_hours_dirty WHERE hour >= ? AND hour < ?",
+	err = countRowsArgs(ctx, tx, "SELECT group_id, hour FROM report_hours_dirty WHERE hour >= ? AND hour < ?",
 		func(rows *sql.Rows) error {
 			var h hour
 			if err := rows.Scan(&h.group, &h.hour); err != nil {
@@ -358,30 +486,27 @@ func (db *DB) ConversationFacts(ctx context.Context, from, to time.Time) (justif
 			return nil
 		}, first, last)
 	if err != nil {
-		return f, wrapFacts(err, from, to)
-	}
-	err = countRowsArgs(ctx, tx, `SELECT group_id, hour, dialogs, signs, replies FROM conv_hours
-		WHERE hour >= ? AND hour < ?`, func(rows *sql.Rows) error {
-		var h hour
-		var ds, ss, rs []byte
-		if err := rows.Scan(&h.group, &h.hour, &ds, &ss, &rs); err != nil {
-			return err
-		}
-		if dirty[h] {
-			return nil
-		}
-		var err error
-		if f.Dialogs, err = unpackDialogs(h.group, h.hour, ds, f.Dialogs); err != nil {
-			return err
-		}
-		if f.Signs, err = unpackSigns(h.group, h.hour, ss, f.Signs); err != nil {
-			return err
-		}
-		f.Replies, err = unpackReplies(h.group, h.hour, rs, f.Replies)
 		return err
-	}, first, last)
+	}
+	n := len(strings.Split(columns, ","))
+	err = countRowsArgs(ctx, tx, "SELECT group_id, hour, "+columns+" FROM report_hours WHERE hour >= ? AND hour < ?",
+		func(rows *sql.Rows) error {
+			var h hour
+			blobs := make([][]byte, n)
+			dest := []any{&h.group, &h.hour}
+			for i := range blobs {
+				dest = append(dest, &blobs[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if dirty[h] {
+				return nil
+			}
+			return unpack(h.group, h.hour, blobs)
+		}, first, last)
 	if err != nil {
-		return f, wrapFacts(err, from, to)
+		return err
 	}
 	hours := make([]hour, 0, len(dirty))
 	for h := range dirty {
@@ -391,11 +516,11 @@ func (db *DB) ConversationFacts(ctx context.Context, from, to time.Time) (justif
 		return hours[i].hour < hours[j].hour || hours[i].hour == hours[j].hour && hours[i].group < hours[j].group
 	})
 	for _, h := range hours {
-		if err := rawFacts(ctx, tx, h.group, fromMS(h.hour), fromMS(h.hour+hourMS), &f); err != nil {
-			return f, wrapFacts(err, from, to)
+		if err := raw(tx, h.group, false, fromMS(h.hour), fromMS(h.hour+hourMS)); err != nil {
+			return err
 		}
 	}
-	return f, nil
+	return nil
 }
 
 func wrapFacts(err error, from, to time.Time) error {

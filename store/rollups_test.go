@@ -99,14 +99,24 @@ func TestRollupReadsWhatTheTablesSay(t *testing.T) {
 	}
 	raw := func(from, to time.Time) justify.ConversationFacts {
 		var f justify.ConversationFacts
-		require.NoError(t, rawFacts(ctx, db.read, 0, from, to, &f))
+		require.NoError(t, rawFacts(ctx, db.read, 0, true, from, to, &f))
 		return sortedFacts(f)
+	}
+	rawTickets := func(since time.Time) []justify.AnsweredTicket {
+		var ts []justify.AnsweredTicket
+		require.NoError(t, rawAnswered(ctx, db.read, 0, true, since, time.Time{}, &ts))
+		sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
+		return ts
 	}
 	check := func(stage string) {
 		for _, p := range periods {
 			got, err := db.ConversationFacts(ctx, p[0], p[1])
 			require.NoError(t, err)
 			assert.Equal(t, raw(p[0], p[1]), sortedFacts(got), "%s, %s to %s", stage, p[0], p[1])
+			ts, err := db.AnsweredTickets(ctx, p[0])
+			require.NoError(t, err)
+			sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
+			assert.Equal(t, rawTickets(p[0]), ts, "answered tickets, %s, since %s", stage, p[0])
 		}
 	}
 	whole, err := db.ConversationFacts(ctx, periods[0][0], periods[0][1])
@@ -114,15 +124,16 @@ func TestRollupReadsWhatTheTablesSay(t *testing.T) {
 	require.NotEmpty(t, whole.Dialogs)
 	require.NotEmpty(t, whole.Signs)
 	require.NotEmpty(t, whole.Replies)
+	require.NotEmpty(t, rawTickets(periods[0][0]))
 	check("nothing packed yet")
 
-	n, err := db.RefreshConvHours(ctx, 3)
+	n, err := db.PackReportHours(ctx, 3)
 	require.NoError(t, err)
 	assert.Equal(t, 3, n, "a limit")
 	check("some hours packed")
-	_, err = db.RefreshConvHours(ctx, 100_000)
+	_, err = db.PackReportHours(ctx, 100_000)
 	require.NoError(t, err)
-	assert.Zero(t, count(t, db, "conv_hours_dirty"))
+	assert.Zero(t, count(t, db, "report_hours_dirty"))
 	check("every hour packed")
 
 	// A late answer changes a packed hour: it is read from the tables until packed again.
@@ -131,10 +142,17 @@ func TestRollupReadsWhatTheTablesSay(t *testing.T) {
 	_, err = svc.Ingest(ctx, []justify.Event{{Key: "late", GroupID: 1, Kind: justify.EventAnswer, Item: ref, ActorVKID: 112,
 		At: at, Reply: &justify.Reply{Text: "Заказ у курьера", WrittenAt: at}}}, "", "")
 	require.NoError(t, err)
-	assert.Positive(t, count(t, db, "conv_hours_dirty"))
+	assert.Positive(t, count(t, db, "report_hours_dirty"))
 	check("changed after packing")
-	_, err = db.RefreshConvHours(ctx, 100_000)
+	_, err = db.PackReportHours(ctx, 100_000)
+	require.NoError(t, err)
+	// A deleted answered ticket changes what its hour holds.
+	update(t, db, func(tx justify.Tx) error {
+		return tx.MarkDeleted(justify.Ref{GroupID: 1, Place: justify.PlaceMessage, OwnerID: 5000, ItemID: 0}.Key(), 5000, now)
+	})
+	check("deleted after packing")
+	_, err = db.PackReportHours(ctx, 100_000)
 	require.NoError(t, err)
 	check("packed again")
-	assert.Zero(t, count(t, db, "conv_hours_dirty"))
+	assert.Zero(t, count(t, db, "report_hours_dirty"))
 }

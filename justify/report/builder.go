@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -28,10 +29,14 @@ func (a *acc) done() Counts {
 	a.n.MedianFirstResponse = median(a.resp)
 	a.n.MedianFirstResponseSeconds = int64(a.n.MedianFirstResponse / time.Second)
 	c := &a.n.ConversationCounts
-	c.FirstTouchMedianSeconds, c.FirstTouchP90Seconds = seconds(median(a.touch)), seconds(p90(a.touch))
-	c.FirstAnswerMedianSeconds, c.FirstAnswerP90Seconds = seconds(median(a.answer)), seconds(p90(a.answer))
-	c.ReactionMedianSeconds, c.ReactionP90Seconds = seconds(median(a.reaction)), seconds(p90(a.reaction))
-	c.DialogLengthMedian = int(median(a.lengths))
+	// Each list is sorted once, in place: done is called once per accumulator.
+	for _, l := range [][]time.Duration{a.touch, a.answer, a.reaction, a.lengths} {
+		slices.Sort(l)
+	}
+	c.FirstTouchMedianSeconds, c.FirstTouchP90Seconds = seconds(sortedMedian(a.touch)), seconds(sortedP90(a.touch))
+	c.FirstAnswerMedianSeconds, c.FirstAnswerP90Seconds = seconds(sortedMedian(a.answer)), seconds(sortedP90(a.answer))
+	c.ReactionMedianSeconds, c.ReactionP90Seconds = seconds(sortedMedian(a.reaction)), seconds(sortedP90(a.reaction))
+	c.DialogLengthMedian = int(sortedMedian(a.lengths))
 	return a.n
 }
 
@@ -118,14 +123,24 @@ func median(ds []time.Duration) time.Duration {
 	return (s[m-1] + s[m]) / 2
 }
 
-// p90 returns the 90th percentile of ds (nearest rank: the smallest value at least 90% of
-// them do not exceed); 0 when empty.
-func p90(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+// sortedMedian is median of sorted values.
+func sortedMedian(s []time.Duration) time.Duration {
+	if len(s) == 0 {
 		return 0
 	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+// sortedP90 is the 90th percentile of sorted values (nearest rank: the smallest value at
+// least 90% of them do not exceed); 0 when empty.
+func sortedP90(s []time.Duration) time.Duration {
+	if len(s) == 0 {
+		return 0
+	}
 	return s[(9*len(s)+9)/10-1]
 }
 

@@ -279,3 +279,33 @@ func TestRenderConversations(t *testing.T) {
 		assert.LessOrEqual(t, len([]rune(m)), MaxMessageLen)
 	}
 }
+
+// TestAnsweredWithoutWordsCountsTheSame checks that answered tickets passed without their
+// words, as Load passes them, give the figures whole ones give.
+func TestAnsweredWithoutWordsCountsTheSame(t *testing.T) {
+	whole := fixtureInput(t)
+	light := fixtureInput(t)
+	light.Tickets, light.PrevTickets = nil, nil
+	// A ticket in both lists counts with its copy in Tickets, as Compute merges them.
+	for _, tk := range uniqueTickets(whole.PrevTickets, whole.Tickets) {
+		if tk.Answered() {
+			light.Answered = append(light.Answered, tk.AnsweredFact())
+		} else {
+			light.Tickets = append(light.Tickets, tk)
+		}
+	}
+	require.NotEmpty(t, light.Answered)
+	a, b := Compute(whole), Compute(light)
+	require.Len(t, b.Communities, len(a.Communities))
+	for i := range a.Communities {
+		assert.Equal(t, a.Communities[i].Total, b.Communities[i].Total, a.Communities[i].Name)
+		assert.Equal(t, a.Communities[i].Operators, b.Communities[i].Operators, a.Communities[i].Name)
+		var waits [2][]int64
+		for k, r := range []Report{a, b} {
+			for _, br := range r.Communities[i].SLABreaches {
+				waits[k] = append(waits[k], br.WaitingSeconds)
+			}
+		}
+		assert.ElementsMatch(t, waits[0], waits[1], "the same breaches")
+	}
+}

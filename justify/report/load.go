@@ -16,8 +16,12 @@ type Reader interface {
 	CasesBetween(ctx context.Context, from, to time.Time) ([]justify.Case, error)
 	// DecisionsOf loads the audit trails of many cases at once.
 	DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error)
-	// TicketsBetween lists the tickets a report of [from, to) needs to know of.
-	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
+	// OpenTickets lists the tickets nobody answered written before before and not deleted
+	// before since: the ones that may be waiting at a period's end.
+	OpenTickets(ctx context.Context, before, since time.Time) ([]justify.Ticket, error)
+	// AnsweredTickets lists the tickets first answered at or after since, with what figures
+	// need of them (not their words).
+	AnsweredTickets(ctx context.Context, since time.Time) ([]justify.AnsweredTicket, error)
 	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
 	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
 	// ConversationFacts reads the facts of the dialogs started, signs dated and replies
@@ -99,10 +103,12 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	if in.Decisions, err = r.DecisionsOf(ctx, ids); err != nil {
 		return in, err
 	}
-	if in.Tickets, err = r.TicketsBetween(ctx, from, to); err != nil {
+	// The tickets waiting at either period's end, and those answered since the previous
+	// period began (answered in a period, or waiting at its end and answered later).
+	if in.Tickets, err = r.OpenTickets(ctx, to, prevFrom); err != nil {
 		return in, err
 	}
-	if in.PrevTickets, err = r.TicketsBetween(ctx, prevFrom, from); err != nil {
+	if in.Answered, err = r.AnsweredTickets(ctx, prevFrom); err != nil {
 		return in, err
 	}
 	// Counts come from the facts; only the signs listed are read with their words.

@@ -135,17 +135,30 @@ func (f *fakeReader) DecisionsOf(_ context.Context, ids []justify.CaseID) (map[j
 	return map[justify.CaseID][]justify.Decision{}, nil
 }
 
-// TicketsBetween keeps the store's rule: written before to, not answered or deleted
-// before from.
-func (f *fakeReader) TicketsBetween(_ context.Context, from, to time.Time) ([]justify.Ticket, error) {
-	if f.fail == "TicketsBetween" {
+// OpenTickets keeps the store's rule: unanswered, written before before, not deleted
+// before since.
+func (f *fakeReader) OpenTickets(_ context.Context, before, since time.Time) ([]justify.Ticket, error) {
+	if f.fail == "OpenTickets" {
 		return nil, errRead
 	}
 	var out []justify.Ticket
 	for _, t := range f.tickets {
-		if t.CreatedAt.Before(to) && (!t.Answered() || !t.AnsweredAt.Before(from)) &&
-			(t.DeletedAt.IsZero() || !t.DeletedAt.Before(from)) {
+		if !t.Answered() && t.CreatedAt.Before(before) && (t.DeletedAt.IsZero() || !t.DeletedAt.Before(since)) {
 			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// AnsweredTickets keeps the store's rule: answered at or after since, without words.
+func (f *fakeReader) AnsweredTickets(_ context.Context, since time.Time) ([]justify.AnsweredTicket, error) {
+	if f.fail == "AnsweredTickets" {
+		return nil, errRead
+	}
+	var out []justify.AnsweredTicket
+	for _, t := range f.tickets {
+		if t.Answered() && !t.AnsweredAt.Before(since) {
+			out = append(out, t.AnsweredFact())
 		}
 	}
 	return out, nil
@@ -225,7 +238,7 @@ func mustLoadInput(t *testing.T, r Reader, o Options, from, to time.Time) Input 
 }
 
 func TestLoadFails(t *testing.T) {
-	for _, method := range []string{"CasesBetween", "DecisionsOf", "TicketsBetween", "TicketsByKeys"} {
+	for _, method := range []string{"CasesBetween", "DecisionsOf", "OpenTickets", "AnsweredTickets", "TicketsByKeys"} {
 		t.Run(method, func(t *testing.T) {
 			f := loadFixture()
 			f.fail = method

@@ -46,6 +46,11 @@ type Input struct {
 	// period its OpenedAt (for tickets, AnsweredAt and the periods' ends) falls in.
 	PrevCases   []justify.Case
 	PrevTickets []justify.Ticket
+	// Answered are tickets answered in either period or later, without their words: a
+	// loader passes the waiting tickets in Tickets and the answered ones here, a month of
+	// answers being too many to carry whole. Tickets in Answered must not be in the lists
+	// above.
+	Answered []justify.AnsweredTicket
 	// Location is the owner's time zone for the hourly activity; UTC when nil.
 	Location *time.Location
 	// Facts are the dialogs, signs and replies of both periods: each counts in the period

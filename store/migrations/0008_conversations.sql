@@ -119,23 +119,30 @@ CREATE TABLE phrases (
 ) WITHOUT ROWID;
 
 -- The hourly roll-up of what reports count: per community and hour, the facts of the
--- dialogs started, the signs dated and the replies (with a template hash) written in it,
--- each list packed in one blob. A report of a month reads a few hundred rows instead of
--- every dialog. conv_hours_dirty lists the hours changed since they were packed; reports
--- read those from the tables themselves until the daemon packs them again.
-CREATE TABLE conv_hours (
+-- dialogs started, the signs dated, the replies (with a template hash) written and the
+-- tickets first answered in it, each list packed in one blob. A report of a month reads a
+-- few hundred rows instead of every dialog and ticket. report_hours_dirty lists the hours
+-- changed since they were packed; reports read those from the tables themselves until the
+-- daemon packs them again.
+CREATE TABLE report_hours (
     group_id INTEGER NOT NULL,
     hour     INTEGER NOT NULL,
     dialogs  BLOB    NOT NULL,
     signs    BLOB    NOT NULL,
     replies  BLOB    NOT NULL,
+    answered BLOB    NOT NULL,
     PRIMARY KEY (group_id, hour)
 );
-CREATE TABLE conv_hours_dirty (
+CREATE TABLE report_hours_dirty (
     group_id INTEGER NOT NULL,
     hour     INTEGER NOT NULL,
     PRIMARY KEY (group_id, hour)
 ) WITHOUT ROWID;
+
+-- Reports read the tickets still waiting (SLA breaches) and, from the tables, those
+-- answered in the hours not packed yet.
+CREATE INDEX tickets_open ON tickets (created_at) WHERE answered_at = 0;
+CREATE INDEX tickets_answered ON tickets (answered_at) WHERE answered_at != 0;
 
 -- VK's list of unanswered conversations as last read, per community.
 CREATE TABLE unanswered (

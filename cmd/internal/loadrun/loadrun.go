@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -276,6 +277,13 @@ func (b *bench) preloadMessages(ctx context.Context, secrets configs.Secrets) er
 		return err
 	}
 	b.res.PreloadedMessages, b.res.PreloadMessagesSec = n, time.Since(start).Seconds()
+	// A daemon that has run packs each hour's figures as it goes: pack the sixty days at
+	// once, so that the report is timed as it runs in the steady state.
+	start = time.Now()
+	if _, err := db.PackReportHours(ctx, math.MaxInt); err != nil {
+		return err
+	}
+	b.res.PackSec = time.Since(start).Seconds()
 	return db.Close()
 }
 

@@ -97,6 +97,7 @@ type Result struct {
 	// as JSON, and counted ReportDialogs dialogs and listed ReportSigns signs.
 	PreloadedMessages  int     `json:"preloaded_messages"`
 	PreloadMessagesSec float64 `json:"preload_messages_seconds"`
+	PackSec            float64 `json:"pack_report_hours_seconds"`
 	ReportLoadMS       float64 `json:"report_30d_load_ms"`
 	ReportJSONMS       float64 `json:"report_30d_json_ms"`
 	ReportDialogs      int     `json:"report_30d_dialogs"`
