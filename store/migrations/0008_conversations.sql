@@ -34,6 +34,8 @@ CREATE INDEX conv_messages_hash ON conv_messages (group_id, hash, admin_vk_id, a
 CREATE INDEX conv_messages_replies ON conv_messages (at) WHERE hash != 0;
 -- An operator's replies by time: their actions, for idle time.
 CREATE INDEX conv_messages_admin ON conv_messages (admin_vk_id, at) WHERE admin_vk_id != 0;
+-- The words retention erases (it empties them, so the index keeps only what is left).
+CREATE INDEX conv_messages_words ON conv_messages (at) WHERE text != '';
 -- The customers of a comment thread, for a community reply that names nobody.
 CREATE INDEX conv_messages_thread ON conv_messages (group_id, place, owner_id, parent_id, at)
     WHERE place != 'message';
