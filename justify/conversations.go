@@ -169,8 +169,10 @@ func (s *Service) commentCustomer(tx Tx, ev Event, at time.Time) (commentTarget,
 // first class of a community message and the date it was written.
 func (s *Service) putConvMessage(tx Tx, m *ConvMessage, ev Event) (*ConvMessage, error) {
 	old, err := tx.ConvMessage(m.Key)
+	var replaced *ConvMessage
 	switch {
 	case err == nil:
+		replaced = &old
 		if m.Side == SideCommunity && ev.Kind == EventAnswerEdit {
 			m.FirstReply = old.FirstReply
 		} else if m.Side == SideCommunity {
@@ -192,8 +194,7 @@ func (s *Service) putConvMessage(tx Tx, m *ConvMessage, ev Event) (*ConvMessage,
 	if m.At.IsZero() {
 		m.At = s.now()
 	}
-	replaced, err := tx.PutConvMessage(m)
-	if err != nil {
+	if err := tx.PutConvMessage(m, replaced); err != nil {
 		return nil, fmt.Errorf("keep conversation message %s: %w", m.Key, err)
 	}
 	return replaced, nil
@@ -222,6 +223,7 @@ func (s *Service) deletedMessage(tx Tx, ev Event) error {
 	if err != nil {
 		return err
 	}
+	old := m
 	if ev.Kind == EventDelete {
 		m.DeletedAt = ev.At
 		if m.DeletedAt.IsZero() {
@@ -230,7 +232,7 @@ func (s *Service) deletedMessage(tx Tx, ev Event) error {
 	} else {
 		m.DeletedAt = time.Time{}
 	}
-	if _, err := tx.PutConvMessage(&m); err != nil {
+	if err := tx.PutConvMessage(&m, &old); err != nil {
 		return fmt.Errorf("keep conversation message %s: %w", m.Key, err)
 	}
 	return s.rebuildConversation(tx, m.Conv, m.At)

@@ -170,10 +170,9 @@ type PendingInputStore interface {
 // ConversationStore keeps conversations, the dialogs built from them with their signs,
 // and what counting idle time and closed conversations needs.
 type ConversationStore interface {
-	// PutConvMessage stores m under its key, replacing the message stored under it, which
-	// it returns (nil when m is new). It sets m.ID. A human reply with a Hash also counts
-	// its customer for that text (see TemplateCandidates).
-	PutConvMessage(m *ConvMessage) (*ConvMessage, error)
+	// PutConvMessage stores m under its key: a new message when old is nil, else in place
+	// of old, the message stored under that key as the caller read it. It sets m.ID.
+	PutConvMessage(m *ConvMessage, old *ConvMessage) error
 	// ConvMessage loads a conversation message by key, or returns ErrNotFound.
 	ConvMessage(key string) (ConvMessage, error)
 	// ConvMessages lists a conversation's messages dated at or after from, in date order.
@@ -185,7 +184,7 @@ type ConversationStore interface {
 	// CustomerName returns the newest name known of a customer in a group, "" when none.
 	CustomerName(groupID, vkID int64) (string, error)
 	// DialogsUpTo lists a conversation's dialogs started at or before t, newest first, at
-	// most n.
+	// most n, with what a rebuild needs: ID, GroupID, Conv, StartedAt, ClosingAt, ClosingBy.
 	DialogsUpTo(conv string, t time.Time, n int) ([]Dialog, error)
 	// ReplaceDialogs replaces the dialogs of conv started at or after from, their waits and
 	// their signs, by ds (setting their IDs), and saves WroteAfter of the messages in wrote.

@@ -85,7 +85,7 @@ func (s *Service) markClosed(tx Tx, groupID int64, p UnansweredConv, seenAt time
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	if _, err := tx.PutConvMessage(&m); err != nil {
+	if err := tx.PutConvMessage(&m, nil); err != nil {
 		return fmt.Errorf("mark conversation with %d closed: %w", p.PeerID, err)
 	}
 	return s.rebuildConversation(tx, m.Conv, seenAt)
@@ -100,8 +100,9 @@ func (s *Service) withdrawClosed(tx Tx, groupID int64, p UnansweredConv) error {
 	if err != nil {
 		return err
 	}
+	old := m
 	m.DeletedAt = s.now()
-	if _, err := tx.PutConvMessage(&m); err != nil {
+	if err := tx.PutConvMessage(&m, &old); err != nil {
 		return fmt.Errorf("withdraw the closed mark of %d: %w", p.PeerID, err)
 	}
 	return s.rebuildConversation(tx, m.Conv, m.At)

@@ -40,16 +40,8 @@ func scanConvMessage(s scanner) (justify.ConvMessage, error) {
 	return m, nil
 }
 
-// PutConvMessage stores m under its key and returns the message it replaced, if any.
-func (t *Tx) PutConvMessage(m *justify.ConvMessage) (*justify.ConvMessage, error) {
-	var prev *justify.ConvMessage
-	old, err := t.ConvMessage(m.Key)
-	switch {
-	case err == nil:
-		prev = &old
-	case !errors.Is(err, justify.ErrNotFound):
-		return nil, err
-	}
+// PutConvMessage stores m under its key, new or in place of prev.
+func (t *Tx) PutConvMessage(m *justify.ConvMessage, prev *justify.ConvMessage) error {
 	class := string(m.Reply)
 	if m.Side == justify.SideCustomer {
 		class = string(m.Customer)
@@ -63,37 +55,35 @@ func (t *Tx) PutConvMessage(m *justify.ConvMessage) (*justify.ConvMessage, error
 			received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			append(values, m.Key, ms(t.now()))...)
 		if err != nil {
-			return nil, fmt.Errorf("insert conversation message %s: %w", m.Key, err)
+			return fmt.Errorf("insert conversation message %s: %w", m.Key, err)
 		}
 		if m.ID, err = res.LastInsertId(); err != nil {
-			return nil, fmt.Errorf("insert conversation message %s: %w", m.Key, err)
+			return fmt.Errorf("insert conversation message %s: %w", m.Key, err)
 		}
 	} else {
 		m.ID = prev.ID
 		if _, err := t.exec(`UPDATE conv_messages SET group_id = ?, conv = ?, place = ?, owner_id = ?, parent_id = ?,
 			item_id = ?, customer_vk_id = ?, side = ?, admin_vk_id = ?, automatic = ?, text = ?, ticket_key = ?, class = ?,
 			first_class = ?, hash = ?, at = ?, edited_at = ?, deleted_at = ? WHERE id = ?`, append(values, m.ID)...); err != nil {
-			return nil, fmt.Errorf("update conversation message %s: %w", m.Key, err)
+			return fmt.Errorf("update conversation message %s: %w", m.Key, err)
 		}
 	}
 	if m.Hash != 0 && m.Template != "" {
 		if _, err := t.exec(`INSERT INTO phrases (group_id, admin_vk_id, hash, text) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, m.GroupID, m.AdminVKID, m.Hash, m.Template); err != nil {
-			return nil, fmt.Errorf("keep phrase %d: %w", m.Hash, err)
+			return fmt.Errorf("keep phrase %d: %w", m.Hash, err)
 		}
 	}
 	// A reply with a template hash is in its hour's roll-up.
 	if prev != nil && prev.Hash != 0 {
 		if err := t.markHour(prev.GroupID, prev.At); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if m.Hash != 0 {
-		if err := t.markHour(m.GroupID, m.At); err != nil {
-			return nil, err
-		}
+		return t.markHour(m.GroupID, m.At)
 	}
-	return prev, nil
+	return nil
 }
 
 // ConvMessage loads a conversation message by key, or returns justify.ErrNotFound.
@@ -195,10 +185,18 @@ func decodeReactions(s string) ([]justify.Reaction, error) {
 	return out, nil
 }
 
-// DialogsUpTo lists a conversation's dialogs started at or before t, newest first.
+// DialogsUpTo lists a conversation's dialogs started at or before t, newest first, with
+// what a rebuild needs of them: ID, GroupID, Conv, StartedAt, ClosingAt and ClosingBy.
 func (t *Tx) DialogsUpTo(conv string, at time.Time, n int) ([]justify.Dialog, error) {
-	return queryAll(t.ctx, t, "SELECT "+dialogColumns+` FROM dialogs WHERE conv = ? AND started_at <= ?
-		ORDER BY started_at DESC, id DESC LIMIT ?`, "dialogs", scanDialog, conv, ms(at), limitOrAll(n))
+	return queryAll(t.ctx, t, `SELECT id, group_id, started_at, closing_at, closing_by FROM dialogs
+		WHERE conv = ? AND started_at <= ? ORDER BY started_at DESC, id DESC LIMIT ?`, "dialogs",
+		func(s scanner) (justify.Dialog, error) {
+			d := justify.Dialog{Conv: conv}
+			var started, closing int64
+			err := s.Scan(&d.ID, &d.GroupID, &started, &closing, &d.ClosingBy)
+			d.StartedAt, d.ClosingAt = fromMS(started), fromMS(closing)
+			return d, err
+		}, conv, ms(at), limitOrAll(n))
 }
 
 // DueDialogs lists dialogs with a check due at or before now, soonest first.
@@ -270,13 +268,39 @@ func (t *Tx) ReplaceDialogs(conv string, from time.Time, ds []justify.Dialog, wr
 
 // fingerprint digests everything a dialog was built into, its signs included.
 func fingerprint(d justify.Dialog) string {
-	d.ID = 0
-	d.Signs = append([]justify.Sign(nil), d.Signs...)
-	for i := range d.Signs {
-		d.Signs[i].ID, d.Signs[i].DialogID = 0, 0
+	p := packer{}
+	p.str(d.Conv)
+	p.str(string(d.Place))
+	p.str(d.StartKey)
+	p.str(d.Link)
+	for _, v := range []int64{d.GroupID, d.CustomerVKID, ms(d.StartedAt), ms(d.LastAt), int64(d.Messages), ms(d.RequestAt),
+		ms(d.FirstTouchAt), d.FirstTouchBy, int64(d.FirstTouch), ms(d.FirstAnswerAt), d.FirstAnswerBy, int64(d.FirstAnswer),
+		ms(d.ClosingAt), d.ClosingBy, ms(d.WaitingSince), int64(b2i(d.Closed)), ms(d.CheckAt),
+		int64(len(d.Reactions)), int64(len(d.Waits)), int64(len(d.Signs))} {
+		p.int(v)
+	}
+	for _, r := range d.Reactions {
+		p.int(r.By)
+		p.int(int64(r.Wait))
+	}
+	for _, w := range d.Waits {
+		p.int(ms(w.From))
+		p.int(ms(w.To))
+	}
+	for _, s := range d.Signs {
+		for _, v := range []string{s.Key, string(s.Kind), s.MessageKey, s.TicketKey, s.Link} {
+			p.str(v)
+		}
+		for _, v := range []int64{s.GroupID, s.OperatorVKID, s.CustomerVKID, ms(s.At), int64(s.Minutes),
+			int64(b2i(s.Secondary)), int64(len(s.OnShift))} {
+			p.int(v)
+		}
+		for _, vk := range s.OnShift {
+			p.int(vk)
+		}
 	}
 	h := fnv.New128a()
-	_, _ = fmt.Fprintf(h, "%+v", d)
+	_, _ = h.Write(p)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -348,27 +372,29 @@ func (t *Tx) insertSign(s *justify.Sign) error {
 	for i, vk := range s.OnShift {
 		shift[i] = strconv.FormatInt(vk, 10)
 	}
-	// A sign found again elsewhere (a dialog boundary moved) is its old row's evidence:
-	// the old row's hour changes too.
-	var oldAt, oldGroup int64
-	switch err := t.queryRow("SELECT at, group_id FROM signs WHERE key = ?", s.Key).Scan(&oldAt, &oldGroup); {
-	case err == nil:
+	values := []any{s.GroupID, s.Kind, s.OperatorVKID, strings.Join(shift, ","), s.CustomerVKID, s.MessageKey, s.TicketKey,
+		s.Link, ms(s.At), s.Minutes, s.DialogID, b2i(s.Secondary), s.Key}
+	res, err := t.exec(`INSERT INTO signs (group_id, kind, operator_vk_id, on_shift, customer_vk_id, message_key,
+		ticket_key, link, at, minutes, dialog_id, secondary, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO NOTHING`, values...)
+	if err != nil {
+		return fmt.Errorf("insert sign %s: %w", s.Key, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// The same evidence found again elsewhere (a dialog boundary moved): the old row's
+		// hour changes too.
+		var oldAt, oldGroup int64
+		if err := t.queryRow("SELECT at, group_id FROM signs WHERE key = ?", s.Key).Scan(&oldAt, &oldGroup); err != nil {
+			return fmt.Errorf("find sign %s: %w", s.Key, err)
+		}
 		if err := t.markHour(oldGroup, fromMS(oldAt)); err != nil {
 			return err
 		}
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("find sign %s: %w", s.Key, err)
-	}
-	res, err := t.exec(`INSERT INTO signs (key, group_id, kind, operator_vk_id, on_shift, customer_vk_id, message_key,
-		ticket_key, link, at, minutes, dialog_id, secondary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, kind = excluded.kind,
-		operator_vk_id = excluded.operator_vk_id, on_shift = excluded.on_shift, customer_vk_id = excluded.customer_vk_id,
-		message_key = excluded.message_key, ticket_key = excluded.ticket_key, link = excluded.link, at = excluded.at,
-		minutes = excluded.minutes, dialog_id = excluded.dialog_id, secondary = excluded.secondary`,
-		s.Key, s.GroupID, s.Kind, s.OperatorVKID, strings.Join(shift, ","), s.CustomerVKID, s.MessageKey, s.TicketKey,
-		s.Link, ms(s.At), s.Minutes, s.DialogID, b2i(s.Secondary))
-	if err != nil {
-		return fmt.Errorf("insert sign %s: %w", s.Key, err)
+		if res, err = t.exec(`UPDATE signs SET group_id = ?, kind = ?, operator_vk_id = ?, on_shift = ?, customer_vk_id = ?,
+			message_key = ?, ticket_key = ?, link = ?, at = ?, minutes = ?, dialog_id = ?, secondary = ? WHERE key = ?`,
+			values...); err != nil {
+			return fmt.Errorf("update sign %s: %w", s.Key, err)
+		}
 	}
 	if err := t.markHour(s.GroupID, s.At); err != nil {
 		return err

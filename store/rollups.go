@@ -30,12 +30,20 @@ func hourOf(t time.Time) int64 {
 	return v - ((v%hourMS)+hourMS)%hourMS
 }
 
-// markHour marks a community's hour holding t as changed.
+// markHour marks a community's hour holding t as changed, once per transaction.
 func (t *Tx) markHour(groupID int64, at time.Time) error {
+	h := [2]int64{groupID, hourOf(at)}
+	if t.marked[h] {
+		return nil
+	}
 	if _, err := t.exec("INSERT INTO report_hours_dirty (group_id, hour) VALUES (?, ?) ON CONFLICT DO NOTHING",
-		groupID, hourOf(at)); err != nil {
+		groupID, h[1]); err != nil {
 		return fmt.Errorf("mark hour of group %d: %w", groupID, err)
 	}
+	if t.marked == nil {
+		t.marked = map[[2]int64]bool{}
+	}
+	t.marked[h] = true
 	return nil
 }
 
