@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -14,6 +15,25 @@ type Conversations struct {
 	Rules   DialogRules
 	// IdleAfter is the shortest idle stretch that counts (conversations.idle_after).
 	IdleAfter time.Duration
+
+	mu    sync.Mutex
+	swept time.Time // when today's and yesterday's idle time were last counted
+}
+
+// idleSweepEvery is how often idle time still going on is counted again without any
+// change: a stretch grows with time alone, but minutes of precision are plenty.
+const idleSweepEvery = 5 * time.Minute
+
+// sweepDue reports whether idle time of today and yesterday is due to be counted again,
+// and if so takes the turn.
+func (c *Conversations) sweepDue(now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.swept.IsZero() && now.Sub(c.swept) < idleSweepEvery && !now.Before(c.swept) {
+		return false
+	}
+	c.swept = now
+	return true
 }
 
 // conversational reports whether customers' words in a place form conversations: community

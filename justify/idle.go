@@ -10,8 +10,8 @@ import (
 // Idle time: a stretch of at least Conversations.IdleAfter inside an operator's shift with
 // no action of theirs (a reply, a ban, a deletion, in any community) while requests of a
 // community waited throughout. It is counted per community and UTC day, again whenever
-// something that day changed (a wait, an action), and for today and yesterday at every
-// tick, as a stretch still going on grows with time alone.
+// something that day changed (a wait, an action), and for today and yesterday every few
+// minutes, as a stretch still going on grows with time alone.
 
 // IdleDay is a day of a community whose idle time must be counted again; GroupID 0 means
 // every community's.
@@ -51,8 +51,8 @@ func (s *Service) idleChanged(tx Tx, groupID int64, from, to time.Time) error {
 	return nil
 }
 
-// countIdle counts idle time again for the days marked and for today and yesterday, each
-// day of each community in a transaction of its own.
+// countIdle counts idle time again for the days marked and, every idleSweepEvery, for
+// today and yesterday, each day of each community in a transaction of its own.
 func (s *Service) countIdle(ctx context.Context, now time.Time) error {
 	if len(s.Conversations.Rules.Shifts) == 0 {
 		return nil
@@ -66,7 +66,9 @@ func (s *Service) countIdle(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("list days to count idle time of: %w", err)
 	}
 	today := utcDay(now)
-	dirty = append(dirty, IdleDay{Day: today}, IdleDay{Day: today.AddDate(0, 0, -1)})
+	if s.Conversations.sweepDue(now) {
+		dirty = append(dirty, IdleDay{Day: today}, IdleDay{Day: today.AddDate(0, 0, -1)})
+	}
 	groups := s.groupIDs()
 	for _, d := range dirty {
 		if d.Day.After(now) {
