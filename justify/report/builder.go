@@ -111,16 +111,9 @@ func figures(c, p Counts) Figures { return Figures{Current: c, Previous: p, Chan
 
 // median returns the median of ds (the mean of the two middle values for an even count).
 func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return sortedMedian(s)
 }
 
 // sortedMedian is median of sorted values.

@@ -56,8 +56,9 @@ type Options struct {
 }
 
 // DefaultExamples is how many signs of each kind per operator reports list by default:
-// enough to see the pattern, few enough that a month of a busy community reads fast.
-const DefaultExamples = 20
+// enough to see the pattern, few enough that a month of a busy community reads fast and
+// its text stays readable.
+const DefaultExamples = 5
 
 // Operators are the names of the configured operators, sorted.
 func (o Options) Operators() []string {
