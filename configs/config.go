@@ -31,7 +31,10 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Alerts   AlertsConfig   `yaml:"alerts"`
 	Tickets  TicketsConfig  `yaml:"tickets"`
-	Health   HealthConfig   `yaml:"health"`
+	// Conversations governs dialogs in community messages and comments and the signs of
+	// shirking found in them.
+	Conversations ConversationsConfig `yaml:"conversations"`
+	Health        HealthConfig        `yaml:"health"`
 }
 
 // AlertsConfig says when managers and owners are alerted at once.
@@ -80,6 +83,10 @@ type VKConfig struct {
 	// community is still set up as modwatch needs, alerting managers once per problem; it
 	// also checks at start. 0 turns it off.
 	SetupCheckEvery time.Duration `yaml:"setup_check_every"`
+	// UnansweredCheckEvery is how often each community's list of unanswered conversations
+	// (messages.getConversations, filter=unanswered) is read, to notice conversations
+	// marked answered or deleted without a reply.
+	UnansweredCheckEvery time.Duration `yaml:"unanswered_check_every"`
 }
 
 // CommunityConfig is one watched community.
@@ -162,6 +169,20 @@ type PersonConfig struct {
 	Communities []int64 `yaml:"communities"`
 	// Digest, when set, sends the person digests.
 	Digest *DigestConfig `yaml:"digest"`
+	// Shifts are the person's working hours; without them the figures that need shifts
+	// (idle time, requests skipped while on shift) are left out for the person.
+	Shifts []ShiftConfig `yaml:"shifts"`
+}
+
+// ShiftConfig is one weekly shift: on Days, From to To (HH:MM) in TimeZone. A To at or
+// before From ends the next day.
+type ShiftConfig struct {
+	// Days are mon, tue, wed, thu, fri, sat, sun.
+	Days []string `yaml:"days"`
+	From string   `yaml:"from"`
+	To   string   `yaml:"to"`
+	// TimeZone is an IANA name; the team's time_zone when empty.
+	TimeZone string `yaml:"time_zone"`
 }
 
 // DigestConfig is when a person (normally an owner) gets the digest. Keys a digest leaves

@@ -22,13 +22,14 @@ func Defaults() Config {
 		Language: "ru",
 		TimeZone: "UTC",
 		VK: VKConfig{
-			APIURL:           "https://api.vk.com/method/",
-			LongPollWait:     25 * time.Second,
-			ReconcileEvery:   10 * time.Minute,
-			PostCheckEvery:   15 * time.Minute,
-			BackfillPosts:    20,
-			BackfillComments: 100,
-			SetupCheckEvery:  6 * time.Hour,
+			APIURL:               "https://api.vk.com/method/",
+			LongPollWait:         25 * time.Second,
+			ReconcileEvery:       10 * time.Minute,
+			PostCheckEvery:       15 * time.Minute,
+			BackfillPosts:        20,
+			BackfillComments:     100,
+			SetupCheckEvery:      6 * time.Hour,
+			UnansweredCheckEvery: 5 * time.Minute,
 		},
 		Telegram: TelegramConfig{
 			APIEndpoint: "https://api.telegram.org",
@@ -55,6 +56,13 @@ func Defaults() Config {
 		Tickets: TicketsConfig{
 			Retention:    90 * 24 * time.Hour,
 			AnswerWithin: 4 * time.Hour,
+		},
+		Conversations: ConversationsConfig{
+			StallAfter:           24 * time.Hour,
+			TemplateMinCustomers: 5,
+			RepeatWithin:         7 * 24 * time.Hour,
+			IdleAfter:            time.Hour,
+			NewDialogAfter:       time.Hour,
 		},
 		Log: LogConfig{Level: "info", Format: "json"},
 	}

@@ -11,6 +11,12 @@
 //   - bans.go, deletions.go, tickets.go: a ban or an admin's deletion opens a Case
 //     (case.go) for the operator who acted (person.go); what customers write and what the
 //     community answers is kept as tickets, the evidence a deletion case shows.
+//   - conversations.go, dialogs.go, signs.go: every message and reply of a conversation
+//     (community messages, comment threads) is kept with VK's own date, and the
+//     conversation's dialogs are built again, with the signs of shirking found in them
+//     (lexicon.go tells greetings and holding replies from answers, shifts.go working
+//     hours, idle.go idle time, unanswered.go conversations closed without a reply);
+//     facts.go is what reports count of them.
 //   - waves.go, batch.go, alerts.go: many actions by one admin raise an alert, and an
 //     operator's wave is asked about as one batch; unknown admins and deleted unanswered
 //     requests alert managers at once.

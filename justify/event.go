@@ -26,6 +26,9 @@ const (
 	// EventAnswer: the community replied (Item is the reply, ReplyTo what it answers when VK
 	// says; ActorVKID the admin who wrote it when VK says).
 	EventAnswer EventKind = "answer"
+	// EventAnswerEdit: the community edited its own message or comment (Item; Reply holds
+	// the new words).
+	EventAnswerEdit EventKind = "answer_edit"
 	// EventOfficers: the community's admins changed (ActorVKID changed UserVKID's level;
 	// Comment says from which level to which).
 	EventOfficers EventKind = "officers"
@@ -87,6 +90,18 @@ type Event struct {
 	ReplyTo Ref
 	// Ticket is what a customer wrote (EventWrite, EventEdit).
 	Ticket *Ticket
+	// Reply is what the community wrote (EventAnswer, EventAnswerEdit), when VK said.
+	Reply *Reply
+}
+
+// Reply is a message or comment the community wrote, as VK delivered it.
+type Reply struct {
+	Text string
+	// Attachments are their kinds: photo, doc, sticker, ...
+	Attachments []string
+	// WrittenAt is VK's date of the message; EditedAt, for an edit, VK's time of the edit
+	// (zero when VK did not say).
+	WrittenAt, EditedAt time.Time
 }
 
 // Validate refuses events that cannot be acted upon.
@@ -102,7 +117,7 @@ func (e Event) Validate() error {
 		if e.UserVKID == 0 {
 			return fmt.Errorf("event %s: no user id", e.Key)
 		}
-	case EventDelete, EventRestore, EventVanished, EventAnswer:
+	case EventDelete, EventRestore, EventVanished, EventAnswer, EventAnswerEdit:
 		if e.Item.Place == "" || e.Item.ItemID == 0 {
 			return fmt.Errorf("event %s: no item", e.Key)
 		}

@@ -45,6 +45,9 @@ type Service struct {
 	// OnReversal, when set, is told what became of each reversal RunReversals carried out;
 	// it must not block. The daemon logs it and wakes the sender.
 	OnReversal func(ReversalResult)
+	// Conversations builds dialogs and finds signs of shirking (conversations.go); nil
+	// keeps no conversations.
+	Conversations *Conversations
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
 	attempts  attempts      // what this process knows of each reversal under way
@@ -153,6 +156,10 @@ func (s *Service) recordHistory(tx Tx, ev Event, res *IngestResult) error {
 
 // apply acts on one new event: each kind has its own rules, in the file named after it.
 func (s *Service) apply(tx Tx, ev Event) (CaseID, error) {
+	// Every message, reply, edit, deletion and action also updates the dialogs.
+	if err := s.applyConversation(tx, ev); err != nil { // conversations.go
+		return 0, fmt.Errorf("update conversation: %w", err)
+	}
 	switch ev.Kind {
 	case EventWrite, EventEdit, EventAnswer:
 		return 0, s.applyTicketEvent(tx, ev) // tickets.go

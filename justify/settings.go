@@ -28,6 +28,9 @@ type Settings struct {
 	// ReversalTimeout is how long a case may stay reversing before SweepReversals settles
 	// it; DefaultReversalTimeout when zero.
 	ReversalTimeout time.Duration
+	// Conversations builds dialogs and finds signs of shirking (conversations.go); nil
+	// keeps no conversations.
+	Conversations *Conversations
 }
 
 // Configure replaces the service's settings from now on. An operation already running
@@ -55,10 +58,13 @@ func (s *Service) settings() *Settings {
 	}
 	first := &Settings{People: people, Communities: s.Communities, Deadline: s.Deadline, RemindBefore: s.RemindBefore,
 		Wave: s.Wave, AlertWindow: s.AlertWindow, Grouping: s.Grouping, AlertsChat: s.AlertsChat,
-		ReversalTimeout: s.ReversalTimeout}
+		ReversalTimeout: s.ReversalTimeout, Conversations: s.Conversations}
 	// A Configure that came first wins: its snapshot is the newer one.
 	if s.live.CompareAndSwap(nil, first) {
 		return first
 	}
 	return s.live.Load()
 }
+
+// conversations are the conversation rules in force; nil when none are kept.
+func (s *Service) conversations() *Conversations { return s.settings().Conversations }

@@ -39,6 +39,7 @@ type Tx interface {
 	PendingInputStore
 	QuarantineStore
 	ChatStore
+	ConversationStore
 }
 
 // EventStore keeps the record of moderation events as VK delivered them.
@@ -171,4 +172,48 @@ type PendingInputStore interface {
 	PendingInput(telegramID int64) (PendingInput, error)
 	// ClearPendingInput forgets what the bot asked a person for; clearing nothing is no error.
 	ClearPendingInput(telegramID int64) error
+}
+
+// ConversationStore keeps conversations, the dialogs built from them with their signs,
+// and what counting idle time and closed conversations needs.
+type ConversationStore interface {
+	// PutConvMessage stores m under its key: a new message when old is nil, else in place
+	// of old, the message stored under that key as the caller read it. It sets m.ID.
+	PutConvMessage(m *ConvMessage, old *ConvMessage) error
+	// ConvMessage loads a conversation message by key, or returns ErrNotFound.
+	ConvMessage(key string) (ConvMessage, error)
+	// ConvMessages lists a conversation's messages dated at or after from, in date order.
+	ConvMessages(conv string, from time.Time) ([]ConvMessage, error)
+	// ThreadConv returns the conversation and customer of the last customer message in a
+	// comment thread (ref's group, place, owner and parent) dated at or before at, or
+	// ErrNotFound.
+	ThreadConv(ref Ref, at time.Time) (conv string, customer int64, err error)
+	// CustomerName returns the newest name known of a customer in a group, "" when none.
+	CustomerName(groupID, vkID int64) (string, error)
+	// DialogsUpTo lists a conversation's dialogs started at or before t, newest first, at
+	// most n, with what a rebuild needs: ID, GroupID, Conv, StartedAt, ClosingAt, ClosingBy.
+	DialogsUpTo(conv string, t time.Time, n int) ([]Dialog, error)
+	// ReplaceDialogs replaces the dialogs of conv started at or after from, their waits and
+	// their signs, by ds (setting their IDs), and saves WroteAfter of the messages in wrote.
+	ReplaceDialogs(conv string, from time.Time, ds []Dialog, wrote []ConvMessage) error
+	// DueDialogs lists dialogs whose CheckAt is at or before now, soonest first, at most limit.
+	DueDialogs(now time.Time, limit int) ([]Dialog, error)
+	// UnansweredOf returns a community's list of unanswered conversations as last kept.
+	UnansweredOf(groupID int64) ([]UnansweredConv, error)
+	// SaveUnanswered replaces a community's list of unanswered conversations.
+	SaveUnanswered(groupID int64, list []UnansweredConv) error
+	// MarkIdleDirty marks a day whose idle time must be counted again.
+	MarkIdleDirty(d IdleDay) error
+	// IdleDirty lists the days marked.
+	IdleDirty() ([]IdleDay, error)
+	// ClearIdleDirty removes a day's mark.
+	ClearIdleDirty(d IdleDay) error
+	// WaitsBetween lists a community's waits that overlap [from, to): those that ended,
+	// and those still going on with a zero To.
+	WaitsBetween(groupID int64, from, to time.Time) ([]Interval, error)
+	// ActionTimes lists when an admin acted in [from, to) in the given communities: their
+	// replies, bans, unbans, deletions and restores.
+	ActionTimes(vkID int64, groupIDs []int64, from, to time.Time) ([]time.Time, error)
+	// ReplaceIdle replaces a community's idle signs that start in [from, to) by signs.
+	ReplaceIdle(groupID int64, from, to time.Time, signs []Sign) error
 }

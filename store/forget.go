@@ -24,6 +24,9 @@ type Erasure struct {
 	// Quarantined are updates that could not be decoded, deleted: too old, or mentioning
 	// the person.
 	Quarantined int
+	// Replies are the community's messages and comments in the person's conversations (or,
+	// for PurgeTexts, older than retention) whose words were emptied: they may quote them.
+	Replies int
 }
 
 // ForgetPersonDetail erases a customer's words everywhere modwatch keeps them, in one
@@ -53,6 +56,10 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 		var err error
 		if e.Tickets, e.Edits, err = tx.eraseTickets("author_vk_id = ?", vkID); err != nil {
 			return err
+		}
+		if e.Replies, err = tx.affected("UPDATE conv_messages SET text = '' WHERE customer_vk_id = ? AND text != ''",
+			vkID); err != nil {
+			return fmt.Errorf("erase replies: %w", err)
 		}
 		// Bumping version makes a save from a copy loaded before the erasure fail with
 		// ErrConflict instead of writing the name back.
@@ -105,6 +112,9 @@ func (db *DB) PurgeTextsDetail(ctx context.Context, before time.Time) (Erasure, 
 		}
 		if e.Quarantined, err = tx.purgeQuarantine(cut); err != nil {
 			return err
+		}
+		if e.Replies, err = tx.affected("UPDATE conv_messages SET text = '' WHERE text != '' AND at < ?", cut); err != nil {
+			return fmt.Errorf("erase replies: %w", err)
 		}
 		if e.Digests, err = tx.affected(`UPDATE outbox SET payload = '{}' WHERE kind = ? AND created_at < ?
 			AND (sent_at != 0 OR failed = 1) AND payload != '{}'`, justify.MsgDigest, cut); err != nil {

@@ -99,5 +99,13 @@ func (t *Tx) importTicket(in justify.Ticket) (isNew, changed bool, err error) {
 	if err != nil {
 		return false, false, fmt.Errorf("update imported ticket %s: %w", tk.Key, err)
 	}
+	// Its answer and status are in the report roll-up's hours.
+	for _, at := range []time.Time{old.AnsweredAt, answered} {
+		if !at.IsZero() {
+			if err := t.markHour(old.Ref.GroupID, at); err != nil {
+				return false, false, err
+			}
+		}
+	}
 	return false, true, nil
 }

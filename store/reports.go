@@ -35,6 +35,19 @@ func (db *DB) TicketsBetween(ctx context.Context, from, to time.Time) ([]justify
 	return ts, nil
 }
 
+// OpenTickets lists the tickets nobody answered that were written before before and not
+// deleted before since, oldest first, through tickets_open: those that may wait past the
+// answer deadline at the end of a period that starts at or after since. Tickets answered
+// since come from AnsweredTickets, which reads them without their words.
+func (db *DB) OpenTickets(ctx context.Context, before, since time.Time) ([]justify.Ticket, error) {
+	ts, err := queryTickets(ctx, db.read, `WHERE answered_at = 0 AND created_at < ? AND (deleted_at = 0 OR deleted_at >= ?)
+		ORDER BY created_at, id`, ms(before), ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("open tickets written before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return ts, nil
+}
+
 // DecisionsOf loads the audit trails of many cases at once, each in the order it was
 // written. Cases without decisions are absent from the map.
 func (db *DB) DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error) {

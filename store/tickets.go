@@ -70,6 +70,11 @@ func (t *Tx) UpsertTicket(tk *justify.Ticket) (bool, error) {
 		if tk.ID, err = res.LastInsertId(); err != nil {
 			return false, fmt.Errorf("insert ticket %s: %w", tk.Key, err)
 		}
+		if !tk.AnsweredAt.IsZero() { // an answered ticket is in its hour's report roll-up
+			if err := t.markHour(tk.Ref.GroupID, tk.AnsweredAt); err != nil {
+				return false, err
+			}
+		}
 		return true, nil
 	}
 	// A redelivery: the row is the one stored before.
@@ -136,17 +141,44 @@ func (t *Tx) MarkAnswered(ref justify.Ref, thread bool, by int64, at time.Time) 
 	if err != nil {
 		return 0, fmt.Errorf("mark answered %s: %w", ref.Key(), err)
 	}
+	if n > 0 {
+		if err := t.markHour(ref.GroupID, at); err != nil {
+			return 0, err
+		}
+	}
 	return int(n), nil
 }
 
 // MarkDeleted records a ticket's deletion; an unknown key returns ErrNotFound.
 func (t *Tx) MarkDeleted(key string, by int64, at time.Time) error {
+	if err := t.markAnsweredHour(key); err != nil {
+		return err
+	}
 	return t.updateTicket(key, "UPDATE tickets SET deleted_at = ?, deleted_by = ? WHERE key = ?", ms(at), by, key)
 }
 
 // MarkRestored records that a deleted ticket is back.
 func (t *Tx) MarkRestored(key string) error {
+	if err := t.markAnsweredHour(key); err != nil {
+		return err
+	}
 	return t.updateTicket(key, "UPDATE tickets SET deleted_at = 0, deleted_by = 0 WHERE key = ?", key)
+}
+
+// markAnsweredHour marks the report hour an answered ticket counts in: its deletion
+// changes whether it was waiting at the end of a period.
+func (t *Tx) markAnsweredHour(key string) error {
+	var group, answered int64
+	err := t.queryRow("SELECT group_id, answered_at FROM tickets WHERE key = ?", key).Scan(&group, &answered)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil // updateTicket says so
+	case err != nil:
+		return fmt.Errorf("find ticket %s: %w", key, err)
+	case answered != 0:
+		return t.markHour(group, fromMS(answered))
+	}
+	return nil
 }
 
 func (t *Tx) updateTicket(key, query string, args ...any) error {

@@ -24,6 +24,8 @@ type Tx struct {
 	cache *stmtCache
 	// fresh are the queries this transaction prepared that the pool has not.
 	fresh []string
+	// marked are the report hours this transaction marked changed (rollups.go).
+	marked map[[2]int64]bool
 }
 
 var _ justify.Tx = (*Tx)(nil)

@@ -23,6 +23,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	fs.IntVar(&o.Rate, "rate", 0, "push at most this many events per second; 0 pushes as fast as possible")
 	fs.IntVar(&o.PreloadTickets, "preload-tickets", 0, "store this many customers' tickets before the daemon starts")
+	fs.IntVar(&o.PreloadMessages, "preload-messages", 0, "store this many community messages (60 days of dialogs) before the daemon starts, and time a 30-day report over them")
 	fs.IntVar(&o.Lookups, "lookups", 2000, "ticket lookups (a customer's tickets, as a ban's prompt shows them) to time")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "give up after this long")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "the daemon's log level; its log is discarded, but still written")

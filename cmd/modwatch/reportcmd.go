@@ -20,12 +20,14 @@ var reportClock = time.Now
 
 const reportUsage = `Usage:
   modwatch report [--since 7d] [--community ID] [--operator NAME] [--for NAME]
-                  [--format text|csv|json] [--lang ru|en] [--tz ZONE] --config FILE
+                  [--format text|csv|json] [--lang ru|en] [--tz ZONE] [--examples N] --config FILE
 
 The figures of the period from --since until now, against the previous period of equal
 length. --since is a duration (7d, 24h, 30m) or a date (2026-03-01, midnight in --tz).
 --operator keeps that operator's rows only; the community totals stay for comparison.
 --for shows what that person may see: the communities of their scope (people[].communities).
+--examples is how many of the newest signs of shirking of each kind, and uses of each
+template, are listed per operator with their words (0: all); the counts count them all.
 `
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
@@ -40,6 +42,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	format := fs.String("format", "text", "text, csv or json")
 	language := fs.String("lang", "", "ru or en for the text format (default: the config's language)")
 	zone := fs.String("tz", "UTC", "time zone of the dates and of the hourly activity (an IANA name)")
+	examples := fs.Int("examples", report.DefaultExamples, "signs of shirking of each kind listed per operator (0: all)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -65,6 +68,10 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	}
 	defer closeDB(db, &err)
 	opts := daemon.ReportOptions(cfg)
+	if *examples < 0 {
+		return fmt.Errorf("report: --examples %d: use 0 (all) or more", *examples)
+	}
+	opts.Examples = *examples
 	if *operator != "" && !slices.Contains(opts.Operators(), *operator) {
 		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(opts.Operators(), ", "))
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -19,23 +20,39 @@ const (
 type acc struct {
 	n    Counts
 	resp []time.Duration
+	// touch, answer and reaction are the dialogs' times; lengths their messages.
+	touch, answer, reaction []time.Duration
+	lengths                 []time.Duration
 }
 
 func (a *acc) done() Counts {
 	a.n.MedianFirstResponse = median(a.resp)
 	a.n.MedianFirstResponseSeconds = int64(a.n.MedianFirstResponse / time.Second)
+	c := &a.n.ConversationCounts
+	// Each list is sorted once, in place: done is called once per accumulator.
+	for _, l := range [][]time.Duration{a.touch, a.answer, a.reaction, a.lengths} {
+		slices.Sort(l)
+	}
+	c.FirstTouchMedianSeconds, c.FirstTouchP90Seconds = seconds(sortedMedian(a.touch)), seconds(sortedP90(a.touch))
+	c.FirstAnswerMedianSeconds, c.FirstAnswerP90Seconds = seconds(sortedMedian(a.answer)), seconds(sortedP90(a.answer))
+	c.ReactionMedianSeconds, c.ReactionP90Seconds = seconds(sortedMedian(a.reaction)), seconds(sortedP90(a.reaction))
+	c.DialogLengthMedian = int(sortedMedian(a.lengths))
 	return a.n
 }
 
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
+
 // builder accumulates one community.
 type builder struct {
-	id       int64
-	name     string
-	ops      [2]map[string]*acc
-	tot      [2]acc
-	deleted  []DeletedRequest
-	breaches []Breach
-	activity map[string][24]int
+	id        int64
+	name      string
+	ops       [2]map[string]*acc
+	tot       [2]acc
+	deleted   []DeletedRequest
+	breaches  []Breach
+	activity  map[string][24]int
+	signs     []Sign
+	templates []Template
 }
 
 func newBuilder(id int64, operators []string) *builder {
@@ -65,7 +82,8 @@ func (b *builder) op(period int, name string) *acc {
 // finish sorts and freezes the community's figures.
 func (b *builder) finish() CommunityReport {
 	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity,
-		DeletedRequests: b.deleted, SLABreaches: b.breaches}
+		DeletedRequests: b.deleted, SLABreaches: b.breaches, Signs: b.signs, Templates: b.templates}
+	sortConversations(&cr)
 	if cr.Name == "" {
 		cr.Name = fmt.Sprintf("club%d", b.id)
 	}
@@ -93,11 +111,16 @@ func figures(c, p Counts) Figures { return Figures{Current: c, Previous: p, Chan
 
 // median returns the median of ds (the mean of the two middle values for an even count).
 func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return sortedMedian(s)
+}
+
+// sortedMedian is median of sorted values.
+func sortedMedian(s []time.Duration) time.Duration {
+	if len(s) == 0 {
 		return 0
 	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	m := len(s) / 2
 	if len(s)%2 == 1 {
 		return s[m]
@@ -105,10 +128,20 @@ func median(ds []time.Duration) time.Duration {
 	return (s[m-1] + s[m]) / 2
 }
 
+// sortedP90 is the 90th percentile of sorted values (nearest rank: the smallest value at
+// least 90% of them do not exceed); 0 when empty.
+func sortedP90(s []time.Duration) time.Duration {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[(9*len(s)+9)/10-1]
+}
+
 // diff is a minus b, field by field.
 func diff(a, b Counts) Counts {
 	return Counts{
-		Bans: a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions, VanishedPosts: a.VanishedPosts - b.VanishedPosts,
+		ConversationCounts: diffConversations(a.ConversationCounts, b.ConversationCounts),
+		Bans:               a.Bans - b.Bans, Deletions: a.Deletions - b.Deletions, VanishedPosts: a.VanishedPosts - b.VanishedPosts,
 		JustifiedInTime: a.JustifiedInTime - b.JustifiedInTime, JustifiedLate: a.JustifiedLate - b.JustifiedLate,
 		NeverJustified: a.NeverJustified - b.NeverJustified, Approved: a.Approved - b.Approved,
 		Reversed: a.Reversed - b.Reversed, ReversedInVK: a.ReversedInVK - b.ReversedInVK,

@@ -23,7 +23,7 @@ func Compute(in Input) Report {
 	prevFrom := in.From.Add(-length)
 
 	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
-	byVK := map[int64]string{}
+	byVK := operators{}
 	roles := map[string]justify.Role{}
 	var operators []justify.Person
 	for _, p := range in.People {
@@ -120,6 +120,9 @@ func Compute(in Input) Report {
 	all := uniqueTickets(in.PrevTickets, in.Tickets)
 	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur)
 	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev)
+	countAnswered(in.Answered, in.From, in.To, in.SLA, byVK, get, cur)
+	countAnswered(in.Answered, prevFrom, in.From, in.SLA, byVK, get, prev)
+	countConversations(in, byVK, get) // conversations.go
 
 	sort.Slice(order, func(i, j int) bool {
 		// Configured communities keep their order; others follow by id.
@@ -234,6 +237,36 @@ func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, by
 					Excerpt: excerptOf(t), Link: ticketLink(t), CreatedAt: t.CreatedAt, Waiting: to.Sub(t.CreatedAt),
 					WaitingSeconds: int64(to.Sub(t.CreatedAt) / time.Second)})
 			}
+		}
+	}
+}
+
+// countAnswered adds answered tickets, known without their words, to a period as
+// countTickets adds whole ones: answered in it, or waiting past the deadline at its end
+// and answered later (listed without words, which were not read).
+func countAnswered(ts []justify.AnsweredTicket, from, to time.Time, sla time.Duration, byVK map[int64]string,
+	get func(int64) *builder, period int) {
+	for _, t := range ts {
+		if within(t.AnsweredAt, from, to) {
+			b := get(t.GroupID)
+			accs := []*acc{&b.tot[period]}
+			if op, ok := byVK[t.AnsweredBy]; ok {
+				accs = append(accs, b.op(period, op))
+			}
+			for _, a := range accs {
+				a.n.Answered++
+				a.resp = append(a.resp, t.AnsweredAt.Sub(t.CreatedAt))
+			}
+		}
+		if sla <= 0 || t.Closed || t.CreatedAt.After(to.Add(-sla)) || t.AnsweredAt.Before(to) ||
+			(!t.DeletedAt.IsZero() && t.DeletedAt.Before(to)) {
+			continue
+		}
+		b := get(t.GroupID)
+		b.tot[period].n.SLABreaches++
+		if period == cur {
+			b.breaches = append(b.breaches, Breach{TicketID: t.ID, CreatedAt: t.CreatedAt, Waiting: to.Sub(t.CreatedAt),
+				WaitingSeconds: int64(to.Sub(t.CreatedAt) / time.Second)})
 		}
 	}
 }

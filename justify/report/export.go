@@ -37,6 +37,26 @@ var csvFigures = []struct {
 	{"median_first_response_seconds", func(c Counts) int64 { return int64(c.MedianFirstResponse / time.Second) }},
 	// Last, so that readers of the earlier columns by position are not disturbed.
 	{"vanished_posts", func(c Counts) int64 { return int64(c.VanishedPosts) }},
+	{"dialogs", func(c Counts) int64 { return int64(c.Dialogs) }},
+	{"dialogs_answered", func(c Counts) int64 { return int64(c.DialogsAnswered) }},
+	{"dialogs_unanswered", func(c Counts) int64 { return int64(c.DialogsUnanswered) }},
+	{"dialog_length_median", func(c Counts) int64 { return int64(c.DialogLengthMedian) }},
+	{"first_touch_median_seconds", func(c Counts) int64 { return c.FirstTouchMedianSeconds }},
+	{"first_touch_p90_seconds", func(c Counts) int64 { return c.FirstTouchP90Seconds }},
+	{"first_answer_median_seconds", func(c Counts) int64 { return c.FirstAnswerMedianSeconds }},
+	{"first_answer_p90_seconds", func(c Counts) int64 { return c.FirstAnswerP90Seconds }},
+	{"reaction_median_seconds", func(c Counts) int64 { return c.ReactionMedianSeconds }},
+	{"reaction_p90_seconds", func(c Counts) int64 { return c.ReactionP90Seconds }},
+	{"bare_greetings", func(c Counts) int64 { return int64(c.BareGreetings) }},
+	{"stalls", func(c Counts) int64 { return int64(c.Stalls) }},
+	{"template_replies", func(c Counts) int64 { return int64(c.TemplateReplies) }},
+	{"one_word_replies", func(c Counts) int64 { return int64(c.OneWordReplies) }},
+	{"skipped", func(c Counts) int64 { return int64(c.Skipped) }},
+	{"closed_without_reply", func(c Counts) int64 { return int64(c.ClosedWithoutReply) }},
+	{"repeat_contacts", func(c Counts) int64 { return int64(c.RepeatContacts) }},
+	{"idle_minutes", func(c Counts) int64 { return int64(c.IdleMinutes) }},
+	{"qa_good", func(c Counts) int64 { return int64(c.QAGood) }},
+	{"qa_bad", func(c Counts) int64 { return int64(c.QABad) }},
 }
 
 // WriteCSV writes a header row, then for each community its total (kind "total") and one
@@ -102,6 +122,12 @@ func WriteJSON(w io.Writer, r Report) error {
 		}
 		if c.SLABreaches == nil {
 			c.SLABreaches = []Breach{}
+		}
+		if c.Signs == nil {
+			c.Signs = []Sign{}
+		}
+		if c.Templates == nil {
+			c.Templates = []Template{}
 		}
 		if c.Activity == nil {
 			c.Activity = map[string][24]int{}

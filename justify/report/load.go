@@ -16,10 +16,23 @@ type Reader interface {
 	CasesBetween(ctx context.Context, from, to time.Time) ([]justify.Case, error)
 	// DecisionsOf loads the audit trails of many cases at once.
 	DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error)
-	// TicketsBetween lists the tickets a report of [from, to) needs to know of.
-	TicketsBetween(ctx context.Context, from, to time.Time) ([]justify.Ticket, error)
+	// OpenTickets lists the tickets nobody answered written before before and not deleted
+	// before since: the ones that may be waiting at a period's end.
+	OpenTickets(ctx context.Context, before, since time.Time) ([]justify.Ticket, error)
+	// AnsweredTickets lists the tickets first answered at or after since, with what figures
+	// need of them (not their words).
+	AnsweredTickets(ctx context.Context, since time.Time) ([]justify.AnsweredTicket, error)
 	// TicketsByKeys loads tickets by key; unknown keys are absent from the map.
 	TicketsByKeys(ctx context.Context, keys []string) (map[string]justify.Ticket, error)
+	// ConversationFacts reads the facts of the dialogs started, signs dated and replies
+	// written in [from, to).
+	ConversationFacts(ctx context.Context, from, to time.Time) (justify.ConversationFacts, error)
+	// SignExamples lists the newest n signs of [from, to) of each key, with their words
+	// (all of them when n <= 0).
+	SignExamples(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error)
+	// TemplateExamples lists the newest n uses in [from, to) of each phrase, with their
+	// words (all of them when n <= 0).
+	TemplateExamples(ctx context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error)
 }
 
 // HelpDeskName names the pseudo-community of imported tickets (group 0) in reports.
@@ -35,7 +48,17 @@ type Options struct {
 	Communities []justify.Community
 	// SLA is how long a customer may wait for a first answer; 0 disables SLA breaches.
 	SLA time.Duration
+	// TemplateMinCustomers is how many customers make a reply a template; 0 counts none.
+	TemplateMinCustomers int
+	// Examples is how many of the newest signs of each kind, and uses of each template,
+	// the report lists for each operator with their words; 0 lists them all.
+	Examples int
 }
+
+// DefaultExamples is how many signs of each kind per operator reports list by default:
+// enough to see the pattern, few enough that a month of a busy community reads fast and
+// its text stays readable.
+const DefaultExamples = 5
 
 // Operators are the names of the configured people who act in VK, sorted: the operators,
 // and the managers and owners with a VK id, who moderate too.
@@ -65,7 +88,7 @@ func Load(ctx context.Context, r Reader, o Options, from, to time.Time) (Report,
 func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, error) {
 	prevFrom := from.Add(-to.Sub(from))
 	in := Input{From: from, To: to, SLA: o.SLA, Location: to.Location(), People: o.People,
-		Communities: append([]justify.Community(nil), o.Communities...)}
+		Communities: append([]justify.Community(nil), o.Communities...), TemplateMinCustomers: o.TemplateMinCustomers}
 	cases, err := r.CasesBetween(ctx, prevFrom, to)
 	if err != nil {
 		return in, err
@@ -82,10 +105,23 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	if in.Decisions, err = r.DecisionsOf(ctx, ids); err != nil {
 		return in, err
 	}
-	if in.Tickets, err = r.TicketsBetween(ctx, from, to); err != nil {
+	// The tickets waiting at either period's end, and those answered since the previous
+	// period began (answered in a period, or waiting at its end and answered later).
+	if in.Tickets, err = r.OpenTickets(ctx, to, prevFrom); err != nil {
 		return in, err
 	}
-	if in.PrevTickets, err = r.TicketsBetween(ctx, prevFrom, from); err != nil {
+	if in.Answered, err = r.AnsweredTickets(ctx, prevFrom); err != nil {
+		return in, err
+	}
+	// Counts come from the facts; only the signs listed are read with their words.
+	if in.Facts, err = r.ConversationFacts(ctx, prevFrom, to); err != nil {
+		return in, err
+	}
+	if in.SignExamples, err = r.SignExamples(ctx, from, to, signKeys(in.Facts.Signs, from, to), o.Examples); err != nil {
+		return in, err
+	}
+	phrases := templates(in.Facts.Replies, from, to, o.TemplateMinCustomers)
+	if in.TemplateExamples, err = r.TemplateExamples(ctx, from, to, phrases, o.Examples); err != nil {
 		return in, err
 	}
 	// Deleted requests written before the period still need their words.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +19,13 @@ import (
 type fakeReader struct {
 	cases   []justify.Case
 	tickets []justify.Ticket
+	dialogs []justify.Dialog
+	signs   []justify.Sign
+	uses    []justify.TemplateUse
 	fail    string // the method that fails, if any
+
+	keysOfSigns  []justify.SignKey
+	phrasesAsked []justify.Phrase
 
 	mu          sync.Mutex
 	casesAsked  [][2]time.Time
@@ -44,6 +51,80 @@ func (f *fakeReader) CasesBetween(_ context.Context, from, to time.Time) ([]just
 	return out, nil
 }
 
+func (f *fakeReader) ConversationFacts(_ context.Context, from, to time.Time) (justify.ConversationFacts, error) {
+	if f.fail == "ConversationFacts" {
+		return justify.ConversationFacts{}, errRead
+	}
+	var ds []justify.Dialog
+	var ss []justify.Sign
+	var us []justify.TemplateUse
+	for _, d := range f.dialogs {
+		if within(d.StartedAt, from, to) {
+			ds = append(ds, d)
+		}
+	}
+	for _, s := range f.signs {
+		if within(s.At, from, to) {
+			ss = append(ss, s)
+		}
+	}
+	for _, u := range f.uses {
+		if within(u.At, from, to) {
+			us = append(us, u)
+		}
+	}
+	return factsOf(ds, ss, us), nil
+}
+
+// SignExamples keeps the store's rule: the newest n of each key in the period.
+func (f *fakeReader) SignExamples(_ context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keysOfSigns = append(f.keysOfSigns, keys...)
+	if f.fail == "SignExamples" {
+		return nil, errRead
+	}
+	var out []justify.Sign
+	for _, k := range keys {
+		var of []justify.Sign
+		for _, s := range f.signs {
+			if s.GroupID == k.GroupID && s.Kind == k.Kind && s.OperatorVKID == k.OperatorVKID && within(s.At, from, to) {
+				of = append(of, s)
+			}
+		}
+		sort.Slice(of, func(i, j int) bool { return of[i].At.After(of[j].At) })
+		if n > 0 && len(of) > n {
+			of = of[:n]
+		}
+		out = append(out, of...)
+	}
+	return out, nil
+}
+
+func (f *fakeReader) TemplateExamples(_ context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.phrasesAsked = append(f.phrasesAsked, phrases...)
+	if f.fail == "TemplateExamples" {
+		return nil, errRead
+	}
+	var out []justify.TemplateUse
+	for _, p := range phrases {
+		var of []justify.TemplateUse
+		for _, u := range f.uses {
+			if u.GroupID == p.GroupID && u.OperatorVKID == p.OperatorVKID && u.Hash == p.Hash && within(u.At, from, to) {
+				of = append(of, u)
+			}
+		}
+		sort.Slice(of, func(i, j int) bool { return of[i].At.After(of[j].At) })
+		if n > 0 && len(of) > n {
+			of = of[:n]
+		}
+		out = append(out, of...)
+	}
+	return out, nil
+}
+
 func (f *fakeReader) DecisionsOf(_ context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -54,17 +135,30 @@ func (f *fakeReader) DecisionsOf(_ context.Context, ids []justify.CaseID) (map[j
 	return map[justify.CaseID][]justify.Decision{}, nil
 }
 
-// TicketsBetween keeps the store's rule: written before to, not answered or deleted
-// before from.
-func (f *fakeReader) TicketsBetween(_ context.Context, from, to time.Time) ([]justify.Ticket, error) {
-	if f.fail == "TicketsBetween" {
+// OpenTickets keeps the store's rule: unanswered, written before before, not deleted
+// before since.
+func (f *fakeReader) OpenTickets(_ context.Context, before, since time.Time) ([]justify.Ticket, error) {
+	if f.fail == "OpenTickets" {
 		return nil, errRead
 	}
 	var out []justify.Ticket
 	for _, t := range f.tickets {
-		if t.CreatedAt.Before(to) && (!t.Answered() || !t.AnsweredAt.Before(from)) &&
-			(t.DeletedAt.IsZero() || !t.DeletedAt.Before(from)) {
+		if !t.Answered() && t.CreatedAt.Before(before) && (t.DeletedAt.IsZero() || !t.DeletedAt.Before(since)) {
 			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// AnsweredTickets keeps the store's rule: answered at or after since, without words.
+func (f *fakeReader) AnsweredTickets(_ context.Context, since time.Time) ([]justify.AnsweredTicket, error) {
+	if f.fail == "AnsweredTickets" {
+		return nil, errRead
+	}
+	var out []justify.AnsweredTicket
+	for _, t := range f.tickets {
+		if t.Answered() && !t.AnsweredAt.Before(since) {
+			out = append(out, t.AnsweredFact())
 		}
 	}
 	return out, nil
@@ -145,7 +239,7 @@ func mustLoadInput(t *testing.T, r Reader, o Options, from, to time.Time) Input 
 }
 
 func TestLoadFails(t *testing.T) {
-	for _, method := range []string{"CasesBetween", "DecisionsOf", "TicketsBetween", "TicketsByKeys"} {
+	for _, method := range []string{"CasesBetween", "DecisionsOf", "OpenTickets", "AnsweredTickets", "TicketsByKeys"} {
 		t.Run(method, func(t *testing.T) {
 			f := loadFixture()
 			f.fail = method

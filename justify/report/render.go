@@ -125,6 +125,7 @@ func figureLines(f Figures, w words, language string, sla time.Duration, total b
 	if total && sla > 0 {
 		lines = append(lines, line(fmt.Sprintf(w.breaches, HumanDuration(sla, language)), item{cur: c.SLABreaches, prev: p.SLABreaches}))
 	}
+	lines = append(lines, conversationLines(f, w, language)...) // render_conversations.go
 	var out []string
 	for _, l := range lines {
 		if l != "" {
@@ -206,6 +207,7 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		}
 		paras = append(paras, f.list(fmt.Sprintf(w.breaches, HumanDuration(r.SLA, language)), entries, w))
 	}
+	paras = append(paras, conversationLists(c, r, f, language)...)
 	var out []string
 	for _, p := range paras {
 		out = append(out, splitLines(p, MaxMessageLen)...)

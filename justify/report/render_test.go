@@ -36,7 +36,7 @@ func golden(t *testing.T, name, got string) {
 // goldenReport is the fixture day shown in Moscow, with names and words that need
 // escaping in HTML.
 func goldenReport(t *testing.T) Report {
-	in := fixtureInput(t)
+	in := conversationInput(t)
 	in.From, in.To = in.From.In(in.Location), in.To.In(in.Location)
 	in.Communities[0].Name = "Shop <Дом & Сад>"
 	return Compute(in)
@@ -264,7 +264,7 @@ func TestWriteCSVShape(t *testing.T) {
 		want += 1 + len(c.Operators)
 	}
 	require.Len(t, rows, want)
-	assert.Len(t, rows[0], 6+2*13)
+	assert.Len(t, rows[0], 6+2*len(csvFigures))
 	for _, row := range rows {
 		assert.Len(t, row, len(rows[0]))
 	}

@@ -49,8 +49,24 @@ type Input struct {
 	// period its OpenedAt (for tickets, AnsweredAt and the periods' ends) falls in.
 	PrevCases   []justify.Case
 	PrevTickets []justify.Ticket
+	// Answered are tickets answered in either period or later, without their words: a
+	// loader passes the waiting tickets in Tickets and the answered ones here, a month of
+	// answers being too many to carry whole. Tickets in Answered must not be in the lists
+	// above.
+	Answered []justify.AnsweredTicket
 	// Location is the owner's time zone for the hourly activity; UTC when nil.
 	Location *time.Location
+	// Facts are the dialogs, signs and replies of both periods: each counts in the period
+	// its time (StartedAt, At) falls in.
+	Facts justify.ConversationFacts
+	// SignExamples and TemplateExamples are the signs and template uses the report lists,
+	// with their words: the newest of each kind and operator in the period (signs of other
+	// periods, and template uses of texts that are no template in it, are ignored).
+	SignExamples     []justify.Sign
+	TemplateExamples []justify.TemplateUse
+	// TemplateMinCustomers is how many customers make a reply a template
+	// (conversations.template_min_customers); 0 counts no templates.
+	TemplateMinCustomers int
 }
 
 // Counts are the figures of one community or one operator over one period. Every case
@@ -93,6 +109,49 @@ type Counts struct {
 	MedianFirstResponse time.Duration `json:"-"`
 	// MedianFirstResponseSeconds is MedianFirstResponse for JSON readers.
 	MedianFirstResponseSeconds int64 `json:"median_first_response_seconds"`
+
+	// ConversationCounts are the figures of dialogs and the signs of shirking.
+	ConversationCounts
+}
+
+// ConversationCounts are the figures of dialogs (community messages and, for the
+// community as a whole, comment threads) and the counts of each sign of shirking. A
+// dialog counts in the period it started in, for the operator who first replied; each
+// time counts for the operator who made the reply it measures; each sign in the period of
+// its time. Durations are in business hours when shifts are configured.
+type ConversationCounts struct {
+	// Dialogs counts the dialogs started; for an operator, those they replied to first.
+	Dialogs int `json:"dialogs"`
+	// DialogsAnswered counts dialogs that got a substantive reply (for an operator: theirs
+	// was the first); DialogsUnanswered, on totals, those no person replied to at all.
+	DialogsAnswered   int `json:"dialogs_answered"`
+	DialogsUnanswered int `json:"dialogs_unanswered"`
+	// DialogLengthMedian is the median number of messages of the dialogs.
+	DialogLengthMedian int `json:"dialog_length_median"`
+	// FirstTouch*: from the customer's first message to the first reply by a person.
+	FirstTouchMedianSeconds int64 `json:"first_touch_median_seconds"`
+	FirstTouchP90Seconds    int64 `json:"first_touch_p90_seconds"`
+	// FirstAnswer*: to the first substantive reply.
+	FirstAnswerMedianSeconds int64 `json:"first_answer_median_seconds"`
+	FirstAnswerP90Seconds    int64 `json:"first_answer_p90_seconds"`
+	// Reaction*: each wait of the customer within a dialog until a person replied.
+	ReactionMedianSeconds int64 `json:"reaction_median_seconds"`
+	ReactionP90Seconds    int64 `json:"reaction_p90_seconds"`
+	// The signs of shirking (justify.SignKind), each counted once on totals.
+	BareGreetings   int `json:"bare_greetings"`
+	Stalls          int `json:"stalls"`
+	TemplateReplies int `json:"template_replies"`
+	OneWordReplies  int `json:"one_word_replies"`
+	Skipped         int `json:"skipped"`
+	// ClosedWithoutReply counts for the community on totals, and for each operator on
+	// shift at the time on their rows.
+	ClosedWithoutReply int `json:"closed_without_reply"`
+	RepeatContacts     int `json:"repeat_contacts"`
+	IdleMinutes        int `json:"idle_minutes"`
+	// QAGood and QABad are managers' verdicts on spot-checked dialogs; spot checks are not
+	// made yet, so they stay 0.
+	QAGood int `json:"qa_good"`
+	QABad  int `json:"qa_bad"`
 }
 
 // Figures are one period's counts, the previous period's, and the change (current minus
@@ -159,6 +218,47 @@ type CommunityReport struct {
 	SLABreaches []Breach `json:"sla_breaches"`
 	// Activity is each operator's actions by hour of the day (see Report.Activity).
 	Activity map[string][24]int `json:"activity"`
+	// Signs are the period's signs of shirking with their evidence, by time: the newest
+	// of each kind for each operator (Options.Examples; all of them when it is 0), a
+	// template's uses being template signs. The counts above count them all.
+	Signs []Sign `json:"signs"`
+	// Templates are the replies that were templates in the period, most customers first.
+	Templates []Template `json:"templates"`
+}
+
+// Sign is one sign of shirking with its evidence.
+type Sign struct {
+	// Kind is a justify.SignKind: bare_greeting, stall, template, one_word, skipped,
+	// closed_without_reply, repeat_contact or idle.
+	Kind string `json:"kind"`
+	// Operator is the configured operator it counts for, or UnknownOperator: for an admin
+	// not in the config (ActorVKID set) or for the community as a whole (ActorVKID 0).
+	Operator  string `json:"operator"`
+	ActorVKID int64  `json:"actor_vk_id"`
+	// CustomerVKID is the customer; 0 for idle time.
+	CustomerVKID int64 `json:"customer_vk_id"`
+	// Excerpt is the words: the community's reply (greetings, stalls, templates, one-word
+	// replies) or the customer's message (the others); empty when forgotten.
+	Excerpt string    `json:"excerpt"`
+	At      time.Time `json:"at"`
+	Link    string    `json:"link"`
+	// Minutes is the length of idle time.
+	Minutes int `json:"minutes,omitempty"`
+	// OnShift names the operators on shift when a conversation was closed without a reply.
+	OnShift []string `json:"on_shift,omitempty"`
+}
+
+// Template is a reply one operator sent to at least conversations.template_min_customers
+// customers in the period.
+type Template struct {
+	Operator  string `json:"operator"`
+	ActorVKID int64  `json:"actor_vk_id"`
+	// Text is the reply as normalised (lower case, no names or numbers).
+	Text      string `json:"text"`
+	Customers int    `json:"customers"`
+	Replies   int    `json:"replies"`
+	// WroteAgain counts the customers who wrote again after it.
+	WroteAgain int `json:"wrote_again"`
 }
 
 // Report is the computed figures of a period.
@@ -209,6 +309,7 @@ func (r Report) Operator(name string) Report {
 		}
 		c.Operators, c.DeletedRequests = ops, dels
 		c.Activity = onlyKey(c.Activity, name)
+		c.Signs, c.Templates = operatorSigns(c.Signs, name), operatorTemplates(c.Templates, name)
 		out.Communities = append(out.Communities, c)
 	}
 	out.Activity = onlyKey(r.Activity, name)

@@ -51,6 +51,22 @@ type words struct {
 	captionDel   string
 	chartTitle   string
 	chartEmpty   string
+	conversationWords
+}
+
+// conversationWords are the texts of dialogs and signs of shirking.
+type conversationWords struct {
+	dialogs, dialogsAnswered, dialogsUnanswered, dialogLength string
+	times, firstTouch, firstAnswer, reaction, p90             string
+	signs                                                     string            // the figures' line and the list's heading
+	signNames                                                 map[string]string // figures: plural
+	signOne                                                   map[string]string // list entries: one sign
+	idleMin                                                   string
+	qa, qaGood, qaBad                                         string
+	templates                                                 string // the list's heading
+	templateLine                                              string // "%d customers, %d replies, %d wrote again"
+	community                                                 string // who a community-wide sign counts for
+	onShift                                                   string // "on shift: %s"
 }
 
 var ru = words{
@@ -71,6 +87,20 @@ var ru = words{
 	caption: "Модерация за %s: баны %s, удаления %s", captionRev: "отменено %s",
 	captionNever: "без причины %s", captionDel: "удалены неотвеченные %s",
 	chartTitle: "Действия операторов по часам", chartEmpty: "Действий не было",
+	conversationWords: conversationWords{
+		dialogs: "Диалоги", dialogsAnswered: "с ответом", dialogsUnanswered: "без ответа", dialogLength: "медиана сообщений",
+		times: "Время", firstTouch: "первое касание", firstAnswer: "первый ответ по существу", reaction: "реакция", p90: "p90",
+		signs: "Признаки отлынивания",
+		signNames: map[string]string{"bare_greeting": "пустые приветствия", "stall": "«уточняю» без продолжения",
+			"template": "шаблоны", "one_word": "ответы в одно слово", "skipped": "пропущенные обращения",
+			"closed_without_reply": "закрыты без ответа", "repeat_contact": "повторные обращения", "idle": "простой"},
+		idleMin: "%s", qa: "Выборочные проверки", qaGood: "хорошо", qaBad: "плохо",
+		templates: "Шаблонные ответы", templateLine: "клиентов %d, ответов %d, написали снова %d",
+		signOne: map[string]string{"bare_greeting": "пустое приветствие", "stall": "«уточняю» без продолжения",
+			"template": "шаблон", "one_word": "ответ в одно слово", "skipped": "пропущенное обращение",
+			"closed_without_reply": "закрыт без ответа", "repeat_contact": "повторное обращение", "idle": "простой"},
+		community: "сообщество", onShift: "на смене: %s",
+	},
 }
 
 var en = words{
@@ -91,6 +121,20 @@ var en = words{
 	caption: "Moderation for %s: bans %s, deletions %s", captionRev: "reversed %s",
 	captionNever: "no reason %s", captionDel: "unanswered deleted %s",
 	chartTitle: "Operators' actions by hour", chartEmpty: "No actions",
+	conversationWords: conversationWords{
+		dialogs: "Dialogs", dialogsAnswered: "answered", dialogsUnanswered: "unanswered", dialogLength: "median messages",
+		times: "Times", firstTouch: "first touch", firstAnswer: "first real answer", reaction: "reaction", p90: "p90",
+		signs: "Signs of shirking",
+		signNames: map[string]string{"bare_greeting": "bare greetings", "stall": "stalls", "template": "templates",
+			"one_word": "one-word replies", "skipped": "skipped requests", "closed_without_reply": "closed without reply",
+			"repeat_contact": "repeat contacts", "idle": "idle"},
+		idleMin: "%s", qa: "Spot checks", qaGood: "good", qaBad: "bad",
+		templates: "Template replies", templateLine: "%d customers, %d replies, %d wrote again",
+		signOne: map[string]string{"bare_greeting": "bare greeting", "stall": "stall", "template": "template",
+			"one_word": "one-word reply", "skipped": "skipped request", "closed_without_reply": "closed without reply",
+			"repeat_contact": "repeat contact", "idle": "idle"},
+		community: "the community", onShift: "on shift: %s",
+	},
 }
 
 // lang picks the texts of a language: English for "en" (and "en-US", ...), Russian for

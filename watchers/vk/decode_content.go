@@ -123,6 +123,7 @@ type messageObject struct {
 	Text          string       `json:"text"`
 	Out           int          `json:"out"`
 	AdminAuthorID int64        `json:"admin_author_id"`
+	UpdateTime    int64        `json:"update_time"`
 	Attachments   []attachment `json:"attachments"`
 	ReplyMessage  *struct {
 		ID int64 `json:"id"`
@@ -207,17 +208,20 @@ func decodeComment(ev *justify.Event, fam commentFamily, action string, raw json
 		}
 		if o.FromID < 0 {
 			ev.Kind = justify.EventAnswer
-			if to := replyTarget(fam.place, &o); to > 0 {
-				ev.ReplyTo = ref
-				ev.ReplyTo.ItemID = to
-			}
+			communityReply(ev, fam.place, ref, &o)
 			return true, nil
 		}
 		ev.Kind, ev.UserVKID = justify.EventWrite, o.FromID
 		ev.Ticket = ticket(ref, o.FromID, o.Text, o.Attachments, o.Date)
 	case "edit":
-		if o.FromID < 0 {
+		if o.FromID < 0 && o.FromID != -ev.GroupID {
 			return false, nil
+		}
+		if o.FromID < 0 {
+			// The community edited its answer: what it says now may be an answer at last.
+			ev.Kind = justify.EventAnswerEdit
+			communityReply(ev, fam.place, ref, &o)
+			return true, nil
 		}
 		// date is when the comment was written, not edited: At stays for the receipt time.
 		ev.Kind, ev.UserVKID = justify.EventEdit, o.FromID
@@ -227,6 +231,15 @@ func decodeComment(ev *justify.Event, fam commentFamily, action string, raw json
 		ev.Kind, ev.UserVKID = justify.EventRestore, o.FromID
 	}
 	return true, nil
+}
+
+// communityReply fills in what the community's comment says and what it replies to.
+func communityReply(ev *justify.Event, place justify.Place, ref justify.Ref, o *commentObject) {
+	if to := replyTarget(place, o); to > 0 {
+		ev.ReplyTo = ref
+		ev.ReplyTo.ItemID = to
+	}
+	ev.Reply = &justify.Reply{Text: o.Text, Attachments: kinds(o.Attachments), WrittenAt: unixTime(o.Date)}
 }
 
 // boardReply is how VK's interface marks a reply in a board topic: the text starts with a
@@ -341,10 +354,23 @@ func decodeMessage(ev *justify.Event, typ string, raw json.RawMessage) (bool, er
 			ev.ReplyTo = ev.Item
 			ev.ReplyTo.ItemID = m.ReplyMessage.ID
 		}
+		ev.Reply = &justify.Reply{Text: m.Text, Attachments: kinds(m.Attachments), WrittenAt: unixTime(m.Date)}
+		return true, nil
+	}
+	if typ == "message_edit" && (m.Out == 1 || m.FromID < 0) {
+		// The community edited its own message: a greeting edited into an answer hours
+		// later is an answer from the edit on. update_time is VK's time of the edit.
+		if m.PeerID <= 0 {
+			return false, fmt.Errorf("message_edit %d has no peer_id", m.ID)
+		}
+		ev.Kind, ev.ActorVKID, ev.At = justify.EventAnswerEdit, m.AdminAuthorID, unixTime(m.UpdateTime)
+		ev.Item = justify.Ref{GroupID: ev.GroupID, Place: justify.PlaceMessage, OwnerID: m.PeerID, ItemID: m.ID}
+		ev.Reply = &justify.Reply{Text: m.Text, Attachments: kinds(m.Attachments), WrittenAt: unixTime(m.Date),
+			EditedAt: unixTime(m.UpdateTime)}
 		return true, nil
 	}
 	if m.Out == 1 || m.FromID <= 0 {
-		return false, nil // the community's own message, or its edit of one
+		return false, nil // the community's own message
 	}
 	ref := justify.Ref{GroupID: ev.GroupID, Place: justify.PlaceMessage, OwnerID: m.FromID, ItemID: m.ID}
 	ev.Item, ev.UserVKID = ref, m.FromID

@@ -33,6 +33,18 @@ func tk(r justify.Ref, author int64, text string, date int64, atts ...string) *j
 
 func at(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
+// reply is the community's words in a testdata payload, as the decoder should keep them.
+func reply(t *testing.T, file string, date int64) *justify.Reply {
+	t.Helper()
+	var env struct {
+		Object struct {
+			Text string `json:"text"`
+		} `json:"object"`
+	}
+	require.NoError(t, json.Unmarshal(payload(t, file), &env))
+	return &justify.Reply{Text: env.Object.Text, WrittenAt: at(date)}
+}
+
 func TestDecodeContentEvents(t *testing.T) {
 	wallC := ref(justify.PlaceWallComment, -1, 3, 6)
 	photoC := ref(justify.PlacePhotoComment, -1, 457239020, 21)
@@ -57,13 +69,16 @@ func TestDecodeContentEvents(t *testing.T) {
 			Item:   ref(justify.PlaceWallComment, -1, 3, 9),
 			Ticket: tk(ref(justify.PlaceWallComment, -1, 3, 9), 222, "Где заказ? \uFFFD\uFFFD \uFFFD \uFFFD\uFFFD\uFFFD", 1700000900)}},
 		{file: "wall_reply_new_community.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700000200),
-			Item: ref(justify.PlaceWallComment, -1, 3, 7), ReplyTo: wallC}},
+			Item: ref(justify.PlaceWallComment, -1, 3, 7), ReplyTo: wallC,
+			Reply: &justify.Reply{Text: "We are sorry, your order ships tomorrow.", WrittenAt: at(1700000200)}}},
 		{file: "wall_reply_new_community_top.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700000300),
-			Item: ref(justify.PlaceWallComment, -1, 3, 8)}},
+			Item: ref(justify.PlaceWallComment, -1, 3, 8), Reply: reply(t, "wall_reply_new_community_top.json", 1700000300)}},
 		{file: "wall_reply_new_other_community.json", ignored: true},
 		{file: "wall_reply_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 222,
 			Item: wallC, Ticket: tk(wallC, 222, "Where is my order #123? Still nothing.", 1700000100)}},
-		{file: "wall_reply_edit_community.json", ignored: true},
+		{file: "wall_reply_edit_community.json", want: justify.Event{Kind: justify.EventAnswerEdit,
+			Item: ref(justify.PlaceWallComment, -1, 3, 7), ReplyTo: wallC,
+			Reply: &justify.Reply{Text: "Ships today.", WrittenAt: at(1700000200)}}},
 		{file: "wall_reply_delete.json", want: justify.Event{Kind: justify.EventDelete, ActorVKID: 111, Item: wallC}},
 		{file: "wall_reply_delete_user_id.json", want: justify.Event{Kind: justify.EventDelete, ActorVKID: 111, Item: wallC}},
 		{file: "wall_reply_delete_nobody.json", want: justify.Event{Kind: justify.EventDelete, Item: wallC}},
@@ -72,7 +87,8 @@ func TestDecodeContentEvents(t *testing.T) {
 		{file: "photo_comment_new.json", want: justify.Event{Kind: justify.EventWrite, UserVKID: 333, At: at(1700001000),
 			Item: photoC, Ticket: tk(photoC, 333, "The colour is not like in the photo", 1700001000)}},
 		{file: "photo_comment_new_community.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700001100),
-			Item: ref(justify.PlacePhotoComment, -1, 457239020, 22), ReplyTo: photoC}},
+			Item: ref(justify.PlacePhotoComment, -1, 457239020, 22), ReplyTo: photoC,
+			Reply: reply(t, "photo_comment_new_community.json", 1700001100)}},
 		{file: "photo_comment_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 333,
 			Item: photoC, Ticket: tk(photoC, 333, "The colour is wrong", 1700001000)}},
 		{file: "photo_comment_delete.json", want: justify.Event{Kind: justify.EventDelete, ActorVKID: 111, UserVKID: 333, Item: photoC}},
@@ -98,9 +114,10 @@ func TestDecodeContentEvents(t *testing.T) {
 		{file: "board_post_new.json", want: justify.Event{Kind: justify.EventWrite, UserVKID: 666, At: at(1700004000),
 			Item: boardP, Ticket: tk(boardP, 666, "Is there a warranty?", 1700004000)}},
 		{file: "board_post_new_community.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700004100),
-			Item: ref(justify.PlaceBoardPost, -1, 30001, 52)}},
+			Item: ref(justify.PlaceBoardPost, -1, 30001, 52), Reply: reply(t, "board_post_new_community.json", 1700004100)}},
 		{file: "board_post_new_community_reply.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700004200),
-			Item: ref(justify.PlaceBoardPost, -1, 30001, 53), ReplyTo: boardP}},
+			Item: ref(justify.PlaceBoardPost, -1, 30001, 53), ReplyTo: boardP,
+			Reply: reply(t, "board_post_new_community_reply.json", 1700004200)}},
 		{file: "board_post_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 666,
 			Item: boardP, Ticket: tk(boardP, 666, "Is there a warranty for the blue one?", 1700004000)}},
 		{file: "board_post_delete.json", want: justify.Event{Kind: justify.EventDelete, ActorVKID: 111, Item: boardP}},
@@ -113,12 +130,14 @@ func TestDecodeContentEvents(t *testing.T) {
 			Item: msg, Ticket: tk(msg, 777, "Hello, my parcel is lost", 1700005000)}},
 		{file: "message_new_chat.json", ignored: true},
 		{file: "message_reply.json", want: justify.Event{Kind: justify.EventAnswer, ActorVKID: 111, At: at(1700005100),
-			Item: ref(justify.PlaceMessage, 777, 0, 902)}},
+			Item: ref(justify.PlaceMessage, 777, 0, 902), Reply: &justify.Reply{Text: "We will find it", WrittenAt: at(1700005100)}}},
 		{file: "message_reply_no_admin.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700005200),
-			Item: ref(justify.PlaceMessage, 777, 0, 903)}},
+			Item: ref(justify.PlaceMessage, 777, 0, 903), Reply: &justify.Reply{Text: "Automatic answer", WrittenAt: at(1700005200)}}},
 		{file: "message_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 777,
 			Item: msg, Ticket: tk(msg, 777, "Hello, my parcel #55 is lost", 1700005000)}},
-		{file: "message_edit_out.json", ignored: true},
+		{file: "message_edit_out.json", want: justify.Event{Kind: justify.EventAnswerEdit, ActorVKID: 111, At: at(1700005150),
+			Item: ref(justify.PlaceMessage, 777, 0, 902), Reply: &justify.Reply{Text: "We will find it today",
+				WrittenAt: at(1700005100), EditedAt: at(1700005150)}}},
 		// wall posts
 		{file: "wall_post_new.json", want: justify.Event{Kind: justify.EventWrite, UserVKID: 888, At: at(1700006000),
 			Item: post, Ticket: tk(post, 888, "Nobody answers my messages!", 1700006000, "photo")}},

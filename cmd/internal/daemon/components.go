@@ -106,6 +106,20 @@ func (d *Daemon) plan(cfg *configs.Config, secrets configs.Secrets) (plan, error
 		return nil
 	}}
 
+	// Signs that time alone makes due (an answer deadline passing) and idle time, then the
+	// hourly roll-up that reports read. The rules come from the service's settings.
+	clog := log.With().Str("component", "conversations").Logger()
+	pack := packHours(d.db, clog)
+	p.components["conversations"] = component{key: fingerprint(checkEvery), run: func(ctx context.Context) error {
+		every(ctx, min(checkEvery, 10*time.Second), clog, "find due signs", func(ctx context.Context) error {
+			if err := d.service.TickConversations(ctx); err != nil {
+				return err
+			}
+			return pack(ctx)
+		})
+		return nil
+	}}
+
 	recipients, err := digestRecipients(cfg)
 	if err != nil {
 		return plan{}, fmt.Errorf("schedule digests: %w", err)
@@ -171,6 +185,15 @@ func (d *Daemon) planCommunities(p *plan, cfg *configs.Config, secrets configs.S
 		}
 		add("vk-%d", w.Run)
 		add("vk-reconcile-%d", rec.Run)
+		// VK sends no event when a conversation is marked answered without a word.
+		up, err := vk.NewUnansweredPoller(vk.UnansweredConfig{
+			GroupID: cm.GroupID, Token: token, APIURL: cfg.VK.MethodURL(), Every: cfg.VK.UnansweredCheckEvery,
+			Now: d.now, OnTokenProblem: d.tokenProblem("community token"), Metrics: d.vkMetrics,
+		}, d.service, wlog)
+		if err != nil {
+			return fmt.Errorf("read unanswered conversations of community %d: %w", cm.GroupID, err)
+		}
+		add("vk-unanswered-%d", up.Run)
 
 		// Deleted wall posts and the wall's history need an admin's user token; config
 		// check warns when it is missing.

@@ -39,7 +39,8 @@ func digestSchedule(key string, d configs.DigestConfig) (report.Schedule, error)
 // ReportOptions are what every report takes from the config: the CLI's report, /stats and
 // the digests pass the same.
 func ReportOptions(cfg *configs.Config) report.Options {
-	o := report.Options{People: cfg.Directory().All(), SLA: cfg.Tickets.AnswerWithin}
+	o := report.Options{People: cfg.Directory().All(), SLA: cfg.Tickets.AnswerWithin,
+		TemplateMinCustomers: cfg.Conversations.TemplateMinCustomers, Examples: report.DefaultExamples}
 	byID := cfg.Communities(configs.Secrets{})
 	for _, c := range cfg.VK.Communities {
 		o.Communities = append(o.Communities, byID[c.GroupID])
@@ -81,6 +82,8 @@ func serviceSettings(cfg *configs.Config, secrets configs.Secrets) justify.Setti
 		AlertsChat:   cfg.AlertsChat(),
 
 		ReversalTimeout: cfg.Justify.ReversalTimeout,
+		// Dialogs and signs of shirking in community messages and comments.
+		Conversations: cfg.ConversationRules(),
 	}
 }
 

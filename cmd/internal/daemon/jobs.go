@@ -90,3 +90,25 @@ func purgeOldTexts(db textPurger, retention time.Duration, now func() time.Time,
 		return nil
 	}
 }
+
+// hourPacker packs the hours of conversations changed since they were packed.
+type hourPacker interface {
+	// PackReportHours packs up to limit changed hours and returns how many.
+	PackReportHours(ctx context.Context, limit int) (int, error)
+}
+
+var _ hourPacker = (*store.DB)(nil)
+
+// packHours keeps the hourly roll-up of conversations, which reports read, up to date.
+func packHours(db hourPacker, log zerolog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		n, err := db.PackReportHours(ctx, 10_000)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Debug().Int("hours", n).Msg("conversation hours packed")
+		}
+		return nil
+	}
+}

@@ -41,6 +41,12 @@ var reloadable = []string{
 	"justify.reversal_timeout",
 	"alerts.wave_count", "alerts.wave_within", "alerts.group_within",
 	"tickets.retention", "tickets.answer_within",
+	"vk.unanswered_check_every",
+	// The service's settings and the reports' options are built from them on every reload;
+	// dialogs already built keep the signs found under the rules of their time.
+	"conversations.stall_after", "conversations.template_min_customers", "conversations.repeat_within",
+	"conversations.idle_after", "conversations.new_dialog_after", "conversations.greetings[]",
+	"conversations.holding_replies[]", "conversations.one_word_replies[]", "conversations.thanks[]",
 }
 
 // configKeys lists the config's keys as dotted paths; a list's items are one key, "[]".
@@ -205,12 +211,12 @@ func TestReloadAddsRemovesAndRestartsComponents(t *testing.T) {
 	res, err := e.d.Reload(ctx)
 	require.NoError(t, err)
 	t.Logf("a reload that adds and removes a community took %s", time.Since(began))
-	assert.Equal(t, []string{"vk-3", "vk-reconcile-3"}, res.Started)
-	assert.Equal(t, []string{"vk-1", "vk-reconcile-1"}, res.Stopped)
+	assert.Equal(t, []string{"vk-3", "vk-reconcile-3", "vk-unanswered-3"}, res.Started)
+	assert.Equal(t, []string{"vk-1", "vk-reconcile-1", "vk-unanswered-1"}, res.Stopped)
 	assert.Equal(t, []string{"digests", "setup-check"}, res.Restarted, "the digests and the setup check cover the communities in force")
 	assert.Empty(t, res.NotReady, "the reload returns once the new watcher polled")
-	assert.Equal(t, sortedCopy(append(fixed, "deadlines", "digests", "retention", "setup-check", "stuck-reversals",
-		"vk-2", "vk-3", "vk-reconcile-2", "vk-reconcile-3")),
+	assert.Equal(t, sortedCopy(append(fixed, "conversations", "deadlines", "digests", "retention", "setup-check", "stuck-reversals",
+		"vk-2", "vk-3", "vk-reconcile-2", "vk-reconcile-3", "vk-unanswered-2", "vk-unanswered-3")),
 		e.d.Components())
 	assert.Equal(t, []string{"2", "3"}, e.watched())
 	assert.NotEmpty(t, e.vk.Ts(3))
@@ -227,7 +233,7 @@ func TestReloadAddsRemovesAndRestartsComponents(t *testing.T) {
 	e.write(2, 3)
 	res, err = e.d.Reload(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"vk-2", "vk-3", "vk-reconcile-2", "vk-reconcile-3"}, res.Restarted, "VK settings rebuild the VK jobs only")
+	assert.Equal(t, []string{"vk-2", "vk-3", "vk-reconcile-2", "vk-reconcile-3", "vk-unanswered-2", "vk-unanswered-3"}, res.Restarted, "VK settings rebuild the VK jobs only")
 
 	// A rotated token restarts its community only, and the setup check that asks VK
 	// with it.
@@ -235,7 +241,7 @@ func TestReloadAddsRemovesAndRestartsComponents(t *testing.T) {
 	e.env["VK2"] = "rotated-community-token-2"
 	res, err = e.d.Reload(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"setup-check", "vk-2", "vk-reconcile-2"}, res.Restarted)
+	assert.Equal(t, []string{"setup-check", "vk-2", "vk-reconcile-2", "vk-unanswered-2"}, res.Restarted)
 	assert.NotContains(t, e.logs.String(), "rotated-community-token-2")
 }
 

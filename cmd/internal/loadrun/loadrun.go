@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,7 +20,9 @@ import (
 
 	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
+	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+	"github.com/modwatch/modwatch/store"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -67,6 +70,7 @@ people:
 // bench is one run: the fake servers, the running daemon and what was observed.
 type bench struct {
 	o     Options
+	cfg   *configs.Config
 	vk    *vktest.Server
 	tg    *telegramtest.Server
 	dm    *daemon.Daemon
@@ -147,6 +151,12 @@ func Run(ctx context.Context, o Options, logOut io.Writer) (Result, error) {
 	cfg, secrets, err := configs.Load(cfgPath, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		return b.res, fmt.Errorf("load bench config: %w", err)
+	}
+	b.cfg = cfg
+	if o.PreloadMessages > 0 {
+		if err := b.preloadMessages(ctx, secrets); err != nil {
+			return b.res, err
+		}
 	}
 	log, err := daemon.NewLogger(cfg.Log, logOut)
 	if err != nil {
@@ -234,7 +244,47 @@ func (b *bench) measure(ctx context.Context) error {
 	lat := slices.Clone(b.latency)
 	b.mu.Unlock()
 	b.res.LatencyP50MS, b.res.LatencyP99MS, b.res.LatencyMaxMS = percentiles(lat)
-	return b.lookups(ctx)
+	if err := b.lookups(ctx); err != nil {
+		return err
+	}
+	if b.o.PreloadMessages > 0 {
+		t, err := timeReport(ctx, b.dm.Store(), daemon.ReportOptions(b.cfg), time.Now())
+		if err != nil {
+			return err
+		}
+		b.res.ReportLoadMS, b.res.ReportJSONMS = millis(t.load), millis(t.json)
+		b.res.ReportDialogs, b.res.ReportSigns = t.dialogs, t.signs
+	}
+	return nil
+}
+
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// preloadMessages stores the run's community messages through the domain, with the
+// config's rules, before the daemon starts.
+func (b *bench) preloadMessages(ctx context.Context, secrets configs.Secrets) error {
+	start := time.Now()
+	db, err := store.Open(ctx, b.dbPth)
+	if err != nil {
+		return fmt.Errorf("open database to preload messages: %w", err)
+	}
+	defer db.Close()
+	now := time.Now()
+	svc := &justify.Service{Store: db, People: b.cfg.Directory(), Communities: b.cfg.Communities(secrets),
+		Now: func() time.Time { return now }, Deadline: b.cfg.Justify.Deadline, Conversations: b.cfg.ConversationRules()}
+	n, err := preloadConversations(ctx, svc, b.o.PreloadMessages, b.o.Communities, now, b.o.Seed)
+	if err != nil {
+		return err
+	}
+	b.res.PreloadedMessages, b.res.PreloadMessagesSec = n, time.Since(start).Seconds()
+	// A daemon that has run packs each hour's figures as it goes: pack the sixty days at
+	// once, so that the report is timed as it runs in the steady state.
+	start = time.Now()
+	if _, err := db.PackReportHours(ctx, math.MaxInt); err != nil {
+		return err
+	}
+	b.res.PackSec = time.Since(start).Seconds()
+	return db.Close()
 }
 
 func (b *bench) people() []int64 {

@@ -41,3 +41,16 @@ func TestBenchRecordsEveryEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchTimesTheReport preloads community messages and checks that the 30-day report
+// over them was made and saw them; how long it took is reported, never asserted.
+func TestBenchTimesTheReport(t *testing.T) {
+	res, err := Run(context.Background(), Options{
+		Events: 20, Communities: 2, Dir: t.TempDir(), Lookups: 5, Seed: 3, PreloadMessages: 3000,
+	}, io.Discard)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, res.PreloadedMessages, 3000)
+	assert.Positive(t, res.ReportDialogs, "the report counted the preloaded dialogs")
+	assert.Positive(t, res.ReportSigns)
+	assert.Positive(t, res.ReportLoadMS)
+}

@@ -15,12 +15,15 @@ type Options struct {
 	Dir            string
 	Rate           int // events pushed per second; 0 pushes as fast as the fake VK takes them
 	PreloadTickets int
-	Lookups        int
-	Timeout        time.Duration
-	LogLevel       string
-	CPUProfile     string
-	MemProfile     string
-	Seed           uint64
+	// PreloadMessages community messages are stored through the domain before the daemon
+	// starts, over the sixty days before the run, and a 30-day report is timed at the end.
+	PreloadMessages int
+	Lookups         int
+	Timeout         time.Duration
+	LogLevel        string
+	CPUProfile      string
+	MemProfile      string
+	Seed            uint64
 	// Pace keeps the bot within Telegram's rate limits, as in production; off by default so
 	// that the latency measured is modwatch's own, not Telegram's one message a second a chat.
 	Pace bool
@@ -43,6 +46,8 @@ func (o *Options) validate() error {
 		return fmt.Errorf("bench: --group-after %d: must be 0 (off) or more", o.GroupAfter)
 	case o.PreloadTickets < 0:
 		return fmt.Errorf("bench: --preload-tickets %d: must not be negative", o.PreloadTickets)
+	case o.PreloadMessages < 0:
+		return fmt.Errorf("bench: --preload-messages %d: must not be negative", o.PreloadMessages)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Minute
@@ -87,8 +92,18 @@ type Result struct {
 	LookupTickets   float64 `json:"tickets_per_lookup"`
 	LookupP50MS     float64 `json:"ticket_lookup_p50_ms"`
 	LookupP99MS     float64 `json:"ticket_lookup_p99_ms"`
-	PeakRSSMB       float64 `json:"peak_rss_mb"` // -1 when the system does not tell
-	PeakRSSNote     string  `json:"peak_rss_note"`
+	// PreloadedMessages were stored through the domain in PreloadMessagesSec; the 30-day
+	// report over them took ReportLoadMS to load (both periods) and ReportJSONMS to write
+	// as JSON, and counted ReportDialogs dialogs and listed ReportSigns signs.
+	PreloadedMessages  int     `json:"preloaded_messages"`
+	PreloadMessagesSec float64 `json:"preload_messages_seconds"`
+	PackSec            float64 `json:"pack_report_hours_seconds"`
+	ReportLoadMS       float64 `json:"report_30d_load_ms"`
+	ReportJSONMS       float64 `json:"report_30d_json_ms"`
+	ReportDialogs      int     `json:"report_30d_dialogs"`
+	ReportSigns        int     `json:"report_30d_signs"`
+	PeakRSSMB          float64 `json:"peak_rss_mb"` // -1 when the system does not tell
+	PeakRSSNote        string  `json:"peak_rss_note"`
 	// FakeServersMB is the live heap the fake VK and Telegram held at the end (every pushed
 	// event, every message sent): part of the peak RSS that a real deployment does not have.
 	FakeServersMB float64 `json:"fake_servers_heap_mb"`

@@ -28,6 +28,12 @@ func Print(w io.Writer, r Result) {
 	if r.PreloadedTicket > 0 {
 		row("preloaded tickets", "%d (%.1f s)", r.PreloadedTicket, r.PreloadSeconds)
 	}
+	if r.PreloadedMessages > 0 {
+		row("preloaded messages", "%d community messages over 60 days (%.1f s through the domain, %.1f s to pack the report hours)",
+			r.PreloadedMessages, r.PreloadMessagesSec, r.PackSec)
+		row("30-day report", "%.0f ms to load (%d dialogs in it and the 30 days before, %d signs listed), %.0f ms to write as JSON",
+			r.ReportLoadMS, r.ReportDialogs, r.ReportSigns, r.ReportJSONMS)
+	}
 	row("ticket lookup p50", "%.3f ms (%.1f tickets a customer on average)", r.LookupP50MS, r.LookupTickets)
 	row("ticket lookup p99", "%.3f ms", r.LookupP99MS)
 	if r.PeakRSSMB < 0 {

@@ -3,6 +3,7 @@ package vktest
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Place is where a comment lives, with the same names as justify.Place so callers can
@@ -360,8 +361,16 @@ var clientInfo = map[string]any{
 }
 
 func (s *Server) addMessageLocked(g *group, peerID, fromID, adminID int64, text string, out bool) *message {
-	m := &message{id: g.newMessageID(), peerID: peerID, fromID: fromID, adminAuthorID: adminID, text: text, date: s.Now().Unix(), out: out}
+	return s.addMessageAtLocked(g, peerID, fromID, adminID, text, out, s.Now())
+}
+
+// addMessageAtLocked adds a message dated date and keeps the conversation's place in the
+// list of unanswered conversations as VK does: a customer's message puts it there, any
+// message from the community (a bot's too) takes it off.
+func (s *Server) addMessageAtLocked(g *group, peerID, fromID, adminID int64, text string, out bool, date time.Time) *message {
+	m := &message{id: g.newMessageID(), peerID: peerID, fromID: fromID, adminAuthorID: adminID, text: text, date: date.Unix(), out: out}
 	g.messages = append(g.messages, m)
+	g.conversation(peerID).add(m)
 	return m
 }
 

@@ -164,6 +164,10 @@ func (s *Server) handleMethod(w http.ResponseWriter, r *http.Request) {
 		s.wallGetComments(w, c)
 	case "wall.getComment":
 		s.wallGetComment(w, c)
+	case "messages.getConversations":
+		s.getConversations(w, c)
+	case "messages.markAsAnsweredConversation", "messages.deleteConversation":
+		s.changeConversation(w, c)
 	default:
 		if !s.handleSetup(w, c) {
 			c.fail(w, 3, "Unknown method passed")

@@ -100,6 +100,7 @@ type group struct {
 	posts                                    []*wallPost
 	comments                                 []*comment
 	messages                                 []*message
+	convs                                    map[int64]*conversation // by the customer's id
 	nextPostID, nextCommentID, nextMessageID int64
 
 	setup *groupSetup // rights, Long Poll settings, admins' scopes (setup.go); made on first use
