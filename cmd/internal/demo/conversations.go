@@ -54,14 +54,15 @@ func (d *demo) conversationStory(ctx context.Context, now time.Time) ([]conversa
 	d.vk.SetName(demoGreeted, "Dmitry", "Volkov")
 	d.vk.SetName(demoStalled, "Elena", "Sokolova")
 	d.say("9. Yesterday in community messages (VK dates each message; they reach modwatch now, as after")
-	d.say("   a reconnect). Dmitry (vk%d) asks about his order; Ivan answers only %q (\"Hello!\")", demoGreeted, bareGreeting)
+	d.say("   a reconnect). Dmitry (vk%d) asks about his order; Ivan answers only «%s» (\"Hello!\")", demoGreeted, bareGreeting)
 	d.say("   and nothing more.")
 	d.vk.MessageAt(demoGroup, demoGreeted, "Заказ 1187 пришёл без зарядки. Что мне делать?", at(0))
 	d.vk.MessageReplyAt(demoGroup, demoGreeted, demoOperatorVK, bareGreeting, at(1))
-	d.say("   Elena (vk%d) asks for her money back; Ivan writes %q (\"Checking, please wait\"), then nothing.", demoStalled, holdingReply)
+	d.say("   Elena (vk%d) asks for her money back; Ivan writes «%s» (\"Checking, please wait\")", demoStalled, holdingReply)
+	d.say("   and nothing after.")
 	d.vk.MessageAt(demoGroup, demoStalled, "Когда вернёте деньги за возврат 2291?", at(60))
 	d.vk.MessageReplyAt(demoGroup, demoStalled, demoOperatorVK, holdingReply, at(65))
-	d.say("   Five customers (vk%d-vk%d) complain; Ivan pastes %q (\"Thanks for your feedback!\") to each.",
+	d.say("   Five customers (vk%d-vk%d) complain; Ivan pastes «%s» (\"Thanks for your feedback!\") to each.",
 		demoReviewer, demoReviewer+len(reviews)-1, pastedReply)
 	want := []conversationSign{
 		{kind: "bare_greeting", customer: demoGreeted, words: bareGreeting, at: at(1)},
