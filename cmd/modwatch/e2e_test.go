@@ -313,10 +313,18 @@ func countRowsAt(t *testing.T, path, query string) int {
 	return n
 }
 
+// TestDemo runs the demo in both languages (at once: each waits mostly on Telegram's pace)
+// and checks what the owner's digest and the report show of the conversation story.
 func TestDemo(t *testing.T) {
-	var out, errOut justifytest.SyncBuffer
-	code := runCLI(t.Context(), []string{"demo"}, &out, &errOut)
-	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
-	assert.Contains(t, out.String(), "the end")
-	assert.NotContains(t, out.String()+errOut.String(), demo.BotToken)
+	for _, tt := range demoLanguages {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			var out, errOut justifytest.SyncBuffer
+			code := runCLI(t.Context(), []string{"demo", "--lang", tt.lang, "--dir", t.TempDir()}, &out, &errOut)
+			require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+			assert.Contains(t, out.String(), "the end")
+			assert.NotContains(t, out.String()+errOut.String(), demo.BotToken)
+			checkDemoConversations(t, out.String(), tt)
+		})
+	}
 }

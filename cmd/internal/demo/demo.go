@@ -15,7 +15,9 @@ import (
 	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/configs"
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/justify/report"
 	"github.com/modwatch/modwatch/justify/telegram/telegramtest"
+	"github.com/modwatch/modwatch/store"
 	"github.com/modwatch/modwatch/watchers/vk/vktest"
 )
 
@@ -125,6 +127,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 		return fmt.Errorf("daemon did not start: %w", err)
 	}
 	d.say("modwatch is running with config %s", cfgPath)
+	d.db, d.cfg, d.reportOpts = dm.Store(), cfg, daemon.ReportOptions(cfg)
 
 	storyErr := d.story(ctx, dm)
 	if err := dm.Stop(); err != nil && storyErr == nil {
@@ -141,11 +144,15 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 type demo struct {
 	// chartPath is where the digest's chart is written for the person watching.
 	chartPath string
-	out       io.Writer
-	start     time.Time
-	mu        sync.Mutex
-	vk        *vktest.Server
-	tg        *telegramtest.Server
+	// db, cfg and reportOpts are what the demo reads figures with, as `modwatch report`.
+	db         *store.DB
+	cfg        *configs.Config
+	reportOpts report.Options
+	out        io.Writer
+	start      time.Time
+	mu         sync.Mutex
+	vk         *vktest.Server
+	tg         *telegramtest.Server
 }
 
 func newDemo(out io.Writer) *demo {
@@ -309,8 +316,18 @@ func (d *demo) story(ctx context.Context, dm *daemon.Daemon) error {
 		return err
 	}
 
-	d.say("9. Anna's digest of the story: per-operator figures and an hourly activity chart.")
-	if err := dm.SendDigest(ctx, "Anna Kuznetsova", d.start.Add(-time.Minute), time.Now()); err != nil {
+	now := time.Now()
+	signs, err := d.conversationStory(ctx, now)
+	if err != nil {
+		return err
+	}
+
+	// The digest covers two days: yesterday's messages and today's moderation.
+	from := now.Add(-48 * time.Hour)
+	d.say("10. Anna's digest of the last two days: per-operator figures, each sign of shirking with its")
+	d.say("    evidence (the customer, the words, when, a link to the conversation in VK) and an hourly")
+	d.say("    activity chart.")
+	if err := dm.SendDigest(ctx, "Anna Kuznetsova", from, time.Now()); err != nil {
 		return err
 	}
 	digest, err := d.waitMessage(ctx, demoOwnerTG, "Anna's digest", func(m telegramtest.Msg) bool { return len(m.Photo) > 0 })
@@ -320,11 +337,26 @@ func (d *demo) story(ctx context.Context, dm *daemon.Daemon) error {
 	if err := os.WriteFile(d.chartPath, digest.Photo, 0o600); err != nil {
 		return fmt.Errorf("write the digest's chart: %w", err)
 	}
-	d.say("   The chart Anna got is in %s", d.chartPath)
+	// The digest's text follows the chart, in as many messages as Telegram's limit takes:
+	// wait until they show every sign the story told of.
+	var after []telegramtest.Msg
 	if err := d.waitFor(ctx, "the digest's text", func() bool {
-		ms := d.tg.Messages(demoOwnerTG)
-		return len(ms) > 0 && ms[len(ms)-1].ID > digest.ID
+		after = after[:0]
+		for _, m := range d.tg.Messages(demoOwnerTG) {
+			if m.FromBot && m.ID > digest.ID {
+				after = append(after, m)
+			}
+		}
+		return len(after) > 0 && checkDigest(after, signs) == nil
 	}); err != nil {
+		return fmt.Errorf("%w: %w", err, checkDigest(after, signs))
+	}
+	d.say("    The chart Anna got is in %s", d.chartPath)
+	if err := d.printReport(ctx, from, time.Now()); err != nil {
+		return err
+	}
+	// A manager grades a dialog of Ivan's picked for a spot check.
+	if err := d.spotCheck(ctx); err != nil {
 		return err
 	}
 	return d.printAudit(ctx, dm)

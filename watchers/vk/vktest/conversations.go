@@ -39,9 +39,12 @@ func (s *Server) MessageAt(groupID, fromID int64, text string, date time.Time) i
 	g := s.groupLocked(groupID)
 	m := s.addMessageAtLocked(g, fromID, fromID, 0, text, false, date)
 	s.pushLocked(g, "message_new", map[string]any{"message": m.wire(), "client_info": clientInfo})
-	s.unlockAndObserve(fmt.Sprintf("VK: %d wrote to group %d: %q", fromID, groupID, text))
+	s.unlockAndObserve(fmt.Sprintf("VK: %d wrote to group %d, dated %s: %q", fromID, groupID, date.UTC().Format(observedDate), text))
 	return m.id
 }
+
+// observedDate is how the observer is told a message's own date.
+const observedDate = "2006-01-02 15:04 UTC"
 
 // MessageReplyAt is MessageReply with the message dated date by VK.
 func (s *Server) MessageReplyAt(groupID, peerID, adminID int64, text string, date time.Time) int64 {
@@ -49,7 +52,11 @@ func (s *Server) MessageReplyAt(groupID, peerID, adminID int64, text string, dat
 	g := s.groupLocked(groupID)
 	m := s.addMessageAtLocked(g, peerID, -groupID, adminID, text, true, date)
 	s.pushLocked(g, "message_reply", m.wire())
-	s.unlockAndObserve(fmt.Sprintf("VK: group %d answered %d: %q", groupID, peerID, text))
+	who := fmt.Sprintf("admin %d of group %d", adminID, groupID)
+	if adminID == 0 {
+		who = fmt.Sprintf("group %d (no admin: a bot)", groupID)
+	}
+	s.unlockAndObserve(fmt.Sprintf("VK: %s answered %d, dated %s: %q", who, peerID, date.UTC().Format(observedDate), text))
 	return m.id
 }
 
