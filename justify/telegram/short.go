@@ -115,6 +115,9 @@ func (r renderer) short(kind justify.MessageKind, s subject) view {
 		}
 		v = r.alert(a)
 		what = r.cat.delivery.alertRef
+	case s.spot != nil:
+		v = r.spotCheck(*s.spot) // plain: nobody's words
+		what = r.qa.title
 	default:
 		what = r.cat.delivery.alertRef
 	}
