@@ -126,7 +126,14 @@ func (s *Service) round(tx Tx, set *Settings, spec roundSpec) (SpotRound, error)
 		}
 		cands = slices.DeleteFunc(cands, func(d Dialog) bool {
 			_, watched := set.Communities[d.GroupID]
-			return !watched || (spec.only != nil && !spec.only.Covers(d.GroupID))
+			switch {
+			case !watched || (spec.only != nil && !spec.only.Covers(d.GroupID)):
+				return true
+			case spec.only == nil && len(spotManagers(set.People, d.GroupID, op.Name)) == 0:
+				out.Uncovered[d.GroupID]++
+				return true
+			}
+			return false
 		})
 		s.shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 		picked := 0
@@ -136,12 +143,7 @@ func (s *Service) round(tx Tx, set *Settings, spec roundSpec) (SpotRound, error)
 			}
 			m := spec.only
 			if m == nil {
-				ms := spotManagers(set.People, d.GroupID, op.Name)
-				if len(ms) == 0 {
-					out.Uncovered[d.GroupID]++
-					continue
-				}
-				m = leastAssigned(ms, assigned)
+				m = leastAssigned(spotManagers(set.People, d.GroupID, op.Name), assigned)
 			}
 			assigned[m.Name]++
 			sc := SpotCheck{RoundAt: spec.to, GroupID: d.GroupID, Conv: d.Conv, Place: d.Place, CustomerVKID: d.CustomerVKID,

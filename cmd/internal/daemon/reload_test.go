@@ -47,6 +47,8 @@ var reloadable = []string{
 	"conversations.stall_after", "conversations.template_min_customers", "conversations.repeat_within",
 	"conversations.idle_after", "conversations.new_dialog_after", "conversations.greetings[]",
 	"conversations.holding_replies[]", "conversations.one_word_replies[]", "conversations.thanks[]",
+	// The service's settings carry the rule; the schedule itself is kept in the database.
+	"qa.every", "qa.sample",
 }
 
 // configKeys lists the config's keys as dotted paths; a list's items are one key, "[]".
