@@ -316,6 +316,7 @@ func (r Report) Operator(name string) Report {
 		c.Operators, c.DeletedRequests = ops, dels
 		c.Activity = onlyKey(c.Activity, name)
 		c.Signs, c.Templates = operatorSigns(c.Signs, name), operatorTemplates(c.Templates, name)
+		c.SpotChecks = operatorSpotChecks(c.SpotChecks, name) // spotchecks.go
 		out.Communities = append(out.Communities, c)
 	}
 	out.Activity = onlyKey(r.Activity, name)

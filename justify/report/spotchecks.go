@@ -52,3 +52,13 @@ func countSpotChecks(in Input, ops operators, get func(int64) *builder) {
 		}
 	}
 }
+
+func operatorSpotChecks(vs []SpotCheckVerdict, name string) []SpotCheckVerdict {
+	var out []SpotCheckVerdict
+	for _, v := range vs {
+		if v.Operator == name {
+			out = append(out, v)
+		}
+	}
+	return out
+}
