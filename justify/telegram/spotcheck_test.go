@@ -99,6 +99,10 @@ func TestSpotCheckGradedAndCommented(t *testing.T) {
 	m = e.waitEdit(olgaTG, m.ID, "Bad — Olga, 2026-11-23 10:05")
 	assert.Equal(t, []string{"👍 Good", "• 👎 Bad"}, labels(m), "the buttons stay, to change the verdict")
 
+	// The outbox forgets delivered messages after telegram.keep_sent; a reply still finds
+	// the spot check it answers.
+	_, err := e.store.PruneDelivered(context.Background(), e.clock.Now().Add(time.Hour))
+	require.NoError(t, err)
 	e.srv.Reply(olgaTG, m.ID, "Greeted & <left> the customer")
 	e.waitMsg(olgaTG, "comment on the spot check is recorded")
 	m = e.waitEdit(olgaTG, m.ID, "Comment: Greeted & <left> the customer")
@@ -107,8 +111,12 @@ func TestSpotCheckGradedAndCommented(t *testing.T) {
 	e.press(olgaTG, m, "👍 Good")
 	e.waitEdit(olgaTG, m.ID, "Good — Olga, 2026-11-23 10:06")
 
-	id, err := justify.ParseSpotPayload(e.firstSpot().Payload)
-	require.NoError(t, err)
+	var id justify.SpotCheckID
+	require.NoError(t, e.store.View(context.Background(), func(tx justify.Tx) error {
+		sc, err := tx.SpotCheckAt(olgaTG, m.ID)
+		id = sc.ID
+		return err
+	}))
 	sc, trail, err := e.svc.SpotCheck(context.Background(), id)
 	require.NoError(t, err)
 	assert.Equal(t, justify.VerdictGood, sc.Verdict)
@@ -177,4 +185,26 @@ func (e *env) firstSpot() justify.Message {
 	}
 	e.t.Fatal("no spot check in the outbox")
 	return justify.Message{}
+}
+
+// TestSpotCheckWaitsOutARateLimit: a spot check Telegram refuses with 429 is sent again
+// after the wait Telegram asked for, not dropped.
+func TestSpotCheckWaitsOutARateLimit(t *testing.T) {
+	e := newEnv(t, withLang("en"), withQA)
+	e.seedDialog(7004, "Vera", line{text: "Where is my order?"}, line{admin: ivanVK, text: "Hello!"})
+	e.start()
+	e.startAll()
+	e.srv.FailNext("sendMessage", 429, "Too Many Requests: retry after 30", 30)
+	n, err := e.svc.SpotCheckNow(context.Background(), olgaTG)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	e.bot.Wake()
+	require.Eventually(t, func() bool {
+		m, err := e.store.Message(context.Background(), e.firstSpot().ID)
+		return err == nil && m.Attempts == 1
+	}, 5*time.Second, 5*time.Millisecond, "the first attempt is refused")
+	assert.Zero(t, e.count(olgaTG, "Spot check of a dialog"))
+	e.clock.Add(31 * time.Second)
+	e.bot.Wake()
+	e.spotCheckMsg(olgaTG)
 }
