@@ -309,6 +309,9 @@ func (d *demo) story(ctx context.Context, dm *daemon.Daemon) error {
 		return err
 	}
 
+	if err := d.spotCheck(ctx, dm); err != nil { // spotcheck.go
+		return err
+	}
 	d.say("9. Anna's digest of the story: per-operator figures and an hourly activity chart.")
 	if err := dm.SendDigest(ctx, "Anna Kuznetsova", d.start.Add(-time.Minute), time.Now()); err != nil {
 		return err
