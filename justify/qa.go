@@ -179,8 +179,8 @@ func spotManagers(people *Directory, groupID int64, operator string) []Person {
 	return slices.DeleteFunc(people.InScope(groupID, RoleManager), func(p Person) bool { return p.Name == operator })
 }
 
-// leastAssigned is the manager given the fewest dialogs so far in the round, the first in
-// the config's order among equals: a round spreads evenly.
+// leastAssigned is the manager given the fewest dialogs so far in the round, the first by
+// name among equals: a round spreads evenly.
 func leastAssigned(ms []Person, assigned map[string]int) *Person {
 	best := 0
 	for i := range ms {

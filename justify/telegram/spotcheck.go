@@ -46,6 +46,7 @@ type qaCatalog struct {
 	recorded             func(v string) string
 	commented, notYours  string
 	passedOn             func(to string) string
+	leftUngraded         string
 	none                 string
 	sent                 func(n int) string
 	cmdQA, help          string
@@ -73,7 +74,8 @@ var ruQA = qaCatalog{
 	passedOn: func(to string) string {
 		return "Бот не смог доставить вам эту проверку, и она передана: " + to + "."
 	},
-	none: "Новых диалогов для проверки нет: все диалоги операторов ваших сообществ за период уже проверены или их не было.",
+	leftUngraded: "Бот не смог вовремя доставить вам эту проверку, и передать её было некому: диалог остался без оценки. /qa пришлёт новые.",
+	none:         "Новых диалогов для проверки нет: все диалоги операторов ваших сообществ за период уже проверены или их не было.",
 	sent: func(n int) string {
 		return fmt.Sprintf("Отправлено диалогов на проверку: %d.", n)
 	},
@@ -100,6 +102,7 @@ var enQA = qaCatalog{
 	passedOn: func(to string) string {
 		return "The bot could not deliver this spot check to you, so it went to " + to + "."
 	},
+	leftUngraded:   "The bot could not deliver this spot check to you in time, and nobody else could take it: the dialog stays ungraded. /qa sends new ones.",
 	none:           "No new dialogs to check: every dialog of your communities' operators in the period was checked already, or there were none.",
 	sent:           func(n int) string { return fmt.Sprintf("Dialogs sent to check: %d.", n) },
 	cmdQA:          "Dialogs to spot-check",
@@ -123,8 +126,13 @@ func (b *Bot) spotView(ctx context.Context, m justify.Message) (view, subject, e
 	}
 	r := b.r.get()
 	if v.ManagerTG != m.ChatID {
-		// A copy the person gets after pressing Start, the spot check having been passed on.
-		return view{text: r.qa.passedOn(esc(v.Manager, maxName))}, subject{spot: &v}, nil
+		// A copy the person gets after pressing Start, the spot check having been passed on
+		// (or, with nobody to pass it to, left ungraded).
+		text := r.qa.leftUngraded
+		if v.Manager != "" {
+			text = r.qa.passedOn(esc(v.Manager, maxName))
+		}
+		return view{text: text}, subject{spot: &v}, nil
 	}
 	return r.spotCheck(v), subject{spot: &v}, nil
 }

@@ -208,3 +208,30 @@ func TestSpotCheckWaitsOutARateLimit(t *testing.T) {
 	e.bot.Wake()
 	e.spotCheckMsg(olgaTG)
 }
+
+// TestSpotCheckOfAManagerWithoutStart: a round's spot check for a manager who never pressed
+// Start (Maria, first by name) goes to the other manager; when she presses Start later, the
+// copy she gets says where it went, without buttons.
+func TestSpotCheckOfAManagerWithoutStart(t *testing.T) {
+	e := newEnv(t, withLang("en"), withQA)
+	ctx := context.Background()
+	_, err := e.svc.TickSpotChecks(ctx) // the schedule starts
+	require.NoError(t, err)
+	e.clock.Add(7 * 24 * time.Hour)
+	e.seedDialog(7005, "Vera", line{text: "Where is my order?"}, line{admin: ivanVK, text: "Hello!"})
+	e.start()
+	for _, id := range []int64{ivanTG, olgaTG, annaTG} { // not Maria
+		e.srv.SendText(id, "/start")
+	}
+	e.waitMsg(olgaTG, "Olga")
+	r, err := e.svc.TickSpotChecks(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.Sent)
+	e.bot.Wake()
+	m := e.spotCheckMsg(olgaTG)
+	assert.Equal(t, []string{"👍 Good", "👎 Bad"}, labels(m), "Maria's spot check went to Olga")
+
+	e.srv.SendText(mariaTG, "/start")
+	copyMsg := e.waitMsg(mariaTG, "so it went to Olga")
+	assert.Empty(t, copyMsg.Buttons)
+}
