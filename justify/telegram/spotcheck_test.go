@@ -235,3 +235,42 @@ func TestSpotCheckOfAManagerWithoutStart(t *testing.T) {
 	copyMsg := e.waitMsg(mariaTG, "so it went to Olga")
 	assert.Empty(t, copyMsg.Buttons)
 }
+
+// TestSpotCheckRendersValidHTML: whatever the words (tags, ampersands, quotes in a link,
+// invalid UTF-8), a spot check, its short form and the alert of an uncovered community
+// parse as Telegram's HTML and fit one message, in both languages.
+func TestSpotCheckRendersValidHTML(t *testing.T) {
+	nasty := "<b>bold</b> & \"quoted\" \xff " + strings.Repeat("длинное слово ", 200)
+	v := justify.SpotCheckView{SpotCheck: justify.SpotCheck{ID: 9, GroupID: groupID, CustomerVKID: 7001, Operator: "Ivan <admin>",
+		Link: `https://vk.com/gim500?sel=7001&x="y"`, StartedAt: t0, Verdict: justify.VerdictBad, VerdictBy: "Olga & Co",
+		VerdictAt: t0.Add(time.Hour), Comment: nasty}, CustomerName: "Vera <script>"}
+	for i := range 30 {
+		v.Lines = append(v.Lines, justify.SpotLine{Side: justify.SideCustomer, Text: nasty, At: t0.Add(time.Duration(i) * time.Minute)},
+			justify.SpotLine{Side: justify.SideCommunity, Who: "Ivan", AdminVKID: ivanVK, Text: nasty, At: t0.Add(time.Duration(i) * time.Minute)})
+	}
+	for _, lang := range []string{"ru", "en"} {
+		r := renderer{cat: catalogs[lang], qa: qaCatalogs[lang], loc: time.UTC,
+			communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно» & <Co>"}}}
+		views := map[string]view{
+			"spot check": r.spotCheck(v),
+			"short form": r.short(justify.MsgSpotCheck, subject{spot: &v}),
+			"alert":      r.alert(justify.Alert{Kind: justify.AlertSpotCheck, GroupID: groupID, Detail: nasty, At: t0}),
+		}
+		for name, got := range views {
+			t.Run(lang+" "+name, func(t *testing.T) {
+				text, err := telegramtest.ParseHTML(got.text)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, utf8.RuneCountInString(text), MaxTextLen)
+				assert.True(t, utf8.ValidString(got.text))
+				if name == "short form" {
+					assert.NotContains(t, text, "длинное", "the short form shows nobody's words")
+					assert.NotContains(t, text, "Vera")
+				}
+				if name != "alert" {
+					require.Len(t, got.rows, 1)
+					assert.Len(t, got.rows[0], 2)
+				}
+			})
+		}
+	}
+}
