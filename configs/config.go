@@ -34,7 +34,9 @@ type Config struct {
 	// Conversations governs dialogs in community messages and comments and the signs of
 	// shirking found in them.
 	Conversations ConversationsConfig `yaml:"conversations"`
-	Health        HealthConfig        `yaml:"health"`
+	// QA says when managers are sent dialogs to spot-check (qa.go).
+	QA     QAConfig     `yaml:"qa"`
+	Health HealthConfig `yaml:"health"`
 }
 
 // AlertsConfig says when managers and owners are alerted at once.

@@ -64,6 +64,7 @@ func Defaults() Config {
 			IdleAfter:            time.Hour,
 			NewDialogAfter:       time.Hour,
 		},
+		QA:  QAConfig{Every: 7 * 24 * time.Hour, Sample: 10},
 		Log: LogConfig{Level: "info", Format: "json"},
 	}
 }

@@ -93,6 +93,7 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	c.validatePeople(&p)
 	c.validateTeams(&p) // teams.go
 	c.validateConversations(&p)
+	c.validateQA(&p) // qa.go
 
 	if c.VK.ReconcileEvery < time.Minute {
 		p.add("vk.reconcile_every", "%s is too often: at least 1m", c.VK.ReconcileEvery)

@@ -25,6 +25,8 @@ type Delivery struct {
 	// Unreachable is set when it was lost because Telegram lets the bot write nothing to
 	// the person (403: they never pressed Start, or blocked the bot).
 	Unreachable bool
+	// TelegramMessageID is the message Telegram made of it, when delivered.
+	TelegramMessageID int
 }
 
 // prompt reports whether the message is what asks an operator for a reason: a case's or a
@@ -49,7 +51,7 @@ func (d Delivery) prompt() bool {
 // Being told twice (a crash before the sender settled the message) is harmless: a case is
 // asked and moved once, and the alert's count grows by one.
 func (s *Service) Delivered(ctx context.Context, d Delivery) error {
-	if !d.prompt() && d.Refused == "" && !d.Lost {
+	if !d.prompt() && d.Refused == "" && !d.Lost && d.Message.Kind != MsgSpotCheck {
 		return nil
 	}
 	if d.At.IsZero() {
@@ -59,6 +61,11 @@ func (s *Service) Delivered(ctx context.Context, d Delivery) error {
 		d.To = fmt.Sprintf("tg%d", d.Message.ChatID)
 	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		if d.Message.Kind == MsgSpotCheck && d.Message.EditOf == 0 {
+			if err := s.spotDelivered(tx, d); err != nil { // qa.go
+				return err
+			}
+		}
 		if d.Refused != "" && (d.Lost || d.Message.EditOf == 0) {
 			if err := s.recordRefusal(tx, d); err != nil {
 				return err

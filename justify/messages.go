@@ -87,6 +87,8 @@ type Button struct {
 	Token   string
 	CaseID  CaseID
 	BatchID BatchID // set instead of CaseID on a batch's buttons
+	// SpotCheckID is set, instead of CaseID, on a spot check's Good and Bad.
+	SpotCheckID SpotCheckID
 	// TelegramID is the only account allowed to press it; 0 on a team chat's buttons,
 	// which any member may press and the service checks at the press (MayDecide): only
 	// the case's deciders get anything done.

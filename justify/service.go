@@ -48,6 +48,9 @@ type Service struct {
 	// Conversations builds dialogs and finds signs of shirking (conversations.go); nil
 	// keeps no conversations.
 	Conversations *Conversations
+	// Shuffle puts the dialogs a round of spot checks samples from in random order;
+	// math/rand's when nil. Tests make it predictable.
+	Shuffle func(n int, swap func(i, j int))
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
 	attempts  attempts      // what this process knows of each reversal under way

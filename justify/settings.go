@@ -31,6 +31,9 @@ type Settings struct {
 	// Conversations builds dialogs and finds signs of shirking (conversations.go); nil
 	// keeps no conversations.
 	Conversations *Conversations
+	// QA is when managers are sent dialogs to spot-check (qa.go); a zero Every sends no
+	// rounds.
+	QA QARule
 }
 
 // Configure replaces the service's settings from now on. An operation already running

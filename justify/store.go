@@ -40,6 +40,7 @@ type Tx interface {
 	QuarantineStore
 	ChatStore
 	ConversationStore
+	SpotCheckStore
 }
 
 // EventStore keeps the record of moderation events as VK delivered them.

@@ -18,8 +18,8 @@ func (db *DB) SaveButtons(ctx context.Context, bs []justify.Button) error {
 	}
 	return db.update(ctx, func(t *Tx) error {
 		for _, b := range bs {
-			if _, err := t.exec(`INSERT INTO buttons (token, case_id, batch_id, telegram_id, action, reason, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, b.Token, b.CaseID, b.BatchID, b.TelegramID, b.Action, b.Reason, ms(b.Created)); err != nil {
+			if _, err := t.exec(`INSERT INTO buttons (token, case_id, batch_id, spot_check_id, telegram_id, action, reason, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, b.Token, b.CaseID, b.BatchID, b.SpotCheckID, b.TelegramID, b.Action, b.Reason, ms(b.Created)); err != nil {
 				return fmt.Errorf("save %s button of case %d: %w", b.Action, b.CaseID, err)
 			}
 		}
@@ -32,8 +32,8 @@ func (db *DB) Button(ctx context.Context, token string) (justify.Button, error) 
 	var b justify.Button
 	var created int64
 	err := db.read.QueryRowContext(ctx,
-		"SELECT token, case_id, batch_id, telegram_id, action, reason, created_at FROM buttons WHERE token = ?", token).
-		Scan(&b.Token, &b.CaseID, &b.BatchID, &b.TelegramID, &b.Action, &b.Reason, &created)
+		"SELECT token, case_id, batch_id, spot_check_id, telegram_id, action, reason, created_at FROM buttons WHERE token = ?", token).
+		Scan(&b.Token, &b.CaseID, &b.BatchID, &b.SpotCheckID, &b.TelegramID, &b.Action, &b.Reason, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, fmt.Errorf("button: %w", justify.ErrNotFound)
 	}

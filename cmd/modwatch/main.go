@@ -41,6 +41,8 @@ Usage:
                                     the VK updates that could not be decoded, as VK sent them
   modwatch report [--since 7d] [--community ID] [--operator NAME] [--for NAME] [--format text|csv|json] --config FILE
                                     the moderation figures of a period, against the one before
+  modwatch qa list [--since 7d] [--limit N] [--format text|json] --config FILE
+                                    the spot checks of dialogs: verdicts, comments, audit trails
   modwatch backup FILE --config FILE
                                     write a consistent copy of the database, even while the
                                     daemon runs; FILE must not exist
@@ -87,6 +89,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(ctx, args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(ctx, args[1:], stdout, stderr)
+	case "qa":
+		err = cmdQA(ctx, args[1:], stdout, stderr)
 	case "health":
 		err = cmdHealth(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

@@ -53,6 +53,7 @@ type builder struct {
 	activity  map[string][24]int
 	signs     []Sign
 	templates []Template
+	spots     []SpotCheckVerdict
 }
 
 func newBuilder(id int64, operators []string) *builder {
@@ -82,7 +83,8 @@ func (b *builder) op(period int, name string) *acc {
 // finish sorts and freezes the community's figures.
 func (b *builder) finish() CommunityReport {
 	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity,
-		DeletedRequests: b.deleted, SLABreaches: b.breaches, Signs: b.signs, Templates: b.templates}
+		DeletedRequests: b.deleted, SLABreaches: b.breaches, Signs: b.signs, Templates: b.templates,
+		SpotChecks: b.spots}
 	sortConversations(&cr)
 	if cr.Name == "" {
 		cr.Name = fmt.Sprintf("club%d", b.id)

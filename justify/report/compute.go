@@ -123,6 +123,7 @@ func Compute(in Input) Report {
 	countAnswered(in.Answered, in.From, in.To, in.SLA, byVK, get, cur)
 	countAnswered(in.Answered, prevFrom, in.From, in.SLA, byVK, get, prev)
 	countConversations(in, byVK, get) // conversations.go
+	countSpotChecks(in, byVK, get)    // spotchecks.go
 
 	sort.Slice(order, func(i, j int) bool {
 		// Configured communities keep their order; others follow by id.

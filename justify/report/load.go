@@ -27,6 +27,8 @@ type Reader interface {
 	// ConversationFacts reads the facts of the dialogs started, signs dated and replies
 	// written in [from, to).
 	ConversationFacts(ctx context.Context, from, to time.Time) (justify.ConversationFacts, error)
+	// SpotChecksGraded lists the spot checks whose verdict was given in [from, to).
+	SpotChecksGraded(ctx context.Context, from, to time.Time) ([]justify.SpotCheck, error)
 	// SignExamples lists the newest n signs of [from, to) of each key, with their words
 	// (all of them when n <= 0).
 	SignExamples(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error)
@@ -122,6 +124,9 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	}
 	phrases := templates(in.Facts.Replies, from, to, o.TemplateMinCustomers)
 	if in.TemplateExamples, err = r.TemplateExamples(ctx, from, to, phrases, o.Examples); err != nil {
+		return in, err
+	}
+	if in.SpotChecks, err = r.SpotChecksGraded(ctx, prevFrom, to); err != nil {
 		return in, err
 	}
 	// Deleted requests written before the period still need their words.

@@ -22,7 +22,8 @@ type fakeReader struct {
 	dialogs []justify.Dialog
 	signs   []justify.Sign
 	uses    []justify.TemplateUse
-	fail    string // the method that fails, if any
+	spots   []justify.SpotCheck // spotchecks_test.go
+	fail    string              // the method that fails, if any
 
 	keysOfSigns  []justify.SignKey
 	phrasesAsked []justify.Phrase

@@ -67,6 +67,9 @@ type Input struct {
 	// TemplateMinCustomers is how many customers make a reply a template
 	// (conversations.template_min_customers); 0 counts no templates.
 	TemplateMinCustomers int
+	// SpotChecks are the spot checks graded in either period: each counts in the period
+	// its verdict was given in.
+	SpotChecks []justify.SpotCheck
 }
 
 // Counts are the figures of one community or one operator over one period. Every case
@@ -224,6 +227,9 @@ type CommunityReport struct {
 	Signs []Sign `json:"signs"`
 	// Templates are the replies that were templates in the period, most customers first.
 	Templates []Template `json:"templates"`
+	// SpotChecks are the verdicts managers gave in the period on spot-checked dialogs,
+	// oldest first; qa_good and qa_bad count them.
+	SpotChecks []SpotCheckVerdict `json:"spot_checks,omitempty"`
 }
 
 // Sign is one sign of shirking with its evidence.
@@ -310,6 +316,7 @@ func (r Report) Operator(name string) Report {
 		c.Operators, c.DeletedRequests = ops, dels
 		c.Activity = onlyKey(c.Activity, name)
 		c.Signs, c.Templates = operatorSigns(c.Signs, name), operatorTemplates(c.Templates, name)
+		c.SpotChecks = operatorSpotChecks(c.SpotChecks, name) // spotchecks.go
 		out.Communities = append(out.Communities, c)
 	}
 	out.Activity = onlyKey(r.Activity, name)

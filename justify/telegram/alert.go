@@ -12,6 +12,9 @@ import (
 // one /case away.
 func (r renderer) alert(a justify.Alert) view {
 	var b strings.Builder
+	if a.Kind == justify.AlertSpotCheck {
+		return r.uncoveredAlert(a) // spotcheck.go
+	}
 	if a.Kind == justify.AlertChatLost {
 		r.chatLostAlert(&b, a) // teampress.go
 		return view{text: strings.TrimRight(b.String(), "\n")}

@@ -74,6 +74,11 @@ type Service interface {
 	SplitBatch(ctx context.Context, tgID int64, id justify.BatchID) (justify.Batch, error)
 	ApproveBatch(ctx context.Context, tgID int64, id justify.BatchID) (justify.Batch, error)
 	ReviewBatchOneByOne(ctx context.Context, tgID int64, id justify.BatchID) (justify.Batch, error)
+
+	SpotCheckView(ctx context.Context, id justify.SpotCheckID) (justify.SpotCheckView, error)
+	GradeSpotCheck(ctx context.Context, tgID int64, id justify.SpotCheckID, v justify.Verdict) (justify.SpotCheck, error)
+	CommentSpotCheck(ctx context.Context, tgID, chat int64, msgID int, text string) (justify.SpotCheck, error)
+	SpotCheckNow(ctx context.Context, tgID int64) (int, error)
 }
 
 // StatsSource tells how the day goes so far, for /stats.
@@ -163,7 +168,7 @@ func New(cfg Config, deps Deps, log zerolog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg:     cfg,
 		deps:    deps,
-		r:       liveRenderer{cat: cat, team: teamCatalogs[cfg.Lang]},
+		r:       liveRenderer{cat: cat, team: teamCatalogs[cfg.Lang], qa: qaCatalogs[cfg.Lang]},
 		log:     log.With().Str("component", "telegram").Logger(),
 		base:    log,
 		wake:    make(chan struct{}, 1),
@@ -219,6 +224,7 @@ func (b *Bot) setCommands(ctx context.Context) error {
 		{"pending", b.r.cat.cmdPending},
 		{"case", b.r.cat.cmdCase},
 		{"stats", b.r.cat.cmdStats},
+		{"qa", b.r.qa.cmdQA},
 	})
 	if err := r.err(); err != nil {
 		return fmt.Errorf("set my commands: %w", err)

@@ -54,7 +54,9 @@ func (b *Bot) command(ctx context.Context, m *tgbotapi.Message, p justify.Person
 		text, err = b.pending(ctx, p)
 	case cmd == "stats" && reader:
 		text, err = b.stats(ctx, p)
-	case cmd == "pending" || cmd == "stats":
+	case cmd == "qa" && reader:
+		text, err = b.qaCommand(ctx, p) // spotcheck.go
+	case cmd == "pending" || cmd == "stats" || cmd == "qa":
 		text = b.r.cat.managersOnly
 	default:
 		text = b.help(p)
@@ -69,7 +71,7 @@ func (b *Bot) command(ctx context.Context, m *tgbotapi.Message, p justify.Person
 // help explains the bot; managers and owners also learn their commands.
 func (b *Bot) help(p justify.Person) string {
 	if p.Role == justify.RoleManager || p.Role == justify.RoleOwner {
-		return b.r.cat.help + "\n\n" + b.r.cat.commandsHelp
+		return b.r.cat.help + "\n\n" + b.r.cat.commandsHelp + "\n" + b.r.qa.help
 	}
 	return b.r.cat.help
 }

@@ -28,6 +28,7 @@ type btnSpec struct {
 	label  string
 	action string
 	reason justify.Reason
+	spot   justify.SpotCheckID // the spot check a Good or Bad grades
 }
 
 // view is a rendered message: HTML text and the buttons to issue.
@@ -41,6 +42,7 @@ type view struct {
 type renderer struct {
 	cat         *catalog
 	team        *teamCatalog // texts of team chats and scopes (teampress.go)
+	qa          *qaCatalog   // texts of spot checks (spotcheck.go)
 	loc         *time.Location
 	communities map[int64]justify.Community
 	// people names the admins who answered tickets; nil shows VK ids.

@@ -186,7 +186,7 @@ func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
 	}
 	log.Debug().Int("telegram_message_id", r.messageID).Bool("short", short).Msg("message delivered")
 	p, _ := b.people().ByTelegram(m.ChatID)
-	d := justify.Delivery{Message: m, To: p.Name, At: b.deps.Now(), Refused: refusal}
+	d := justify.Delivery{Message: m, To: p.Name, At: b.deps.Now(), Refused: refusal, TelegramMessageID: r.messageID}
 	// The case learns first: if the sender stops before the message is marked sent, it is
 	// sent again and told again, which changes nothing.
 	if err := b.deps.Service.Delivered(settle, d); err != nil {
@@ -237,6 +237,7 @@ type subject struct {
 	batch   *justify.Batch
 	members []justify.Case
 	alert   *justify.Alert
+	spot    *justify.SpotCheckView
 }
 
 // caseID is the case the message's buttons are bound to; 0 for a batch or an alert.
@@ -252,6 +253,9 @@ func (s subject) caseID() justify.CaseID {
 func (b *Bot) view(ctx context.Context, m justify.Message) (view, subject, error) {
 	if m.BatchID != 0 {
 		return b.batchView(ctx, m)
+	}
+	if m.Kind == justify.MsgSpotCheck {
+		return b.spotView(ctx, m) // spotcheck.go
 	}
 	if m.Kind == justify.MsgAlert {
 		a, err := justify.ParseAlert(m.Payload)

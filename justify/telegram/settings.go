@@ -36,7 +36,7 @@ func (b *Bot) Configure(s Settings) {
 	if s.AlertWindow <= 0 {
 		s.AlertWindow = justify.DefaultAlertWindow
 	}
-	b.r.cur.Store(&snapshot{set: s, r: renderer{cat: b.r.cat, team: b.r.team, loc: s.Location, communities: s.Communities,
+	b.r.cur.Store(&snapshot{set: s, r: renderer{cat: b.r.cat, team: b.r.team, qa: b.r.qa, loc: s.Location, communities: s.Communities,
 		people: s.People, now: b.deps.Now, alertWindow: s.AlertWindow}})
 }
 
@@ -45,6 +45,7 @@ func (b *Bot) Configure(s Settings) {
 type liveRenderer struct {
 	cat  *catalog
 	team *teamCatalog // texts of team chats and scopes, fixed like cat
+	qa   *qaCatalog   // texts of spot checks (spotcheck.go), fixed like cat
 	cur  atomic.Pointer[snapshot]
 }
 

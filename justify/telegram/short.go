@@ -44,7 +44,7 @@ var ruDelivery = deliveryCatalog{
 		justify.MsgAlert: "оповещение", justify.MsgDigest: "сводка",
 		justify.MsgBatchPrompt: "вопрос о причине для группы", justify.MsgBatchAskText: "просьба о пояснении для группы",
 		justify.MsgBatchReminder: "напоминание о группе", justify.MsgBatchReview: "группа на проверку",
-		justify.MsgBatchOutcome: "решение по группе",
+		justify.MsgBatchOutcome: "решение по группе", justify.MsgSpotCheck: "выборочная проверка диалога",
 	},
 	undoNoteLeftOut: "подробности не показаны",
 	replyRefused:    "⚠️ Telegram не принял этот ответ: в нём есть текст, который Telegram не пропускает (например, слова клиента). Целиком дело показывает команда modwatch cases show на сервере.",
@@ -69,7 +69,7 @@ var enDelivery = deliveryCatalog{
 		justify.MsgAlert: "an alert", justify.MsgDigest: "a digest",
 		justify.MsgBatchPrompt: "the question for a batch's reason", justify.MsgBatchAskText: "the request for a batch's explanation",
 		justify.MsgBatchReminder: "a batch's reminder", justify.MsgBatchReview: "a batch to review",
-		justify.MsgBatchOutcome: "a decision on a batch",
+		justify.MsgBatchOutcome: "a decision on a batch", justify.MsgSpotCheck: "a spot check of a dialog",
 	},
 	undoNoteLeftOut: "details left out",
 	replyRefused:    "⚠️ Telegram refused this answer: it holds text Telegram does not take (a customer's words, say). The whole case is shown by modwatch cases show on the server.",
@@ -115,6 +115,9 @@ func (r renderer) short(kind justify.MessageKind, s subject) view {
 		}
 		v = r.alert(a)
 		what = r.cat.delivery.alertRef
+	case s.spot != nil:
+		v = r.spotCheck(*s.spot) // plain: nobody's words
+		what = r.qa.title
 	default:
 		what = r.cat.delivery.alertRef
 	}

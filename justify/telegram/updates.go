@@ -134,6 +134,9 @@ func (b *Bot) onMessage(ctx context.Context, m *tgbotapi.Message) {
 		b.reply(m.Chat.ID, b.r.cat.help)
 		return
 	}
+	if b.spotReply(ctx, m, log) { // spotcheck.go: a comment on a spot check
+		return
+	}
 	c, err := b.deps.Service.Text(ctx, m.From.ID, m.Text)
 	switch {
 	case err == nil:
@@ -220,6 +223,10 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	}
 	log = log.With().Int64("case_id", int64(btn.CaseID)).Int64("batch_id", int64(btn.BatchID)).Str("action", btn.Action).Logger()
 	if !b.mayPress(q, btn, log) { // teampress.go
+		return
+	}
+	if btn.SpotCheckID != 0 {
+		b.onSpotPress(ctx, q, btn, log) // spotcheck.go
 		return
 	}
 	closed, ok, err := b.closedAnswer(ctx, btn)
@@ -339,7 +346,7 @@ func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch 
 				return nil, err
 			}
 			saved = append(saved, justify.Button{Token: tok, CaseID: id, BatchID: batch, TelegramID: buttonHolder(chatID), Action: s.action,
-				Reason: s.reason, Created: now})
+				Reason: s.reason, SpotCheckID: s.spot, Created: now})
 			out = append(out, button{text: s.label, data: tok})
 		}
 		kb = append(kb, out)

@@ -120,6 +120,13 @@ func (d *Daemon) plan(cfg *configs.Config, secrets configs.Secrets) (plan, error
 		return nil
 	}}
 
+	// Spot checks: the rule comes from the service's settings, the schedule from the store.
+	qlog := log.With().Str("component", "spot_checks").Logger()
+	p.components["spot-checks"] = component{key: fingerprint(checkEvery), run: func(ctx context.Context) error {
+		every(ctx, min(checkEvery, time.Minute), qlog, "send spot checks", spotChecks(d.service, d.bot.Wake, qlog))
+		return nil
+	}}
+
 	recipients, err := digestRecipients(cfg)
 	if err != nil {
 		return plan{}, fmt.Errorf("schedule digests: %w", err)

@@ -84,6 +84,8 @@ func serviceSettings(cfg *configs.Config, secrets configs.Secrets) justify.Setti
 		ReversalTimeout: cfg.Justify.ReversalTimeout,
 		// Dialogs and signs of shirking in community messages and comments.
 		Conversations: cfg.ConversationRules(),
+		// Spot checks of dialogs by managers (justify/qa.go).
+		QA: cfg.QARule(),
 	}
 }
 

@@ -31,7 +31,8 @@ func every(ctx context.Context, period time.Duration, log zerolog.Logger, what s
 // older than telegram.keep_sent, then, unless retention is 0, erases old words. One
 // failing does not stop the other.
 func retention(db *store.DB, cfg *configs.Config, now func() time.Time, log zerolog.Logger) func(context.Context) error {
-	steps := []func(context.Context) error{pruneDelivered(db, cfg.Telegram.KeepSent, now, log)}
+	steps := []func(context.Context) error{pruneDelivered(db, cfg.Telegram.KeepSent, now, log),
+		pruneSpotButtons(db, cfg.Telegram.KeepSent, now, log)} // spotchecks.go
 	if cfg.Tickets.Retention > 0 {
 		steps = append(steps, purgeOldTexts(db, cfg.Tickets.Retention, now, log))
 	}

@@ -47,6 +47,8 @@ var reloadable = []string{
 	"conversations.stall_after", "conversations.template_min_customers", "conversations.repeat_within",
 	"conversations.idle_after", "conversations.new_dialog_after", "conversations.greetings[]",
 	"conversations.holding_replies[]", "conversations.one_word_replies[]", "conversations.thanks[]",
+	// The service's settings carry the rule; the schedule itself is kept in the database.
+	"qa.every", "qa.sample",
 }
 
 // configKeys lists the config's keys as dotted paths; a list's items are one key, "[]".
@@ -215,7 +217,7 @@ func TestReloadAddsRemovesAndRestartsComponents(t *testing.T) {
 	assert.Equal(t, []string{"vk-1", "vk-reconcile-1", "vk-unanswered-1"}, res.Stopped)
 	assert.Equal(t, []string{"digests", "setup-check"}, res.Restarted, "the digests and the setup check cover the communities in force")
 	assert.Empty(t, res.NotReady, "the reload returns once the new watcher polled")
-	assert.Equal(t, sortedCopy(append(fixed, "conversations", "deadlines", "digests", "retention", "setup-check", "stuck-reversals",
+	assert.Equal(t, sortedCopy(append(fixed, "conversations", "deadlines", "digests", "retention", "setup-check", "spot-checks", "stuck-reversals",
 		"vk-2", "vk-3", "vk-reconcile-2", "vk-reconcile-3", "vk-unanswered-2", "vk-unanswered-3")),
 		e.d.Components())
 	assert.Equal(t, []string{"2", "3"}, e.watched())

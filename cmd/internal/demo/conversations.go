@@ -210,8 +210,3 @@ func wrap(fields []string, width int) string {
 	}
 	return b.String()
 }
-
-// spotCheck is where a manager grades a dialog of Ivan's picked for a spot check.
-// Spot checks (qa.every, qa.sample) are not built yet: the step is a placeholder, and the
-// story says nothing of it until it does something.
-func (d *demo) spotCheck(context.Context) error { return nil }

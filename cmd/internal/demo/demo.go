@@ -321,6 +321,9 @@ func (d *demo) story(ctx context.Context, dm *daemon.Daemon) error {
 	if err != nil {
 		return err
 	}
+	if err := d.spotCheck(ctx); err != nil { // spotcheck.go
+		return err
+	}
 
 	// The digest covers two days: yesterday's messages and today's moderation.
 	from := now.Add(-48 * time.Hour)
@@ -353,10 +356,6 @@ func (d *demo) story(ctx context.Context, dm *daemon.Daemon) error {
 	}
 	d.say("    The chart Anna got is in %s", d.chartPath)
 	if err := d.printReport(ctx, from, time.Now()); err != nil {
-		return err
-	}
-	// A manager grades a dialog of Ivan's picked for a spot check.
-	if err := d.spotCheck(ctx); err != nil {
 		return err
 	}
 	return d.printAudit(ctx, dm)

@@ -1,0 +1,4 @@
+package justify
+
+// NextRound exposes nextRound to the external tests.
+var NextRound = nextRound
