@@ -101,6 +101,23 @@ func (f *fakeReader) SignExamples(_ context.Context, from, to time.Time, keys []
 	return out, nil
 }
 
+// WorstSigns keeps the store's rule: the n worst of each key in the period.
+func (f *fakeReader) WorstSigns(_ context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []justify.Sign
+	for _, k := range keys {
+		var of []justify.Sign
+		for _, s := range f.signs {
+			if s.GroupID == k.GroupID && s.Kind == k.Kind && s.OperatorVKID == k.OperatorVKID && within(s.At, from, to) {
+				of = append(of, s)
+			}
+		}
+		out = append(out, justify.WorstSigns(of, to, n)...)
+	}
+	return out, nil
+}
+
 func (f *fakeReader) TemplateExamples(_ context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
