@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -61,6 +62,24 @@ func (db *DB) SignExamples(ctx context.Context, from, to time.Time, keys []justi
 		out = append(out, ss...)
 	}
 	return out, nil
+}
+
+// OperatorSigns lists an operator's signs in a community dated in [from, to), with their
+// words, through signs_list (one probe per kind).
+func (t *Tx) OperatorSigns(groupID, vkID int64, from, to time.Time) ([]justify.Sign, error) {
+	kinds := make([]string, len(justify.SignKinds))
+	args := []any{groupID}
+	for i, k := range justify.SignKinds {
+		kinds[i] = "?"
+		args = append(args, string(k))
+	}
+	args = append(args, vkID, ms(from), ms(to))
+	ss, err := queryAll(t.ctx, t, signEvidence+` WHERE s.group_id = ? AND s.kind IN (`+strings.Join(kinds, ", ")+`)
+		AND s.operator_vk_id = ? AND s.at >= ? AND s.at < ? ORDER BY s.at, s.id`, "signs", scanSign, args...)
+	if err != nil {
+		return nil, fmt.Errorf("signs of %d in group %d: %w", vkID, groupID, err)
+	}
+	return ss, nil
 }
 
 // WorstSigns lists, for each key, the n worst signs of [from, to) (justify.SignSeverity,
