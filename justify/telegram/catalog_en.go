@@ -181,7 +181,7 @@ var en = catalog{
 	signsOfDay: func(day string, n int) string { return fmt.Sprintf("Signs on %s: %d", day, n) },
 	signsWorst: "The worst",
 	lastHour:   "in the last hour",
-	within:               func(d string) string { return "in the last " + d },
+	within:     func(d string) string { return "in the last " + d },
 
 	pendingTitle: "⏳ <b>Waiting for a manager: %d</b>",
 	pendingNone:  "No cases are waiting.",

@@ -188,7 +188,7 @@ var ru = catalog{
 	signsOfDay: func(day string, n int) string { return fmt.Sprintf("Признаков за %s: %d", day, n) },
 	signsWorst: "Худший пример",
 	lastHour:   "за последний час",
-	within:   func(d string) string { return "за последние " + d },
+	within:     func(d string) string { return "за последние " + d },
 
 	pendingTitle: "⏳ <b>Ждут решения менеджера: %d</b>",
 	pendingNone:  "Нет дел, ждущих решения.",
