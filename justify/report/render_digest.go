@@ -108,7 +108,10 @@ func digestSigns(c CommunityReport, r Report, f format, language string) []strin
 				continue
 			}
 			head := w.signNames[string(kind)]
-			if n := kindCount(b.counts, kind); n > 0 {
+			switch n := kindCount(b.counts, kind); {
+			case kind == justify.SignIdle && b.counts != nil && b.counts.IdleMinutes > 0:
+				head += " — " + HumanDuration(time.Duration(b.counts.IdleMinutes)*time.Minute, language)
+			case n > 0:
 				head += fmt.Sprintf(" — %d", n)
 			}
 			lines = append(lines, f.esc(head)+":")
