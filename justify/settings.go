@@ -63,7 +63,7 @@ func (s *Service) settings() *Settings {
 	}
 	first := &Settings{People: people, Communities: s.Communities, Deadline: s.Deadline, RemindBefore: s.RemindBefore,
 		Wave: s.Wave, AlertWindow: s.AlertWindow, Grouping: s.Grouping, AlertsChat: s.AlertsChat,
-		ReversalTimeout: s.ReversalTimeout, Conversations: s.Conversations}
+		ReversalTimeout: s.ReversalTimeout, Conversations: s.Conversations, SignsPerDay: s.SignsPerDay, Location: s.Location}
 	// A Configure that came first wins: its snapshot is the newer one.
 	if s.live.CompareAndSwap(nil, first) {
 		return first
