@@ -22,7 +22,7 @@ func signsService(t *testing.T, perDay int) (*justify.Service, *store.DB) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	return &justify.Service{Store: db, Now: func() time.Time { return t0 }, Deadline: time.Hour, AlertWindow: time.Hour,
-		People: justify.NewDirectory([]justify.Person{scIvan, scPetr, scOlga, scPavel, scMax}),
+		People:      justify.NewDirectory([]justify.Person{scIvan, scPetr, scOlga, scPavel, scMax}),
 		Communities: map[int64]justify.Community{1: {GroupID: 1, Name: "One"}, 2: {GroupID: 2, Name: "Two"}},
 		Conversations: &justify.Conversations{Lexicon: justify.NewLexicon(justify.LexiconWords{}), IdleAfter: time.Hour,
 			Rules: justify.DialogRules{AnswerWithin: time.Hour, StallAfter: 2 * time.Hour, RepeatWithin: 48 * time.Hour,
