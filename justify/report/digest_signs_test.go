@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/png"
 	"strings"
@@ -179,4 +180,25 @@ func decodePNG(t *testing.T, b []byte) image.Image {
 	img, err := png.Decode(bytes.NewReader(b))
 	require.NoError(t, err)
 	return img
+}
+
+// TestLoadWorst checks that a digest's load lists the worst template uses (the customer
+// wrote again) rather than the newest, with the counts in full.
+func TestLoadWorst(t *testing.T) {
+	f := loadFixture()
+	f.dialogs, f.signs, f.uses = fixtureConversations()
+	opts := fixtureOptions
+	opts.TemplateMinCustomers, opts.Worst = 5, 1
+	r, err := Load(context.Background(), f, opts, dayFrom, dayTo)
+	require.NoError(t, err)
+	shop := r.Communities[0]
+	var uses []int64
+	for _, s := range shop.Signs {
+		if s.Kind == string(justify.SignTemplate) {
+			uses = append(uses, s.CustomerVKID)
+		}
+	}
+	assert.Equal(t, []int64{6003}, uses, "the use after which the customer wrote again, not the newest")
+	assert.Equal(t, 6, shop.Total.Current.TemplateReplies, "counted in full")
+	assert.Equal(t, 2, shop.Total.Current.OneWordReplies)
 }
