@@ -217,6 +217,8 @@ type ConversationStore interface {
 	// ReplaceIdle replaces a community's idle signs that start in [from, to) by signs.
 	ReplaceIdle(groupID int64, from, to time.Time, signs []Sign) error
 	// OperatorSigns lists an operator's signs in a community dated in [from, to), with
-	// their words, for the alert about their day (signsalert.go).
+	// their words, for the alert about their day (signsalert.go); CountOperatorSigns
+	// counts them.
 	OperatorSigns(groupID, vkID int64, from, to time.Time) ([]Sign, error)
+	CountOperatorSigns(groupID, vkID int64, from, to time.Time) (int, error)
 }

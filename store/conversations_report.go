@@ -67,6 +67,28 @@ func (db *DB) SignExamples(ctx context.Context, from, to time.Time, keys []justi
 // OperatorSigns lists an operator's signs in a community dated in [from, to), with their
 // words, through signs_list (one probe per kind).
 func (t *Tx) OperatorSigns(groupID, vkID int64, from, to time.Time) ([]justify.Sign, error) {
+	where, args := operatorSigns(groupID, vkID, from, to)
+	ss, err := queryAll(t.ctx, t, signEvidence+where+" ORDER BY s.at, s.id", "signs", scanSign, args...)
+	if err != nil {
+		return nil, fmt.Errorf("signs of %d in group %d: %w", vkID, groupID, err)
+	}
+	return ss, nil
+}
+
+// CountOperatorSigns counts an operator's signs in a community dated in [from, to), from
+// signs_list alone.
+func (t *Tx) CountOperatorSigns(groupID, vkID int64, from, to time.Time) (int, error) {
+	where, args := operatorSigns(groupID, vkID, from, to)
+	var n int
+	if err := t.queryRow("SELECT COUNT(*) FROM signs s"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count signs of %d in group %d: %w", vkID, groupID, err)
+	}
+	return n, nil
+}
+
+// operatorSigns is the condition of one operator's signs in a community and a span, every
+// kind named so that signs_list is probed once per kind.
+func operatorSigns(groupID, vkID int64, from, to time.Time) (string, []any) {
 	kinds := make([]string, len(justify.SignKinds))
 	args := []any{groupID}
 	for i, k := range justify.SignKinds {
@@ -74,12 +96,7 @@ func (t *Tx) OperatorSigns(groupID, vkID int64, from, to time.Time) ([]justify.S
 		args = append(args, string(k))
 	}
 	args = append(args, vkID, ms(from), ms(to))
-	ss, err := queryAll(t.ctx, t, signEvidence+` WHERE s.group_id = ? AND s.kind IN (`+strings.Join(kinds, ", ")+`)
-		AND s.operator_vk_id = ? AND s.at >= ? AND s.at < ? ORDER BY s.at, s.id`, "signs", scanSign, args...)
-	if err != nil {
-		return nil, fmt.Errorf("signs of %d in group %d: %w", vkID, groupID, err)
-	}
-	return ss, nil
+	return ` WHERE s.group_id = ? AND s.kind IN (` + strings.Join(kinds, ", ") + `) AND s.operator_vk_id = ? AND s.at >= ? AND s.at < ?`, args
 }
 
 // WorstSigns lists, for each key, the n worst signs of [from, to) (justify.SignSeverity,
