@@ -46,6 +46,9 @@ type AlertsConfig struct {
 	WaveWithin time.Duration `yaml:"wave_within"`
 	// GroupWithin merges repeats of one alert into one message.
 	GroupWithin time.Duration `yaml:"group_within"`
+	// SignsPerDay: more signs of shirking than this by one operator in one community in
+	// one day (in their shifts' time zone, else the team's) are an alert; 0 turns it off.
+	SignsPerDay int `yaml:"signs_per_day"`
 }
 
 // TicketsConfig governs what customers wrote.

@@ -52,6 +52,7 @@ func Defaults() Config {
 			WaveCount:   10,
 			WaveWithin:  10 * time.Minute,
 			GroupWithin: justify.DefaultAlertWindow,
+			SignsPerDay: 10,
 		},
 		Tickets: TicketsConfig{
 			Retention:    90 * 24 * time.Hour,

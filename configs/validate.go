@@ -122,6 +122,9 @@ func (c *Config) validate(lookupEnv func(string) (string, bool)) (Secrets, Probl
 	if c.Alerts.WaveWithin <= 0 {
 		p.add("alerts.wave_within", "%s must be positive", c.Alerts.WaveWithin)
 	}
+	if c.Alerts.SignsPerDay < 0 {
+		p.add("alerts.signs_per_day", "%d must be 0 (off) or more", c.Alerts.SignsPerDay)
+	}
 	if c.Alerts.GroupWithin <= 0 {
 		p.add("alerts.group_within", "%s must be positive", c.Alerts.GroupWithin)
 	}

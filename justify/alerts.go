@@ -39,6 +39,10 @@ const (
 	// AlertConfig: a changed config was refused and the one in force stays (Detail is
 	// what `modwatch config check` says of it).
 	AlertConfig AlertKind = "config"
+	// AlertSigns: one operator's signs of shirking in one day passed alerts.signs_per_day
+	// (Subject is the operator; Signs the count of each kind; Detail and Link the worst
+	// example).
+	AlertSigns AlertKind = "signs"
 )
 
 // Alert is a notification that is not a step of one case. Alerts of the same Key within
@@ -61,6 +65,12 @@ type Alert struct {
 	Vanished bool `json:",omitempty"`
 	// MessageKind is the kind of message an alert about a delivery is about.
 	MessageKind MessageKind `json:",omitempty"`
+	// Signs counts an operator's signs of one day by kind; Day is that day (YYYY-MM-DD),
+	// WorstKind the kind of the example in Detail, and Link its link to VK.
+	Signs     map[SignKind]int `json:",omitempty"`
+	Day       string           `json:",omitempty"`
+	WorstKind SignKind         `json:",omitempty"`
+	Link      string           `json:",omitempty"`
 }
 
 // Payload encodes an alert for an outbox message.

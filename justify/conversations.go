@@ -292,6 +292,13 @@ func (s *Service) rebuildConversation(tx Tx, conv string, t time.Time) error {
 	if err := tx.ReplaceDialogs(conv, from, ds, changed); err != nil {
 		return fmt.Errorf("save dialogs of %s: %w", conv, err)
 	}
+	var signs []Sign
+	for _, d := range ds {
+		signs = append(signs, d.Signs...)
+	}
+	if err := s.checkSignsPerDay(tx, signs); err != nil { // signsalert.go
+		return err
+	}
 	if len(msgs) > 0 {
 		return s.idleChanged(tx, msgs[0].GroupID, msgs[0].At, msgs[len(msgs)-1].At)
 	}

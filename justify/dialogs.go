@@ -270,7 +270,7 @@ func BuildDialogs(msgs []ConvMessage, prev *Dialog, rules DialogRules, now time.
 				if !prevClosing.IsZero() && m.Customer == CustomerRequest && !ev.at.After(prevClosing.Add(rules.RepeatWithin)) {
 					cur.d.Signs = append(cur.d.Signs, Sign{Kind: SignRepeatContact, GroupID: m.GroupID,
 						OperatorVKID: prevClosingBy, CustomerVKID: m.CustomerVKID, TicketKey: m.TicketKey,
-						Link: m.Ref.Link(), At: ev.at, Key: "repeat_contact:" + m.Key})
+						Link: m.Ref.Link(), At: ev.at, Until: prevClosing, Key: "repeat_contact:" + m.Key})
 				}
 			}
 			cur.d.Messages++
@@ -337,7 +337,7 @@ func BuildDialogs(msgs []ConvMessage, prev *Dialog, rules DialogRules, now time.
 			cur.d.Closed = true
 			cur.d.Signs = append(cur.d.Signs, Sign{Kind: SignClosedWithoutReply, GroupID: m.GroupID,
 				OnShift: rules.onShiftAt(ev.at), CustomerVKID: m.CustomerVKID, TicketKey: waited.TicketKey,
-				Link: waited.Ref.Link(), At: ev.at, Key: "closed_without_reply:" + m.Key})
+				Link: waited.Ref.Link(), At: ev.at, Until: waited.At, Key: "closed_without_reply:" + m.Key})
 		}
 	}
 	for _, b := range built {

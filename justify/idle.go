@@ -140,7 +140,10 @@ func (s *Service) recountIdle(tx Tx, groupID int64, day, now time.Time, groups [
 			}
 		}
 	}
-	return tx.ReplaceIdle(groupID, day, day.AddDate(0, 0, 1), signs)
+	if err := tx.ReplaceIdle(groupID, day, day.AddDate(0, 0, 1), signs); err != nil {
+		return err
+	}
+	return s.checkSignsPerDay(tx, signs) // signsalert.go
 }
 
 // IdleStretches are the stretches of at least least inside shifts while some wait went on

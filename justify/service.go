@@ -10,8 +10,8 @@ import (
 // Service runs the workflow: events open cases, operators justify, managers decide.
 // Every change and the messages it causes are saved in one transaction.
 //
-// People, Communities, AlertsChat, Deadline, RemindBefore, Wave, AlertWindow, Grouping and
-// ReversalTimeout are the settings it starts with (see Settings); once it runs, they change only through
+// People, Communities, AlertsChat, Deadline, RemindBefore, Wave, AlertWindow, Grouping,
+// ReversalTimeout, Conversations, SignsPerDay and Location are the settings it starts with (see Settings); once it runs, they change only through
 // Configure, and the service reads them only through its settings snapshot.
 type Service struct {
 	Store       Store
@@ -51,6 +51,9 @@ type Service struct {
 	// Shuffle puts the dialogs a round of spot checks samples from in random order;
 	// math/rand's when nil. Tests make it predictable.
 	Shuffle func(n int, swap func(i, j int))
+	// SignsPerDay and Location: see Settings.
+	SignsPerDay int
+	Location    *time.Location
 
 	reversals reversalQueue // reversals started, waiting for RunReversals
 	attempts  attempts      // what this process knows of each reversal under way

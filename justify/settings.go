@@ -20,6 +20,11 @@ type Settings struct {
 	// AlertWindow groups repeated alerts of one key into one message; DefaultAlertWindow
 	// when zero.
 	AlertWindow time.Duration
+	// SignsPerDay: more signs of shirking than this by one operator in one community in
+	// one day are an alert (signsalert.go); 0 turns it off.
+	SignsPerDay int
+	// Location is the team's time zone: the day of an operator without shifts; UTC when nil.
+	Location *time.Location
 	// Grouping turns an operator's wave of bans or deletions into one batch prompt.
 	Grouping GroupRule
 	// AlertsChat is the team chat of alerts about no community in particular; unset, they
@@ -61,7 +66,7 @@ func (s *Service) settings() *Settings {
 	}
 	first := &Settings{People: people, Communities: s.Communities, Deadline: s.Deadline, RemindBefore: s.RemindBefore,
 		Wave: s.Wave, AlertWindow: s.AlertWindow, Grouping: s.Grouping, AlertsChat: s.AlertsChat,
-		ReversalTimeout: s.ReversalTimeout, Conversations: s.Conversations}
+		ReversalTimeout: s.ReversalTimeout, Conversations: s.Conversations, SignsPerDay: s.SignsPerDay, Location: s.Location}
 	// A Configure that came first wins: its snapshot is the newer one.
 	if s.live.CompareAndSwap(nil, first) {
 		return first

@@ -63,6 +63,15 @@ type Sign struct {
 	At time.Time
 	// Minutes is the length of an idle stretch.
 	Minutes int
+	// Until ends the stretch the sign measures, for ranking the worst (SignSeverity): the
+	// substantive answer after a bare greeting or a stall, the reply that ended a skipped
+	// request's wait; for a repeat contact and a conversation closed without a reply, the
+	// earlier moment it is measured from (the closing reply, the customer's message).
+	// Zero while the customer still waits.
+	Until time.Time
+	// WroteAfter is true when the customer wrote again after the reply that is the
+	// evidence (read with the words; one-word replies rank by it).
+	WroteAfter bool
 	// DialogID is the dialog the sign was found in; 0 for idle time.
 	DialogID int64
 	// Secondary marks the second and later signs of one piece of evidence (a request
@@ -111,13 +120,17 @@ func timeSigns(b *building, rules DialogRules, business Schedule, now time.Time)
 		// the customer asked something counts.
 		if first.class == ReplyGreeting && !d.RequestAt.IsZero() && !d.RequestAt.After(first.at) {
 			if due(business.Add(d.RequestAt, rules.AnswerWithin), d.FirstAnswerAt) {
-				add(replySign(SignBareGreeting, first, d))
+				s := replySign(SignBareGreeting, first, d)
+				s.Until = d.FirstAnswerAt
+				add(s)
 			}
 		}
 	}
 	for _, h := range b.holds {
 		if due(h.at.Add(rules.StallAfter), h.answer) {
-			add(replySign(SignStall, convEvent{msg: h.first, at: h.at}, d))
+			s := replySign(SignStall, convEvent{msg: h.first, at: h.at}, d)
+			s.Until = h.answer
+			add(s)
 		}
 	}
 	if rules.AnswerWithin > 0 {
@@ -128,6 +141,7 @@ func timeSigns(b *building, rules DialogRules, business Schedule, now time.Time)
 				continue
 			}
 			for _, s := range skipped(b.waitMsgs[i], w.From, deadline, rules) {
+				s.Until = w.To
 				add(s)
 			}
 		}

@@ -217,4 +217,9 @@ type ConversationStore interface {
 	ActionTimes(vkID int64, groupIDs []int64, from, to time.Time) ([]time.Time, error)
 	// ReplaceIdle replaces a community's idle signs that start in [from, to) by signs.
 	ReplaceIdle(groupID int64, from, to time.Time, signs []Sign) error
+	// OperatorSigns lists an operator's signs in a community dated in [from, to), with
+	// their words, for the alert about their day (signsalert.go); CountOperatorSigns
+	// counts them.
+	OperatorSigns(groupID, vkID int64, from, to time.Time) ([]Sign, error)
+	CountOperatorSigns(groupID, vkID int64, from, to time.Time) (int, error)
 }

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -27,22 +28,22 @@ func (db *DB) SignsBetween(ctx context.Context, from, to time.Time) ([]justify.S
 // signEvidence reads signs with their words: the community's reply, or the customer's
 // message unless it was forgotten.
 const signEvidence = `SELECT s.id, s.key, s.group_id, s.kind, s.operator_vk_id, s.on_shift, s.customer_vk_id,
-	s.message_key, s.ticket_key, s.link, s.at, s.minutes, s.dialog_id, s.secondary,
-	COALESCE(m.text, CASE WHEN t.forgotten = 1 THEN '' ELSE t.text END, '')
+	s.message_key, s.ticket_key, s.link, s.at, s.minutes, s.dialog_id, s.secondary, s.until,
+	COALESCE(m.wrote_after, 0), COALESCE(m.text, CASE WHEN t.forgotten = 1 THEN '' ELSE t.text END, '')
 	FROM signs s LEFT JOIN conv_messages m ON m.key = s.message_key AND s.message_key != ''
 	LEFT JOIN tickets t ON t.key = s.ticket_key AND s.ticket_key != ''`
 
 func scanSign(sc scanner) (justify.Sign, error) {
 	var s justify.Sign
 	var shift string
-	var at int64
-	var secondary int
+	var at, until int64
+	var secondary, wrote int
 	err := sc.Scan(&s.ID, &s.Key, &s.GroupID, &s.Kind, &s.OperatorVKID, &shift, &s.CustomerVKID, &s.MessageKey,
-		&s.TicketKey, &s.Link, &at, &s.Minutes, &s.DialogID, &secondary, &s.Excerpt)
+		&s.TicketKey, &s.Link, &at, &s.Minutes, &s.DialogID, &secondary, &until, &wrote, &s.Excerpt)
 	if err != nil {
 		return s, err
 	}
-	s.At, s.Secondary = fromMS(at), secondary == 1
+	s.At, s.Until, s.Secondary, s.WroteAfter = fromMS(at), fromMS(until), secondary == 1, wrote == 1
 	s.OnShift, err = parseOnShift(shift)
 	return s, err
 }
@@ -59,6 +60,73 @@ func (db *DB) SignExamples(ctx context.Context, from, to time.Time, keys []justi
 			return nil, fmt.Errorf("examples of %s signs of %d in group %d: %w", k.Kind, k.OperatorVKID, k.GroupID, err)
 		}
 		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+// OperatorSigns lists an operator's signs in a community dated in [from, to), with their
+// words, through signs_list (one probe per kind).
+func (t *Tx) OperatorSigns(groupID, vkID int64, from, to time.Time) ([]justify.Sign, error) {
+	where, args := operatorSigns(groupID, vkID, from, to)
+	ss, err := queryAll(t.ctx, t, signEvidence+where+" ORDER BY s.at, s.id", "signs", scanSign, args...)
+	if err != nil {
+		return nil, fmt.Errorf("signs of %d in group %d: %w", vkID, groupID, err)
+	}
+	return ss, nil
+}
+
+// CountOperatorSigns counts an operator's signs in a community dated in [from, to), from
+// signs_list alone.
+func (t *Tx) CountOperatorSigns(groupID, vkID int64, from, to time.Time) (int, error) {
+	where, args := operatorSigns(groupID, vkID, from, to)
+	var n int
+	if err := t.queryRow("SELECT COUNT(*) FROM signs s"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count signs of %d in group %d: %w", vkID, groupID, err)
+	}
+	return n, nil
+}
+
+// operatorSigns is the condition of one operator's signs in a community and a span, every
+// kind named so that signs_list is probed once per kind.
+func operatorSigns(groupID, vkID int64, from, to time.Time) (string, []any) {
+	kinds := make([]string, len(justify.SignKinds))
+	args := []any{groupID}
+	for i, k := range justify.SignKinds {
+		kinds[i] = "?"
+		args = append(args, string(k))
+	}
+	args = append(args, vkID, ms(from), ms(to))
+	return ` WHERE s.group_id = ? AND s.kind IN (` + strings.Join(kinds, ", ") + `) AND s.operator_vk_id = ? AND s.at >= ? AND s.at < ?`, args
+}
+
+// WorstSigns lists, for each key, the n worst signs of [from, to) (justify.SignSeverity,
+// with to standing for now) with their words (all of them, worst first, when n <= 0).
+// What ranks them is read for every sign of the key through signs_list; the words only for
+// the n kept.
+func (db *DB) WorstSigns(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error) {
+	var out []justify.Sign
+	for _, k := range keys {
+		all, err := queryAll(ctx, db.read, `SELECT s.id, s.at, s.until, s.minutes, COALESCE(m.wrote_after, 0) FROM signs s
+			LEFT JOIN conv_messages m ON m.key = s.message_key AND s.message_key != ''
+			WHERE s.group_id = ? AND s.kind = ? AND s.operator_vk_id = ? AND s.at >= ? AND s.at < ?`, "signs",
+			func(sc scanner) (justify.Sign, error) {
+				s := justify.Sign{Kind: k.Kind}
+				var at, until int64
+				var wrote int
+				err := sc.Scan(&s.ID, &at, &until, &s.Minutes, &wrote)
+				s.At, s.Until, s.WroteAfter = fromMS(at), fromMS(until), wrote == 1
+				return s, err
+			}, k.GroupID, k.Kind, k.OperatorVKID, ms(from), ms(to))
+		if err != nil {
+			return nil, fmt.Errorf("rank %s signs of %d in group %d: %w", k.Kind, k.OperatorVKID, k.GroupID, err)
+		}
+		for _, w := range justify.WorstSigns(all, to, n) {
+			s, err := scanSign(db.read.QueryRowContext(ctx, signEvidence+" WHERE s.id = ?", w.ID))
+			if err != nil {
+				return nil, fmt.Errorf("read sign %d: %w", w.ID, err)
+			}
+			out = append(out, s)
+		}
 	}
 	return out, nil
 }

@@ -171,7 +171,7 @@ func fingerprint(d justify.Dialog) string {
 			p.str(v)
 		}
 		for _, v := range []int64{s.GroupID, s.OperatorVKID, s.CustomerVKID, ms(s.At), int64(s.Minutes),
-			int64(b2i(s.Secondary)), int64(len(s.OnShift))} {
+			int64(b2i(s.Secondary)), ms(s.Until), int64(len(s.OnShift))} {
 			p.int(v)
 		}
 		for _, vk := range s.OnShift {
@@ -252,9 +252,9 @@ func (t *Tx) insertSign(s *justify.Sign) error {
 		shift[i] = strconv.FormatInt(vk, 10)
 	}
 	values := []any{s.GroupID, s.Kind, s.OperatorVKID, strings.Join(shift, ","), s.CustomerVKID, s.MessageKey, s.TicketKey,
-		s.Link, ms(s.At), s.Minutes, s.DialogID, b2i(s.Secondary), s.Key}
+		s.Link, ms(s.At), s.Minutes, s.DialogID, b2i(s.Secondary), ms(s.Until), s.Key}
 	res, err := t.exec(`INSERT INTO signs (group_id, kind, operator_vk_id, on_shift, customer_vk_id, message_key,
-		ticket_key, link, at, minutes, dialog_id, secondary, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ticket_key, link, at, minutes, dialog_id, secondary, until, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO NOTHING`, values...)
 	if err != nil {
 		return fmt.Errorf("insert sign %s: %w", s.Key, err)

@@ -209,9 +209,18 @@ func TestReportsAgree(t *testing.T) {
 	stats := h.waitMessage(ownerTG, "today's figures", hasText("Moderation for"))
 	assert.Equal(t, strings.TrimSpace(report.RenderHTML(want, "en")), strings.TrimSpace(stats.HTML))
 
-	// Anna's digest of the same period: its chart's caption, then the text.
+	// Anna's digest of the same period: its chart's caption, then the text. It lists the
+	// worst signs instead of the newest, with the same figures.
 	require.NoError(t, h.dm.SendDigest(ctx, "Anna", midnight, now))
-	support, ok := want.Community(group)
+	digestOpts := daemon.ReportOptions(cfg)
+	digestOpts.Worst = report.DigestWorst
+	forDigest, err := report.Load(ctx, h.dm.Store(), digestOpts, midnight, now)
+	require.NoError(t, err)
+	for i, c := range want.Communities {
+		assert.Equal(t, c.Total, forDigest.Communities[i].Total)
+		assert.Equal(t, c.Operators, forDigest.Communities[i].Operators)
+	}
+	support, ok := forDigest.Community(group)
 	require.True(t, ok)
 	digest, err := report.Digest(support, "en", time.UTC)
 	require.NoError(t, err)

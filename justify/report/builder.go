@@ -51,13 +51,15 @@ type builder struct {
 	deleted   []DeletedRequest
 	breaches  []Breach
 	activity  map[string][24]int
+	replies   map[string][24]int
 	signs     []Sign
 	templates []Template
 	spots     []SpotCheckVerdict
 }
 
 func newBuilder(id int64, operators []string) *builder {
-	b := &builder{id: id, ops: [2]map[string]*acc{{}, {}}, activity: map[string][24]int{}}
+	b := &builder{id: id, ops: [2]map[string]*acc{{}, {}}, activity: map[string][24]int{},
+		replies: map[string][24]int{}}
 	for _, op := range operators {
 		b.ops[cur][op] = &acc{}
 	}
@@ -82,7 +84,7 @@ func (b *builder) op(period int, name string) *acc {
 
 // finish sorts and freezes the community's figures.
 func (b *builder) finish() CommunityReport {
-	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity,
+	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity, Replies: b.replies,
 		DeletedRequests: b.deleted, SLABreaches: b.breaches, Signs: b.signs, Templates: b.templates,
 		SpotChecks: b.spots}
 	sortConversations(&cr)

@@ -22,7 +22,8 @@ func Compute(in Input) Report {
 	length := in.To.Sub(in.From)
 	prevFrom := in.From.Add(-length)
 
-	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{}}
+	r := Report{From: in.From, To: in.To, SLA: in.SLA, SLASeconds: int64(in.SLA / time.Second), Activity: map[string][24]int{},
+		Replies: map[string][24]int{}, Shifts: shiftHours(in.Shifts, byName(in.People), in.From, in.To, loc)}
 	byVK := operators{}
 	roles := map[string]justify.Role{}
 	var operators []justify.Person
@@ -140,6 +141,7 @@ func Compute(in Input) Report {
 		}
 		r.Communities = append(r.Communities, cr)
 		addActivity(r.Activity, cr.Activity)
+		addActivity(r.Replies, cr.Replies)
 	}
 	return r
 }

@@ -78,6 +78,18 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 			}
 		}
 	}
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, r := range in.Facts.Replies {
+		if name, ok := ops.row(r.OperatorVKID); ok && name != UnknownOperator && within(r.At, in.From, in.To) {
+			b := get(r.GroupID)
+			hours := b.replies[name]
+			hours[r.At.In(loc).Hour()]++
+			b.replies[name] = hours
+		}
+	}
 	for _, s := range in.Facts.Signs {
 		period := periodOf(s.At, prevFrom, in.From, in.To)
 		if period < 0 || s.Kind == justify.SignTemplate {
@@ -130,7 +142,8 @@ func addSign(c *ConversationCounts, s justify.SignFact) {
 func reportSign(s justify.Sign, ops operators) Sign {
 	name, _ := ops.row(s.OperatorVKID)
 	out := Sign{Kind: string(s.Kind), Operator: name, ActorVKID: s.OperatorVKID, CustomerVKID: s.CustomerVKID,
-		Excerpt: Excerpt(s.Excerpt, excerptRunes), At: s.At, Link: s.Link, Minutes: s.Minutes}
+		Excerpt: Excerpt(s.Excerpt, excerptRunes), At: s.At, Link: s.Link, Minutes: s.Minutes, Until: s.Until,
+		WroteAfter: s.WroteAfter}
 	for _, vk := range s.OnShift {
 		if n, ok := ops.row(vk); ok {
 			out.OnShift = append(out.OnShift, n)
@@ -233,7 +246,8 @@ func countTemplates(in Input, ops operators, get func(int64) *builder, prevFrom 
 			for _, u := range examples[k] {
 				if within(u.At, in.From, in.To) {
 					b.signs = append(b.signs, Sign{Kind: string(justify.SignTemplate), Operator: name, ActorVKID: k.OperatorVKID,
-						CustomerVKID: u.CustomerVKID, Excerpt: Excerpt(u.Text, excerptRunes), At: u.At, Link: u.Link})
+						CustomerVKID: u.CustomerVKID, Excerpt: Excerpt(u.Text, excerptRunes), At: u.At, Link: u.Link,
+						WroteAfter: u.WroteAfter})
 				}
 			}
 		}

@@ -9,8 +9,10 @@ import (
 )
 
 // Digest renders a report as an owner's digest in a language: Caption is the headline
-// (period and totals) that goes with the chart, Text the Telegram HTML of RenderHTML (cut
-// it with SplitHTML before sending), Chart the hourly activity heatmap (PNG) named
+// (period and totals) that goes with the chart, Text the Telegram HTML of RenderHTML with
+// the signs of shirking shown per operator, the worst of each kind (render_digest.go; cut
+// it with SplitHTML before sending), Chart the hourly heatmap of actions and replies, with
+// the hours on shift outlined (PNG) named
 // "activity-<from date>.png". Dates and times are shown in loc (UTC when nil), which
 // should be the Input.Location the report's activity was counted in.
 //
@@ -22,13 +24,16 @@ func Digest(r Report, language string, loc *time.Location) (justify.Digest, erro
 	}
 	w := lang(language)
 	r.From, r.To = r.From.In(loc), r.To.In(loc)
-	png, err := chart.Render(r.Activity, chart.Options{Title: w.chartTitle, Empty: w.chartEmpty, Location: loc})
+	dw := digestLang(language)
+	png, err := chart.Render(r.Activity, chart.Options{Title: w.chartTitle, Empty: w.chartEmpty, Location: loc,
+		Replies: r.Replies, Shifts: r.Shifts, Actions: dw.chartActions, RepliesLabel: dw.chartReplies,
+		ShiftsLabel: dw.chartShifts})
 	if err != nil {
 		return justify.Digest{}, fmt.Errorf("draw digest chart for %s: %w", r.From.Format(time.DateOnly), err)
 	}
 	return justify.Digest{
 		Caption:   Caption(r, language),
-		Text:      RenderHTML(r, language),
+		Text:      render(r, language, format{html: true, worst: true}),
 		Chart:     png,
 		ChartName: "activity-" + r.From.Format(time.DateOnly) + ".png",
 	}, nil

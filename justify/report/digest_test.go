@@ -31,6 +31,8 @@ func TestDigest(t *testing.T) {
 			assert.Equal(t, tt.caption, d.Caption)
 			shown := r
 			shown.From, shown.To = r.From.In(msk), r.To.In(msk)
+			// The report's HTML, with the signs of shirking as the digest shows them (none here).
+			assert.Equal(t, render(shown, tt.lang, format{html: true, worst: true}), d.Text)
 			assert.Equal(t, RenderHTML(shown, tt.lang), d.Text)
 			assert.Equal(t, "activity-2026-11-23.png", d.ChartName)
 			img, err := png.Decode(bytes.NewReader(d.Chart))

@@ -122,7 +122,10 @@ func (j *DigestJob) queue(ctx context.Context, r Recipient, from, to time.Time, 
 	if loc == nil {
 		loc = time.UTC
 	}
-	rep, err := Load(ctx, j.Reader, j.Options, from.In(loc), to.In(loc))
+	// The same figures as the CLI's report; the examples are the worst, not the newest.
+	opts := j.Options
+	opts.Worst = DigestWorst
+	rep, err := Load(ctx, j.Reader, opts, from.In(loc), to.In(loc))
 	if err != nil {
 		return err
 	}

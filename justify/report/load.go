@@ -29,6 +29,9 @@ type Reader interface {
 	ConversationFacts(ctx context.Context, from, to time.Time) (justify.ConversationFacts, error)
 	// SpotChecksGraded lists the spot checks whose verdict was given in [from, to).
 	SpotChecksGraded(ctx context.Context, from, to time.Time) ([]justify.SpotCheck, error)
+	// WorstSigns lists the n worst signs of [from, to) of each key (justify.SignSeverity,
+	// to standing for now), with their words (all of them, worst first, when n <= 0).
+	WorstSigns(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error)
 	// SignExamples lists the newest n signs of [from, to) of each key, with their words
 	// (all of them when n <= 0).
 	SignExamples(ctx context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error)
@@ -55,7 +58,18 @@ type Options struct {
 	// Examples is how many of the newest signs of each kind, and uses of each template,
 	// the report lists for each operator with their words; 0 lists them all.
 	Examples int
+	// Worst, when positive, lists instead the Worst worst signs of each kind for each
+	// operator, and the worst uses of each template (justify.SignSeverity): the digest's
+	// examples (DigestWorst).
+	Worst int
+	// Shifts are the operators' schedules by VK id (people[].shifts), for the chart's
+	// outline of the hours on shift; empty when none is configured.
+	Shifts map[int64]justify.Schedule
 }
+
+// DigestWorst is how many of the worst signs of each kind per operator a digest lists:
+// enough to raise with the operator, few enough to read on a phone.
+const DigestWorst = 3
 
 // DefaultExamples is how many signs of each kind per operator reports list by default:
 // enough to see the pattern, few enough that a month of a busy community reads fast and
@@ -90,7 +104,8 @@ func Load(ctx context.Context, r Reader, o Options, from, to time.Time) (Report,
 func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, error) {
 	prevFrom := from.Add(-to.Sub(from))
 	in := Input{From: from, To: to, SLA: o.SLA, Location: to.Location(), People: o.People,
-		Communities: append([]justify.Community(nil), o.Communities...), TemplateMinCustomers: o.TemplateMinCustomers}
+		Communities: append([]justify.Community(nil), o.Communities...), TemplateMinCustomers: o.TemplateMinCustomers,
+		Shifts: o.Shifts}
 	cases, err := r.CasesBetween(ctx, prevFrom, to)
 	if err != nil {
 		return in, err
@@ -119,12 +134,27 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	if in.Facts, err = r.ConversationFacts(ctx, prevFrom, to); err != nil {
 		return in, err
 	}
-	if in.SignExamples, err = r.SignExamples(ctx, from, to, signKeys(in.Facts.Signs, from, to), o.Examples); err != nil {
-		return in, err
-	}
 	phrases := templates(in.Facts.Replies, from, to, o.TemplateMinCustomers)
-	if in.TemplateExamples, err = r.TemplateExamples(ctx, from, to, phrases, o.Examples); err != nil {
-		return in, err
+	if o.Worst > 0 {
+		if in.SignExamples, err = r.WorstSigns(ctx, from, to, signKeys(in.Facts.Signs, from, to), o.Worst); err != nil {
+			return in, err
+		}
+		// A template's uses are ranked over all of them: which the customer wrote again
+		// after is not what the store orders by.
+		for _, p := range phrases {
+			uses, err := r.TemplateExamples(ctx, from, to, []justify.Phrase{p}, 0)
+			if err != nil {
+				return in, err
+			}
+			in.TemplateExamples = append(in.TemplateExamples, justify.WorstTemplateUses(uses, o.Worst)...)
+		}
+	} else {
+		if in.SignExamples, err = r.SignExamples(ctx, from, to, signKeys(in.Facts.Signs, from, to), o.Examples); err != nil {
+			return in, err
+		}
+		if in.TemplateExamples, err = r.TemplateExamples(ctx, from, to, phrases, o.Examples); err != nil {
+			return in, err
+		}
 	}
 	if in.SpotChecks, err = r.SpotChecksGraded(ctx, prevFrom, to); err != nil {
 		return in, err

@@ -87,12 +87,7 @@ func (f *fakeReader) SignExamples(_ context.Context, from, to time.Time, keys []
 	}
 	var out []justify.Sign
 	for _, k := range keys {
-		var of []justify.Sign
-		for _, s := range f.signs {
-			if s.GroupID == k.GroupID && s.Kind == k.Kind && s.OperatorVKID == k.OperatorVKID && within(s.At, from, to) {
-				of = append(of, s)
-			}
-		}
+		of := f.signsOf(k, from, to)
 		sort.Slice(of, func(i, j int) bool { return of[i].At.After(of[j].At) })
 		if n > 0 && len(of) > n {
 			of = of[:n]
@@ -100,6 +95,28 @@ func (f *fakeReader) SignExamples(_ context.Context, from, to time.Time, keys []
 		out = append(out, of...)
 	}
 	return out, nil
+}
+
+// WorstSigns keeps the store's rule: the n worst of each key in the period.
+func (f *fakeReader) WorstSigns(_ context.Context, from, to time.Time, keys []justify.SignKey, n int) ([]justify.Sign, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []justify.Sign
+	for _, k := range keys {
+		out = append(out, justify.WorstSigns(f.signsOf(k, from, to), to, n)...)
+	}
+	return out, nil
+}
+
+// signsOf are the signs of a key in [from, to).
+func (f *fakeReader) signsOf(k justify.SignKey, from, to time.Time) []justify.Sign {
+	var of []justify.Sign
+	for _, s := range f.signs {
+		if s.GroupID == k.GroupID && s.Kind == k.Kind && s.OperatorVKID == k.OperatorVKID && within(s.At, from, to) {
+			of = append(of, s)
+		}
+	}
+	return of
 }
 
 func (f *fakeReader) TemplateExamples(_ context.Context, from, to time.Time, phrases []justify.Phrase, n int) ([]justify.TemplateUse, error) {

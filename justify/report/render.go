@@ -23,6 +23,9 @@ type format struct {
 	html bool
 	// listAll lists every deleted request and breach (the CLI); Telegram lists maxListed.
 	listAll bool
+	// worst shows the signs of shirking as the digest does: per operator, the worst of
+	// each kind (render_digest.go), instead of one list by time.
+	worst bool
 }
 
 // esc makes text safe to show in the format: customers' and people's names and words
@@ -207,7 +210,11 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		}
 		paras = append(paras, f.list(fmt.Sprintf(w.breaches, HumanDuration(r.SLA, language)), entries, w))
 	}
-	paras = append(paras, conversationLists(c, r, f, language)...)
+	if f.worst {
+		paras = append(paras, digestSigns(c, r, f, language)...) // render_digest.go
+	} else {
+		paras = append(paras, conversationLists(c, r, f, language)...)
+	}
 	var out []string
 	for _, p := range paras {
 		out = append(out, splitLines(p, MaxMessageLen)...)

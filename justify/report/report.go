@@ -70,6 +70,9 @@ type Input struct {
 	// SpotChecks are the spot checks graded in either period: each counts in the period
 	// its verdict was given in.
 	SpotChecks []justify.SpotCheck
+	// Shifts are the operators' schedules by VK id (people[].shifts), for the chart to
+	// outline the hours on shift; empty when none is configured.
+	Shifts map[int64]justify.Schedule
 }
 
 // Counts are the figures of one community or one operator over one period. Every case
@@ -221,6 +224,9 @@ type CommunityReport struct {
 	SLABreaches []Breach `json:"sla_breaches"`
 	// Activity is each operator's actions by hour of the day (see Report.Activity).
 	Activity map[string][24]int `json:"activity"`
+	// Replies is each operator's replies to customers by hour of the day (see
+	// Report.Replies).
+	Replies map[string][24]int `json:"-"`
 	// Signs are the period's signs of shirking with their evidence, by time: the newest
 	// of each kind for each operator (Options.Examples; all of them when it is 0), a
 	// template's uses being template signs. The counts above count them all.
@@ -250,6 +256,10 @@ type Sign struct {
 	Link    string    `json:"link"`
 	// Minutes is the length of idle time.
 	Minutes int `json:"minutes,omitempty"`
+	// Until and WroteAfter rank the sign among its kind (justify.SignSeverity); the
+	// digest says them ("waited 5 h", "wrote again").
+	Until      time.Time `json:"-"`
+	WroteAfter bool      `json:"-"`
 	// OnShift names the operators on shift when a conversation was closed without a reply.
 	OnShift []string `json:"on_shift,omitempty"`
 }
@@ -279,6 +289,12 @@ type Report struct {
 	// (JustifiedAt in the period, of a case of this or the previous period). Operators with
 	// no activity are absent.
 	Activity map[string][24]int `json:"activity"`
+	// Replies counts, per operator and hour of the day in Input.Location, their replies
+	// to customers in community messages written in the period.
+	Replies map[string][24]int `json:"-"`
+	// Shifts marks, per operator with shifts, the hours of the day in Input.Location they
+	// are on shift on some day of the period (for the chart's outline).
+	Shifts map[string][24]bool `json:"-"`
 }
 
 // Community returns the report restricted to one community, and whether it has it.
@@ -287,7 +303,7 @@ func (r Report) Community(groupID int64) (Report, bool) {
 		if c.GroupID == groupID {
 			out := r
 			out.Communities = []CommunityReport{c}
-			out.Activity = c.Activity
+			out.Activity, out.Replies = c.Activity, c.Replies
 			return out, true
 		}
 	}
@@ -314,12 +330,13 @@ func (r Report) Operator(name string) Report {
 			}
 		}
 		c.Operators, c.DeletedRequests = ops, dels
-		c.Activity = onlyKey(c.Activity, name)
+		c.Activity, c.Replies = onlyKey(c.Activity, name), onlyKey(c.Replies, name)
 		c.Signs, c.Templates = operatorSigns(c.Signs, name), operatorTemplates(c.Templates, name)
 		c.SpotChecks = operatorSpotChecks(c.SpotChecks, name) // spotchecks.go
 		out.Communities = append(out.Communities, c)
 	}
 	out.Activity = onlyKey(r.Activity, name)
+	out.Replies = onlyKey(r.Replies, name)
 	return out
 }
 

@@ -12,13 +12,14 @@ func (r Report) Within(scope []int64) Report {
 	}
 	out := r
 	out.Communities = nil
-	out.Activity = map[string][24]int{}
+	out.Activity, out.Replies = map[string][24]int{}, map[string][24]int{}
 	for _, c := range r.Communities {
 		if !slices.Contains(scope, c.GroupID) {
 			continue
 		}
 		out.Communities = append(out.Communities, c)
 		addActivity(out.Activity, c.Activity)
+		addActivity(out.Replies, c.Replies)
 	}
 	return out
 }

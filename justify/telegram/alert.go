@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"fmt"
+	"html"
 	"strings"
 	"time"
 
@@ -64,6 +65,8 @@ func (r renderer) alert(a justify.Alert) view {
 			}
 		}
 		b.WriteString(hint + "\n")
+	case justify.AlertSigns:
+		r.signsAlert(&b, a, who)
 	case justify.AlertConfig:
 		// Detail is what `modwatch config check` says of the file, a problem a line.
 		fmt.Fprintf(&b, "<pre>%s</pre>\n%s\n", esc(a.Detail, maxText), r.cat.alertConfigHint)
@@ -82,8 +85,9 @@ func (r renderer) alert(a justify.Alert) view {
 			fmt.Fprintf(&b, "%s: %s\n", r.cat.alertDetail, esc(a.Detail, maxText))
 		}
 	}
-	// A wave's count is its size, said above; for the rest it counts repeats of the key.
-	if a.Count > 1 && a.Kind != justify.AlertWave {
+	// A wave's count is its size, said above, and so is a day's signs; for the rest it
+	// counts repeats of the key.
+	if a.Count > 1 && a.Kind != justify.AlertWave && a.Kind != justify.AlertSigns {
 		b.WriteString(r.cat.repeated(a.Count, r.window()) + "\n")
 	}
 	if !a.At.IsZero() {
@@ -111,4 +115,29 @@ func (r renderer) window() string {
 		d = r.cat.days(int(w / (24 * time.Hour)))
 	}
 	return r.cat.within(d)
+}
+
+// signsAlert writes who piled up signs of shirking, how many of each kind that day, and
+// the worst example with its link to VK.
+func (r renderer) signsAlert(b *strings.Builder, a justify.Alert, who string) {
+	total := 0
+	var parts []string
+	for _, k := range justify.SignKinds {
+		if n := a.Signs[k]; n > 0 {
+			total += n
+			parts = append(parts, fmt.Sprintf("%s %d", r.cat.signKinds[k], n))
+		}
+	}
+	fmt.Fprintf(b, "%s: %s\n%s — %s\n", r.cat.alertWho, who, esc(r.cat.signsOfDay(a.Day, total), maxName),
+		esc(strings.Join(parts, ", "), maxText))
+	if a.Detail != "" || a.Link != "" {
+		fmt.Fprintf(b, "%s (%s):", r.cat.signsWorst, esc(r.cat.signKinds[a.WorstKind], maxName))
+		if a.Detail != "" {
+			fmt.Fprintf(b, "\n<blockquote>%s</blockquote>", esc(a.Detail, maxComment))
+		}
+		if a.Link != "" {
+			fmt.Fprintf(b, "\n%s", html.EscapeString(a.Link))
+		}
+		b.WriteString("\n")
+	}
 }

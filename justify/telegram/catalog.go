@@ -84,6 +84,10 @@ type catalog struct {
 	waveBans, waveDeletions  func(n int) string
 	lastHour                 string
 	within                   func(d string) string
+	// The alert about one operator's signs of shirking in a day.
+	signKinds  map[justify.SignKind]string
+	signsOfDay func(day string, n int) string
+	signsWorst string
 
 	// Commands.
 	pendingTitle, pendingNone, caseTitle, caseTrail, statsNA, usageCase string

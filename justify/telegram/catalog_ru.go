@@ -162,6 +162,7 @@ var ru = catalog{
 		justify.AlertUndelivered:    "📵 <b>Сообщение не дошло</b>",
 		justify.AlertSetup:          "🛠 <b>VK или Telegram настроены не до конца</b>",
 		justify.AlertConfig:         "🛠 <b>Новая конфигурация отклонена</b>",
+		justify.AlertSigns:          "🥱 <b>Много признаков отлынивания за день</b>",
 	},
 	alertCommunity:       "Сообщество",
 	alertWho:             "Кто",
@@ -179,8 +180,15 @@ var ru = catalog{
 	waveDeletions: func(n int) string {
 		return fmt.Sprintf("%d %s подряд", n, ruPlural(n, "удаление", "удаления", "удалений"))
 	},
-	lastHour: "за последний час",
-	within:   func(d string) string { return "за последние " + d },
+	signKinds: map[justify.SignKind]string{justify.SignBareGreeting: "пустые приветствия",
+		justify.SignStall: "«уточняю» без продолжения", justify.SignTemplate: "шаблоны",
+		justify.SignOneWord: "ответы в одно слово", justify.SignSkipped: "пропущенные обращения",
+		justify.SignClosedWithoutReply: "закрыты без ответа", justify.SignRepeatContact: "повторные обращения",
+		justify.SignIdle: "простои"},
+	signsOfDay: func(day string, n int) string { return fmt.Sprintf("Признаков за %s: %d", day, n) },
+	signsWorst: "Худший пример",
+	lastHour:   "за последний час",
+	within:     func(d string) string { return "за последние " + d },
 
 	pendingTitle: "⏳ <b>Ждут решения менеджера: %d</b>",
 	pendingNone:  "Нет дел, ждущих решения.",

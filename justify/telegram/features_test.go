@@ -196,6 +196,12 @@ func TestAlertsRender(t *testing.T) {
 		{name: "config refused", a: justify.Alert{Kind: justify.AlertConfig, Detail: "the config has 1 problem(s):\n  - people[2].role: \"boss\" <is not a role> (line 9)"},
 			want: map[string][]string{"ru": {"конфигурация отклонена", "people[2].role: \"boss\" <is not a role> (line 9)", "прежней"},
 				"en": {"config was refused", "people[2].role: \"boss\" <is not a role> (line 9)", "config in force", "modwatch config check"}}},
+		{name: "signs of one day", a: justify.Alert{Kind: justify.AlertSigns, GroupID: groupID, Subject: "Ivan", ActorVKID: 111, Count: 3,
+			Day: "2026-11-23", Signs: map[justify.SignKind]int{justify.SignOneWord: 9, justify.SignStall: 2}, WorstKind: justify.SignOneWord,
+			Detail: "да <b>&", Link: "https://vk.com/gim500?sel=5001"},
+			want: map[string][]string{"ru": {"отлынивания", "Ivan", "Признаков за 2026-11-23: 11", "«уточняю» без продолжения 2, ответы в одно слово 9",
+				"Худший пример (ответы в одно слово)", "да <b>&", "https://vk.com/gim500?sel=5001"},
+				"en": {"signs of shirking", "Signs on 2026-11-23: 11 — stalls 2, one-word replies 9", "The worst (one-word replies)", "да <b>&"}}},
 	}
 	for _, lang := range []string{"ru", "en"} {
 		r := renderer{cat: catalogs[lang], loc: time.UTC, communities: map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня"}}}
@@ -207,7 +213,7 @@ func TestAlertsRender(t *testing.T) {
 				for _, w := range tt.want[lang] {
 					assert.Contains(t, strings.ToLower(p), strings.ToLower(w))
 				}
-				if tt.a.Count <= 1 || tt.a.Kind == justify.AlertWave {
+				if tt.a.Count <= 1 || tt.a.Kind == justify.AlertWave || tt.a.Kind == justify.AlertSigns {
 					assert.NotContains(t, p, "Повторилось")
 				}
 			})

@@ -40,7 +40,8 @@ func digestSchedule(key string, d configs.DigestConfig) (report.Schedule, error)
 // the digests pass the same.
 func ReportOptions(cfg *configs.Config) report.Options {
 	o := report.Options{People: cfg.Directory().All(), SLA: cfg.Tickets.AnswerWithin,
-		TemplateMinCustomers: cfg.Conversations.TemplateMinCustomers, Examples: report.DefaultExamples}
+		TemplateMinCustomers: cfg.Conversations.TemplateMinCustomers, Examples: report.DefaultExamples,
+		Shifts: cfg.Shifts()}
 	byID := cfg.Communities(configs.Secrets{})
 	for _, c := range cfg.VK.Communities {
 		o.Communities = append(o.Communities, byID[c.GroupID])
@@ -78,6 +79,8 @@ func serviceSettings(cfg *configs.Config, secrets configs.Secrets) justify.Setti
 		RemindBefore: cfg.Justify.RemindBefore,
 		Wave:         justify.WaveRule{Count: cfg.Alerts.WaveCount, Within: cfg.Alerts.WaveWithin},
 		AlertWindow:  cfg.Alerts.GroupWithin,
+		SignsPerDay:  cfg.Alerts.SignsPerDay,
+		Location:     cfg.Location(),
 		Grouping:     cfg.GroupRule(),
 		AlertsChat:   cfg.AlertsChat(),
 

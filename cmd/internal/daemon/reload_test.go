@@ -39,7 +39,7 @@ var reloadable = []string{
 	"telegram.review_chat", "telegram.review_topic", "telegram.alerts_chat", "telegram.alerts_topic",
 	"justify.deadline", "justify.remind_before", "justify.check_every", "justify.group_after", "justify.group_within",
 	"justify.reversal_timeout",
-	"alerts.wave_count", "alerts.wave_within", "alerts.group_within",
+	"alerts.wave_count", "alerts.wave_within", "alerts.group_within", "alerts.signs_per_day",
 	"tickets.retention", "tickets.answer_within",
 	"vk.unanswered_check_every",
 	// The service's settings and the reports' options are built from them on every reload;

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 	"sort"
 	"strconv"
 	"sync"
@@ -69,6 +70,15 @@ type Options struct {
 	Empty string
 	// Location is the time zone the hours are counted in, named under them; UTC when nil.
 	Location *time.Location
+	// Replies are each operator's replies to customers by hour: drawn, when any operator
+	// has some, in a green row of its own under the operator's (blue) actions, with a
+	// scale of their own.
+	Replies map[string][24]int
+	// Shifts mark each operator's hours on shift: outlined across the operator's rows.
+	Shifts map[string][24]bool
+	// Actions, RepliesLabel and ShiftsLabel name the two scales and the outline in the
+	// legend ("actions", "replies", "outlined: on shift"); English when empty.
+	Actions, RepliesLabel, ShiftsLabel string
 }
 
 // Heatmap draws activity (per operator, actions in each hour of the day in loc) as a
@@ -89,11 +99,19 @@ func Render(activity map[string][24]int, o Options) ([]byte, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	names := make([]string, 0, len(activity))
-	for name := range activity {
-		names = append(names, name)
+	o.defaults()
+	seen := map[string]bool{}
+	var names []string
+	for _, m := range []map[string][24]int{activity, o.Replies} {
+		for name := range m {
+			if !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
 	}
 	sort.Strings(names)
+	rows := layout(names, activity, o)
 
 	var c *vgimg.Canvas
 	if len(names) == 0 {
@@ -102,32 +120,23 @@ func Render(activity map[string][24]int, o Options) ([]byte, error) {
 			return nil, err
 		}
 	} else {
-		h := headHeight + rowHeight*len(names) + legendHeight
+		h := headHeight + rowPixels(len(rows))*len(rows) + legendHeight
 		c = canvas(h)
 		dc := draw.Crop(draw.New(c), margin, -margin, margin, 0)
 		top, bottom := dc, dc
 		top.Min.Y = dc.Min.Y + vg.Length(legendHeight)
 		bottom.Max.Y = dc.Min.Y + vg.Length(legendHeight) - 20
-		max := 1
-		for _, hours := range activity {
-			for _, n := range hours {
-				if n > max {
-					max = n
-				}
-			}
-		}
-		grid, err := gridPlot(activity, names, max, o, fonts)
+		maxAct, maxRep := rows.max(false), rows.max(true)
+		grid, err := gridPlot(rows, maxAct, maxRep, o, fonts)
 		if err != nil {
 			return nil, err
 		}
 		grid.Draw(top)
-		scale, err := scalePlot(max, fonts)
-		if err != nil {
+		// The scales sit under the hours, not under the names.
+		bottom.Min.X += vg.Length(nameColumn(rows.labels(), fonts))
+		if err := drawScales(bottom, rows.hasReplies(), maxAct, maxRep, o, fonts); err != nil {
 			return nil, err
 		}
-		// The scale sits under the hours, not under the names.
-		bottom.Min.X += vg.Length(nameColumn(names, fonts))
-		scale.Draw(bottom)
 	}
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
@@ -201,21 +210,28 @@ func newPlot(f fontSet) *plot.Plot {
 	return p
 }
 
-// grid is the activity as plotter.GridXYZ: column c is hour c, row r is names[len-1-r]
-// (plot's Y grows upwards, the names are read downwards).
+// grid is the rows as plotter.GridXYZ: column c is hour c, row r is rows[len-1-r] (plot's
+// Y grows upwards, the names are read downwards). A grid shows one kind of row (actions
+// or replies); the other kind's cells are NaN, which a heat map leaves undrawn.
 type grid struct {
-	names []string
-	act   map[string][24]int
+	rows    rows
+	replies bool
 }
 
-func (g grid) Dims() (c, r int)   { return 24, len(g.names) }
-func (g grid) Z(c, r int) float64 { return float64(g.act[g.names[len(g.names)-1-r]][c]) }
-func (g grid) X(c int) float64    { return float64(c) }
-func (g grid) Y(r int) float64    { return float64(r) }
+func (g grid) Dims() (c, r int) { return 24, len(g.rows) }
+func (g grid) Z(c, r int) float64 {
+	row := g.rows[len(g.rows)-1-r]
+	if row.replies != g.replies {
+		return math.NaN()
+	}
+	return float64(row.hours[c])
+}
+func (g grid) X(c int) float64 { return float64(c) }
+func (g grid) Y(r int) float64 { return float64(r) }
 
-// heat colours counts: 0 as emptyCell, 1..max over cellColors.
-func heat(g plotter.GridXYZ, max int) *plotter.HeatMap {
-	h := plotter.NewHeatMap(g, cellColors)
+// heat colours counts: 0 as emptyCell, 1..max over pal.
+func heat(g plotter.GridXYZ, max int, pal palette.Palette) *plotter.HeatMap {
+	h := plotter.NewHeatMap(g, pal)
 	// Zero falls under Min and takes the Underflow colour, so a single action is never
 	// drawn as light as no action.
 	h.Min, h.Max = 0.5, float64(max)
@@ -223,6 +239,7 @@ func heat(g plotter.GridXYZ, max int) *plotter.HeatMap {
 		h.Max = 1
 	}
 	h.Underflow = emptyCell
+	h.NaN = nil
 	return h
 }
 
@@ -235,7 +252,7 @@ func cellLabels(g plotter.GridXYZ, max int, f fontSet) (*plotter.Labels, error) 
 	for c := 0; c < cols; c++ {
 		for r := 0; r < rows; r++ {
 			n := g.Z(c, r)
-			if n == 0 {
+			if n == 0 || math.IsNaN(n) {
 				continue
 			}
 			xys = append(xys, plotter.XY{X: g.X(c), Y: g.Y(r)})
@@ -255,46 +272,63 @@ func cellLabels(g plotter.GridXYZ, max int, f fontSet) (*plotter.Labels, error) 
 	return l, nil
 }
 
-func gridPlot(activity map[string][24]int, names []string, max int, o Options, f fontSet) (*plot.Plot, error) {
+func gridPlot(rs rows, maxAct, maxRep int, o Options, f fontSet) (*plot.Plot, error) {
 	p := newPlot(f)
 	p.Title.Text = o.Title
-	g := grid{names: names, act: activity}
-	p.Add(heat(g, max))
-	labels, err := cellLabels(g, max, f)
-	if err != nil {
-		return nil, err
+	for _, kind := range []struct {
+		replies bool
+		max     int
+		pal     palette.Palette
+	}{{false, maxAct, cellColors}, {true, maxRep, replyColors}} {
+		if kind.replies && !rs.hasReplies() {
+			continue
+		}
+		g := grid{rows: rs, replies: kind.replies}
+		p.Add(heat(g, kind.max, kind.pal))
+		labels, err := cellLabels(g, kind.max, f)
+		if err != nil {
+			return nil, err
+		}
+		if len(labels.XYs) > 0 {
+			p.Add(labels)
+		}
 	}
-	if len(labels.XYs) > 0 {
-		p.Add(labels)
+	if rs.hasShifts() {
+		p.Add(outline{rows: rs})
 	}
-	rows := make([]string, len(names))
+	names := rs.labels()
+	ys := make([]string, len(names))
 	for i, n := range names {
-		rows[len(names)-1-i] = short(n)
+		ys[len(names)-1-i] = short(n)
 	}
-	p.NominalY(rows...)
+	p.NominalY(ys...)
 	hours := make([]string, 24)
 	for h := range hours {
 		hours[h] = strconv.Itoa(h)
 	}
 	p.NominalX(hours...)
 	p.X.Label.Text = o.Location.String()
+	if rs.hasShifts() {
+		p.X.Label.Text += " · " + o.ShiftsLabel
+	}
 	p.X.Min, p.X.Max = -0.5, 23.5
-	p.Y.Min, p.Y.Max = -0.5, float64(len(names))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rs))-0.5
 	return p, nil
 }
 
-// scalePlot is the legend: a strip of cells with the counts they stand for.
-func scalePlot(max int, f fontSet) (*plot.Plot, error) {
+// scalePlot is a legend: a strip of cells with the counts they stand for, named.
+func scalePlot(max int, pal palette.Palette, name string, f fontSet) (*plot.Plot, error) {
 	values := scaleValues(max)
 	p := newPlot(f)
 	p.Title.Text = ""
 	g := strip(values)
-	p.Add(heat(g, max))
+	p.Add(heat(g, max, pal))
 	labels := make([]string, len(values))
 	for i, v := range values {
 		labels[i] = strconv.Itoa(v)
 	}
 	p.NominalX(labels...)
+	p.X.Label.Text = name
 	p.HideY()
 	p.X.Min, p.X.Max = -0.5, float64(len(values))-0.5
 	p.Y.Min, p.Y.Max = -0.5, 0.5
