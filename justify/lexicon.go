@@ -108,6 +108,9 @@ var (
 		"спасибо за ответ", "ок", "окей", "ok", "okay", "понятно", "ясно", "хорошо", "ладно", "понял",
 		"поняла", "отлично", "супер", "класс", "ага", "угу", "thanks", "thank you", "thank you very much",
 		"thanks a lot", "thx", "got it", "great", "good", "thanks for the help", "thank you for your help",
+		// The customer no longer needs an answer.
+		"нашел", "нашла", "разобрался", "разобралась", "разобрались", "вопрос решен", "вопрос снят", "неактуально",
+		"не актуально", "уже не надо", "уже не нужно", "found it", "never mind", "nevermind", "solved", "sorted",
 	}
 	// builtinGlue are words that carry no answer of their own; they are ignored around a
 	// lexicon phrase («Передал ваш вопрос специалистам, ожидайте, пожалуйста»), never alone.

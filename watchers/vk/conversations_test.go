@@ -34,7 +34,7 @@ var convT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 // convStep is one thing that happens in a conversation, dated by VK at convT0+at.
 type convStep struct {
-	kind  string // in, out, auto, edit_out, ban, list (the unanswered list as read at at)
+	kind  string // in, out, auto, edit_in, edit_out, ban, list (the unanswered list as read at at)
 	peer  int64
 	admin int64
 	text  string
@@ -124,6 +124,10 @@ func (w *convWorld) play(steps ...convStep) {
 		case "auto":
 			raw = w.update("message_reply_no_admin.json", map[string]any{"id": id, "peer_id": s.peer, "text": s.text,
 				"date": date.Unix()})
+		case "edit_in":
+			w.now = convT0.Add(s.edited)
+			raw = w.update("message_edit.json", map[string]any{"id": id, "from_id": s.peer, "peer_id": s.peer,
+				"text": s.text, "date": date.Unix(), "update_time": convT0.Add(s.edited).Unix()})
 		case "edit_out":
 			w.now = convT0.Add(s.edited)
 			raw = w.update("message_edit_out.json", map[string]any{"id": id, "peer_id": s.peer, "admin_author_id": s.admin,
@@ -219,6 +223,12 @@ func TestConversationSigns(t *testing.T) {
 			steps: []convStep{in(0, question), out(m, convUnknown, "Hello! How can I help?")}, now: 5 * h,
 			want: []string{"bare_greeting/999/5001"}},
 		// stalls
+		{name: "English: \"Checking, please wait\" and nothing after",
+			steps: []convStep{in(0, "Where is my order?"), out(10*m, convIvan, "Hi! Checking, please wait.")}, now: 25 * h,
+			want: []string{"stall/111/5001"}},
+		{name: "near miss: a holding reply answered within stall_after, past the answer deadline",
+			steps: []convStep{in(0, question), out(10*m, convIvan, "Уточняю информацию"), out(20*h, convIvan, answer)},
+			now:   3 * d, want: []string{}},
 		{name: "«Уточняю информацию, ожидайте» and nothing after",
 			steps: []convStep{in(0, question), out(10*m, convIvan, "Уточняю информацию, ожидайте")}, now: 25 * h,
 			want: []string{"stall/111/5001"}},
@@ -233,12 +243,29 @@ func TestConversationSigns(t *testing.T) {
 			want: []string{"one_word/112/5001"}},
 		{name: "near miss: no with a reason", steps: []convStep{in(0, "Можно вернуть товар без чека?"),
 			out(5*m, convPetr, "Нет, только с чеком в течение 14 дней")}, now: d, want: []string{}},
+		{name: "«Нет» after «Уточняю» is the answer, in one word",
+			steps: []convStep{in(0, "Можно вернуть товар без чека?"), out(5*m, convPetr, "Уточняю"), out(30*m, convPetr, "Нет")},
+			now:   d, want: []string{"one_word/112/5001"}},
+		{name: "near miss: «Ок» to the customer's thanks after an answer",
+			steps: []convStep{in(0, question), out(10*m, convIvan, answer), in(15*m, "Спасибо!"), out(16*m, convIvan, "Ок")},
+			now:   d, want: []string{}},
+		{name: "English: \"No.\"", steps: []convStep{in(0, "Can I return it without a receipt?"), out(5*m, convPetr, "No.")},
+			now: d, want: []string{"one_word/112/5001"}},
 		// skipped requests
 		{name: "no shifts: a request past the deadline is skipped by the community",
 			steps: []convStep{in(0, question)}, now: 5 * h, want: []string{"skipped/0/5001"}},
 		{name: "near miss: answered within the deadline", steps: []convStep{in(0, question), out(3*h, convIvan, answer)},
 			now: d, want: []string{}},
 		{name: "near miss: the deadline has not passed yet", steps: []convStep{in(0, question)}, now: 3 * h, want: []string{}},
+		{name: "near miss: the customer edited the question into a thanks (message_edit)",
+			steps: []convStep{{kind: "in", peer: convMaria, text: question, id: 60},
+				{kind: "edit_in", peer: convMaria, text: "Спасибо, уже нашёл!", edited: 30 * m, id: 60}},
+			now: 5 * h, want: []string{}},
+		{name: "a customer's greeting edited into a question waits like one (message_edit)",
+			steps: []convStep{{kind: "in", peer: convMaria, text: "Добрый день", id: 61},
+				out(m, convIvan, "Здравствуйте!"),
+				{kind: "edit_in", peer: convMaria, text: "Добрый день! " + question, edited: 2 * m, id: 61}},
+			now: 5 * h, want: []string{"bare_greeting/111/5001"}},
 		{name: "an automatic reply is no answer",
 			steps: []convStep{in(0, question), {kind: "auto", peer: convMaria, text: "Спасибо! Мы ответим в течение дня", at: time.Second}},
 			now:   5 * h, want: []string{"skipped/0/5001"}},

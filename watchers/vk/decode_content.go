@@ -376,7 +376,8 @@ func decodeMessage(ev *justify.Event, typ string, raw json.RawMessage) (bool, er
 	ev.Item, ev.UserVKID = ref, m.FromID
 	ev.Ticket = ticket(ref, m.FromID, m.Text, m.Attachments, m.Date)
 	if typ == "message_edit" {
-		ev.Kind = justify.EventEdit
+		// VK's time of the edit; zero (the watcher's receipt) when VK leaves it out.
+		ev.Kind, ev.At = justify.EventEdit, unixTime(m.UpdateTime)
 		return true, nil
 	}
 	ev.Kind, ev.At = justify.EventWrite, unixTime(m.Date)

@@ -133,7 +133,7 @@ func TestDecodeContentEvents(t *testing.T) {
 			Item: ref(justify.PlaceMessage, 777, 0, 902), Reply: &justify.Reply{Text: "We will find it", WrittenAt: at(1700005100)}}},
 		{file: "message_reply_no_admin.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700005200),
 			Item: ref(justify.PlaceMessage, 777, 0, 903), Reply: &justify.Reply{Text: "Automatic answer", WrittenAt: at(1700005200)}}},
-		{file: "message_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 777,
+		{file: "message_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 777, At: at(1700005050),
 			Item: msg, Ticket: tk(msg, 777, "Hello, my parcel #55 is lost", 1700005000)}},
 		{file: "message_edit_out.json", want: justify.Event{Kind: justify.EventAnswerEdit, ActorVKID: 111, At: at(1700005150),
 			Item: ref(justify.PlaceMessage, 777, 0, 902), Reply: &justify.Reply{Text: "We will find it today",
