@@ -78,7 +78,7 @@ var (
 		"thanks for reaching out", "thank you for reaching out", "thank you for your message",
 		"we received your message", "we have received your message", "message received",
 		"request received", "how can i help", "how can i help you", "how can we help", "how can we help you",
-		"how may i help you", "my name is", "have a nice day",
+		"how may i help you", "my name is", "have a nice day", "good day",
 	}
 	builtinHolding = []string{
 		"уточняю", "уточню", "уточним", "уточняем", "уточняется", "уточняю информацию", "уточню информацию",
@@ -90,18 +90,21 @@ var (
 		"проверю", "выясняем", "выясняю", "выясним", "выясню", "изучаем", "изучаю", "изучим",
 		"скоро ответим", "скоро отвечу", "ответим позже", "отвечу позже", "ответим в ближайшее время",
 		"вернемся с ответом", "вернусь с ответом", "сообщим", "сообщу", "как только будет информация",
-		"как только будет ответ", "занимаемся", "занимаюсь", "решаем",
+		"как только будет ответ", "занимаемся", "занимаюсь", "решаем", "посмотрю", "посмотрим", "смотрю", "смотрим",
+		"узнаю", "узнаем", "передам", "передадим", "ждите", "ждите ответа", "свяжемся", "свяжусь", "отпишусь",
+		"отпишемся", "напишу", "напишем", "вернусь", "вернемся",
 		"checking", "let me check", "i will check", "i ll check", "we will check", "looking into it",
 		"looking into this", "let me look into it", "passed to", "passed it to", "forwarded to",
 		"forwarded it to", "escalated", "escalated to", "in progress", "we will get back to you",
 		"i will get back to you", "will get back to you", "get back to you", "please wait", "one moment",
-		"a moment", "just a moment", "bear with us", "hold on", "working on it", "investigating",
+		"a moment", "just a moment", "bear with us", "hold on", "working on it", "investigating", "looking into",
+		"find out", "let me find out", "let me see", "we re checking", "we are checking",
 	}
 	builtinOneWord = []string{
 		"да", "нет", "не знаю", "незнаю", "не в курсе", "без понятия", "ок", "окей", "ok", "okay", "ага",
 		"угу", "неа", "нету", "хорошо", "ладно", "понятно", "ясно", "возможно", "может быть", "наверное",
 		"не могу сказать", "yes", "no", "yep", "nope", "yeah", "nah", "i don t know", "don t know",
-		"dunno", "not sure", "maybe", "perhaps", "sure", "fine", "k", "kk",
+		"dunno", "not sure", "maybe", "perhaps", "sure", "fine", "k", "kk", "конечно", "нельзя", "хз", "of course",
 	}
 	builtinThanks = []string{
 		"спасибо", "спасибо большое", "большое спасибо", "благодарю", "спасибо за помощь",
@@ -120,7 +123,9 @@ var (
 		"информация", "вопрос", "вопросу", "по", "за", "и", "с", "в", "на", "к", "это", "специалистам",
 		"специалисту", "коллегам", "отдел", "в отдел", "we", "i", "you", "your", "us", "the", "a", "an",
 		"and", "for", "to", "it", "this", "with", "on", "in", "team", "our", "specialists", "colleagues",
-		"are", "am", "is", "ll", "will", "very", "much", "all",
+		"are", "am", "is", "ll", "will", "very", "much", "all", "re", "there", "заказ", "заказу", "заказа",
+		"заказом", "обращение", "обращению", "ситуацию", "ситуации", "у", "вами", "коллег", "коллегами", "ответ", "ответом",
+		"скоро", "позже", "завтра", "обязательно", "order", "request", "soon", "back",
 	}
 )
 
