@@ -232,7 +232,7 @@ func (b *building) endWait(t time.Time) { b.waits[len(b.waits)-1].To = t }
 type holdEpisode struct {
 	first  ConvMessage
 	at     time.Time
-	answer time.Time // the substantive reply that ended it; zero while none
+	answer time.Time // the substantive reply (or the customer's «уже нашёл») that ended it; zero while none
 }
 
 // BuildDialogs builds a conversation's dialogs from its messages (in any order) and finds
@@ -254,10 +254,14 @@ func BuildDialogs(msgs []ConvMessage, prev *Dialog, rules DialogRules, now time.
 		m := ev.msg
 		switch m.Side {
 		case SideCustomer:
-			if m.Customer == CustomerThanks {
+			if m.Customer == CustomerThanks || m.Customer == CustomerResolved {
 				if cur != nil {
 					cur.d.Messages++
 					cur.d.LastAt = ev.at
+					// «Уже нашёл» after «Уточняю»: nothing is left to come back with.
+					if n := len(cur.holds); m.Customer == CustomerResolved && n > 0 && cur.holds[n-1].answer.IsZero() {
+						cur.holds[n-1].answer = ev.at
+					}
 				}
 				continue
 			}

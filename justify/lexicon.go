@@ -41,6 +41,10 @@ const (
 	// CustomerThanks only thanks or acknowledges («Спасибо!», "ok", 👍): it needs no
 	// answer, opens no dialog and is no repeat contact.
 	CustomerThanks CustomerClass = "thanks"
+	// CustomerResolved says the customer needs no answer any more («Уже нашёл», «Вопрос
+	// снят», "never mind"): like thanks, and it also ends a holding reply's wait, so the
+	// request is no stall.
+	CustomerResolved CustomerClass = "resolved"
 )
 
 // LexiconWords are phrases that extend the built-in lexicons (the config's
@@ -53,7 +57,7 @@ type LexiconWords struct {
 // Lexicon tells greetings, holding replies and one-word replies from answers, in Russian
 // and English. It is built once and safe for concurrent use.
 type Lexicon struct {
-	greetings, holding, oneWord, thanks, glue phrases
+	greetings, holding, oneWord, thanks, resolved, glue phrases
 	// known are the words of every phrase: a known word starting a sentence before a
 	// comma («Спасибо, ...») is not a name.
 	known map[string]bool
@@ -111,7 +115,9 @@ var (
 		"спасибо за ответ", "ок", "окей", "ok", "okay", "понятно", "ясно", "хорошо", "ладно", "понял",
 		"поняла", "отлично", "супер", "класс", "ага", "угу", "thanks", "thank you", "thank you very much",
 		"thanks a lot", "thx", "got it", "great", "good", "thanks for the help", "thank you for your help",
-		// The customer no longer needs an answer.
+	}
+	// builtinResolved are customers' words that they need no answer any more.
+	builtinResolved = []string{
 		"нашел", "нашла", "разобрался", "разобралась", "разобрались", "вопрос решен", "вопрос снят", "неактуально",
 		"не актуально", "уже не надо", "уже не нужно", "found it", "never mind", "nevermind", "solved", "sorted",
 	}
@@ -177,10 +183,11 @@ func NewLexicon(extra LexiconWords) *Lexicon {
 		holding:   newPhrases(builtinHolding, extra.Holding),
 		oneWord:   newPhrases(builtinOneWord, extra.OneWord),
 		thanks:    newPhrases(builtinThanks, extra.Thanks),
+		resolved:  newPhrases(builtinResolved),
 		glue:      newPhrases(builtinGlue),
 		known:     map[string]bool{},
 	}
-	for _, ps := range []phrases{l.greetings, l.holding, l.oneWord, l.thanks, l.glue} {
+	for _, ps := range []phrases{l.greetings, l.holding, l.oneWord, l.thanks, l.resolved, l.glue} {
 		for _, p := range ps {
 			for _, w := range p {
 				l.known[w] = true
@@ -353,8 +360,13 @@ func (l *Lexicon) ClassifyCustomer(text string, hasAttachments bool) CustomerCla
 		}
 		return CustomerThanks // 👍, a sticker
 	}
-	if m, rest := l.scan(ts, map[string]phrases{"thanks": l.thanks, "glue": l.glue}); m["thanks"] && len(rest) == 0 {
-		return CustomerThanks
+	if m, rest := l.scan(ts, map[string]phrases{"thanks": l.thanks, "resolved": l.resolved, "glue": l.glue}); len(rest) == 0 {
+		switch {
+		case m["resolved"]:
+			return CustomerResolved
+		case m["thanks"]:
+			return CustomerThanks
+		}
 	}
 	if m, rest := l.scan(ts, map[string]phrases{"greeting": l.greetings, "glue": l.glue}); m["greeting"] && l.onlyNames(rest, nil) {
 		return CustomerGreeting

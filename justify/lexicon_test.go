@@ -94,9 +94,9 @@ func TestClassifyCustomer(t *testing.T) {
 		{name: "question marks", text: "???", want: justify.CustomerRequest},
 		{name: "a photo", text: "", attachments: true, want: justify.CustomerRequest},
 		{name: "config thanks", text: "Мерси!", want: justify.CustomerThanks},
-		{name: "found it", text: "Спасибо, уже нашёл!", want: justify.CustomerThanks},
-		{name: "solved", text: "Вопрос решён, спасибо", want: justify.CustomerThanks},
-		{name: "English: never mind", text: "Never mind, found it", want: justify.CustomerThanks},
+		{name: "found it", text: "Спасибо, уже нашёл!", want: justify.CustomerResolved},
+		{name: "solved", text: "Вопрос решён, спасибо", want: justify.CustomerResolved},
+		{name: "English: never mind", text: "Never mind, found it", want: justify.CustomerResolved},
 		{name: "found it, but", text: "Нашёл заказ, но он не тот", want: justify.CustomerRequest},
 	}
 	for _, tt := range tests {
