@@ -431,3 +431,29 @@ func TestConversationInCommentThreads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"bare_greeting/0/5001"}, w.signsAt(6*time.Hour))
 }
+
+// A chat bot's reply (message_reply without admin_author_id) answers nobody: the ticket
+// keeps waiting, in the SLA figures as in the dialogs; an admin's reply answers it.
+func TestAutomaticReplyLeavesTheTicketWaiting(t *testing.T) {
+	w := newConvWorld(t, false)
+	w.play(convStep{kind: "in", peer: convMaria, text: question, id: 70},
+		convStep{kind: "auto", peer: convMaria, text: "Спасибо! Мы ответим в течение дня", at: 5 * time.Second})
+	key := justify.Ref{GroupID: testGroup, Place: justify.PlaceMessage, OwnerID: convMaria, ItemID: 70}.Key()
+	answered := func() (time.Time, int64) {
+		t.Helper()
+		var tk justify.Ticket
+		require.NoError(t, w.svc.Store.View(context.Background(), func(tx justify.Tx) error {
+			var err error
+			tk, err = tx.Ticket(key)
+			return err
+		}))
+		return tk.AnsweredAt, tk.AnsweredBy
+	}
+	at, _ := answered()
+	assert.True(t, at.IsZero(), "the chat bot answered nobody")
+
+	w.play(out(20*time.Minute, convIvan, answer))
+	at, by := answered()
+	assert.Equal(t, convT0.Add(20*time.Minute), at.UTC())
+	assert.Equal(t, convIvan, by)
+}
