@@ -127,7 +127,9 @@ func (s *Service) communityMessage(tx Tx, ev Event) error {
 	lex := s.conversations().Lexicon
 	m.Reply = lex.ClassifyReply(reply.Text, names, answeringAttachments(reply.Attachments))
 	m.FirstReply = m.Reply
-	if !m.Automatic {
+	// Only answers can be templates: «Здравствуйте!», «Уточняю» and «Да» sent to everyone
+	// are the same words by nature and have signs of their own.
+	if !m.Automatic && m.Reply == ReplyAnswer {
 		m.Template = lex.NormalizeTemplate(reply.Text, names)
 		m.Hash = TemplateHash(m.Template)
 	}

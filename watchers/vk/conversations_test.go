@@ -402,6 +402,25 @@ func TestConversationTemplates(t *testing.T) {
 	}
 }
 
+// A greeting, a holding reply or a «Да» sent to every customer is no template: each has
+// a sign of its own, and their words are the same by nature.
+func TestGreetingsAreNoTemplates(t *testing.T) {
+	for _, text := range []string{"Здравствуйте!", "Уточняю информацию, ожидайте", "Да"} {
+		t.Run(text, func(t *testing.T) {
+			w := newConvWorld(t, false)
+			for i := range 6 {
+				peer := int64(6000 + i)
+				at := time.Duration(i) * time.Hour
+				w.play(convStep{kind: "in", peer: peer, text: "Можно оплатить картой?", at: at},
+					convStep{kind: "out", peer: peer, admin: convIvan, text: text, at: at + time.Minute})
+			}
+			f, err := w.db.ConversationFacts(context.Background(), convT0.Add(-time.Hour), convT0.Add(24*time.Hour))
+			require.NoError(t, err)
+			assert.Empty(t, f.Replies, "no reply is a template candidate")
+		})
+	}
+}
+
 func TestConversationInCommentThreads(t *testing.T) {
 	w := newConvWorld(t, false)
 	comment := func(file string, fields map[string]any, at time.Duration) {
