@@ -178,6 +178,9 @@ func (s *Service) commentCustomer(tx Tx, ev Event, at time.Time) (commentTarget,
 			return commentTarget{ok: true, customer: t.AuthorVKID, conv: CommentConv(ev.Item, t.AuthorVKID)}, nil
 		case err != nil && !errors.Is(err, ErrNotFound):
 			return commentTarget{}, err
+		case ev.UserVKID > 0:
+			// The comment answered is not known yet (delivered late): VK named its author.
+			return commentTarget{ok: true, customer: ev.UserVKID, conv: CommentConv(ev.Item, ev.UserVKID)}, nil
 		}
 	}
 	conv, customer, err := tx.ThreadConv(ev.Item, at)

@@ -421,6 +421,32 @@ func TestGreetingsAreNoTemplates(t *testing.T) {
 	}
 }
 
+// The community's answer in a comment thread delivered before the question it answers
+// (a reconnect): VK's reply_to_user names the customer, so the question is answered in a
+// minute and nothing is due.
+func TestCommentAnswerBeforeItsQuestion(t *testing.T) {
+	w := newConvWorld(t, false)
+	ingest := func(file string, fields map[string]any, at time.Duration) {
+		t.Helper()
+		w.now = convT0.Add(time.Hour)
+		fields["date"] = convT0.Add(at).Unix()
+		ev, ok, err := DecodeUpdate(testGroup, w.update(file, fields))
+		require.NoError(t, err)
+		require.True(t, ok)
+		_, err = w.svc.Ingest(context.Background(), []justify.Event{ev}, "", "")
+		require.NoError(t, err)
+	}
+	ingest("wall_reply_new_community.json", map[string]any{"id": 32, "text": answer, "reply_to_comment": 31,
+		"reply_to_user": 5001}, time.Minute)
+	ingest("wall_reply_new.json", map[string]any{"id": 31, "from_id": 5001, "text": question}, 0)
+	assert.Equal(t, []string{}, w.signsAt(6*time.Hour))
+	f, err := w.db.ConversationFacts(context.Background(), convT0.Add(-time.Hour), convT0.Add(time.Hour))
+	require.NoError(t, err)
+	require.Len(t, f.Dialogs, 1)
+	assert.True(t, f.Dialogs[0].Answered)
+	assert.Equal(t, time.Minute, f.Dialogs[0].FirstAnswer)
+}
+
 func TestConversationInCommentThreads(t *testing.T) {
 	w := newConvWorld(t, false)
 	comment := func(file string, fields map[string]any, at time.Duration) {

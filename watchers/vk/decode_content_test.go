@@ -68,7 +68,7 @@ func TestDecodeContentEvents(t *testing.T) {
 		{file: "wall_reply_new_invalid_utf8.json", want: justify.Event{Kind: justify.EventWrite, UserVKID: 222, At: at(1700000900),
 			Item:   ref(justify.PlaceWallComment, -1, 3, 9),
 			Ticket: tk(ref(justify.PlaceWallComment, -1, 3, 9), 222, "Где заказ? \uFFFD\uFFFD \uFFFD \uFFFD\uFFFD\uFFFD", 1700000900)}},
-		{file: "wall_reply_new_community.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700000200),
+		{file: "wall_reply_new_community.json", want: justify.Event{Kind: justify.EventAnswer, UserVKID: 222, At: at(1700000200),
 			Item: ref(justify.PlaceWallComment, -1, 3, 7), ReplyTo: wallC,
 			Reply: &justify.Reply{Text: "We are sorry, your order ships tomorrow.", WrittenAt: at(1700000200)}}},
 		{file: "wall_reply_new_community_top.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700000300),
@@ -86,7 +86,7 @@ func TestDecodeContentEvents(t *testing.T) {
 		// photo comments
 		{file: "photo_comment_new.json", want: justify.Event{Kind: justify.EventWrite, UserVKID: 333, At: at(1700001000),
 			Item: photoC, Ticket: tk(photoC, 333, "The colour is not like in the photo", 1700001000)}},
-		{file: "photo_comment_new_community.json", want: justify.Event{Kind: justify.EventAnswer, At: at(1700001100),
+		{file: "photo_comment_new_community.json", want: justify.Event{Kind: justify.EventAnswer, UserVKID: 333, At: at(1700001100),
 			Item: ref(justify.PlacePhotoComment, -1, 457239020, 22), ReplyTo: photoC,
 			Reply: reply(t, "photo_comment_new_community.json", 1700001100)}},
 		{file: "photo_comment_edit.json", want: justify.Event{Kind: justify.EventEdit, UserVKID: 333,
