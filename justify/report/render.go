@@ -23,6 +23,8 @@ type format struct {
 	html bool
 	// listAll lists every deleted request and breach (the CLI); Telegram lists maxListed.
 	listAll bool
+	// figuresOnly leaves the lists out: /stats, when they would not fit one message.
+	figuresOnly bool
 }
 
 // esc makes text safe to show in the format: customers' and people's names and words
@@ -180,6 +182,9 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		paras = append(paras, f.esc(fmt.Sprintf(w.noActions, strings.Join(idle, ", "))))
 	}
 
+	if f.figuresOnly {
+		return paras
+	}
 	if len(c.DeletedRequests) > 0 {
 		var entries []string
 		for _, d := range c.DeletedRequests {
