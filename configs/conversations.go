@@ -83,12 +83,13 @@ func (sc ShiftConfig) shift(teamZone string) (justify.Shift, error) {
 	return justify.ParseShift(sc.Days, sc.From, sc.To, loc)
 }
 
-// Shifts maps each operator with shifts to their schedule, by VK id; operators without
-// shifts are absent. Load has refused bad shifts, so none is skipped here.
+// Shifts maps each person with a VK id and shifts to their schedule, by VK id: an
+// operator, or a manager or owner who answers customers too; people without shifts are
+// absent. Load has refused bad shifts, so none is skipped here.
 func (c *Config) Shifts() map[int64]justify.Schedule {
 	out := map[int64]justify.Schedule{}
 	for _, pc := range c.People {
-		if justify.Role(pc.Role) != justify.RoleOperator || pc.VKID == 0 {
+		if pc.VKID == 0 {
 			continue
 		}
 		for _, sc := range pc.Shifts {

@@ -60,13 +60,19 @@ func TestShiftsAndLexicon(t *testing.T) {
     role: owner
     telegram_id: 301
     shifts: [{days: [mon], from: "09:00", to: "18:00"}]
+  - name: Vera
+    role: manager
+    vk_id: 13
+    telegram_id: 302
+    shifts: [{days: [mon, tue, wed, thu, fri], from: "09:00", to: "18:00", time_zone: Europe/Moscow}]
 conversations:
   holding_replies: [Смотрим в базе]
 `
 	cfg, _, err := Parse([]byte(doc), envOf(map[string]string{"VK": "v", "TG": "t"}))
 	require.NoError(t, err)
 	shifts := cfg.Shifts()
-	require.Len(t, shifts, 1, "only operators' shifts matter; Ivan has none")
+	require.Len(t, shifts, 2, "the shifts of those who answer in VK: Ivan has none, Anna no VK id")
+	require.Contains(t, shifts, int64(13), "a manager who answers customers too")
 	petr := shifts[12]
 	require.Len(t, petr, 2)
 	msk, err := time.LoadLocation("Europe/Moscow")

@@ -127,7 +127,9 @@ func (s *Service) communityMessage(tx Tx, ev Event) error {
 	lex := s.conversations().Lexicon
 	m.Reply = lex.ClassifyReply(reply.Text, names, answeringAttachments(reply.Attachments))
 	m.FirstReply = m.Reply
-	if !m.Automatic {
+	// Only answers can be templates: «Здравствуйте!», «Уточняю» and «Да» sent to everyone
+	// are the same words by nature and have signs of their own.
+	if !m.Automatic && m.Reply == ReplyAnswer {
 		m.Template = lex.NormalizeTemplate(reply.Text, names)
 		m.Hash = TemplateHash(m.Template)
 	}
@@ -176,6 +178,9 @@ func (s *Service) commentCustomer(tx Tx, ev Event, at time.Time) (commentTarget,
 			return commentTarget{ok: true, customer: t.AuthorVKID, conv: CommentConv(ev.Item, t.AuthorVKID)}, nil
 		case err != nil && !errors.Is(err, ErrNotFound):
 			return commentTarget{}, err
+		case ev.UserVKID > 0:
+			// The comment answered is not known yet (delivered late): VK named its author.
+			return commentTarget{ok: true, customer: ev.UserVKID, conv: CommentConv(ev.Item, ev.UserVKID)}, nil
 		}
 	}
 	conv, customer, err := tx.ThreadConv(ev.Item, at)

@@ -174,6 +174,10 @@ type convEvent struct {
 	at    time.Time
 	class ReplyClass
 	edit  bool // the edit of a message already counted
+	// answering: a person's reply while the customer waited or their request had no
+	// substantive answer yet (for an edit: the message it edits was); a reply to the
+	// customer's thanks after an answer answers nothing.
+	answering bool
 }
 
 // timeline orders a conversation's live messages, with class-changing edits as moments of
@@ -215,6 +219,7 @@ type building struct {
 	// with the message that started it.
 	waits    []Interval
 	waitMsgs []ConvMessage
+	answered map[string]bool // the keys of answering replies
 }
 
 // waiting reports whether the customer waits for a reply.
@@ -227,7 +232,7 @@ func (b *building) endWait(t time.Time) { b.waits[len(b.waits)-1].To = t }
 type holdEpisode struct {
 	first  ConvMessage
 	at     time.Time
-	answer time.Time // the substantive reply that ended it; zero while none
+	answer time.Time // the substantive reply (or the customer's «уже нашёл») that ended it; zero while none
 }
 
 // BuildDialogs builds a conversation's dialogs from its messages (in any order) and finds
@@ -249,10 +254,14 @@ func BuildDialogs(msgs []ConvMessage, prev *Dialog, rules DialogRules, now time.
 		m := ev.msg
 		switch m.Side {
 		case SideCustomer:
-			if m.Customer == CustomerThanks {
+			if m.Customer == CustomerThanks || m.Customer == CustomerResolved {
 				if cur != nil {
 					cur.d.Messages++
 					cur.d.LastAt = ev.at
+					// «Уже нашёл» after «Уточняю»: nothing is left to come back with.
+					if n := len(cur.holds); m.Customer == CustomerResolved && n > 0 && cur.holds[n-1].answer.IsZero() {
+						cur.holds[n-1].answer = ev.at
+					}
 				}
 				continue
 			}
@@ -265,7 +274,7 @@ func BuildDialogs(msgs []ConvMessage, prev *Dialog, rules DialogRules, now time.
 					prevClosing, prevClosingBy = cur.d.ClosingAt, cur.d.ClosingBy
 				}
 				cur = &building{d: Dialog{GroupID: m.GroupID, Conv: m.Conv, Place: m.Ref.Place, CustomerVKID: m.CustomerVKID,
-					StartKey: m.TicketKey, Link: m.Ref.Link(), StartedAt: ev.at}}
+					StartKey: m.TicketKey, Link: m.Ref.Link(), StartedAt: ev.at}, answered: map[string]bool{}}
 				built = append(built, cur)
 				if !prevClosing.IsZero() && m.Customer == CustomerRequest && !ev.at.After(prevClosing.Add(rules.RepeatWithin)) {
 					cur.d.Signs = append(cur.d.Signs, Sign{Kind: SignRepeatContact, GroupID: m.GroupID,
@@ -299,12 +308,18 @@ func BuildDialogs(msgs []ConvMessage, prev *Dialog, rules DialogRules, now time.
 				lastReply = &mm
 			}
 			cur.d.LastAt = maxTime(cur.d.LastAt, ev.at)
-			cur.replies = append(cur.replies, ev)
 			cur.lastHuman = ev.at
+			if ev.edit {
+				ev.answering = cur.answered[m.Key]
+			} else if cur.waiting() || !cur.resolved {
+				ev.answering = true
+				cur.answered[m.Key] = true
+			}
 			if cur.d.FirstTouchAt.IsZero() {
 				cur.d.FirstTouchAt, cur.d.FirstTouchBy = ev.at, m.AdminVKID
 				cur.d.FirstTouch = business.Within(cur.d.StartedAt, ev.at)
 			}
+			cur.replies = append(cur.replies, ev)
 			if cur.waiting() {
 				w := cur.waits[len(cur.waits)-1]
 				cur.d.Reactions = append(cur.d.Reactions, Reaction{By: m.AdminVKID, Wait: business.Within(w.From, ev.at)})

@@ -41,6 +41,10 @@ const (
 	// CustomerThanks only thanks or acknowledges («Спасибо!», "ok", 👍): it needs no
 	// answer, opens no dialog and is no repeat contact.
 	CustomerThanks CustomerClass = "thanks"
+	// CustomerResolved says the customer needs no answer any more («Уже нашёл», «Вопрос
+	// снят», "never mind"): like thanks, and it also ends a holding reply's wait, so the
+	// request is no stall.
+	CustomerResolved CustomerClass = "resolved"
 )
 
 // LexiconWords are phrases that extend the built-in lexicons (the config's
@@ -53,7 +57,7 @@ type LexiconWords struct {
 // Lexicon tells greetings, holding replies and one-word replies from answers, in Russian
 // and English. It is built once and safe for concurrent use.
 type Lexicon struct {
-	greetings, holding, oneWord, thanks, glue phrases
+	greetings, holding, oneWord, thanks, resolved, glue phrases
 	// known are the words of every phrase: a known word starting a sentence before a
 	// comma («Спасибо, ...») is not a name.
 	known map[string]bool
@@ -78,7 +82,7 @@ var (
 		"thanks for reaching out", "thank you for reaching out", "thank you for your message",
 		"we received your message", "we have received your message", "message received",
 		"request received", "how can i help", "how can i help you", "how can we help", "how can we help you",
-		"how may i help you", "my name is", "have a nice day",
+		"how may i help you", "my name is", "have a nice day", "good day",
 	}
 	builtinHolding = []string{
 		"уточняю", "уточню", "уточним", "уточняем", "уточняется", "уточняю информацию", "уточню информацию",
@@ -90,24 +94,32 @@ var (
 		"проверю", "выясняем", "выясняю", "выясним", "выясню", "изучаем", "изучаю", "изучим",
 		"скоро ответим", "скоро отвечу", "ответим позже", "отвечу позже", "ответим в ближайшее время",
 		"вернемся с ответом", "вернусь с ответом", "сообщим", "сообщу", "как только будет информация",
-		"как только будет ответ", "занимаемся", "занимаюсь", "решаем",
+		"как только будет ответ", "занимаемся", "занимаюсь", "решаем", "посмотрю", "посмотрим", "смотрю", "смотрим",
+		"узнаю", "узнаем", "передам", "передадим", "ждите", "ждите ответа", "свяжемся", "свяжусь", "отпишусь",
+		"отпишемся", "напишу", "напишем", "вернусь", "вернемся",
 		"checking", "let me check", "i will check", "i ll check", "we will check", "looking into it",
 		"looking into this", "let me look into it", "passed to", "passed it to", "forwarded to",
 		"forwarded it to", "escalated", "escalated to", "in progress", "we will get back to you",
 		"i will get back to you", "will get back to you", "get back to you", "please wait", "one moment",
-		"a moment", "just a moment", "bear with us", "hold on", "working on it", "investigating",
+		"a moment", "just a moment", "bear with us", "hold on", "working on it", "investigating", "looking into",
+		"find out", "let me find out", "let me see", "we re checking", "we are checking",
 	}
 	builtinOneWord = []string{
 		"да", "нет", "не знаю", "незнаю", "не в курсе", "без понятия", "ок", "окей", "ok", "okay", "ага",
 		"угу", "неа", "нету", "хорошо", "ладно", "понятно", "ясно", "возможно", "может быть", "наверное",
 		"не могу сказать", "yes", "no", "yep", "nope", "yeah", "nah", "i don t know", "don t know",
-		"dunno", "not sure", "maybe", "perhaps", "sure", "fine", "k", "kk",
+		"dunno", "not sure", "maybe", "perhaps", "sure", "fine", "k", "kk", "конечно", "нельзя", "хз", "of course",
 	}
 	builtinThanks = []string{
 		"спасибо", "спасибо большое", "большое спасибо", "благодарю", "спасибо за помощь",
 		"спасибо за ответ", "ок", "окей", "ok", "okay", "понятно", "ясно", "хорошо", "ладно", "понял",
 		"поняла", "отлично", "супер", "класс", "ага", "угу", "thanks", "thank you", "thank you very much",
 		"thanks a lot", "thx", "got it", "great", "good", "thanks for the help", "thank you for your help",
+	}
+	// builtinResolved are customers' words that they need no answer any more.
+	builtinResolved = []string{
+		"нашел", "нашла", "разобрался", "разобралась", "разобрались", "вопрос решен", "вопрос снят", "неактуально",
+		"не актуально", "уже не надо", "уже не нужно", "found it", "never mind", "nevermind", "solved", "sorted",
 	}
 	// builtinGlue are words that carry no answer of their own; they are ignored around a
 	// lexicon phrase («Передал ваш вопрос специалистам, ожидайте, пожалуйста»), never alone.
@@ -117,7 +129,9 @@ var (
 		"информация", "вопрос", "вопросу", "по", "за", "и", "с", "в", "на", "к", "это", "специалистам",
 		"специалисту", "коллегам", "отдел", "в отдел", "we", "i", "you", "your", "us", "the", "a", "an",
 		"and", "for", "to", "it", "this", "with", "on", "in", "team", "our", "specialists", "colleagues",
-		"are", "am", "is", "ll", "will", "very", "much", "all",
+		"are", "am", "is", "ll", "will", "very", "much", "all", "re", "there", "заказ", "заказу", "заказа",
+		"заказом", "обращение", "обращению", "ситуацию", "ситуации", "у", "вами", "коллег", "коллегами", "ответ", "ответом",
+		"скоро", "позже", "завтра", "обязательно", "order", "request", "soon", "back",
 	}
 )
 
@@ -169,10 +183,11 @@ func NewLexicon(extra LexiconWords) *Lexicon {
 		holding:   newPhrases(builtinHolding, extra.Holding),
 		oneWord:   newPhrases(builtinOneWord, extra.OneWord),
 		thanks:    newPhrases(builtinThanks, extra.Thanks),
+		resolved:  newPhrases(builtinResolved),
 		glue:      newPhrases(builtinGlue),
 		known:     map[string]bool{},
 	}
-	for _, ps := range []phrases{l.greetings, l.holding, l.oneWord, l.thanks, l.glue} {
+	for _, ps := range []phrases{l.greetings, l.holding, l.oneWord, l.thanks, l.resolved, l.glue} {
 		for _, p := range ps {
 			for _, w := range p {
 				l.known[w] = true
@@ -345,8 +360,13 @@ func (l *Lexicon) ClassifyCustomer(text string, hasAttachments bool) CustomerCla
 		}
 		return CustomerThanks // 👍, a sticker
 	}
-	if m, rest := l.scan(ts, map[string]phrases{"thanks": l.thanks, "glue": l.glue}); m["thanks"] && len(rest) == 0 {
-		return CustomerThanks
+	if m, rest := l.scan(ts, map[string]phrases{"thanks": l.thanks, "resolved": l.resolved, "glue": l.glue}); len(rest) == 0 {
+		switch {
+		case m["resolved"]:
+			return CustomerResolved
+		case m["thanks"]:
+			return CustomerThanks
+		}
 	}
 	if m, rest := l.scan(ts, map[string]phrases{"greeting": l.greetings, "glue": l.glue}); m["greeting"] && l.onlyNames(rest, nil) {
 		return CustomerGreeting

@@ -48,6 +48,19 @@ func TestClassifyReply(t *testing.T) {
 		{name: "config one-word", text: "Без комментариев.", want: justify.ReplyOneWord},
 		{name: "ё and capitals do not matter", text: "РАЗБЕРЁМСЯ", want: justify.ReplyHolding},
 		{name: "three capitalised words are not a name", text: "Здравствуйте, Москва Санкт Петербург", want: justify.ReplyAnswer},
+		// What support teams really write when they stall.
+		{name: "stall about the order", text: "Здравствуйте, Мария! Уточняю информацию по вашему заказу, ожидайте.",
+			names: []string{"мария"}, want: justify.ReplyHolding},
+		{name: "I'll have a look", text: "Добрый день! Сейчас посмотрю.", want: justify.ReplyHolding},
+		{name: "passing it on", text: "Передам коллегам", want: justify.ReplyHolding},
+		{name: "we will contact you", text: "Мы с вами свяжемся", want: justify.ReplyHolding},
+		{name: "will find out and write", text: "Узнаю и отпишусь", want: justify.ReplyHolding},
+		{name: "English: looking into it", text: "We're looking into it", want: justify.ReplyHolding},
+		{name: "English: let me find out", text: "Let me find out", want: justify.ReplyHolding},
+		{name: "a holding word beside a real answer", text: "Заказ передам курьеру завтра", want: justify.ReplyAnswer},
+		{name: "asking the customer for details is an answer", text: "Уточните номер заказа, пожалуйста", want: justify.ReplyAnswer},
+		{name: "of course", text: "Конечно!", want: justify.ReplyOneWord},
+		{name: "English greeting: hi there", text: "Hi there!", want: justify.ReplyGreeting},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +94,10 @@ func TestClassifyCustomer(t *testing.T) {
 		{name: "question marks", text: "???", want: justify.CustomerRequest},
 		{name: "a photo", text: "", attachments: true, want: justify.CustomerRequest},
 		{name: "config thanks", text: "Мерси!", want: justify.CustomerThanks},
+		{name: "found it", text: "Спасибо, уже нашёл!", want: justify.CustomerResolved},
+		{name: "solved", text: "Вопрос решён, спасибо", want: justify.CustomerResolved},
+		{name: "English: never mind", text: "Never mind, found it", want: justify.CustomerResolved},
+		{name: "found it, but", text: "Нашёл заказ, но он не тот", want: justify.CustomerRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

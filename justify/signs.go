@@ -110,7 +110,8 @@ func timeSigns(b *building, rules DialogRules, business Schedule, now time.Time)
 	}
 	d := &b.d
 	for _, r := range b.replies {
-		if r.class == ReplyOneWord {
+		// «Ок» or 👍 after the customer's «Спасибо!» answers no question.
+		if r.class == ReplyOneWord && r.answering {
 			add(replySign(SignOneWord, r, d))
 		}
 	}

@@ -137,6 +137,11 @@ func (s *Service) applyTicketEvent(tx Tx, ev Event) error {
 		}
 		return err
 	case EventAnswer:
+		if ev.Item.Place == PlaceMessage && ev.ActorVKID == 0 {
+			// No admin wrote it: a chat bot or an auto-reply answers nobody, so it must
+			// not make a waiting customer look answered in five seconds.
+			return nil
+		}
 		if ev.ReplyTo.ItemID != 0 {
 			n, err := tx.MarkAnswered(ev.ReplyTo, false, ev.ActorVKID, ev.At)
 			if err != nil || n > 0 {

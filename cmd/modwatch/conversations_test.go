@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,7 @@ func TestConversationSignsEndToEnd(t *testing.T) {
 	// Monday: a request the community marks answered in VK's interface, without a word.
 	h.vk.MessageAt(group, 5109, "Верните деньги за заказ 4512", now.Add(-time.Hour))
 
+	var raw []byte // the JSON of the last report loaded
 	loadReport := func() report.Report {
 		t.Helper()
 		old := reportClock
@@ -70,6 +72,7 @@ func TestConversationSignsEndToEnd(t *testing.T) {
 		require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
 		var r report.Report
 		require.NoError(t, json.Unmarshal(out.Bytes(), &r))
+		raw = out.Bytes()
 		return r
 	}
 	// Wait until the unanswered list read by the daemon holds 5109's conversation.
@@ -115,7 +118,8 @@ func TestConversationSignsEndToEnd(t *testing.T) {
 		want report.ConversationCounts
 	}{
 		{name: "community total", got: support.Total.Current.ConversationCounts, want: report.ConversationCounts{
-			Dialogs: 13, DialogsAnswered: 9, DialogsUnanswered: 2, DialogLengthMedian: 2,
+			// 5101 and 5102 got only a greeting and «уточняю»: unanswered as much as 5109.
+			Dialogs: 13, DialogsAnswered: 9, DialogsUnanswered: 4, DialogLengthMedian: 2,
 			FirstTouchMedianSeconds: 120, FirstTouchP90Seconds: 600,
 			FirstAnswerMedianSeconds: 120, FirstAnswerP90Seconds: 12600,
 			ReactionMedianSeconds: 120, ReactionP90Seconds: 600,
@@ -123,7 +127,7 @@ func TestConversationSignsEndToEnd(t *testing.T) {
 			RepeatContacts: 1, IdleMinutes: 90,
 		}},
 		{name: "Ivan", got: rows["Ivan"].Current.ConversationCounts, want: report.ConversationCounts{
-			Dialogs: 8, DialogsAnswered: 6, DialogLengthMedian: 2,
+			Dialogs: 8, DialogsAnswered: 6, DialogsUnanswered: 2, DialogLengthMedian: 2,
 			FirstTouchMedianSeconds: 120, FirstTouchP90Seconds: 300,
 			// The edited greeting answered only on Monday: 3.5 working hours after the question.
 			FirstAnswerMedianSeconds: 120, FirstAnswerP90Seconds: 12600,
@@ -194,4 +198,80 @@ func TestConversationSignsEndToEnd(t *testing.T) {
 	})
 	assert.Equal(t, []report.Template{{Operator: "Ivan", ActorVKID: operatorVK, Text: "спасибо за отзыв", Customers: 5,
 		Replies: 5, WroteAgain: 1}}, support.Templates)
+
+	t.Run("the JSON contract", func(t *testing.T) { checkConversationJSON(t, raw) })
+
+	t.Run("/stats shows today's dialogs and signs", func(t *testing.T) {
+		// Today (since midnight UTC): 5109's request, closed in VK without a word.
+		h.tg.SendText(ownerTG, "/stats")
+		stats := h.waitMessage(ownerTG, "today's figures", hasText("Moderation for"))
+		for _, want := range []string{"Dialogs: 1 (-11) · answered 0 (-9) · unanswered 1 (-2)", "closed without reply 1 (+1)",
+			"closed without reply: «Верните деньги за заказ 4512» — id5109"} {
+			assert.Contains(t, stats.Text, want)
+		}
+		assert.LessOrEqual(t, len([]rune(stats.Text)), 4096)
+	})
+}
+
+// conversationFields are the integer fields the report promises on each operator's (and
+// the total's) current, previous and change.
+var conversationFields = []string{"dialogs", "first_touch_median_seconds", "first_answer_median_seconds",
+	"first_answer_p90_seconds", "reaction_median_seconds", "bare_greetings", "stalls", "template_replies",
+	"one_word_replies", "skipped", "closed_without_reply", "repeat_contacts", "idle_minutes", "qa_good", "qa_bad"}
+
+// checkConversationJSON reads the report as a script would, without modwatch's types, and
+// checks the fields promised by name: each figure an integer, each sign's evidence there.
+func checkConversationJSON(t *testing.T, raw []byte) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc map[string]any
+	require.NoError(t, dec.Decode(&doc))
+	integer := func(where string, v any) {
+		n, ok := v.(json.Number)
+		if assert.True(t, ok, "%s is a number, not %T", where, v) {
+			_, err := n.Int64()
+			assert.NoError(t, err, "%s is an integer: %s", where, n)
+		}
+	}
+	communities, ok := doc["communities"].([]any)
+	require.True(t, ok, "communities is a list")
+	require.NotEmpty(t, communities)
+	kinds := map[string]bool{"bare_greeting": true, "stall": true, "template": true, "one_word": true, "skipped": true,
+		"closed_without_reply": true, "repeat_contact": true, "idle": true}
+	for _, c := range communities {
+		c := c.(map[string]any)
+		rows := []any{c["total"]}
+		ops, ok := c["operators"].([]any)
+		require.True(t, ok, "operators is a list")
+		require.NotEmpty(t, ops)
+		rows = append(rows, ops...)
+		for i, row := range rows {
+			row := row.(map[string]any)
+			for _, period := range []string{"current", "previous", "change"} {
+				figures, ok := row[period].(map[string]any)
+				require.True(t, ok, "row %d has %s", i, period)
+				for _, f := range conversationFields {
+					require.Contains(t, figures, f, "row %d %s", i, period)
+					integer(fmt.Sprintf("row %d %s.%s", i, period, f), figures[f])
+				}
+			}
+		}
+		signs, ok := c["signs"].([]any)
+		require.True(t, ok, "signs is a list, [] when empty")
+		for i, s := range signs {
+			s := s.(map[string]any)
+			assert.True(t, kinds[fmt.Sprint(s["kind"])], "sign %d: kind %v", i, s["kind"])
+			for _, f := range []string{"operator", "excerpt", "link"} {
+				_, ok := s[f].(string)
+				assert.True(t, ok, "sign %d has %s as text", i, f)
+			}
+			integer(fmt.Sprintf("sign %d customer_vk_id", i), s["customer_vk_id"])
+			at, ok := s["at"].(string)
+			if assert.True(t, ok, "sign %d has at", i) {
+				_, err := time.Parse(time.RFC3339, at)
+				assert.NoError(t, err, "sign %d: at is RFC 3339", i)
+			}
+		}
+	}
 }

@@ -55,20 +55,29 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 		tot := &b.tot[period]
 		tot.n.Dialogs++
 		tot.lengths = append(tot.lengths, time.Duration(d.Messages))
-		if !d.Touched {
+		// A dialog with only a greeting or «уточняю» in it is unanswered: that is the trick.
+		if !d.Answered {
 			tot.n.DialogsUnanswered++
-		} else {
+		}
+		if d.Touched {
 			tot.touch = append(tot.touch, d.FirstTouch)
 			if name, ok := ops.row(d.FirstTouchBy); ok {
 				a := b.op(period, name)
 				a.n.Dialogs++
 				a.lengths = append(a.lengths, time.Duration(d.Messages))
 				a.touch = append(a.touch, d.FirstTouch)
+				// An operator's dialogs are answered or not, whoever gave the answer.
+				if d.Answered {
+					a.n.DialogsAnswered++
+				} else {
+					a.n.DialogsUnanswered++
+				}
 			}
 		}
 		if d.Answered {
+			tot.n.DialogsAnswered++
+			// The time to the answer counts for whoever gave it.
 			for _, a := range accs(b, period, d.FirstAnswerBy) {
-				a.n.DialogsAnswered++
 				a.answer = append(a.answer, d.FirstAnswer)
 			}
 		}

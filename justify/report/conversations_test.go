@@ -128,7 +128,7 @@ func TestComputeConversations(t *testing.T) {
 			RepeatContacts: 1, IdleMinutes: 75,
 		}},
 		{name: "Анна", got: rows["Анна"].Current.ConversationCounts, want: ConversationCounts{
-			Dialogs: 3, DialogsAnswered: 4, DialogLengthMedian: 3,
+			Dialogs: 3, DialogsAnswered: 3, DialogLengthMedian: 3,
 			FirstTouchMedianSeconds: 120, FirstTouchP90Seconds: 600,
 			FirstAnswerMedianSeconds: 1800, FirstAnswerP90Seconds: 5400,
 			ReactionMedianSeconds: 600, ReactionP90Seconds: 3600,
@@ -141,7 +141,7 @@ func TestComputeConversations(t *testing.T) {
 			OneWordReplies: 1, Skipped: 1, ClosedWithoutReply: 1, IdleMinutes: 75,
 		}},
 		{name: "the unknown admin", got: rows[UnknownOperator].Current.ConversationCounts, want: ConversationCounts{
-			Dialogs: 1, DialogLengthMedian: 4, FirstTouchMedianSeconds: 1200, FirstTouchP90Seconds: 1200,
+			Dialogs: 1, DialogsAnswered: 1, DialogLengthMedian: 4, FirstTouchMedianSeconds: 1200, FirstTouchP90Seconds: 1200,
 			ReactionMedianSeconds: 1200, ReactionP90Seconds: 1200, OneWordReplies: 1,
 		}},
 		{name: "Анна the day before", got: rows["Анна"].Previous.ConversationCounts, want: ConversationCounts{
@@ -150,7 +150,7 @@ func TestComputeConversations(t *testing.T) {
 			Stalls: 1,
 		}},
 		{name: "Анна's change", got: rows["Анна"].Change.ConversationCounts, want: ConversationCounts{
-			Dialogs: 2, DialogsAnswered: 3, DialogLengthMedian: 1, FirstTouchMedianSeconds: -1680, FirstTouchP90Seconds: -1200,
+			Dialogs: 2, DialogsAnswered: 2, DialogLengthMedian: 1, FirstTouchMedianSeconds: -1680, FirstTouchP90Seconds: -1200,
 			FirstAnswerP90Seconds: 3600, ReactionMedianSeconds: -1200, ReactionP90Seconds: 1800,
 			BareGreetings: 1, TemplateReplies: 6, Skipped: 1, ClosedWithoutReply: 1, RepeatContacts: 1,
 		}},
@@ -263,7 +263,7 @@ func TestRenderConversations(t *testing.T) {
 	text := RenderText(r, "en")
 	for _, want := range []string{
 		"Dialogs: 6 (+5) · answered 5 (+4) · unanswered 1 (+1) · median messages 3 (+1)",
-		"Times: first touch 5m (p90 20m) · first real answer 30m (p90 1h 30m) · reaction 10m (p90 1h)",
+		"Times: first touch 5m (-25m; p90 20m) · first real answer 30m (p90 1h 30m) · reaction 10m (-20m; p90 1h)",
 		"Signs of shirking: bare greetings 1 (+1) · stalls 1 · templates 6 (+6) · one-word replies 2 (+2) · skipped requests 1 (+1) · closed without reply 1 (+1) · repeat contacts 1 (+1) · idle 1h 15m (+1h 15m)",
 		"Template replies", "Анна: «спасибо за отзыв» — 5 customers, 6 replies, 1 wrote again",
 		"the community (on shift: Анна, Борис), closed without reply",
@@ -307,5 +307,29 @@ func TestAnsweredWithoutWordsCountsTheSame(t *testing.T) {
 			}
 		}
 		assert.ElementsMatch(t, waits[0], waits[1], "the same breaches")
+	}
+}
+
+// A dialog that got only a greeting or «уточняю» is unanswered, on the total and on the
+// row of the operator who replied first: greeting at once to look fast is the trick.
+func TestDialogsWithoutARealAnswerAreUnanswered(t *testing.T) {
+	at := utc("2026-11-23T08:00:00Z")
+	in := Input{From: dayFrom, To: dayTo, People: fixturePeople, Communities: []justify.Community{{GroupID: 1, Name: "Shop"}}}
+	in.Facts.Dialogs = []justify.DialogStat{
+		{GroupID: 1, StartedAt: at, Touched: true, FirstTouchBy: 101, FirstTouch: time.Minute, Messages: 2}, // «Здравствуйте!»
+		{GroupID: 1, StartedAt: at.Add(time.Hour), Touched: true, Answered: true, FirstTouchBy: 101, FirstAnswerBy: 101,
+			FirstTouch: time.Minute, FirstAnswer: time.Minute, Messages: 2},
+		{GroupID: 1, StartedAt: at.Add(2 * time.Hour), Messages: 1}, // nobody replied
+	}
+	shop := Compute(in).Communities[0]
+	assert.Equal(t, 3, shop.Total.Current.Dialogs)
+	assert.Equal(t, 1, shop.Total.Current.DialogsAnswered)
+	assert.Equal(t, 2, shop.Total.Current.DialogsUnanswered)
+	for _, o := range shop.Operators {
+		if o.Operator == "Анна" {
+			assert.Equal(t, 2, o.Current.Dialogs)
+			assert.Equal(t, 1, o.Current.DialogsAnswered)
+			assert.Equal(t, 1, o.Current.DialogsUnanswered, "the dialog she only greeted in")
+		}
 	}
 }

@@ -26,6 +26,8 @@ type format struct {
 	// worst shows the signs of shirking as the digest does: per operator, the worst of
 	// each kind (render_digest.go), instead of one list by time.
 	worst bool
+	// figuresOnly leaves the lists out: /stats, when they would not fit one message.
+	figuresOnly bool
 }
 
 // esc makes text safe to show in the format: customers' and people's names and words
@@ -183,6 +185,9 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 		paras = append(paras, f.esc(fmt.Sprintf(w.noActions, strings.Join(idle, ", "))))
 	}
 
+	if f.figuresOnly {
+		return paras
+	}
 	if len(c.DeletedRequests) > 0 {
 		var entries []string
 		for _, d := range c.DeletedRequests {

@@ -16,7 +16,12 @@ func conversationLines(f Figures, w words, language string) []string {
 	dur := func(label string, median, p90 int64, prevMedian, prevP90 int64) item {
 		it := item{label: label, cur: int(median + p90), prev: int(prevMedian + prevP90)}
 		if median+p90 > 0 {
-			it.text = HumanDuration(time.Duration(median)*time.Second, language) + " (" + w.p90 + " " +
+			// The median's change, when both periods have one: "5m (-25m; p90 20m)".
+			change := ""
+			if d := time.Duration(median-prevMedian) * time.Second; prevMedian+prevP90 > 0 && d.Round(time.Minute) != 0 {
+				change = signed(HumanDuration(d, language)) + "; "
+			}
+			it.text = HumanDuration(time.Duration(median)*time.Second, language) + " (" + change + w.p90 + " " +
 				HumanDuration(time.Duration(p90)*time.Second, language) + ")"
 		} else {
 			it.text = "—"

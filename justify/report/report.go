@@ -128,8 +128,9 @@ type Counts struct {
 type ConversationCounts struct {
 	// Dialogs counts the dialogs started; for an operator, those they replied to first.
 	Dialogs int `json:"dialogs"`
-	// DialogsAnswered counts dialogs that got a substantive reply (for an operator: theirs
-	// was the first); DialogsUnanswered, on totals, those no person replied to at all.
+	// DialogsAnswered counts dialogs that got a substantive reply, DialogsUnanswered those
+	// that got none, a greeting or a holding reply being no answer; for an operator, of the
+	// dialogs they replied to first, so that the two add up to Dialogs.
 	DialogsAnswered   int `json:"dialogs_answered"`
 	DialogsUnanswered int `json:"dialogs_unanswered"`
 	// DialogLengthMedian is the median number of messages of the dialogs.

@@ -2,7 +2,9 @@ package report
 
 import (
 	"context"
+	"html"
 	"time"
+	"unicode/utf8"
 )
 
 // TodayStats answers the bot's /stats with the figures of today so far: from midnight in
@@ -16,9 +18,10 @@ type TodayStats struct {
 	Now func() time.Time
 }
 
-// Today returns today's figures so far as Telegram HTML in lang, of the communities in
-// scope (nil: all).
-func (s TodayStats) Today(ctx context.Context, lang string, scope []int64) (string, error) {
+// Today returns today's figures so far as Telegram HTML in language, of the communities in
+// scope (nil: all), in one message: when the lists of examples would make it longer, only
+// the figures, with a line saying where the lists are.
+func (s TodayStats) Today(ctx context.Context, language string, scope []int64) (string, error) {
 	loc, now := s.Location, time.Now
 	if loc == nil {
 		loc = time.UTC
@@ -32,5 +35,12 @@ func (s TodayStats) Today(ctx context.Context, lang string, scope []int64) (stri
 	if err != nil {
 		return "", err
 	}
-	return RenderHTML(r.Within(scope), lang), nil
+	r = r.Within(scope)
+	text := RenderHTML(r, language)
+	if utf8.RuneCountInString(text) <= MaxMessageLen {
+		return text, nil
+	}
+	// /stats is one message: every community's figures matter more than the examples of
+	// the first one, which the digest and the CLI show in full.
+	return render(r, language, format{html: true, figuresOnly: true}) + "\n" + html.EscapeString(lang(language).listsLeftOut) + "\n", nil
 }

@@ -2,11 +2,16 @@ package report
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
 )
 
 // /stats shows today from midnight in the team's zone, with the figures Load gives.
@@ -43,4 +48,37 @@ func TestTodayStats(t *testing.T) {
 			assert.Equal(t, RenderHTML(want, "ru"), got, "the figures of Load, rendered for Telegram")
 		})
 	}
+}
+
+// A busy day's /stats is one message: when the examples would not fit, every community's
+// figures are kept and the lists left out, saying so.
+func TestTodayStatsKeepsEveryCommunitysFiguresInOneMessage(t *testing.T) {
+	now := utc("2026-11-23T20:00:00Z")
+	f := &fakeReader{}
+	long := strings.Repeat("Где мой заказ? Жду уже неделю, никто не отвечает. ", 5)
+	for g := int64(1); g <= 3; g += 2 {
+		for i := range 12 {
+			for _, kind := range []justify.SignKind{justify.SignSkipped, justify.SignOneWord, justify.SignStall} {
+				at := utc("2026-11-23T08:00:00Z").Add(time.Duration(i) * time.Minute)
+				f.signs = append(f.signs, justify.Sign{GroupID: g, Kind: kind, OperatorVKID: 101, CustomerVKID: int64(5000 + i),
+					At: at, Key: fmt.Sprintf("%s:%d:%d", kind, g, i), Excerpt: long, Link: "https://vk.com/gim1?sel=5000"})
+			}
+		}
+	}
+	full, err := Load(context.Background(), f, Options{People: fixturePeople, Communities: fixtureOptions.Communities},
+		utc("2026-11-23T00:00:00Z"), now)
+	require.NoError(t, err)
+	require.Greater(t, utf8.RuneCountInString(RenderHTML(full, "en")), MaxMessageLen, "the lists do not fit")
+
+	s := TodayStats{Reader: f, Options: Options{People: fixturePeople, Communities: fixtureOptions.Communities},
+		Now: func() time.Time { return now }}
+	got, err := s.Today(context.Background(), "en", nil)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, utf8.RuneCountInString(got), MaxMessageLen)
+	for _, want := range []string{"<b>Shop</b>", "<b>Quiet</b>", "Signs of shirking: stalls 12 (+12) · one-word replies 12 (+12) · skipped requests 12 (+12)",
+		"The lists and examples do not fit one message: the digest and modwatch report have them."} {
+		assert.Contains(t, got, want)
+	}
+	assert.Equal(t, 4, strings.Count(got, "Signs of shirking: stalls 12"), "both communities' totals and Анна's rows")
+	assert.NotContains(t, got, "Где мой заказ", "no examples")
 }

@@ -51,6 +51,8 @@ type words struct {
 	captionDel   string
 	chartTitle   string
 	chartEmpty   string
+	// listsLeftOut ends a /stats whose lists were left out to fit one message.
+	listsLeftOut string
 	conversationWords
 }
 
@@ -87,6 +89,7 @@ var ru = words{
 	caption: "Модерация за %s: баны %s, удаления %s", captionRev: "отменено %s",
 	captionNever: "без причины %s", captionDel: "удалены неотвеченные %s",
 	chartTitle: "Действия операторов по часам", chartEmpty: "Действий не было",
+	listsLeftOut: "Списки и примеры не поместились в одно сообщение: они есть в дайджесте и в modwatch report.",
 	conversationWords: conversationWords{
 		dialogs: "Диалоги", dialogsAnswered: "с ответом", dialogsUnanswered: "без ответа", dialogLength: "медиана сообщений",
 		times: "Время", firstTouch: "первое касание", firstAnswer: "первый ответ по существу", reaction: "реакция", p90: "p90",
@@ -121,6 +124,7 @@ var en = words{
 	caption: "Moderation for %s: bans %s, deletions %s", captionRev: "reversed %s",
 	captionNever: "no reason %s", captionDel: "unanswered deleted %s",
 	chartTitle: "Operators' actions by hour", chartEmpty: "No actions",
+	listsLeftOut: "The lists and examples do not fit one message: the digest and modwatch report have them.",
 	conversationWords: conversationWords{
 		dialogs: "Dialogs", dialogsAnswered: "answered", dialogsUnanswered: "unanswered", dialogLength: "median messages",
 		times: "Times", firstTouch: "first touch", firstAnswer: "first real answer", reaction: "reaction", p90: "p90",

@@ -34,7 +34,7 @@ var convT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 // convStep is one thing that happens in a conversation, dated by VK at convT0+at.
 type convStep struct {
-	kind  string // in, out, auto, edit_out, ban, list (the unanswered list as read at at)
+	kind  string // in, out, auto, edit_in, edit_out, ban, list (the unanswered list as read at at)
 	peer  int64
 	admin int64
 	text  string
@@ -124,6 +124,10 @@ func (w *convWorld) play(steps ...convStep) {
 		case "auto":
 			raw = w.update("message_reply_no_admin.json", map[string]any{"id": id, "peer_id": s.peer, "text": s.text,
 				"date": date.Unix()})
+		case "edit_in":
+			w.now = convT0.Add(s.edited)
+			raw = w.update("message_edit.json", map[string]any{"id": id, "from_id": s.peer, "peer_id": s.peer,
+				"text": s.text, "date": date.Unix(), "update_time": convT0.Add(s.edited).Unix()})
 		case "edit_out":
 			w.now = convT0.Add(s.edited)
 			raw = w.update("message_edit_out.json", map[string]any{"id": id, "peer_id": s.peer, "admin_author_id": s.admin,
@@ -219,12 +223,24 @@ func TestConversationSigns(t *testing.T) {
 			steps: []convStep{in(0, question), out(m, convUnknown, "Hello! How can I help?")}, now: 5 * h,
 			want: []string{"bare_greeting/999/5001"}},
 		// stalls
+		{name: "English: \"Checking, please wait\" and nothing after",
+			steps: []convStep{in(0, "Where is my order?"), out(10*m, convIvan, "Hi! Checking, please wait.")}, now: 25 * h,
+			want: []string{"stall/111/5001"}},
+		{name: "near miss: a holding reply answered within stall_after, past the answer deadline",
+			steps: []convStep{in(0, question), out(10*m, convIvan, "Уточняю информацию"), out(20*h, convIvan, answer)},
+			now:   3 * d, want: []string{}},
 		{name: "«Уточняю информацию, ожидайте» and nothing after",
 			steps: []convStep{in(0, question), out(10*m, convIvan, "Уточняю информацию, ожидайте")}, now: 25 * h,
 			want: []string{"stall/111/5001"}},
 		{name: "near miss: a holding reply followed by an answer",
 			steps: []convStep{in(0, question), out(10*m, convIvan, "Передал специалистам, разбираемся"), out(3*h, convPetr, answer)},
 			now:   3 * d, want: []string{}},
+		{name: "near miss: «Уточняю», and the customer found it themselves",
+			steps: []convStep{in(0, question), out(10*m, convIvan, "Уточняю информацию по вашему заказу"),
+				in(2*h, "Спасибо, уже нашёл!")}, now: 2 * d, want: []string{}},
+		{name: "«Уточняю», and the customer's polite thanks: still waiting",
+			steps: []convStep{in(0, question), out(10*m, convIvan, "Уточняю информацию по вашему заказу"), in(11*m, "Спасибо")},
+			now:   2 * d, want: []string{"stall/111/5001"}},
 		{name: "a second holding reply is no follow-up",
 			steps: []convStep{in(0, question), out(10*m, convIvan, "В работе"), out(20*h, convIvan, "Всё ещё уточняю")},
 			now:   30 * h, want: []string{"stall/111/5001"}},
@@ -233,12 +249,29 @@ func TestConversationSigns(t *testing.T) {
 			want: []string{"one_word/112/5001"}},
 		{name: "near miss: no with a reason", steps: []convStep{in(0, "Можно вернуть товар без чека?"),
 			out(5*m, convPetr, "Нет, только с чеком в течение 14 дней")}, now: d, want: []string{}},
+		{name: "«Нет» after «Уточняю» is the answer, in one word",
+			steps: []convStep{in(0, "Можно вернуть товар без чека?"), out(5*m, convPetr, "Уточняю"), out(30*m, convPetr, "Нет")},
+			now:   d, want: []string{"one_word/112/5001"}},
+		{name: "near miss: «Ок» to the customer's thanks after an answer",
+			steps: []convStep{in(0, question), out(10*m, convIvan, answer), in(15*m, "Спасибо!"), out(16*m, convIvan, "Ок")},
+			now:   d, want: []string{}},
+		{name: "English: \"No.\"", steps: []convStep{in(0, "Can I return it without a receipt?"), out(5*m, convPetr, "No.")},
+			now: d, want: []string{"one_word/112/5001"}},
 		// skipped requests
 		{name: "no shifts: a request past the deadline is skipped by the community",
 			steps: []convStep{in(0, question)}, now: 5 * h, want: []string{"skipped/0/5001"}},
 		{name: "near miss: answered within the deadline", steps: []convStep{in(0, question), out(3*h, convIvan, answer)},
 			now: d, want: []string{}},
 		{name: "near miss: the deadline has not passed yet", steps: []convStep{in(0, question)}, now: 3 * h, want: []string{}},
+		{name: "near miss: the customer edited the question into a thanks (message_edit)",
+			steps: []convStep{{kind: "in", peer: convMaria, text: question, id: 60},
+				{kind: "edit_in", peer: convMaria, text: "Спасибо, уже нашёл!", edited: 30 * m, id: 60}},
+			now: 5 * h, want: []string{}},
+		{name: "a customer's greeting edited into a question waits like one (message_edit)",
+			steps: []convStep{{kind: "in", peer: convMaria, text: "Добрый день", id: 61},
+				out(m, convIvan, "Здравствуйте!"),
+				{kind: "edit_in", peer: convMaria, text: "Добрый день! " + question, edited: 2 * m, id: 61}},
+			now: 5 * h, want: []string{"bare_greeting/111/5001"}},
 		{name: "an automatic reply is no answer",
 			steps: []convStep{in(0, question), {kind: "auto", peer: convMaria, text: "Спасибо! Мы ответим в течение дня", at: time.Second}},
 			now:   5 * h, want: []string{"skipped/0/5001"}},
@@ -369,6 +402,51 @@ func TestConversationTemplates(t *testing.T) {
 	}
 }
 
+// A greeting, a holding reply or a «Да» sent to every customer is no template: each has
+// a sign of its own, and their words are the same by nature.
+func TestGreetingsAreNoTemplates(t *testing.T) {
+	for _, text := range []string{"Здравствуйте!", "Уточняю информацию, ожидайте", "Да"} {
+		t.Run(text, func(t *testing.T) {
+			w := newConvWorld(t, false)
+			for i := range 6 {
+				peer := int64(6000 + i)
+				at := time.Duration(i) * time.Hour
+				w.play(convStep{kind: "in", peer: peer, text: "Можно оплатить картой?", at: at},
+					convStep{kind: "out", peer: peer, admin: convIvan, text: text, at: at + time.Minute})
+			}
+			f, err := w.db.ConversationFacts(context.Background(), convT0.Add(-time.Hour), convT0.Add(24*time.Hour))
+			require.NoError(t, err)
+			assert.Empty(t, f.Replies, "no reply is a template candidate")
+		})
+	}
+}
+
+// The community's answer in a comment thread delivered before the question it answers
+// (a reconnect): VK's reply_to_user names the customer, so the question is answered in a
+// minute and nothing is due.
+func TestCommentAnswerBeforeItsQuestion(t *testing.T) {
+	w := newConvWorld(t, false)
+	ingest := func(file string, fields map[string]any, at time.Duration) {
+		t.Helper()
+		w.now = convT0.Add(time.Hour)
+		fields["date"] = convT0.Add(at).Unix()
+		ev, ok, err := DecodeUpdate(testGroup, w.update(file, fields))
+		require.NoError(t, err)
+		require.True(t, ok)
+		_, err = w.svc.Ingest(context.Background(), []justify.Event{ev}, "", "")
+		require.NoError(t, err)
+	}
+	ingest("wall_reply_new_community.json", map[string]any{"id": 32, "text": answer, "reply_to_comment": 31,
+		"reply_to_user": 5001}, time.Minute)
+	ingest("wall_reply_new.json", map[string]any{"id": 31, "from_id": 5001, "text": question}, 0)
+	assert.Equal(t, []string{}, w.signsAt(6*time.Hour))
+	f, err := w.db.ConversationFacts(context.Background(), convT0.Add(-time.Hour), convT0.Add(time.Hour))
+	require.NoError(t, err)
+	require.Len(t, f.Dialogs, 1)
+	assert.True(t, f.Dialogs[0].Answered)
+	assert.Equal(t, time.Minute, f.Dialogs[0].FirstAnswer)
+}
+
 func TestConversationInCommentThreads(t *testing.T) {
 	w := newConvWorld(t, false)
 	comment := func(file string, fields map[string]any, at time.Duration) {
@@ -397,4 +475,30 @@ func TestConversationInCommentThreads(t *testing.T) {
 	_, err = w.svc.Ingest(context.Background(), []justify.Event{ev}, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"bare_greeting/0/5001"}, w.signsAt(6*time.Hour))
+}
+
+// A chat bot's reply (message_reply without admin_author_id) answers nobody: the ticket
+// keeps waiting, in the SLA figures as in the dialogs; an admin's reply answers it.
+func TestAutomaticReplyLeavesTheTicketWaiting(t *testing.T) {
+	w := newConvWorld(t, false)
+	w.play(convStep{kind: "in", peer: convMaria, text: question, id: 70},
+		convStep{kind: "auto", peer: convMaria, text: "Спасибо! Мы ответим в течение дня", at: 5 * time.Second})
+	key := justify.Ref{GroupID: testGroup, Place: justify.PlaceMessage, OwnerID: convMaria, ItemID: 70}.Key()
+	answered := func() (time.Time, int64) {
+		t.Helper()
+		var tk justify.Ticket
+		require.NoError(t, w.svc.Store.View(context.Background(), func(tx justify.Tx) error {
+			var err error
+			tk, err = tx.Ticket(key)
+			return err
+		}))
+		return tk.AnsweredAt, tk.AnsweredBy
+	}
+	at, _ := answered()
+	assert.True(t, at.IsZero(), "the chat bot answered nobody")
+
+	w.play(out(20*time.Minute, convIvan, answer))
+	at, by := answered()
+	assert.Equal(t, convT0.Add(20*time.Minute), at.UTC())
+	assert.Equal(t, convIvan, by)
 }

@@ -80,6 +80,7 @@ type commentObject struct {
 	TopicID        int64        `json:"topic_id"`
 	TopicOwnerID   int64        `json:"topic_owner_id"`
 	ReplyToComment int64        `json:"reply_to_comment"`
+	ReplyToUser    int64        `json:"reply_to_user"`
 	Attachments    []attachment `json:"attachments"`
 }
 
@@ -238,6 +239,11 @@ func communityReply(ev *justify.Event, place justify.Place, ref justify.Ref, o *
 	if to := replyTarget(place, o); to > 0 {
 		ev.ReplyTo = ref
 		ev.ReplyTo.ItemID = to
+		// Whom the community answered: an answer delivered before the question still
+		// finds its customer's conversation.
+		if o.ReplyToUser > 0 {
+			ev.UserVKID = o.ReplyToUser
+		}
 	}
 	ev.Reply = &justify.Reply{Text: o.Text, Attachments: kinds(o.Attachments), WrittenAt: unixTime(o.Date)}
 }
@@ -376,7 +382,8 @@ func decodeMessage(ev *justify.Event, typ string, raw json.RawMessage) (bool, er
 	ev.Item, ev.UserVKID = ref, m.FromID
 	ev.Ticket = ticket(ref, m.FromID, m.Text, m.Attachments, m.Date)
 	if typ == "message_edit" {
-		ev.Kind = justify.EventEdit
+		// VK's time of the edit; zero (the watcher's receipt) when VK leaves it out.
+		ev.Kind, ev.At = justify.EventEdit, unixTime(m.UpdateTime)
 		return true, nil
 	}
 	ev.Kind, ev.At = justify.EventWrite, unixTime(m.Date)
