@@ -217,3 +217,13 @@ type ConversationStore interface {
 	// ReplaceIdle replaces a community's idle signs that start in [from, to) by signs.
 	ReplaceIdle(groupID int64, from, to time.Time, signs []Sign) error
 }
+
+type bulkKey struct{}
+
+// Bulk marks ctx as bulk work: the store may let other writers (what opens cases, the
+// sender's bookkeeping, presses) go before a transaction under it. Ingest records the
+// bulk of a long-poll answer so, after what the answer asks of people.
+func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
+
+// IsBulk reports whether ctx was marked by Bulk.
+func IsBulk(ctx context.Context) bool { v, _ := ctx.Value(bulkKey{}).(bool); return v }

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// convEvents builds VK-shaped events for the batching tests.
+type convEvents struct{ n int }
+
+func (c *convEvents) key(kind string) string { c.n++; return fmt.Sprintf("ev-%s-%d", kind, c.n) }
+
+// message is a customer's community message (message_new), or its edit.
+func (c *convEvents) message(customer, id int64, at time.Time, text string, edit bool) justify.Event {
+	ref := justify.Ref{GroupID: 1, Place: justify.PlaceMessage, OwnerID: customer, ItemID: id}
+	kind := justify.EventWrite
+	if edit {
+		kind = justify.EventEdit
+	}
+	return justify.Event{Key: c.key("msg"), GroupID: 1, Kind: kind, Item: ref, At: at, UserVKID: customer,
+		Ticket: &justify.Ticket{Key: ref.Key(), Ref: ref, AuthorVKID: customer, AuthorName: "Мария Иванова", Text: text, CreatedAt: at}}
+}
+
+// reply is the community's message (message_reply) by admin (0: a chat bot).
+func (c *convEvents) reply(customer, id int64, admin int64, at time.Time, text string) justify.Event {
+	ref := justify.Ref{GroupID: 1, Place: justify.PlaceMessage, OwnerID: customer, ItemID: id}
+	return justify.Event{Key: c.key("reply"), GroupID: 1, Kind: justify.EventAnswer, Item: ref, ActorVKID: admin, At: at,
+		Reply: &justify.Reply{Text: text, WrittenAt: at}}
+}
+
+// comment is a customer's comment under post (wall_reply_new).
+func (c *convEvents) comment(customer, post, id int64, at time.Time, text string) justify.Event {
+	ref := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: post, ItemID: id}
+	return justify.Event{Key: c.key("comment"), GroupID: 1, Kind: justify.EventWrite, Item: ref, At: at, UserVKID: customer,
+		Ticket: &justify.Ticket{Key: ref.Key(), Ref: ref, AuthorVKID: customer, Text: text, CreatedAt: at}}
+}
+
+// answer is the community's comment under post replying to comment to.
+func (c *convEvents) answer(post, id, to int64, at time.Time, text string) justify.Event {
+	ref := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: post, ItemID: id}
+	ev := justify.Event{Key: c.key("answer"), GroupID: 1, Kind: justify.EventAnswer, Item: ref, At: at,
+		Reply: &justify.Reply{Text: text, WrittenAt: at}}
+	if to != 0 {
+		ev.ReplyTo = ref
+		ev.ReplyTo.ItemID = to
+	}
+	return ev
+}
+
+// deletion is an admin's deletion of comment id under post (wall_reply_delete).
+func (c *convEvents) deletion(post, id, admin int64, at time.Time) justify.Event {
+	ref := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: post, ItemID: id}
+	return justify.Event{Key: c.key("delete"), GroupID: 1, Kind: justify.EventDelete, Item: ref, ActorVKID: admin, At: at}
+}
+
+func (c *convEvents) ban(user, admin int64, at time.Time) justify.Event {
+	return justify.Event{Key: c.key("ban"), GroupID: 1, Kind: justify.EventBan, UserVKID: user, ActorVKID: admin, At: at,
+		Source: justify.SourceLongPoll}
+}
+
+// recorded is what the store holds of conversations, tickets and cases, without the
+// row IDs two ways of recording may number differently.
+func recorded(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	dump := func(query string) []string {
+		rows, err := db.read.QueryContext(ctx, query)
+		require.NoError(t, err)
+		defer rows.Close()
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		var out []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(t, rows.Scan(ptrs...))
+			out = append(out, fmt.Sprint(vals...))
+		}
+		require.NoError(t, rows.Err())
+		sort.Strings(out)
+		return out
+	}
+	return map[string][]string{
+		"conv_messages": dump(`SELECT key, conv, customer_vk_id, side, admin_vk_id, automatic, text, class, first_class, hash,
+			at, edited_at, deleted_at, wrote_after FROM conv_messages`),
+		"dialogs": dump(`SELECT group_id, conv, place, customer_vk_id, start_key, started_at, last_at, messages, request_at,
+			first_touch_at, first_touch_by, first_answer_at, first_answer_by, closing_at, closing_by, reactions,
+			waiting_since, closed, check_at FROM dialogs`),
+		"waits": dump(`SELECT d.conv, d.started_at, w.from_at, w.to_at FROM dialog_waits w JOIN dialogs d ON d.id = w.dialog_id`),
+		"signs": dump(`SELECT s.key, s.kind, s.operator_vk_id, s.on_shift, s.customer_vk_id, s.message_key, s.ticket_key, s.at,
+			s.minutes, s.secondary, COALESCE(d.conv, ''), COALESCE(d.started_at, 0) FROM signs s LEFT JOIN dialogs d ON d.id = s.dialog_id`),
+		"tickets": dump(`SELECT key, author_vk_id, text, answered_at, answered_by, deleted_at, deleted_by FROM tickets`),
+		"cases":   dump(`SELECT event_key, kind, user_vk_id, actor_vk_id, state, severe FROM cases`),
+		"events":  dump(`SELECT key, kind FROM events`),
+	}
+}
+
+// TestBatchRebuildsLikeOneByOne checks that a long-poll answer recorded as one batch
+// (conversations rebuilt once at its end, cases first) leaves exactly what recording its
+// events one at a time leaves: messages, dialogs, waits, signs, tickets and cases.
+func TestBatchRebuildsLikeOneByOne(t *testing.T) {
+	base := t0.Add(-6 * time.Hour)
+	at := func(m int) time.Time { return base.Add(time.Duration(m) * time.Minute) }
+	const ivan, olga = 111, 112
+	tests := []struct {
+		name   string
+		events func(c *convEvents) []justify.Event
+	}{
+		{name: "several messages of one conversation", events: func(c *convEvents) []justify.Event {
+			return []justify.Event{
+				c.message(5001, 1, at(0), "Здравствуйте, где мой заказ 123?", false),
+				c.reply(5001, 2, ivan, at(2), "Здравствуйте!"),
+				c.message(5001, 3, at(5), "Алло?", false),
+				c.message(5001, 1, at(6), "Здравствуйте, где мой заказ 124?", true),
+				c.reply(5001, 4, 0, at(7), "Ваше обращение принято"),
+				c.reply(5001, 5, ivan, at(90), "Заказ 124 передан в доставку, придёт завтра."),
+				c.message(5001, 6, at(200), "Спасибо!", false),
+				c.message(5002, 7, at(1), "Не работает промокод", false),
+				c.reply(5002, 8, olga, at(3), "Уточняю информацию, ожидайте"),
+			}
+		}},
+		{name: "dates out of order", events: func(c *convEvents) []justify.Event {
+			return []justify.Event{
+				c.reply(5003, 12, ivan, at(30), "Спасибо за отзыв!"),
+				c.message(5003, 11, at(10), "Курьер не приехал", false),
+				c.message(5003, 13, at(400), "Опять не приехал", false),
+				c.reply(5003, 14, ivan, at(20), "Да"),
+				c.message(5003, 11, at(401), "Курьер не приехал, деньги списали", true),
+			}
+		}},
+		{name: "a comment thread with a deletion and a ban in the middle", events: func(c *convEvents) []justify.Event {
+			return []justify.Event{
+				c.comment(6001, 1, 101, at(0), "Почему не работает приложение?"),
+				c.comment(6002, 1, 102, at(1), "Купите у нас дешевле: example.com"),
+				c.answer(1, 103, 101, at(3), "Здравствуйте! Проверяем."),
+				c.deletion(1, 102, ivan, at(4)),
+				c.ban(6002, ivan, at(4)),
+				c.comment(6001, 1, 104, at(5), "Так что с приложением?"),
+				c.deletion(1, 104, olga, at(6)),
+				c.answer(1, 105, 0, at(7), "Обновите приложение, пожалуйста"),
+				c.comment(6003, 2, 201, at(8), "А доставка в Казань есть?"),
+				c.ban(6004, olga, at(9)),
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for seed := uint64(0); seed < 8; seed++ {
+				evs := tc.events(&convEvents{})
+				if seed > 0 {
+					// Long-poll answers come in any order VK chose: shuffle, keep each item's own order.
+					r := rand.New(rand.NewPCG(seed, 7))
+					r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+					sortEachItem(evs)
+				}
+				now := t0
+				oneDB, batchDB := openTest(t), openTest(t)
+				one, batch := convService(oneDB, &now), convService(batchDB, &now)
+				for _, s := range []*justify.Service{one, batch} {
+					s.People = justify.NewDirectory([]justify.Person{
+						{Name: "Ivan", Role: justify.RoleOperator, VKID: ivan, TelegramID: 1001},
+						{Name: "Olga", Role: justify.RoleOperator, VKID: olga, TelegramID: 1002},
+						{Name: "Anna", Role: justify.RoleManager, TelegramID: 2001}})
+				}
+				ctx := context.Background()
+				// A third is known before the answer, so that the batch rebuilds dialogs
+				// already stored, not only new ones.
+				known := len(evs) / 3
+				for i, ev := range evs {
+					_, err := one.IngestPoll(ctx, justify.PollAnswer{Events: []justify.Event{ev}, CursorKey: "vk:1:ts", Cursor: fmt.Sprint(i + 1)})
+					require.NoError(t, err)
+					if i < known {
+						_, err := batch.IngestPoll(ctx, justify.PollAnswer{Events: []justify.Event{ev}, CursorKey: "vk:1:ts", Cursor: fmt.Sprint(i + 1)})
+						require.NoError(t, err)
+					}
+				}
+				res, err := batch.IngestPoll(ctx, justify.PollAnswer{Events: evs[known:], CursorKey: "vk:1:ts", Cursor: fmt.Sprint(len(evs))})
+				require.NoError(t, err)
+				assert.Equal(t, len(evs)-known, res.New, "seed %d", seed)
+				want, got := recorded(t, oneDB), recorded(t, batchDB)
+				require.NotEmpty(t, want["dialogs"])
+				for table := range want {
+					assert.Equal(t, want[table], got[table], "%s, seed %d", table, seed)
+				}
+			}
+		})
+	}
+}
+
+// sortEachItem keeps the events of each item (a message and its edit, a comment and its
+// deletion) in the order they were made, wherever a shuffle put them.
+func sortEachItem(evs []justify.Event) {
+	byItem := map[string][]int{}
+	for i, ev := range evs {
+		k := ev.Item.Key()
+		if ev.Kind == justify.EventBan {
+			k = fmt.Sprint("ban", ev.UserVKID)
+		}
+		byItem[k] = append(byItem[k], i)
+	}
+	for _, idx := range byItem {
+		items := make([]justify.Event, len(idx))
+		for j, i := range idx {
+			items[j] = evs[i]
+		}
+		sort.SliceStable(items, func(a, b int) bool { return keyNum(items[a].Key) < keyNum(items[b].Key) })
+		for j, i := range idx {
+			evs[i] = items[j]
+		}
+	}
+}
+
+func keyNum(k string) int {
+	var n int
+	_, _ = fmt.Sscanf(k[strings.LastIndex(k, "-")+1:], "%d", &n)
+	return n
+}
