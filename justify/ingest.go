@@ -71,6 +71,14 @@ const bulkChunk = 128
 // and what was recorded of it is skipped as a duplicate (events are keyed).
 func (s *Service) IngestPoll(ctx context.Context, a PollAnswer) (IngestResult, error) {
 	first, rest := lanes(a.Events, s.settings().People)
+	if len(rest) == 0 {
+		// Nothing to put behind: one transaction, the position with it.
+		r, err := s.ingestTx(ctx, first, a.Quarantined, a.CursorKey, a.Cursor)
+		if err == nil {
+			s.casesCommitted(r)
+		}
+		return r, err
+	}
 	var res IngestResult
 	if len(first) > 0 {
 		r, err := s.ingestTx(ctx, first, nil, "", "")
@@ -80,35 +88,28 @@ func (s *Service) IngestPoll(ctx context.Context, a PollAnswer) (IngestResult, e
 		res.add(r)
 		s.casesCommitted(r)
 	}
-	if len(rest) == 0 && len(a.Quarantined) == 0 && a.CursorKey == "" && len(first) > 0 {
-		return res, nil
-	}
 	bulk := Bulk(ctx)
-	for {
-		n := min(len(rest), bulkChunk)
-		last := n == len(rest)
-		var r IngestResult
-		var err error
-		if last {
-			r, err = s.ingestTx(bulk, rest, a.Quarantined, a.CursorKey, a.Cursor)
-		} else {
-			r, err = s.ingestTx(bulk, rest[:n], nil, "", "")
-		}
+	for len(rest) > bulkChunk {
+		r, err := s.ingestTx(bulk, rest[:bulkChunk], nil, "", "")
 		if err != nil {
 			return res, err
 		}
 		res.add(r)
-		if last {
-			return res, nil
-		}
 		s.casesCommitted(r)
-		rest = rest[n:]
+		rest = rest[bulkChunk:]
 	}
+	r, err := s.ingestTx(bulk, rest, a.Quarantined, a.CursorKey, a.Cursor)
+	if err != nil {
+		return res, err
+	}
+	res.add(r)
+	return res, nil
 }
 
-// casesCommitted tells OnCases that a transaction that opened or closed cases committed.
+// casesCommitted tells OnCases that a transaction that may have opened or closed cases
+// committed.
 func (s *Service) casesCommitted(r IngestResult) {
-	if s.OnCases != nil && (r.New > 0 || len(r.Opened) > 0) {
+	if s.OnCases != nil && (r.New > 0 || r.Quarantined > 0) {
 		s.OnCases()
 	}
 }

@@ -228,3 +228,100 @@ func keyNum(k string) int {
 	_, _ = fmt.Sscanf(k[strings.LastIndex(k, "-")+1:], "%d", &n)
 	return n
 }
+
+// failingBulk is a store whose bulk transactions fail, as a crash after an answer's
+// cases were committed and before its rest was would leave it.
+type failingBulk struct{ *DB }
+
+func (f failingBulk) Update(ctx context.Context, fn func(justify.Tx) error) error {
+	if justify.IsBulk(ctx) {
+		return fmt.Errorf("disk gone")
+	}
+	return f.DB.Update(ctx, fn)
+}
+
+// burst is an answer of many comments with a ban in the middle.
+func burst(c *convEvents, comments int) []justify.Event {
+	var evs []justify.Event
+	for i := range comments {
+		evs = append(evs, c.comment(int64(7000+i%50), int64(1+i%20), int64(1000+i), t0.Add(-time.Hour), "Где мой заказ?"))
+		if i == comments/2 {
+			evs = append(evs, c.ban(6001, 111, t0.Add(-time.Hour)))
+		}
+	}
+	return evs
+}
+
+// TestCasesFirstThenTheRest checks the order an answer is recorded in: the ban's case and
+// prompt are committed, and OnCases told, before any of the comments around it or the
+// position; then the comments and the position follow.
+func TestCasesFirstThenTheRest(t *testing.T) {
+	db := openTest(t)
+	now := t0
+	svc := convService(db, &now)
+	svc.People = justify.NewDirectory([]justify.Person{{Name: "Ivan", Role: justify.RoleOperator, VKID: 111, TelegramID: 1001}})
+	ctx := context.Background()
+	evs := burst(&convEvents{}, 600)
+	told := 0
+	svc.OnCases = func() {
+		told++
+		if told > 1 {
+			return
+		}
+		var prompts, tickets int
+		require.NoError(t, db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox WHERE kind = 'prompt'").Scan(&prompts))
+		require.NoError(t, db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM tickets").Scan(&tickets))
+		cursor, err := svc.Cursor(ctx, "vk:1:ts")
+		require.NoError(t, err)
+		assert.Equal(t, 1, prompts, "the ban's prompt is committed first")
+		assert.Zero(t, tickets, "no comment is committed yet")
+		assert.Empty(t, cursor, "nor the position")
+	}
+	res, err := svc.IngestPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: "vk:1:ts", Cursor: "601"})
+	require.NoError(t, err)
+	assert.Equal(t, 601, res.New)
+	assert.Len(t, res.Opened, 1)
+	assert.Positive(t, told)
+	cursor, err := svc.Cursor(ctx, "vk:1:ts")
+	require.NoError(t, err)
+	assert.Equal(t, "601", cursor)
+}
+
+// TestCrashBetweenCasesAndTheRestLosesNothing checks that an answer whose cases were
+// committed but whose rest was not leaves the position where it was, and that the same
+// answer delivered again records the rest once, without a second case.
+func TestCrashBetweenCasesAndTheRestLosesNothing(t *testing.T) {
+	db := openTest(t)
+	now := t0
+	svc := convService(db, &now)
+	svc.People = justify.NewDirectory([]justify.Person{{Name: "Ivan", Role: justify.RoleOperator, VKID: 111, TelegramID: 1001}})
+	ctx := context.Background()
+	evs := burst(&convEvents{}, 300)
+	answer := justify.PollAnswer{Events: evs, CursorKey: "vk:1:ts", Cursor: "301"}
+
+	svc.Store = failingBulk{db}
+	_, err := svc.IngestPoll(ctx, answer)
+	require.Error(t, err)
+	cursor, err := svc.Cursor(ctx, "vk:1:ts")
+	require.NoError(t, err)
+	assert.Empty(t, cursor, "the position stays before the answer")
+	count := func(query string) int {
+		var n int
+		require.NoError(t, db.read.QueryRowContext(ctx, query).Scan(&n))
+		return n
+	}
+	assert.Equal(t, 1, count("SELECT COUNT(*) FROM cases"), "the ban's case was committed")
+
+	svc.Store = db // the daemon again, and VK delivering the answer again
+	res, err := svc.IngestPoll(ctx, answer)
+	require.NoError(t, err)
+	assert.Equal(t, 300, res.New)
+	assert.Equal(t, 1, res.Duplicate, "the ban is known")
+	assert.Equal(t, 1, count("SELECT COUNT(*) FROM cases"))
+	assert.Equal(t, 1, count("SELECT COUNT(*) FROM outbox WHERE kind = 'prompt'"))
+	assert.Equal(t, 300, count("SELECT COUNT(*) FROM tickets"))
+	assert.Equal(t, 301, count("SELECT COUNT(*) FROM events"))
+	cursor, err = svc.Cursor(ctx, "vk:1:ts")
+	require.NoError(t, err)
+	assert.Equal(t, "301", cursor)
+}
