@@ -150,9 +150,9 @@ func BenchmarkEvidence(b *testing.B) {
 	}
 }
 
-// mixStream makes n events shaped like the load run's (modwatch bench): customers'
-// comments under 50 posts by 1,000 customers, the community's replies to them, operators'
-// deletions of them and bans, 63% / 18% / 9% / 10%; from is the first event's number.
+// mixStream makes events shaped like the load run's (modwatch bench): customers'
+// comments under 50 posts by 10,000 customers, the community's replies to them, operators'
+// deletions of them and bans, 70% / 15% / 5% / 10%.
 type mixStream struct {
 	n        int
 	comments []justify.Ref
@@ -186,6 +186,11 @@ func (m *mixStream) next(at time.Time) justify.Event {
 	}
 	ev := benchEvent(n, false)
 	ev.Key = fmt.Sprintf("mix:comment-%d", n)
+	// Customers and posts as the load run spreads them: 10,000 customers, 50 posts.
+	author := 5_000_000 + int64(n*7919%10_000)
+	ev.UserVKID, ev.Ticket.AuthorVKID = author, author
+	ev.Item.ParentID = int64(n*104729%50 + 1)
+	ev.Ticket.Ref, ev.Ticket.Key = ev.Item, ev.Item.Key()
 	if m.authors == nil {
 		m.authors = map[justify.Ref]int64{}
 	}

@@ -16,6 +16,20 @@ type batchTx struct {
 	// rebuilt the same way every time.
 	rebuild map[string]time.Time
 	order   []string
+	// waves holds the admins' bans and deletions of the batch, by admin and kind in the
+	// order first seen, for the wave check at its end (waves.go).
+	waves [][]Event
+}
+
+// waveLater keeps ev for the batch's wave check.
+func (b *batchTx) waveLater(ev Event) {
+	for i, evs := range b.waves {
+		if e := evs[0]; e.GroupID == ev.GroupID && e.ActorVKID == ev.ActorVKID && e.Kind == ev.Kind {
+			b.waves[i] = append(evs, ev)
+			return
+		}
+	}
+	b.waves = append(b.waves, []Event{ev})
 }
 
 func newBatchTx(tx Tx) *batchTx { return &batchTx{Tx: tx, rebuild: map[string]time.Time{}} }
@@ -43,8 +57,12 @@ func (s *Service) rebuildSoon(tx Tx, conv string, t time.Time) error {
 
 // finish does the batch's collected work: each conversation it changed is rebuilt once,
 // from the earliest moment a change touched, which gives the dialogs that rebuilding
-// after every message would have (TestBatchRebuildsLikeOneByOne).
+// after every message would have (TestBatchRebuildsLikeOneByOne), and the waves are
+// checked.
 func (s *Service) finish(b *batchTx) error {
+	if err := s.wavesOfBatch(b); err != nil {
+		return err
+	}
 	for _, conv := range b.order {
 		if err := s.rebuildConversation(b.Tx, conv, b.rebuild[conv]); err != nil {
 			return err
