@@ -75,7 +75,7 @@ func (s *Service) finish(b *batchTx) error {
 // bulkChunk bounds the events of one transaction of an answer's bulk: the writer is
 // held for tens of milliseconds at a time, so what opens a case in another community, or
 // the sender's bookkeeping, waits at most that long behind a burst.
-const bulkChunk = 128
+const bulkChunk = 256
 
 // IngestPoll records one long-poll answer: its events as Ingest does, the updates that
 // could not be decoded (kept, with an alert; see Quarantined), and the position after it.
