@@ -12,7 +12,7 @@ import (
 )
 
 // TestGateLetsOthersBeforeBulk checks the writer's order: a writer that is not bulk goes
-// before bulk writers that waited longer, and writers of one kind go in turn.
+// before bulk writers that waited longer.
 func TestGateLetsOthersBeforeBulk(t *testing.T) {
 	var g writeGate
 	ctx := context.Background()
@@ -41,8 +41,37 @@ func TestGateLetsOthersBeforeBulk(t *testing.T) {
 	require.Eventually(t, queued(0, 1), 5*time.Second, time.Millisecond)
 	g.release()
 	assert.Equal(t, "prompt", <-order)
-	assert.Equal(t, "bulk 1", <-order)
-	assert.Equal(t, "bulk 2", <-order)
+	assert.ElementsMatch(t, []string{"bulk 1", "bulk 2"}, []string{<-order, <-order})
+}
+
+// TestGateBulkIsNotStarved checks that bulk gets the writer while other writers keep
+// coming: it waits out their gaps only for a while (bulkHold).
+func TestGateBulkIsNotStarved(t *testing.T) {
+	// Gaps never long enough: only the hold lets bulk in.
+	g := writeGate{gap: time.Hour, hold: 20 * time.Millisecond}
+	ctx := context.Background()
+	stop, busy, started := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(busy)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if g.acquire(ctx) == nil {
+				g.release()
+			}
+			if i == 0 {
+				close(started)
+			}
+		}
+	}()
+	<-started
+	require.NoError(t, g.acquire(justify.Bulk(ctx)), "bulk gets the writer while the others go on")
+	g.release()
+	close(stop)
+	<-busy
 }
 
 // TestGateWaiterGivesUp checks that a writer whose context ends stops waiting and leaves
