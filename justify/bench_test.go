@@ -149,3 +149,75 @@ func BenchmarkEvidence(b *testing.B) {
 		})
 	}
 }
+
+// mixStream makes events shaped like the load run's (modwatch bench): customers'
+// comments under 50 posts by 10,000 customers, the community's replies to them, operators'
+// deletions of them and bans, 70% / 15% / 5% / 10%.
+type mixStream struct {
+	n        int
+	comments []justify.Ref
+	authors  map[justify.Ref]int64
+}
+
+func (m *mixStream) next(at time.Time) justify.Event {
+	n := m.n
+	m.n++
+	kind := n % 10
+	if len(m.comments) == 0 {
+		kind = 0
+	}
+	switch {
+	case kind == 9:
+		return justify.Event{Key: fmt.Sprintf("mix:ban-%d", n), GroupID: benchGroup, Kind: justify.EventBan,
+			ActorVKID: benchOperator, UserVKID: 7_000_000 + int64(n), VKReason: justify.BanSpam, At: at, Source: justify.SourceLongPoll}
+	case kind == 8 && n%20 == 8:
+		i := (n * 7919) % len(m.comments)
+		ref := m.comments[i]
+		m.comments[i] = m.comments[len(m.comments)-1]
+		m.comments = m.comments[:len(m.comments)-1]
+		return justify.Event{Key: fmt.Sprintf("mix:del-%d", n), GroupID: benchGroup, Kind: justify.EventDelete,
+			ActorVKID: benchOperator, UserVKID: m.authors[ref], Item: ref, At: at, Source: justify.SourceLongPoll}
+	case kind == 7 || kind == 8:
+		to := m.comments[(n*104729)%len(m.comments)]
+		ref := justify.Ref{GroupID: benchGroup, Place: justify.PlaceWallComment, OwnerID: -benchGroup, ParentID: to.ParentID, ItemID: int64(n + 1)}
+		return justify.Event{Key: fmt.Sprintf("mix:reply-%d", n), GroupID: benchGroup, Kind: justify.EventAnswer,
+			Item: ref, ReplyTo: to, At: at, Source: justify.SourceLongPoll,
+			Reply: &justify.Reply{Text: "Здравствуйте! Передали ваш вопрос в службу доставки, ответим в течение дня.", WrittenAt: at}}
+	}
+	ev := benchEvent(n, false)
+	ev.Key = fmt.Sprintf("mix:comment-%d", n)
+	// Customers and posts as the load run spreads them: 10,000 customers, 50 posts.
+	author := 5_000_000 + int64(n*7919%10_000)
+	ev.UserVKID, ev.Ticket.AuthorVKID = author, author
+	ev.Item.ParentID = int64(n*104729%50 + 1)
+	ev.Ticket.Ref, ev.Ticket.Key = ev.Item, ev.Item.Key()
+	if m.authors == nil {
+		m.authors = map[justify.Ref]int64{}
+	}
+	m.comments = append(m.comments, ev.Ticket.Ref)
+	m.authors[ev.Ticket.Ref] = ev.Ticket.AuthorVKID
+	return ev
+}
+
+// BenchmarkIngestMix records the load run's mix with conversations kept, in long-poll
+// answers of 1,000 events, one call each, as the VK watcher does under a burst.
+func BenchmarkIngestMix(b *testing.B) {
+	const batch = 1000
+	svc, _ := benchService(b)
+	svc.Conversations = &justify.Conversations{Lexicon: justify.NewLexicon(justify.LexiconWords{}),
+		Rules: justify.DialogRules{AnswerWithin: 4 * time.Hour, StallAfter: 24 * time.Hour, RepeatWithin: 7 * 24 * time.Hour,
+			NewDialogAfter: time.Hour}, IdleAfter: time.Hour}
+	ctx := context.Background()
+	var m mixStream
+	evs := make([]justify.Event, batch)
+	for b.Loop() {
+		now := time.Now()
+		for i := range evs {
+			evs[i] = m.next(now)
+		}
+		if _, err := svc.Ingest(ctx, evs, "vk:1:ts", fmt.Sprint(m.n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m.n)/b.Elapsed().Seconds(), "events/s")
+}

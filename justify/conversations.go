@@ -229,14 +229,14 @@ func (s *Service) putConvMessage(tx Tx, m *ConvMessage, ev Event) (*ConvMessage,
 func (s *Service) rebuildAfterPut(tx Tx, m ConvMessage, prev *ConvMessage) error {
 	t := m.At
 	if prev != nil && prev.Conv != m.Conv {
-		if err := s.rebuildConversation(tx, prev.Conv, prev.At); err != nil {
+		if err := s.rebuildSoon(tx, prev.Conv, prev.At); err != nil { // ingest.go
 			return err
 		}
 	}
 	if prev != nil && prev.At.Before(t) {
 		t = prev.At
 	}
-	return s.rebuildConversation(tx, m.Conv, t)
+	return s.rebuildSoon(tx, m.Conv, t)
 }
 
 // deletedMessage marks a conversation message deleted or restored.
@@ -260,7 +260,7 @@ func (s *Service) deletedMessage(tx Tx, ev Event) error {
 	if err := tx.PutConvMessage(&m, &old); err != nil {
 		return fmt.Errorf("keep conversation message %s: %w", m.Key, err)
 	}
-	return s.rebuildConversation(tx, m.Conv, m.At)
+	return s.rebuildSoon(tx, m.Conv, m.At)
 }
 
 // rebuildConversation builds a conversation's dialogs again from the dialog before the

@@ -6,8 +6,10 @@
 // The path of one event, file by file:
 //
 //   - event.go: a watcher turns what VK sent into an Event.
-//   - service.go: Service.Ingest records it once (its key deduplicates redeliveries), in
-//     the same transaction as the watcher's cursor, and apply hands it to its kind's rules.
+//   - service.go: Service.Ingest records it once (its key deduplicates redeliveries), and
+//     apply hands it to its kind's rules. ingest.go records a long-poll answer: what opens
+//     cases first, the rest in chunks behind it, the watcher's cursor with the last; the
+//     conversations and waves a batch touched are rebuilt and checked once, at its end.
 //   - bans.go, deletions.go, tickets.go: a ban or an admin's deletion opens a Case
 //     (case.go) for the operator who acted (person.go); what customers write and what the
 //     community answers is kept as tickets, the evidence a deletion case shows.

@@ -45,6 +45,10 @@ type Service struct {
 	// OnReversal, when set, is told what became of each reversal RunReversals carried out;
 	// it must not block. The daemon logs it and wakes the sender.
 	OnReversal func(ReversalResult)
+	// OnCases, when set, is told once the events of a long-poll answer that open or close
+	// cases are committed, before the rest of the answer is recorded (IngestPoll), so
+	// that their prompts leave at once; it must not block. The daemon wakes the sender.
+	OnCases func()
 	// Conversations builds dialogs and finds signs of shirking (conversations.go); nil
 	// keeps no conversations.
 	Conversations *Conversations
@@ -79,33 +83,6 @@ type IngestResult struct {
 // Invalid events are counted and skipped, never fatal.
 func (s *Service) Ingest(ctx context.Context, events []Event, cursorKey, cursorValue string) (IngestResult, error) {
 	return s.IngestPoll(ctx, PollAnswer{Events: events, CursorKey: cursorKey, Cursor: cursorValue})
-}
-
-// IngestPoll records one long-poll answer in one transaction: its events as Ingest does,
-// the updates that could not be decoded (kept, with an alert; see Quarantined), and the
-// position after it. The position never moves past an update that is not kept.
-func (s *Service) IngestPoll(ctx context.Context, a PollAnswer) (IngestResult, error) {
-	var res IngestResult
-	err := s.Store.Update(ctx, func(tx Tx) error {
-		res = IngestResult{}
-		for _, ev := range a.Events {
-			if err := s.ingestOne(tx, ev, &res); err != nil {
-				return err
-			}
-		}
-		for _, q := range a.Quarantined {
-			if err := s.quarantine(tx, q, &res); err != nil { // quarantine.go
-				return err
-			}
-		}
-		if a.CursorKey != "" {
-			if err := tx.SaveCursor(a.CursorKey, a.Cursor); err != nil {
-				return fmt.Errorf("save cursor %s: %w", a.CursorKey, err)
-			}
-		}
-		return nil
-	})
-	return res, err
 }
 
 // ingestOne records one event and acts on it, counting it in res.

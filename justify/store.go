@@ -223,3 +223,13 @@ type ConversationStore interface {
 	OperatorSigns(groupID, vkID int64, from, to time.Time) ([]Sign, error)
 	CountOperatorSigns(groupID, vkID int64, from, to time.Time) (int, error)
 }
+
+type bulkKey struct{}
+
+// Bulk marks ctx as bulk work: the store may let other writers (what opens cases, the
+// sender's bookkeeping, presses) go before a transaction under it. Ingest records the
+// bulk of a long-poll answer so, after what the answer asks of people.
+func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
+
+// IsBulk reports whether ctx was marked by Bulk.
+func IsBulk(ctx context.Context) bool { v, _ := ctx.Value(bulkKey{}).(bool); return v }

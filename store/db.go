@@ -40,7 +40,9 @@ type DB struct {
 	// connection instead of once per call.
 	prepared map[*sql.DB]*stmtCache
 	// now stamps bookkeeping columns (received_at, updated_at, applied_at); tests replace it.
-	now       func() time.Time
+	now func() time.Time
+	// gate orders the writers (gate.go).
+	gate      writeGate
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -236,6 +238,10 @@ func (db *DB) View(ctx context.Context, fn func(justify.Tx) error) error {
 // update and view are Update and View for DB's own methods, which also use Tx's
 // unexported helpers.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	if err := db.gate.acquire(ctx); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer db.gate.release()
 	return db.inTx(ctx, db.write, fn)
 }
 func (db *DB) view(ctx context.Context, fn func(*Tx) error) error { return db.inTx(ctx, db.read, fn) }

@@ -99,6 +99,10 @@ func (db *DB) Message(ctx context.Context, id int64) (justify.Message, error) {
 // settle runs one UPDATE of message id (its last argument) outside any transaction: the
 // sender settles one message at a time and has nothing else to write with it.
 func (db *DB) settle(ctx context.Context, id int64, query string, args ...any) error {
+	if err := db.gate.acquire(ctx); err != nil {
+		return fmt.Errorf("settle outbox message %d: %w", id, err)
+	}
+	defer db.gate.release()
 	res, err := db.write.ExecContext(ctx, query, append(args, id)...)
 	if err != nil {
 		return fmt.Errorf("settle outbox message %d: %w", id, err)

@@ -135,7 +135,12 @@ func TestHealthAndMetrics(t *testing.T) {
 	assert.Equal(t, "ok", rep.Database)
 	assert.Len(t, rep.Watchers, 2)
 
-	_, metrics := get("/metrics")
+	// Telegram has the prompt before the sender has counted it: wait for the count.
+	var metrics string
+	require.Eventually(t, func() bool {
+		_, metrics = get("/metrics")
+		return strings.Contains(metrics, `modwatch_messages_total{outcome="sent"}`)
+	}, 15*time.Second, 20*time.Millisecond, "the delivered prompt is counted")
 	for _, want := range []string{
 		`modwatch_events_received_total{community="10",kind="ban"} 1`,
 		`modwatch_cases{state="awaiting_reason"} 1`,

@@ -43,8 +43,8 @@ var _ Sink = (*justify.Service)(nil)
 // that could not be decoded, in the same transaction as the position that moves past them.
 type PollSink interface {
 	Sink
-	// IngestPoll records one long-poll answer in one transaction: its events, its
-	// undecodable updates and the position after it.
+	// IngestPoll records one long-poll answer: its events, its undecodable updates and,
+	// with the last of them, the position after it.
 	IngestPoll(ctx context.Context, a justify.PollAnswer) (justify.IngestResult, error)
 }
 

@@ -112,6 +112,8 @@ func (d *Daemon) plan(cfg *configs.Config, secrets configs.Secrets) (plan, error
 	pack := packHours(d.db, clog)
 	p.components["conversations"] = component{key: fingerprint(checkEvery), run: func(ctx context.Context) error {
 		every(ctx, min(checkEvery, 10*time.Second), clog, "find due signs", func(ctx context.Context) error {
+			// Upkeep that may wait: the writer serves what opens cases and prompts first.
+			ctx = justify.Bulk(ctx)
 			if err := d.service.TickConversations(ctx); err != nil {
 				return err
 			}
@@ -146,7 +148,7 @@ func (d *Daemon) plan(cfg *configs.Config, secrets configs.Secrets) (plan, error
 	rlog := log.With().Str("component", "retention").Logger()
 	prune := retention(d.db, cfg, d.now, rlog)
 	p.components["retention"] = component{key: fingerprint(cfg.Telegram.KeepSent, cfg.Tickets.Retention), run: func(ctx context.Context) error {
-		every(ctx, time.Hour, rlog, "apply retention", prune)
+		every(justify.Bulk(ctx), time.Hour, rlog, "apply retention", prune)
 		return nil
 	}}
 	return p, nil

@@ -188,6 +188,8 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		}
 		d.bot.Wake() // the edited review and the outcome leave now
 	}
+	// Prompts leave as soon as their cases are committed, before the rest of a burst is.
+	d.service.OnCases = func() { d.bot.Wake() }
 
 	// Everything is built before anything runs, so a bad community stops the start
 	// without leaving goroutines behind; the health listener, opened last, neither.
