@@ -44,6 +44,9 @@ func (b *bench) observe(e telegramtest.Event) {
 		}
 		b.prompted[id] = true
 		b.latency = append(b.latency, now.Sub(at))
+		if id == b.firstBan {
+			b.res.FirstPromptMS = millis(now.Sub(at))
+		}
 		select {
 		case b.promptCh <- struct{}{}:
 		default:
@@ -119,7 +122,7 @@ func (b *bench) count(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.res.Recorded, b.res.TicketsStored = events, tickets
+	b.res.Recorded, b.res.Tickets = events, tickets
 	return nil
 }
 
