@@ -43,6 +43,9 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A daemon alone in its process keeps its memory low unless GOMEMLIMIT says otherwise.
+	limit := daemon.LimitMemory(os.LookupEnv)
+	log.Info().Int64("memory_limit_mib", limit>>20).Msg("go memory limit")
 	d, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{Version: version, Source: src, Notify: systemdNotifier(log)})
 	if err != nil {
 		return err
