@@ -28,6 +28,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	fs.IntVar(&o.Rate, "rate", 0, "push at most this many events per second; 0 pushes as fast as possible")
 	fs.IntVar(&o.PreloadTickets, "preload-tickets", 0, "store this many customers' tickets before the daemon starts")
+	fs.Float64Var(&o.PreloadAnswered, "preload-answered", 0.5, "share of the preloaded tickets that were answered (0..1, 0 takes the default); the others wait, and reports list them")
 	fs.IntVar(&o.PreloadMessages, "preload-messages", 0, "store this many community messages (60 days of dialogs) before the daemon starts, and time a 30-day report over them")
 	fs.IntVar(&o.Lookups, "lookups", 2000, "ticket lookups (a customer's tickets, as a ban's prompt shows them) to time")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "give up after this long")

@@ -158,8 +158,9 @@ func vkEvent(groupID int64, seq int, typ string, object map[string]any) []byte {
 func preloadGroup(author int64, communities int) int64 { return 1 + author%int64(communities) }
 
 // preloadTickets stores n customers' tickets through the store, as years of comments
-// would have left them: benchPreloadAuthor per author, half of them answered.
-func preloadTickets(ctx context.Context, path string, n, communities int) error {
+// would have left them: benchPreloadAuthor per author, the share answered of them answered
+// an hour after they were written, the others still waiting.
+func preloadTickets(ctx context.Context, path string, n, communities int, answered float64) error {
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return fmt.Errorf("open database to preload: %w", err)
@@ -183,7 +184,9 @@ func preloadTickets(ctx context.Context, path string, n, communities int) error 
 					CreatedAt: at, UpdatedAt: at,
 				}
 				t.Link = t.Ref.Link()
-				if i%2 == 0 {
+				// Spread evenly: of every 1000 tickets, the first answered*1000 by the
+				// order of i's low digits are answered.
+				if float64(i%1000) < answered*1000 {
 					t.AnsweredAt, t.AnsweredBy = at.Add(time.Hour), -g
 				}
 				if _, err := tx.UpsertTicket(&t); err != nil {

@@ -136,7 +136,7 @@ func Run(ctx context.Context, o Options, logOut io.Writer) (Result, error) {
 
 	if o.PreloadTickets > 0 {
 		start := time.Now()
-		if err := preloadTickets(ctx, b.dbPth, o.PreloadTickets, o.Communities); err != nil {
+		if err := preloadTickets(ctx, b.dbPth, o.PreloadTickets, o.Communities, o.PreloadAnswered); err != nil {
 			return b.res, err
 		}
 		b.res.PreloadedTicket, b.res.PreloadSeconds = o.PreloadTickets, time.Since(start).Seconds()

@@ -15,6 +15,10 @@ type Options struct {
 	Dir            string
 	Rate           int // events pushed per second; 0 pushes as fast as the fake VK takes them
 	PreloadTickets int
+	// PreloadAnswered is the share of preloaded tickets that were answered (0.5 when zero
+	// is given through Options; the flag's default); the others wait, and a report reads
+	// every waiting ticket.
+	PreloadAnswered float64
 	// PreloadMessages community messages are stored through the domain before the daemon
 	// starts, over the sixty days before the run, and a 30-day report is timed at the end.
 	PreloadMessages int
@@ -55,6 +59,8 @@ func (o *Options) validate() error {
 		return fmt.Errorf("bench: --rate %d: must be 0 (no limit) or positive", o.Rate)
 	case o.GroupAfter < 0:
 		return fmt.Errorf("bench: --group-after %d: must be 0 (off) or more", o.GroupAfter)
+	case o.PreloadAnswered < 0 || o.PreloadAnswered > 1 || math.IsNaN(o.PreloadAnswered):
+		return fmt.Errorf("bench: --preload-answered %v: must be between 0 and 1", o.PreloadAnswered)
 	case o.PreloadTickets < 0:
 		return fmt.Errorf("bench: --preload-tickets %d: must not be negative", o.PreloadTickets)
 	case o.PreloadMessages < 0:
@@ -62,6 +68,9 @@ func (o *Options) validate() error {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Minute
+	}
+	if o.PreloadAnswered == 0 {
+		o.PreloadAnswered = 0.5
 	}
 	if o.LogLevel == "" {
 		o.LogLevel = "info"
