@@ -246,11 +246,7 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := b.waitPrompts(ctx); err != nil {
 		return err
 	}
-	if c, ok := b.dm.(*child); ok {
-		if v, ok := procStatus(fmt.Sprint(c.PID()), "VmHWM"); ok {
-			b.res.DaemonPeakRSSMB = v["VmHWM"]
-		}
-	} else {
+	if _, ok := b.dm.(*child); !ok {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		b.res.GoSysMB = float64(ms.Sys) / (1 << 20)
@@ -278,17 +274,22 @@ func (b *bench) measure(ctx context.Context) error {
 	b.res.ReportSeconds = (t.load + t.json).Seconds()
 	b.res.ReportLoadMS, b.res.ReportJSONMS = millis(t.load), millis(t.json)
 	b.res.ReportDialogs, b.res.ReportSigns = t.dialogs, t.signs
-	if c, ok := b.dm.(*child); ok && b.o.Idle > 0 {
+	c, ok := b.dm.(*child)
+	if !ok {
+		return nil
+	}
+	if b.o.Idle > 0 {
 		if err := b.settle(ctx, 3*time.Second, time.Minute); err != nil {
 			return err
 		}
 		if b.res.Idle, err = measureIdle(ctx, c, b.o.Idle); err != nil {
 			return err
 		}
-		// The peak over the idle window too: a quiet daemon must not creep up.
-		if v, ok := procStatus(fmt.Sprint(c.PID()), "VmHWM"); ok {
-			b.res.DaemonPeakRSSMB = v["VmHWM"]
-		}
+	}
+	// Read just before the daemon stops: the peak over the whole run, the idle window
+	// included, since a quiet daemon must not creep up either.
+	if v, ok := procStatus(fmt.Sprint(c.PID()), "VmHWM"); ok {
+		b.res.DaemonPeakRSSMB = v["VmHWM"]
 	}
 	return nil
 }
