@@ -219,6 +219,9 @@ func (b *bench) measure(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := b.waitReconciled(ctx); err != nil {
+		return err
+	}
 	if b.o.CPUProfile != "" {
 		f, err := os.Create(b.o.CPUProfile)
 		if err != nil {

@@ -81,6 +81,23 @@ func (b *bench) waitIngested(ctx context.Context) error {
 	return nil
 }
 
+// waitReconciled waits until every community's start-up reconciliation of bans is saved.
+// A reconciliation that read the ban list after the feed began would record some of the
+// run's bans a second time, as found by reconciliation, and the counts would depend on
+// timing.
+func (b *bench) waitReconciled(ctx context.Context) error {
+	for g := int64(1); g <= int64(b.o.Communities); g++ {
+		err := waitUntil(ctx, 2*time.Minute, fmt.Sprintf("the reconciliation of community %d", g), func() bool {
+			head, err := b.dm.Service().Cursor(ctx, justify.ReconciledKey(g))
+			return err == nil && head != ""
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // waitPrompts waits until every ban's prompt reached Telegram, or no prompt came for 30s.
 func (b *bench) waitPrompts(ctx context.Context) error {
 	idle := time.NewTimer(30 * time.Second)
