@@ -43,6 +43,9 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A daemon alone in its process keeps its memory low unless GOMEMLIMIT says otherwise.
+	limit := daemon.LimitMemory(os.LookupEnv, len(cfg.VK.Communities))
+	log.Info().Int64("memory_limit_mib", limit>>20).Msg("go memory limit")
 	d, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{Version: version, Source: src, Notify: systemdNotifier(log)})
 	if err != nil {
 		return err
@@ -56,7 +59,10 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 				log.Info().Str("component", "reload").Msg("SIGHUP: reading the config again")
 				// The daemon logs what the reload did, or why it refused the config and
 				// told the managers.
-				_, _ = d.Reload(ctx)
+				if _, err := d.Reload(ctx); err == nil {
+					// Communities added or removed move the memory limit with them.
+					daemon.LimitMemory(os.LookupEnv, d.Communities())
+				}
 			}
 		}
 	}()

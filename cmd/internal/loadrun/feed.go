@@ -94,6 +94,9 @@ func (b *bench) feed(ctx context.Context) error {
 			admin := int64(benchOperatorVK + rng.IntN(benchOperators))
 			b.mu.Lock()
 			b.banAt[user] = time.Now()
+			if b.firstBan == 0 {
+				b.firstBan = user
+			}
 			b.mu.Unlock()
 			b.vk.Ban(g, admin, user, int(justify.BanSpam)+rng.IntN(4), "ссылки на сторонние магазины", 0)
 			b.res.Pushed.Bans++
@@ -155,8 +158,9 @@ func vkEvent(groupID int64, seq int, typ string, object map[string]any) []byte {
 func preloadGroup(author int64, communities int) int64 { return 1 + author%int64(communities) }
 
 // preloadTickets stores n customers' tickets through the store, as years of comments
-// would have left them: benchPreloadAuthor per author, half of them answered.
-func preloadTickets(ctx context.Context, path string, n, communities int) error {
+// would have left them: benchPreloadAuthor per author, the share answered of them answered
+// an hour after they were written, the others still waiting.
+func preloadTickets(ctx context.Context, path string, n, communities int, answered float64) error {
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return fmt.Errorf("open database to preload: %w", err)
@@ -180,7 +184,9 @@ func preloadTickets(ctx context.Context, path string, n, communities int) error 
 					CreatedAt: at, UpdatedAt: at,
 				}
 				t.Link = t.Ref.Link()
-				if i%2 == 0 {
+				// Spread evenly: of every 1000 tickets, the first answered*1000 by the
+				// order of i's low digits are answered.
+				if float64(i%1000) < answered*1000 {
 					t.AnsweredAt, t.AnsweredBy = at.Add(time.Hour), -g
 				}
 				if _, err := tx.UpsertTicket(&t); err != nil {
@@ -192,6 +198,11 @@ func preloadTickets(ctx context.Context, path string, n, communities int) error 
 		if err != nil {
 			return fmt.Errorf("preload tickets %d..%d: %w", from, from+batch, err)
 		}
+	}
+	// A daemon that has run has packed the answered tickets' hours into the roll-up that
+	// reports read: pack them now, so the report is timed as it runs in the steady state.
+	if _, err := db.PackReportHours(ctx, math.MaxInt); err != nil {
+		return fmt.Errorf("pack the preloaded tickets' hours: %w", err)
 	}
 	return db.Close()
 }

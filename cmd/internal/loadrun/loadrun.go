@@ -47,15 +47,13 @@ database: %s
 language: en
 vk:
   api_url: %s
-  long_poll_wait: 5s
-  communities:
+%s  communities:
 `
 
 const benchConfigTail = `telegram:
   token_env: BENCH_TELEGRAM_TOKEN
   api_endpoint: %s
-  poll_timeout: 5s
-  pace: %t
+%s  pace: %t
 justify:
   deadline: 2h
   remind_before: 30m
@@ -64,7 +62,7 @@ justify:
 log:
   level: %s
   format: json
-people:
+%speople:
 `
 
 // bench is one run: the fake servers, the running daemon and what was observed.
@@ -73,13 +71,16 @@ type bench struct {
 	cfg   *configs.Config
 	vk    *vktest.Server
 	tg    *telegramtest.Server
-	dm    *daemon.Daemon
+	dm    underLoad
 	dbPth string
 	res   Result
+	// health is the separate daemon's health address, where its /metrics are.
+	health string
 
 	mu       sync.Mutex
 	banAt    map[int64]time.Time // pushed ban → when the fake VK got it
 	latency  []time.Duration
+	firstBan int64 // the customer of the run's first ban, whose latency is first_prompt_ms
 	prompted map[int64]bool
 	promptCh chan struct{} // gets a value whenever a prompt arrives
 }
@@ -115,6 +116,8 @@ func Run(ctx context.Context, o Options, logOut io.Writer) (Result, error) {
 	}()
 	b.res.Events, b.res.Communities, b.res.BansShare, b.res.Rate = o.Events, o.Communities, o.BansShare, o.Rate
 	b.res.Pace, b.res.GroupAfter = o.Pace, o.GroupAfter
+	b.res.FirstPromptMS, b.res.DaemonPeakRSSMB = -1, -1
+	b.res.Idle = IdleCost{CPUPercent: -1, Goroutines: -1, Sockets: -1, Threads: -1, RSSMB: -1}
 	b.res.Cores, b.res.CPU, b.res.GoVersion = runtime.NumCPU(), cpuModel(), runtime.Version()
 
 	// Every event stays available to the long poll: a daemon that falls behind a burst must
@@ -133,17 +136,18 @@ func Run(ctx context.Context, o Options, logOut io.Writer) (Result, error) {
 
 	if o.PreloadTickets > 0 {
 		start := time.Now()
-		if err := preloadTickets(ctx, b.dbPth, o.PreloadTickets, o.Communities); err != nil {
+		if err := preloadTickets(ctx, b.dbPth, o.PreloadTickets, o.Communities, o.PreloadAnswered); err != nil {
 			return b.res, err
 		}
 		b.res.PreloadedTicket, b.res.PreloadSeconds = o.PreloadTickets, time.Since(start).Seconds()
 	}
-	// The peak RSS is the daemon's, with its database and the fake servers, not the
-	// preload's: the kernel lets a process reset its own high-water mark.
-	runtime.GC()
-	debug.FreeOSMemory()
-	rssReset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-
+	if o.Binary != "" {
+		addr, err := freeAddr()
+		if err != nil {
+			return b.res, err
+		}
+		b.health, b.res.Process = addr, true
+	}
 	cfgPath := filepath.Join(dir, "modwatch.yaml")
 	if err := os.WriteFile(cfgPath, []byte(b.config()), 0o600); err != nil {
 		return b.res, fmt.Errorf("write bench config: %w", err)
@@ -158,27 +162,41 @@ func Run(ctx context.Context, o Options, logOut io.Writer) (Result, error) {
 			return b.res, err
 		}
 	}
-	log, err := daemon.NewLogger(cfg.Log, logOut)
-	if err != nil {
-		return b.res, err
-	}
-	dm, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{})
-	if err != nil {
-		return b.res, fmt.Errorf("daemon did not start: %w", err)
+	// The peak RSS is the daemon's, with its database and the fake servers, not the
+	// preload's: the kernel lets a process reset its own high-water mark.
+	runtime.GC()
+	debug.FreeOSMemory()
+	rssReset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+
+	if o.Binary != "" {
+		c, err := startChild(ctx, o.Binary, dir, cfgPath, b.dbPth, b.health, env, o.Communities)
+		if err != nil {
+			return b.res, err
+		}
+		b.dm = c
+	} else {
+		log, err := daemon.NewLogger(cfg.Log, logOut)
+		if err != nil {
+			return b.res, err
+		}
+		dm, err := daemon.Start(ctx, cfg, secrets, log, daemon.Options{})
+		if err != nil {
+			return b.res, fmt.Errorf("daemon did not start: %w", err)
+		}
+		b.dm = dm
 	}
 	if ctx.Err() != nil {
-		_ = dm.Stop() // the timeout is the error to report
+		_ = b.dm.Stop() // the timeout is the error to report
 		return b.res, fmt.Errorf("daemon did not start: %w", ctx.Err())
 	}
-	b.dm = dm
 	runErr := b.measure(ctx)
-	if err := dm.Stop(); err != nil && runErr == nil {
+	if err := b.dm.Stop(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("daemon: %w", err)
 	}
 	if runErr != nil {
 		return b.res, runErr
 	}
-	b.res.PeakRSSMB, b.res.PeakRSSNote = peakRSS(rssReset)
+	b.res.ProcessPeakRSSMB, b.res.PeakRSSNote = peakRSS(rssReset, o.Binary == "")
 	b.res.FakeServersMB = b.dropFakeServers()
 	for _, p := range []string{b.dbPth, b.dbPth + "-wal"} {
 		if fi, err := os.Stat(p); err == nil {
@@ -200,6 +218,9 @@ func (b *bench) measure(ctx context.Context) error {
 		if err := b.pressStart(ctx, id); err != nil {
 			return err
 		}
+	}
+	if err := b.waitReconciled(ctx); err != nil {
+		return err
 	}
 	if b.o.CPUProfile != "" {
 		f, err := os.Create(b.o.CPUProfile)
@@ -228,9 +249,11 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := b.waitPrompts(ctx); err != nil {
 		return err
 	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	b.res.GoSysMB = float64(ms.Sys) / (1 << 20)
+	if _, ok := b.dm.(*child); !ok {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.res.GoSysMB = float64(ms.Sys) / (1 << 20)
+	}
 	if b.o.MemProfile != "" {
 		if err := writeHeapProfile(b.o.MemProfile); err != nil {
 			return err
@@ -247,13 +270,29 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := b.lookups(ctx); err != nil {
 		return err
 	}
-	if b.o.PreloadMessages > 0 {
-		t, err := timeReport(ctx, b.dm.Store(), daemon.ReportOptions(b.cfg), time.Now())
-		if err != nil {
+	t, err := timeReport(ctx, b.dm.Store(), daemon.ReportOptions(b.cfg), time.Now())
+	if err != nil {
+		return err
+	}
+	b.res.ReportSeconds = (t.load + t.json).Seconds()
+	b.res.ReportLoadMS, b.res.ReportJSONMS = millis(t.load), millis(t.json)
+	b.res.ReportDialogs, b.res.ReportSigns = t.dialogs, t.signs
+	c, ok := b.dm.(*child)
+	if !ok {
+		return nil
+	}
+	if b.o.Idle > 0 {
+		if err := b.settle(ctx, 3*time.Second, time.Minute); err != nil {
 			return err
 		}
-		b.res.ReportLoadMS, b.res.ReportJSONMS = millis(t.load), millis(t.json)
-		b.res.ReportDialogs, b.res.ReportSigns = t.dialogs, t.signs
+		if b.res.Idle, err = measureIdle(ctx, c, b.o.Idle); err != nil {
+			return err
+		}
+	}
+	// Read just before the daemon stops: the peak over the whole run, the idle window
+	// included, since a quiet daemon must not creep up either.
+	if v, ok := procStatus(fmt.Sprint(c.PID()), "VmHWM"); ok {
+		b.res.DaemonPeakRSSMB = v["VmHWM"]
 	}
 	return nil
 }
@@ -297,11 +336,20 @@ func (b *bench) people() []int64 {
 
 func (b *bench) config() string {
 	var s strings.Builder
-	fmt.Fprintf(&s, benchConfigHead, b.dbPth, b.vk.URL())
+	// Short waits let a load run stop quickly; an idle run keeps the defaults, which decide
+	// how often a quiet daemon wakes.
+	vkWait, tgWait, health := "  long_poll_wait: 5s\n", "  poll_timeout: 5s\n", ""
+	if b.o.Idle > 0 {
+		vkWait, tgWait = "", ""
+	}
+	if b.health != "" {
+		health = fmt.Sprintf("health:\n  listen: %s\n", b.health)
+	}
+	fmt.Fprintf(&s, benchConfigHead, b.dbPth, b.vk.URL(), vkWait)
 	for g := 1; g <= b.o.Communities; g++ {
 		fmt.Fprintf(&s, "    - {group_id: %d, name: \"Brand %d\", token_env: BENCH_VK_%d}\n", g, g, g)
 	}
-	fmt.Fprintf(&s, benchConfigTail, b.tg.URL(), b.o.Pace, b.o.GroupAfter, b.o.LogLevel)
+	fmt.Fprintf(&s, benchConfigTail, b.tg.URL(), tgWait, b.o.Pace, b.o.GroupAfter, b.o.LogLevel, health)
 	for i := range benchOperators {
 		fmt.Fprintf(&s, "  - {name: Operator %d, role: operator, vk_id: %d, telegram_id: %d}\n", i+1, benchOperatorVK+i, benchOperatorTG+i)
 	}
