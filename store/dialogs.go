@@ -197,6 +197,9 @@ func (t *Tx) ReplaceDialogs(conv string, from time.Time, ds []justify.Dialog, wr
 		if _, err := t.exec("UPDATE conv_messages SET wrote_after = ? WHERE key = ?", b2i(m.WroteAfter), m.Key); err != nil {
 			return fmt.Errorf("mark reply %s: %w", m.Key, err)
 		}
+		if c := t.convs[m.Key]; c != nil {
+			c.WroteAfter = m.WroteAfter
+		}
 		if m.Hash != 0 {
 			if err := t.markHour(m.GroupID, m.At); err != nil {
 				return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -71,4 +72,56 @@ func TestReplaceAfterDialogsUpTo(t *testing.T) {
 			assert.Equal(t, want, all(db))
 		})
 	}
+}
+
+// TestPrefetchedConvMessages: after PrefetchConvMessages, ConvMessage answers from what
+// the transaction read and stored, exactly as reading the table would: new messages,
+// messages stored again, messages nobody stored, and a reply marked written after.
+func TestPrefetchedConvMessages(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	at := t0.Add(1234567 * time.Nanosecond) // below a millisecond, which the table drops
+	customer := justify.ConvMessage{Key: "vk:1:message:0:5001:0:1", GroupID: 1, Conv: "m:1:5001",
+		Ref: justify.Ref{Place: justify.PlaceMessage, OwnerID: 5001, ItemID: 1}, CustomerVKID: 5001,
+		Side: justify.SideCustomer, TicketKey: "vk:1:message:0:5001:0:1", Customer: justify.CustomerRequest, At: at}
+	reply := justify.ConvMessage{Key: "vk:1:message:0:5001:0:2", GroupID: 1, Conv: "m:1:5001",
+		Ref: justify.Ref{GroupID: 1, Place: justify.PlaceMessage, OwnerID: 5001, ItemID: 2}, CustomerVKID: 5001,
+		Side: justify.SideCommunity, AdminVKID: 111, Text: "Здравствуйте! Заказ в пути.", Reply: justify.ReplyAnswer,
+		FirstReply: justify.ReplyAnswer, Hash: 42, Template: "здравствуйте заказ в пути", At: at.Add(time.Minute)}
+	keys := []string{customer.Key, reply.Key, "vk:1:message:0:5001:0:3"}
+	cached := map[string]justify.ConvMessage{}
+	require.NoError(t, db.Update(ctx, func(tx justify.Tx) error {
+		require.NoError(t, tx.PrefetchConvMessages(keys))
+		_, err := tx.ConvMessage(customer.Key)
+		require.ErrorIs(t, err, justify.ErrNotFound, "nothing stored yet")
+		c, r := customer, reply
+		require.NoError(t, tx.PutConvMessage(&c, nil))
+		require.NoError(t, tx.PutConvMessage(&r, nil))
+		old, err := tx.ConvMessage(c.Key)
+		require.NoError(t, err)
+		c.EditedAt, c.DeletedAt, c.Customer = at.Add(time.Hour), at.Add(2*time.Hour), justify.CustomerThanks
+		require.NoError(t, tx.PutConvMessage(&c, &old))
+		r.WroteAfter = true
+		require.NoError(t, tx.ReplaceDialogs("m:1:5001", t0, nil, []justify.ConvMessage{r}))
+		for _, k := range keys {
+			m, err := tx.ConvMessage(k)
+			if errors.Is(err, justify.ErrNotFound) {
+				continue
+			}
+			require.NoError(t, err)
+			cached[k] = m
+		}
+		return nil
+	}))
+	stored := map[string]justify.ConvMessage{}
+	require.NoError(t, db.View(ctx, func(tx justify.Tx) error {
+		for _, k := range keys {
+			if m, err := tx.ConvMessage(k); err == nil {
+				stored[k] = m
+			}
+		}
+		return nil
+	}))
+	require.Len(t, stored, 2)
+	assert.Equal(t, stored, cached)
 }

@@ -28,6 +28,9 @@ type Tx struct {
 	marked map[[2]int64]bool
 	// read is the last DialogsUpTo's read, until the next write (dialogs.go).
 	read *dialogsRead
+	// convs are conversation messages by key as stored, nil when none is: filled by
+	// PrefetchConvMessages, kept current by what the transaction stores (conversations.go).
+	convs map[string]*justify.ConvMessage
 }
 
 var _ justify.Tx = (*Tx)(nil)
