@@ -139,6 +139,9 @@ func (s *Service) ingestTx(ctx context.Context, events []Event, bad []Quarantine
 	err := s.Store.Update(ctx, func(t Tx) error {
 		res = IngestResult{}
 		tx := newBatchTx(t)
+		if err := s.prefetch(tx, events); err != nil {
+			return err
+		}
 		for _, ev := range events {
 			if err := s.ingestOne(tx, ev, &res); err != nil {
 				return err
@@ -163,6 +166,36 @@ func (s *Service) ingestTx(ctx context.Context, events []Event, bad []Quarantine
 		return IngestResult{}, err
 	}
 	return res, nil
+}
+
+// prefetch reads at once the conversation messages the events will look up one by one
+// (conversations.go): a burst's messages are nearly all new, and asking for each was one
+// query an event.
+func (s *Service) prefetch(tx Tx, events []Event) error {
+	if s.conversations() == nil {
+		return nil
+	}
+	var keys []string
+	for _, ev := range events {
+		switch ev.Kind {
+		case EventWrite, EventEdit:
+			if ev.Ticket != nil {
+				keys = append(keys, ev.Ticket.Key)
+			}
+		case EventAnswer, EventAnswerEdit:
+			ref := ev.Item
+			if ref.GroupID == 0 {
+				ref.GroupID = ev.GroupID
+			}
+			keys = append(keys, ref.Key())
+		case EventDelete, EventRestore:
+			keys = append(keys, ev.Item.Key())
+		}
+	}
+	if err := tx.PrefetchConvMessages(keys); err != nil {
+		return fmt.Errorf("read the batch's conversation messages: %w", err)
+	}
+	return nil
 }
 
 func (r *IngestResult) add(o IngestResult) {

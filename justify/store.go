@@ -183,6 +183,9 @@ type ConversationStore interface {
 	PutConvMessage(m *ConvMessage, old *ConvMessage) error
 	// ConvMessage loads a conversation message by key, or returns ErrNotFound.
 	ConvMessage(key string) (ConvMessage, error)
+	// PrefetchConvMessages reads the messages stored under keys at once, for the
+	// ConvMessage calls of the rest of the transaction.
+	PrefetchConvMessages(keys []string) error
 	// ConvMessages lists a conversation's messages dated at or after from, in date order.
 	ConvMessages(conv string, from time.Time) ([]ConvMessage, error)
 	// ThreadConv returns the conversation and customer of the last customer message in a

@@ -56,6 +56,7 @@ func (t *Tx) PutConvMessage(m *justify.ConvMessage, prev *justify.ConvMessage) e
 		if m.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert conversation message %s: %w", m.Key, err)
 		}
+		t.remember(m, false)
 	} else {
 		m.ID = prev.ID
 		if _, err := t.exec(`UPDATE conv_messages SET group_id = ?, conv = ?, place = ?, owner_id = ?, parent_id = ?,
@@ -63,6 +64,7 @@ func (t *Tx) PutConvMessage(m *justify.ConvMessage, prev *justify.ConvMessage) e
 			first_class = ?, hash = ?, at = ?, edited_at = ?, deleted_at = ? WHERE id = ?`, append(values, m.ID)...); err != nil {
 			return fmt.Errorf("update conversation message %s: %w", m.Key, err)
 		}
+		t.remember(m, prev.WroteAfter)
 	}
 	if m.Hash != 0 && m.Template != "" {
 		if _, err := t.exec(`INSERT INTO phrases (group_id, admin_vk_id, hash, text) VALUES (?, ?, ?, ?)
@@ -84,6 +86,12 @@ func (t *Tx) PutConvMessage(m *justify.ConvMessage, prev *justify.ConvMessage) e
 
 // ConvMessage loads a conversation message by key, or returns justify.ErrNotFound.
 func (t *Tx) ConvMessage(key string) (justify.ConvMessage, error) {
+	if m, ok := t.convs[key]; ok {
+		if m == nil {
+			return justify.ConvMessage{}, fmt.Errorf("conversation message %s: %w", key, justify.ErrNotFound)
+		}
+		return *m, nil
+	}
 	m, err := scanConvMessage(t.queryRow("SELECT "+convColumns+" FROM conv_messages WHERE key = ?", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("conversation message %s: %w", key, justify.ErrNotFound)
@@ -92,6 +100,48 @@ func (t *Tx) ConvMessage(key string) (justify.ConvMessage, error) {
 		return m, fmt.Errorf("load conversation message %s: %w", key, err)
 	}
 	return m, nil
+}
+
+// PrefetchConvMessages reads the conversation messages stored under keys in a few
+// queries, for the ConvMessage calls of the rest of the transaction: a batch asks for
+// each of its messages, nearly always new, and a query each cost more than recording them.
+// What the transaction stores afterwards keeps the read current.
+func (t *Tx) PrefetchConvMessages(keys []string) error {
+	if t.convs == nil {
+		t.convs = map[string]*justify.ConvMessage{}
+	}
+	return inChunks(keys, func(placeholders string, args []any) error {
+		found, err := queryAll(t.ctx, t, "SELECT "+convColumns+" FROM conv_messages WHERE key IN ("+placeholders+")",
+			"conversation messages", scanConvMessage, args...)
+		if err != nil {
+			return err
+		}
+		for _, a := range args {
+			t.convs[a.(string)] = nil
+		}
+		for i := range found {
+			t.convs[found[i].Key] = &found[i]
+		}
+		return nil
+	})
+}
+
+// remember keeps m, just stored, for ConvMessage as it would read it back.
+func (t *Tx) remember(m *justify.ConvMessage, wroteAfter bool) {
+	if t.convs == nil {
+		return
+	}
+	r := justify.ConvMessage{ID: m.ID, Key: m.Key, GroupID: m.GroupID, Conv: m.Conv, Ref: m.Ref,
+		CustomerVKID: m.CustomerVKID, Side: m.Side, AdminVKID: m.AdminVKID, Automatic: m.Automatic, Text: m.Text,
+		TicketKey: m.TicketKey, Hash: m.Hash, At: fromMS(ms(m.At)), EditedAt: fromMS(ms(m.EditedAt)),
+		DeletedAt: fromMS(ms(m.DeletedAt)), WroteAfter: wroteAfter}
+	r.Ref.GroupID = r.GroupID
+	if r.Side == justify.SideCustomer {
+		r.Customer = m.Customer
+	} else {
+		r.Reply, r.FirstReply = m.Reply, m.FirstReply
+	}
+	t.convs[m.Key] = &r
 }
 
 // ConvMessages lists a conversation's messages dated at or after from, by date.

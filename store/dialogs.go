@@ -3,9 +3,12 @@ package store
 // Dialogs as last built, with their waits and signs.
 
 import (
+	"cmp"
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,16 +69,83 @@ func decodeReactions(s string) ([]justify.Reaction, error) {
 
 // DialogsUpTo lists a conversation's dialogs started at or before t, newest first, with
 // what a rebuild needs of them: ID, GroupID, Conv, StartedAt, ClosingAt and ClosingBy.
+//
+// The same query reads the dialogs started after t, which the ReplaceDialogs that follows
+// in a rebuild needs: one read of the conversation's dialogs instead of two, for every
+// message a burst brings (see dialogsRead).
 func (t *Tx) DialogsUpTo(conv string, at time.Time, n int) ([]justify.Dialog, error) {
-	return queryAll(t.ctx, t, `SELECT id, group_id, started_at, closing_at, closing_by FROM dialogs
-		WHERE conv = ? AND started_at <= ? ORDER BY started_at DESC, id DESC LIMIT ?`, "dialogs",
-		func(s scanner) (justify.Dialog, error) {
-			d := justify.Dialog{Conv: conv}
-			var started, closing int64
-			err := s.Scan(&d.ID, &d.GroupID, &started, &closing, &d.ClosingBy)
-			d.StartedAt, d.ClosingAt = fromMS(started), fromMS(closing)
+	type row struct {
+		d     justify.Dialog
+		fp    string
+		upTo  bool
+		start int64
+	}
+	rows, err := queryAll(t.ctx, t, `SELECT * FROM (SELECT id, group_id, started_at, closing_at, closing_by, fingerprint, 1
+		FROM dialogs WHERE conv = ? AND started_at <= ? ORDER BY started_at DESC, id DESC LIMIT ?)
+		UNION ALL SELECT id, group_id, started_at, closing_at, closing_by, fingerprint, 0 FROM dialogs
+		WHERE conv = ? AND started_at > ?`, "dialogs",
+		func(s scanner) (row, error) {
+			r := row{d: justify.Dialog{Conv: conv}}
+			var closing int64
+			err := s.Scan(&r.d.ID, &r.d.GroupID, &r.start, &closing, &r.d.ClosingBy, &r.fp, &r.upTo)
+			r.d.StartedAt, r.d.ClosingAt = fromMS(r.start), fromMS(closing)
+			return r, err
+		}, conv, ms(at), limitOrAll(n), conv, ms(at))
+	if err != nil {
+		return nil, err
+	}
+	var out []justify.Dialog
+	read := &dialogsRead{conv: conv, floor: math.MinInt64}
+	for _, r := range rows {
+		if r.upTo {
+			out = append(out, r.d)
+		}
+		read.rows = append(read.rows, storedDialog{id: r.d.ID, group: r.d.GroupID, started: r.start, fp: r.fp})
+	}
+	slices.SortFunc(out, func(a, b justify.Dialog) int {
+		return cmp.Or(b.StartedAt.Compare(a.StartedAt), cmp.Compare(b.ID, a.ID))
+	})
+	if n > 0 && len(out) == n {
+		// Dialogs started at the same moment as the oldest listed may have been left out.
+		read.floor = ms(out[n-1].StartedAt)
+	}
+	t.read = read
+	return out, nil
+}
+
+// dialogsRead is what DialogsUpTo read of a conversation's dialogs: every dialog started
+// after floor. It serves the ReplaceDialogs of the same rebuild, and is forgotten at the
+// transaction's next write, so that it is never older than the table.
+type dialogsRead struct {
+	conv  string
+	floor int64
+	rows  []storedDialog
+}
+
+// storedDialog is what ReplaceDialogs compares of a dialog as stored.
+type storedDialog struct {
+	id, group, started int64
+	fp                 string
+}
+
+// storedFrom lists conv's dialogs started at or after from, as DialogsUpTo read them when
+// that covers them, else from the table.
+func (t *Tx) storedFrom(conv string, from time.Time) ([]storedDialog, error) {
+	if r := t.read; r != nil && r.conv == conv && ms(from) > r.floor {
+		var out []storedDialog
+		for _, d := range r.rows {
+			if d.started >= ms(from) {
+				out = append(out, d)
+			}
+		}
+		return out, nil
+	}
+	return queryAll(t.ctx, t, "SELECT id, group_id, started_at, fingerprint FROM dialogs WHERE conv = ? AND started_at >= ?",
+		"dialogs", func(s scanner) (storedDialog, error) {
+			var d storedDialog
+			err := s.Scan(&d.id, &d.group, &d.started, &d.fp)
 			return d, err
-		}, conv, ms(at), limitOrAll(n))
+		}, conv, ms(from))
 }
 
 // DueDialogs lists dialogs with a check due at or before now, soonest first.
@@ -89,20 +159,11 @@ func (t *Tx) DueDialogs(now time.Time, limit int) ([]justify.Dialog, error) {
 // same (its fingerprint) is left as it is: a message appended to a conversation rewrites
 // only the dialog it belongs to.
 func (t *Tx) ReplaceDialogs(conv string, from time.Time, ds []justify.Dialog, wrote []justify.ConvMessage) error {
-	type stored struct {
-		id, group, started int64
-		fp                 string
-	}
-	old, err := queryAll(t.ctx, t, "SELECT id, group_id, started_at, fingerprint FROM dialogs WHERE conv = ? AND started_at >= ?",
-		"dialogs", func(s scanner) (stored, error) {
-			var d stored
-			err := s.Scan(&d.id, &d.group, &d.started, &d.fp)
-			return d, err
-		}, conv, ms(from))
+	old, err := t.storedFrom(conv, from)
 	if err != nil {
 		return fmt.Errorf("read dialogs of %s: %w", conv, err)
 	}
-	byStart := map[int64][]stored{}
+	byStart := map[int64][]storedDialog{}
 	for _, d := range old {
 		byStart[d.started] = append(byStart[d.started], d)
 	}
@@ -135,6 +196,9 @@ func (t *Tx) ReplaceDialogs(conv string, from time.Time, ds []justify.Dialog, wr
 	for _, m := range wrote {
 		if _, err := t.exec("UPDATE conv_messages SET wrote_after = ? WHERE key = ?", b2i(m.WroteAfter), m.Key); err != nil {
 			return fmt.Errorf("mark reply %s: %w", m.Key, err)
+		}
+		if c := t.convs[m.Key]; c != nil {
+			c.WroteAfter = m.WroteAfter
 		}
 		if m.Hash != 0 {
 			if err := t.markHour(m.GroupID, m.At); err != nil {

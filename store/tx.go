@@ -26,6 +26,11 @@ type Tx struct {
 	fresh []string
 	// marked are the report hours this transaction marked changed (rollups.go).
 	marked map[[2]int64]bool
+	// read is the last DialogsUpTo's read, until the next write (dialogs.go).
+	read *dialogsRead
+	// convs are conversation messages by key as stored, nil when none is: filled by
+	// PrefetchConvMessages, kept current by what the transaction stores (conversations.go).
+	convs map[string]*justify.ConvMessage
 }
 
 var _ justify.Tx = (*Tx)(nil)
@@ -81,6 +86,7 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	t.read = nil
 	st, err := t.stmt(query)
 	if err != nil {
 		return nil, err
