@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -16,9 +15,16 @@ import (
 // waitingPastSLA is the rule of report.breached for a ticket nobody answered, in SQL:
 // written at or before the deadline, not deleted before the instant, and for imported
 // tickets not closed in their own system (the statuses of justify.Ticket.Open). Its
-// arguments are breachArgs'. tickets_waiting covers it.
+// arguments are breachArgs'. tickets_waiting (migration 0017) covers it.
 const waitingPastSLA = `answered_at = 0 AND created_at <= ? AND (deleted_at = 0 OR deleted_at >= ?)
 	AND NOT (place = ? AND status IN ('closed', 'resolved', 'solved'))`
+
+// countBreaches and longestWaits read tickets_waiting only: the count from the index
+// alone, the list one community's range from its oldest end, stopping after n rows.
+const (
+	countBreaches = `SELECT group_id, COUNT(*) FROM tickets WHERE ` + waitingPastSLA + ` GROUP BY group_id`
+	longestWaits  = `WHERE group_id = ? AND ` + waitingPastSLA + ` ORDER BY created_at, id LIMIT ?`
+)
 
 func breachArgs(at time.Time, sla time.Duration) []any {
 	return []any{ms(at.Add(-sla)), msCeil(at), string(justify.PlaceHelpDesk)}
@@ -43,8 +49,7 @@ func (db *DB) BreachCounts(ctx context.Context, at time.Time, sla time.Duration)
 	if sla <= 0 {
 		return out, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT group_id, COUNT(*) FROM tickets INDEXED BY tickets_waiting
-		WHERE `+waitingPastSLA+` GROUP BY group_id`, breachArgs(at, sla)...)
+	rows, err := db.read.QueryContext(ctx, countBreaches, breachArgs(at, sla)...)
 	if err != nil {
 		return nil, fmt.Errorf("count tickets waiting past the deadline at %s: %w", at.Format(time.RFC3339), err)
 	}
@@ -78,8 +83,7 @@ func (db *DB) LongestWaits(ctx context.Context, at time.Time, sla time.Duration,
 	for _, g := range groups {
 		// One range of the index per community, read from its oldest end.
 		args := append([]any{g}, breachArgs(at, sla)...)
-		ts, err := queryTickets(ctx, db.read, "INDEXED BY tickets_waiting WHERE group_id = ? AND "+
-			strings.TrimSpace(waitingPastSLA)+" ORDER BY created_at, id LIMIT ?", append(args, limit)...)
+		ts, err := queryTickets(ctx, db.read, longestWaits, append(args, limit)...)
 		if err != nil {
 			return nil, fmt.Errorf("longest waits of club%d at %s: %w", g, at.Format(time.RFC3339), err)
 		}
