@@ -42,7 +42,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	format := fs.String("format", "text", "text, csv or json")
 	language := fs.String("lang", "", "ru or en for the text format (default: the config's language)")
 	zone := fs.String("tz", "UTC", "time zone of the dates and of the hourly activity (an IANA name)")
-	examples := fs.Int("examples", report.DefaultExamples, "signs of shirking of each kind listed per operator (0: all)")
+	examples := fs.Int("examples", report.DefaultExamples, "signs of shirking of each kind listed per operator, and longest waits past the SLA per community (0: all)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if *examples < 0 {
 		return fmt.Errorf("report: --examples %d: use 0 (all) or more", *examples)
 	}
-	opts.Examples = *examples
+	opts.Examples, opts.Breaches = *examples, *examples
 	if *operator != "" && !slices.Contains(opts.Operators(), *operator) {
 		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(opts.Operators(), ", "))
 	}

@@ -82,8 +82,9 @@ func (b *builder) op(period int, name string) *acc {
 	return a
 }
 
-// finish sorts and freezes the community's figures.
-func (b *builder) finish() CommunityReport {
+// finish sorts and freezes the community's figures, listing the listed longest waits past
+// the SLA (all when 0).
+func (b *builder) finish(listed int) CommunityReport {
 	cr := CommunityReport{GroupID: b.id, Name: b.name, Activity: b.activity, Replies: b.replies,
 		DeletedRequests: b.deleted, SLABreaches: b.breaches, Signs: b.signs, Templates: b.templates,
 		SpotChecks: b.spots}
@@ -108,6 +109,10 @@ func (b *builder) finish() CommunityReport {
 	})
 	sort.SliceStable(cr.DeletedRequests, func(i, j int) bool { return cr.DeletedRequests[i].At.Before(cr.DeletedRequests[j].At) })
 	sort.SliceStable(cr.SLABreaches, func(i, j int) bool { return cr.SLABreaches[i].Waiting > cr.SLABreaches[j].Waiting })
+	cr.SLABreachesTotal = cr.Total.Current.SLABreaches
+	if listed > 0 && len(cr.SLABreaches) > listed {
+		cr.SLABreaches = cr.SLABreaches[:listed]
+	}
 	return cr
 }
 

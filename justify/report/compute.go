@@ -119,8 +119,17 @@ func Compute(in Input) Report {
 	}
 
 	all := uniqueTickets(in.PrevTickets, in.Tickets)
-	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur)
-	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev)
+	counted := in.BreachCounts[cur] != nil
+	countTickets(all, in.From, in.To, in.SLA, byVK, get, cur, counted)
+	countTickets(all, prevFrom, in.From, in.SLA, byVK, get, prev, counted)
+	for period, counts := range in.BreachCounts {
+		if in.SLA <= 0 {
+			break
+		}
+		for g, n := range counts {
+			get(g).tot[period].n.SLABreaches += n
+		}
+	}
 	countAnswered(in.Answered, in.From, in.To, in.SLA, byVK, get, cur)
 	countAnswered(in.Answered, prevFrom, in.From, in.SLA, byVK, get, prev)
 	countConversations(in, byVK, get) // conversations.go
@@ -132,7 +141,7 @@ func Compute(in Input) Report {
 			rank(in.Communities, order[i]) == rank(in.Communities, order[j]) && order[i] < order[j]
 	})
 	for _, id := range order {
-		cr := comms[id].finish()
+		cr := comms[id].finish(in.BreachesListed)
 		for i, o := range cr.Operators {
 			cr.Operators[i].Role = roles[o.Operator]
 		}
@@ -217,9 +226,10 @@ func deletedRequest(c justify.Case, tickets map[string]justify.Ticket) DeletedRe
 	return d
 }
 
-// countTickets adds the answered tickets and SLA breaches of [from, to) to a period.
+// countTickets adds the answered tickets and SLA breaches of [from, to) to a period; when
+// the breaches were counted in the store (counted), it only lists them.
 func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, byVK map[int64]string,
-	get func(int64) *builder, period int) {
+	get func(int64) *builder, period int, counted bool) {
 	for _, t := range ts {
 		if t.Answered() && within(t.AnsweredAt, from, to) {
 			b := get(t.Ref.GroupID)
@@ -234,7 +244,9 @@ func countTickets(ts []justify.Ticket, from, to time.Time, sla time.Duration, by
 		}
 		if sla > 0 && breached(t, to, sla) {
 			b := get(t.Ref.GroupID)
-			b.tot[period].n.SLABreaches++
+			if !counted {
+				b.tot[period].n.SLABreaches++
+			}
 			if period == cur {
 				b.breaches = append(b.breaches, Breach{TicketID: t.ID, Author: t.AuthorName, AuthorVK: t.AuthorVKID,
 					Excerpt: excerptOf(t), Link: ticketLink(t), CreatedAt: t.CreatedAt, Waiting: to.Sub(t.CreatedAt),

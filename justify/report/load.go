@@ -16,9 +16,12 @@ type Reader interface {
 	CasesBetween(ctx context.Context, from, to time.Time) ([]justify.Case, error)
 	// DecisionsOf loads the audit trails of many cases at once.
 	DecisionsOf(ctx context.Context, ids []justify.CaseID) (map[justify.CaseID][]justify.Decision, error)
-	// OpenTickets lists the tickets nobody answered written before before and not deleted
-	// before since: the ones that may be waiting at a period's end.
-	OpenTickets(ctx context.Context, before, since time.Time) ([]justify.Ticket, error)
+	// BreachCounts counts by community the tickets nobody answered that waited past sla at
+	// at (the rule of Counts.SLABreaches), without reading them.
+	BreachCounts(ctx context.Context, at time.Time, sla time.Duration) (map[int64]int, error)
+	// LongestWaits lists, for each of groups, the n of those tickets written first (all of
+	// them when n <= 0), with their words.
+	LongestWaits(ctx context.Context, at time.Time, sla time.Duration, groups []int64, n int) ([]justify.Ticket, error)
 	// AnsweredTickets lists the tickets first answered at or after since, with what figures
 	// need of them (not their words).
 	AnsweredTickets(ctx context.Context, since time.Time) ([]justify.AnsweredTicket, error)
@@ -58,6 +61,9 @@ type Options struct {
 	// Examples is how many of the newest signs of each kind, and uses of each template,
 	// the report lists for each operator with their words; 0 lists them all.
 	Examples int
+	// Breaches is how many of the longest waits past the SLA the report lists for each
+	// community, with their words; 0 lists them all. The counts count them all.
+	Breaches int
 	// Worst, when positive, lists instead the Worst worst signs of each kind for each
 	// operator, and the worst uses of each template (justify.SignSeverity): the digest's
 	// examples (DigestWorst).
@@ -122,9 +128,11 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	if in.Decisions, err = r.DecisionsOf(ctx, ids); err != nil {
 		return in, err
 	}
-	// The tickets waiting at either period's end, and those answered since the previous
-	// period began (answered in a period, or waiting at its end and answered later).
-	if in.Tickets, err = r.OpenTickets(ctx, to, prevFrom); err != nil {
+	// The breaches among the tickets still waiting at either period's end are counted in
+	// the store, and only the longest waits listed are read with their words; those
+	// answered since the previous period began (answered in a period, or waiting at its
+	// end and answered later) are read without words.
+	if err := loadBreaches(ctx, r, o, &in); err != nil {
 		return in, err
 	}
 	if in.Answered, err = r.AnsweredTickets(ctx, prevFrom); err != nil {
@@ -164,7 +172,13 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 	helpDesk := false
 	for _, t := range append(in.Tickets, in.PrevTickets...) {
 		have[t.Key] = true
-		helpDesk = helpDesk || t.Ref.GroupID == 0
+	}
+	for _, counts := range in.BreachCounts {
+		_, waiting := counts[0]
+		helpDesk = helpDesk || waiting
+	}
+	for _, t := range in.Answered {
+		helpDesk = helpDesk || t.GroupID == 0
 	}
 	var missing []string
 	for _, c := range in.Cases {
@@ -181,4 +195,27 @@ func load(ctx context.Context, r Reader, o Options, from, to time.Time) (Input, 
 		in.Communities = append(in.Communities, justify.Community{Name: HelpDeskName})
 	}
 	return in, nil
+}
+
+// loadBreaches counts the SLA breaches of the tickets waiting at each period's end and
+// reads the longest waits of the current one that the report lists (Options.Breaches).
+func loadBreaches(ctx context.Context, r Reader, o Options, in *Input) error {
+	in.BreachesListed = o.Breaches
+	in.BreachCounts = [2]map[int64]int{{}, {}}
+	if o.SLA <= 0 {
+		return nil
+	}
+	var err error
+	for period, at := range [2]time.Time{cur: in.To, prev: in.From} {
+		if in.BreachCounts[period], err = r.BreachCounts(ctx, at, o.SLA); err != nil {
+			return err
+		}
+	}
+	var groups []int64
+	for g := range in.BreachCounts[cur] {
+		groups = append(groups, g)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i] < groups[j] })
+	in.Tickets, err = r.LongestWaits(ctx, in.To, o.SLA, groups, o.Breaches)
+	return err
 }

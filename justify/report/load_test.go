@@ -153,19 +153,49 @@ func (f *fakeReader) DecisionsOf(_ context.Context, ids []justify.CaseID) (map[j
 	return map[justify.CaseID][]justify.Decision{}, nil
 }
 
-// OpenTickets keeps the store's rule: unanswered, written before before, not deleted
-// before since.
-func (f *fakeReader) OpenTickets(_ context.Context, before, since time.Time) ([]justify.Ticket, error) {
-	if f.fail == "OpenTickets" {
+// BreachCounts keeps the store's rule: the tickets nobody answered that breached at at.
+func (f *fakeReader) BreachCounts(_ context.Context, at time.Time, sla time.Duration) (map[int64]int, error) {
+	if f.fail == "BreachCounts" {
+		return nil, errRead
+	}
+	out := map[int64]int{}
+	for _, t := range f.waiting(at, sla) {
+		out[t.Ref.GroupID]++
+	}
+	return out, nil
+}
+
+// LongestWaits keeps the store's rule: the n of those written first in each group.
+func (f *fakeReader) LongestWaits(_ context.Context, at time.Time, sla time.Duration, groups []int64, n int) ([]justify.Ticket, error) {
+	if f.fail == "LongestWaits" {
 		return nil, errRead
 	}
 	var out []justify.Ticket
+	for _, g := range groups {
+		var of []justify.Ticket
+		for _, t := range f.waiting(at, sla) {
+			if t.Ref.GroupID == g {
+				of = append(of, t)
+			}
+		}
+		sort.SliceStable(of, func(i, j int) bool { return of[i].CreatedAt.Before(of[j].CreatedAt) })
+		if n > 0 && len(of) > n {
+			of = of[:n]
+		}
+		out = append(out, of...)
+	}
+	return out, nil
+}
+
+// waiting are the tickets nobody answered that breached the SLA at at.
+func (f *fakeReader) waiting(at time.Time, sla time.Duration) []justify.Ticket {
+	var out []justify.Ticket
 	for _, t := range f.tickets {
-		if !t.Answered() && t.CreatedAt.Before(before) && (t.DeletedAt.IsZero() || !t.DeletedAt.Before(since)) {
+		if sla > 0 && !t.Answered() && breached(t, at, sla) {
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // AnsweredTickets keeps the store's rule: answered at or after since, without words.
@@ -230,7 +260,9 @@ func TestLoad(t *testing.T) {
 	assert.Equal(t, [][2]time.Time{{dayFrom.Add(-24 * time.Hour).In(msk), dayTo.In(msk)}}, f.casesAsked,
 		"one read covers the period and the one before")
 	assert.ElementsMatch(t, []justify.CaseID{1, 2, 3, 4, 5, 8, 9, 12}, f.decisionIDs, "audit trails of the period's cases only")
-	assert.Equal(t, []string{deletedRef.Key()}, f.keysAsked, "only the deleted request's words the periods lack")
+	// Waiting tickets are no longer all read: the words of every deleted request not
+	// listed among the longest waits are read by key.
+	assert.ElementsMatch(t, []string{deletedRef.Key(), "vk:1:wall_post:-1_0_12"}, f.keysAsked, "only the deleted requests' words the lists lack")
 	assert.Len(t, opts.Communities, 2, "the caller's options are left as they were")
 
 	var names []string
@@ -257,7 +289,7 @@ func mustLoadInput(t *testing.T, r Reader, o Options, from, to time.Time) Input 
 }
 
 func TestLoadFails(t *testing.T) {
-	for _, method := range []string{"CasesBetween", "DecisionsOf", "OpenTickets", "AnsweredTickets", "TicketsByKeys"} {
+	for _, method := range []string{"CasesBetween", "DecisionsOf", "BreachCounts", "LongestWaits", "AnsweredTickets", "TicketsByKeys"} {
 		t.Run(method, func(t *testing.T) {
 			f := loadFixture()
 			f.fail = method

@@ -18,6 +18,10 @@ const MaxMessageLen = 4096
 // the rest are counted ("and 3 more"): owners need the pattern, the CSV has every figure.
 const maxListed = 10
 
+// MaxListed is how many of the longest waits past the SLA /stats and the digests read and
+// list per community (Options.Breaches): the Telegram lists show no more.
+const MaxListed = maxListed
+
 // format is what differs between the CLI's text and Telegram's HTML.
 type format struct {
 	html bool
@@ -213,7 +217,8 @@ func renderCommunity(c CommunityReport, r Report, f format, language string) []s
 			entries = append(entries, f.esc(fmt.Sprintf(w.waits, author, HumanDuration(b.Waiting, language)))+": "+
 				quote(b.Excerpt, "", f, w)+f.link(b.Link, w))
 		}
-		paras = append(paras, f.list(fmt.Sprintf(w.breaches, HumanDuration(r.SLA, language)), entries, w))
+		// The list may hold only the longest waits: the others are counted, not read.
+		paras = append(paras, f.listOf(fmt.Sprintf(w.breaches, HumanDuration(r.SLA, language)), entries, c.SLABreachesTotal, w))
 	}
 	if f.worst {
 		paras = append(paras, digestSigns(c, r, f, language)...) // render_digest.go
@@ -263,17 +268,26 @@ func (f format) link(url string, w words) string {
 
 // list writes a heading and its entries, at most maxListed in Telegram.
 func (f format) list(heading string, entries []string, w words) string {
+	return f.listOf(heading, entries, len(entries), w)
+}
+
+// listOf writes a heading and the first entries of total, at most maxListed in Telegram,
+// and counts the ones not written.
+func (f format) listOf(heading string, entries []string, total int, w words) string {
 	lines := []string{f.bold(heading)}
 	bullet := "  - "
 	if f.html {
 		bullet = "• "
 	}
-	for i, e := range entries {
-		if !f.listAll && i == maxListed {
-			lines = append(lines, bullet+f.esc(fmt.Sprintf(w.more, len(entries)-maxListed)))
-			break
-		}
+	shown := len(entries)
+	if !f.listAll && shown > maxListed {
+		shown = maxListed
+	}
+	for _, e := range entries[:shown] {
 		lines = append(lines, bullet+e)
+	}
+	if total > shown {
+		lines = append(lines, bullet+f.esc(fmt.Sprintf(w.more, total-shown)))
 	}
 	return strings.Join(lines, "\n")
 }

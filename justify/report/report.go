@@ -40,6 +40,14 @@ type Input struct {
 	Decisions map[justify.CaseID][]justify.Decision
 	// Tickets of the period: written, answered or still waiting in it.
 	Tickets []justify.Ticket
+	// BreachCounts, when a loader counted them in the store, are the SLA breaches of the
+	// tickets nobody answered, by community, at To ([0]) and at From ([1]). Tickets then
+	// holds only the longest waits at To to list, which count for no breach themselves;
+	// without BreachCounts (nil maps), every ticket in Tickets and PrevTickets counts.
+	BreachCounts [2]map[int64]int
+	// BreachesListed bounds the SLA breaches listed per community, longest wait first; 0
+	// lists them all. CommunityReport.SLABreachesTotal counts them all.
+	BreachesListed int
 	// Deleted are the tickets of deleted items by Ref.Key(), for the excerpts of deleted
 	// requests written before the period; Tickets are searched first.
 	Deleted map[string]justify.Ticket
@@ -221,8 +229,11 @@ type CommunityReport struct {
 	// with nothing to count.
 	Operators       []OperatorFigures `json:"operators"`
 	DeletedRequests []DeletedRequest  `json:"deleted_requests"`
-	// SLABreaches are sorted longest wait first.
+	// SLABreaches are the longest waits past the SLA at the period's end, longest first:
+	// Options.Breaches of them (all when it is 0).
 	SLABreaches []Breach `json:"sla_breaches"`
+	// SLABreachesTotal counts every breach, listed or not (Total.Current.SLABreaches).
+	SLABreachesTotal int `json:"sla_breaches_total"`
 	// Activity is each operator's actions by hour of the day (see Report.Activity).
 	Activity map[string][24]int `json:"activity"`
 	// Replies is each operator's replies to customers by hour of the day (see

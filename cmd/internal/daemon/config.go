@@ -41,7 +41,7 @@ func digestSchedule(key string, d configs.DigestConfig) (report.Schedule, error)
 func ReportOptions(cfg *configs.Config) report.Options {
 	o := report.Options{People: cfg.Directory().All(), SLA: cfg.Tickets.AnswerWithin,
 		TemplateMinCustomers: cfg.Conversations.TemplateMinCustomers, Examples: report.DefaultExamples,
-		Shifts: cfg.Shifts()}
+		Breaches: report.MaxListed, Shifts: cfg.Shifts()}
 	byID := cfg.Communities(configs.Secrets{})
 	for _, c := range cfg.VK.Communities {
 		o.Communities = append(o.Communities, byID[c.GroupID])
