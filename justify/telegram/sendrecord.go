@@ -1,0 +1,130 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/modwatch/modwatch/justify"
+)
+
+// recorder records what Telegram answered to a page's messages as the answers come: it
+// takes whatever came while it recorded the previous ones, so that the outbox costs a
+// transaction or two per handful of messages under a backlog and one per message when
+// they trickle in.
+type recorder struct {
+	b    *Bot
+	ctx  context.Context
+	in   chan *job
+	done chan struct{}
+	errs errList
+	// panicked is what the recorder panicked with, re-raised by close in the send loop,
+	// whose supervisor restarts it.
+	panicked any
+}
+
+// newRecorder starts a recorder that settles with ctx.
+func (b *Bot) newRecorder(ctx context.Context) *recorder {
+	r := &recorder{b: b, ctx: ctx, in: make(chan *job, maxUnrecorded), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+// put hands a job Telegram answered to the recorder; it waits while maxUnrecorded others
+// wait to be recorded.
+func (r *recorder) put(j *job) { r.in <- j }
+
+// close waits until everything put was recorded and returns what failed.
+func (r *recorder) close() error {
+	close(r.in)
+	<-r.done
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return errors.Join(r.errs.list()...)
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = p
+			for range r.in { // let the senders finish; nothing more is recorded
+			}
+		}
+	}()
+	for j := range r.in {
+		batch := []*job{j}
+	more:
+		for {
+			select {
+			case j, ok := <-r.in:
+				if !ok {
+					break more
+				}
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		r.errs.add(r.b.record(r.ctx, batch))
+	}
+}
+
+// record settles jobs Telegram answered. Failures are settled one by one, as they are
+// few and each decides its own fate (retry, give up, follow a team chat); the messages
+// Telegram took are marked sent and told to the service in one transaction.
+func (b *Bot) record(ctx context.Context, batch []*job) error {
+	var errs []error
+	var took []*job
+	for _, j := range batch {
+		if j.r.ok() {
+			took = append(took, j)
+			continue
+		}
+		if err := b.settleFailure(ctx, j.m, j.r, j.refusal, j.log); err != nil {
+			errs = append(errs, fmt.Errorf("deliver message %d: %w", j.m.ID, err))
+		}
+	}
+	if len(took) == 0 {
+		return errors.Join(errs...)
+	}
+	now := b.deps.Now()
+	ds := make([]justify.Delivery, len(took))
+	for i, j := range took {
+		j.log.Debug().Int("telegram_message_id", j.r.messageID).Bool("short", j.short).Msg("message delivered")
+		p, _ := b.people().ByTelegram(j.m.ChatID)
+		ds[i] = justify.Delivery{Message: j.m, To: p.Name, At: now, Refused: j.refusal, TelegramMessageID: j.r.messageID, Short: j.short}
+	}
+	// Each message is marked sent in the transaction that tells its case, so that neither
+	// happens without the other.
+	missing, err := b.deps.Service.SentAll(ctx, ds)
+	told := took
+	if err != nil {
+		// One message the service cannot take must not hold back the others: each is
+		// recorded on its own, and one that still fails stays unsent, to be sent again.
+		told, missing = nil, nil
+		for i, j := range took {
+			gone, err := b.deps.Service.SentAll(ctx, ds[i:i+1])
+			if err != nil {
+				errs = append(errs, fmt.Errorf("deliver message %d: %w", j.m.ID, err))
+				continue
+			}
+			told, missing = append(told, j), append(missing, gone...)
+		}
+	}
+	for _, j := range told {
+		b.deps.Metrics.settled(outcomeSent)
+		if !slices.Contains(missing, j.m.ID) {
+			continue
+		}
+		if j.m.EditOf != 0 {
+			// A newer edit of the same message replaced this one while it was sent.
+			j.log.Debug().Msg("edit superseded while sent")
+			continue
+		}
+		errs = append(errs, fmt.Errorf("record message %d sent: %w", j.m.ID, justify.ErrNotFound))
+	}
+	return errors.Join(errs...)
+}
