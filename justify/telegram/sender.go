@@ -36,8 +36,15 @@ func (b *Bot) sendLoop(ctx context.Context) error {
 	failures := 0
 	paced := time.NewTimer(time.Hour)
 	defer paced.Stop()
+	// What was handed to Telegram is recorded even as the loop stops.
+	o := b.newOutgoing(context.WithoutCancel(ctx))
+	defer func() {
+		if err := o.wait(); err != nil {
+			b.log.Error().Err(b.redact(err)).Msg("deliver outbox")
+		}
+	}()
 	for {
-		again, err := b.sendDue(ctx)
+		again, err := b.sendDue(ctx, o)
 		if err != nil && ctx.Err() == nil {
 			failures++
 			b.log.Error().Err(b.redact(err)).Int("consecutive_errors", failures).Msg("deliver outbox")
@@ -68,12 +75,17 @@ func (b *Bot) sendLoop(ctx context.Context) error {
 // reviews must not hold back an operator's prompt queued behind it. What the pace admits
 // of a page goes out as one page (sendpage.go): to different chats at once, and settled in
 // a few transactions rather than a few a message.
-func (b *Bot) sendDue(ctx context.Context) (time.Duration, error) {
+func (b *Bot) sendDue(ctx context.Context, o *outgoing) (time.Duration, error) {
+	if err := o.failure(); err != nil {
+		return -1, err
+	}
 	again := time.Duration(-1)
 	held := map[int64]bool{}
 	var except []int64
 	for page := 0; page < maxPages; page++ {
-		due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch, except...)
+		// The chats whose messages are in flight are left out: what they were handed is
+		// still unsent in the outbox, and what comes after waits for it.
+		due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch, append(o.busyChats(), except...)...)
 		if err != nil {
 			return -1, fmt.Errorf("list due messages: %w", err)
 		}
@@ -108,7 +120,7 @@ func (b *Bot) sendDue(ctx context.Context) (time.Duration, error) {
 			admitted = append(admitted, m)
 			inPage[m.ID] = true
 		}
-		if err := b.deliverPage(ctx, admitted); err != nil {
+		if err := b.deliverPage(ctx, o, admitted); err != nil {
 			return -1, err
 		}
 		if ctx.Err() != nil {

@@ -15,22 +15,155 @@ import (
 // A page of due messages goes out in three steps, so that a backlog costs a few outbox
 // transactions a page rather than three a message, and Telegram's round trips to different
 // chats overlap:
-//  1. each message is rendered (reads only), its chat's messages in order;
+//  1. the messages are rendered side by side (reads only);
 //  2. the buttons of the whole page are saved in one transaction, before any is shown;
-//  3. the chats are sent to at once, at most sendWorkers of them, each chat's messages in
-//     order, one at a time; what Telegram answered is recorded as it comes, whatever has
-//     come since the last record in one transaction (the case told first, then the
-//     message marked sent, as one message at a time did).
+//  3. each chat's messages are handed to a sender of their own, at most sendWorkers chats
+//     at once, which sends them in order, one at a time; what Telegram answered is
+//     recorded as it comes, whatever came since the last record in one transaction (the
+//     message marked sent in the transaction that tells its case).
+//
+// A chat stays busy until all it was handed is recorded, and the next pages leave it out,
+// so that a message is never read while in flight and one chat's messages keep their
+// order; the other chats do not wait for it: an operator's prompts do not queue behind a
+// manager's long backlog of reviews.
 //
 // A crash re-sends what Telegram took but the outbox had not recorded yet, as it re-sent
 // the one message in flight before: at most maxUnrecorded twice over plus sendWorkers
-// messages, since a sender blocks while that many wait to be recorded.
+// messages, since a sender waits while that many wait to be recorded.
 const (
-	// sendWorkers bounds how many chats a page sends to at once.
+	// sendWorkers bounds how many chats are sent to at once.
 	sendWorkers = 8
 	// maxUnrecorded bounds how many answers wait for the recorder before the senders wait.
-	maxUnrecorded = 16
+	maxUnrecorded = 64
 )
+
+// outgoing is what the send loop has handed to chat senders and not yet seen recorded.
+type outgoing struct {
+	b     *Bot
+	rec   *recorder
+	slots chan struct{}
+	wg    sync.WaitGroup
+	errs  errList
+
+	mu       sync.Mutex
+	busy     map[int64]int // a chat's jobs handed out and not yet recorded
+	panicked any
+}
+
+// newOutgoing starts what a send loop hands chats to; settle is the context that records
+// what Telegram answered, which must outlive the loop's.
+func (b *Bot) newOutgoing(settle context.Context) *outgoing {
+	o := &outgoing{b: b, slots: make(chan struct{}, sendWorkers), busy: map[int64]int{}}
+	o.rec = b.newRecorder(settle, o.done, &o.errs)
+	return o
+}
+
+// busyChats lists the chats whose messages are in flight.
+func (o *outgoing) busyChats() []int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]int64, 0, len(o.busy))
+	for c := range o.busy {
+		out = append(out, c)
+	}
+	return out
+}
+
+// done counts a chat's job as settled (recorded, or not sent after all); the last one
+// frees the chat and wakes the send loop for what is due to it next.
+func (o *outgoing) done(chat int64) {
+	o.mu.Lock()
+	o.busy[chat]--
+	free := o.busy[chat] <= 0
+	if free {
+		delete(o.busy, chat)
+	}
+	o.mu.Unlock()
+	if free {
+		o.b.Wake()
+	}
+}
+
+// failure returns (and forgets) what went wrong in the chat senders and the recorder
+// since the last call, and raises again a panic of theirs here, in the send loop, whose
+// supervisor restarts it rather than have it take the daemon down from a goroutine.
+func (o *outgoing) failure() error {
+	o.mu.Lock()
+	p := o.panicked
+	o.mu.Unlock()
+	if p == nil {
+		p = o.rec.panic()
+	}
+	if p != nil {
+		panic(p)
+	}
+	return o.errs.take()
+}
+
+// wait waits until every chat sender is done and what they sent is recorded.
+func (o *outgoing) wait() error {
+	o.wg.Wait()
+	o.rec.close()
+	return o.failure()
+}
+
+// hand starts a sender for one chat's jobs, waiting for a free one. ctx ending stops it
+// before the next message.
+func (o *outgoing) hand(ctx context.Context, js []*job) {
+	var send []*job
+	for _, j := range js {
+		if !j.skip {
+			send = append(send, j)
+		}
+	}
+	if len(send) == 0 {
+		return
+	}
+	chat := send[0].m.ChatID
+	o.mu.Lock()
+	o.busy[chat] += len(send)
+	o.mu.Unlock()
+	o.slots <- struct{}{}
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		defer func() { <-o.slots }()
+		left := send
+		defer func() {
+			if p := recover(); p != nil {
+				o.mu.Lock()
+				if o.panicked == nil {
+					o.panicked = p
+				}
+				o.mu.Unlock()
+			}
+			for range left {
+				o.done(chat)
+			}
+		}()
+		for len(left) > 0 && ctx.Err() == nil {
+			j := left[0]
+			if j.m.Kind == justify.MsgDigest {
+				// A digest goes in parts and keeps its own progress (digest.go).
+				err := o.b.deliverDigest(ctx, j.m, j.log)
+				left = left[1:]
+				o.done(chat)
+				if err != nil {
+					o.errs.add(fmt.Errorf("deliver message %d: %w", j.m.ID, err))
+					return
+				}
+				continue
+			}
+			o.b.transmitJob(ctx, j)
+			left = left[1:]
+			o.rec.put(j)
+			if j.r.status == retry && j.r.code == http.StatusTooManyRequests {
+				// Telegram wants the chat left alone for a while: its later messages wait.
+				return
+			}
+		}
+	}()
+}
 
 // job is one message of a page, from its rendering to what Telegram answered.
 type job struct {
@@ -54,23 +187,20 @@ type job struct {
 	refusal string // why Telegram refused the full form, when r answers the short one
 }
 
-// deliverPage delivers a page of messages that the pace admitted. It returns an error only
-// when the outbox itself fails; Telegram's refusals are settled. Whatever happens, the
-// messages Telegram took are recorded.
-func (b *Bot) deliverPage(ctx context.Context, page []justify.Message) (err error) {
+// deliverPage renders a page of messages that the pace admitted, saves their buttons and
+// hands each chat's messages to its sender. It returns an error only when the outbox
+// itself fails; Telegram's refusals are settled.
+func (b *Bot) deliverPage(ctx context.Context, o *outgoing, page []justify.Message) error {
 	if len(page) == 0 {
 		return nil
 	}
-	// Settling must survive shutdown: the message may already be in Telegram.
+	// Settling must survive shutdown.
 	settle := context.WithoutCancel(ctx)
 	var errs errList
-	defer func() {
-	}()
 	all := b.jobs(page)
 	chats := byChat(all)
 
-	// Rendering only reads, so a busy chat's messages are rendered side by side too. A
-	// message that cannot be rendered for now holds back its chat's later ones, to keep
+	// A message that cannot be rendered for now holds back its chat's later ones, to keep
 	// their order.
 	each(all, func(j *job) {
 		if err := b.prepare(ctx, settle, j); err != nil {
@@ -78,6 +208,7 @@ func (b *Bot) deliverPage(ctx context.Context, page []justify.Message) (err erro
 			j.failed = true
 		}
 	})
+	var buttons []justify.Button
 	for _, js := range chats {
 		for i, j := range js {
 			if j.failed {
@@ -86,12 +217,6 @@ func (b *Bot) deliverPage(ctx context.Context, page []justify.Message) (err erro
 				}
 				break
 			}
-		}
-	}
-
-	var buttons []justify.Button
-	for _, js := range chats {
-		for _, j := range js {
 			if !j.skip {
 				buttons = append(buttons, j.buttons...)
 			}
@@ -99,37 +224,16 @@ func (b *Bot) deliverPage(ctx context.Context, page []justify.Message) (err erro
 	}
 	if err := b.deps.Buttons.SaveButtons(ctx, buttons); err != nil {
 		// Nothing was sent: the page is due again at the next round.
-		return errors.Join(append(errs.list(), fmt.Errorf("save the buttons of %d messages: %w", len(page), err))...)
+		errs.add(fmt.Errorf("save the buttons of %d messages: %w", len(page), err))
+		return errs.take()
 	}
-
-	rec := b.newRecorder(settle)
-	// What Telegram took is recorded even when a sender panics.
-	defer func() {
-		errs.add(rec.close())
-		err = errors.Join(errs.list()...)
-	}()
-	eachChat(chats, func(js []*job) {
-		for _, j := range js {
-			if j.skip || ctx.Err() != nil {
-				continue
-			}
-			if j.m.Kind == justify.MsgDigest {
-				// A digest goes in parts and keeps its own progress (digest.go).
-				if err := b.deliverDigest(ctx, j.m, j.log); err != nil {
-					errs.add(fmt.Errorf("deliver message %d: %w", j.m.ID, err))
-					return
-				}
-				continue
-			}
-			b.transmitJob(ctx, j)
-			rec.put(j)
-			if j.r.status == retry && j.r.code == http.StatusTooManyRequests {
-				// Telegram wants the chat left alone for a while: its later messages wait.
-				return
-			}
+	for _, js := range chats {
+		if ctx.Err() != nil {
+			break
 		}
-	})
-	return nil
+		o.hand(ctx, js)
+	}
+	return errs.take()
 }
 
 // jobs makes a page's jobs.
@@ -157,10 +261,6 @@ func byChat(js []*job) [][]*job {
 	}
 	return chats
 }
-
-// eachChat runs fn on every chat's jobs, at most sendWorkers chats at once, and returns
-// when all are done.
-func eachChat(chats [][]*job, fn func([]*job)) { each(chats, fn) }
 
 // each runs fn on every item, at most sendWorkers at once, and returns when all are done.
 // A panic in fn is raised again here, in the send loop, whose supervisor restarts it,
@@ -277,8 +377,11 @@ func (e *errList) add(err error) {
 	e.errs = append(e.errs, err)
 }
 
-func (e *errList) list() []error {
+// take returns the errors collected, joined, and forgets them.
+func (e *errList) take() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]error(nil), e.errs...)
+	err := errors.Join(e.errs...)
+	e.errs = nil
+	return err
 }

@@ -5,28 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/modwatch/modwatch/justify"
 )
 
-// recorder records what Telegram answered to a page's messages as the answers come: it
-// takes whatever came while it recorded the previous ones, so that the outbox costs a
-// transaction or two per handful of messages under a backlog and one per message when
+// recorder records what Telegram answered to the messages of a send loop as the answers
+// come: it takes whatever came while it recorded the previous ones, so that the outbox
+// costs a transaction per handful of messages under a backlog and one per message when
 // they trickle in.
 type recorder struct {
-	b    *Bot
-	ctx  context.Context
-	in   chan *job
-	done chan struct{}
-	errs errList
-	// panicked is what the recorder panicked with, re-raised by close in the send loop,
-	// whose supervisor restarts it.
+	b       *Bot
+	ctx     context.Context
+	in      chan *job
+	done    chan struct{}
+	settled func(chat int64) // told of each job once recorded
+	errs    *errList
+
+	mu       sync.Mutex
 	panicked any
 }
 
-// newRecorder starts a recorder that settles with ctx.
-func (b *Bot) newRecorder(ctx context.Context) *recorder {
-	r := &recorder{b: b, ctx: ctx, in: make(chan *job, maxUnrecorded), done: make(chan struct{})}
+// newRecorder starts a recorder that settles with ctx, tells settled of each job it
+// recorded, and adds what fails to errs.
+func (b *Bot) newRecorder(ctx context.Context, settled func(chat int64), errs *errList) *recorder {
+	r := &recorder{b: b, ctx: ctx, in: make(chan *job, maxUnrecorded), done: make(chan struct{}),
+		settled: settled, errs: errs}
 	go r.run()
 	return r
 }
@@ -35,22 +39,28 @@ func (b *Bot) newRecorder(ctx context.Context) *recorder {
 // wait to be recorded.
 func (r *recorder) put(j *job) { r.in <- j }
 
-// close waits until everything put was recorded and returns what failed.
-func (r *recorder) close() error {
+// close waits until everything put was recorded; nothing may be put after.
+func (r *recorder) close() {
 	close(r.in)
 	<-r.done
-	if r.panicked != nil {
-		panic(r.panicked)
-	}
-	return errors.Join(r.errs.list()...)
+}
+
+// panic is what the recorder panicked with, if it did, for the send loop to raise again.
+func (r *recorder) panic() any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.panicked
 }
 
 func (r *recorder) run() {
 	defer close(r.done)
 	defer func() {
 		if p := recover(); p != nil {
+			r.mu.Lock()
 			r.panicked = p
-			for range r.in { // let the senders finish; nothing more is recorded
+			r.mu.Unlock()
+			for j := range r.in { // let the senders finish; nothing more is recorded
+				r.settled(j.m.ChatID)
 			}
 		}
 	}()
@@ -69,6 +79,9 @@ func (r *recorder) run() {
 			}
 		}
 		r.errs.add(r.b.record(r.ctx, batch))
+		for _, j := range batch {
+			r.settled(j.m.ChatID)
+		}
 	}
 }
 
