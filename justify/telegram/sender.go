@@ -73,8 +73,9 @@ func (b *Bot) sendLoop(ctx context.Context) error {
 // A chat that must wait skips its later messages too, so that they keep their order, and
 // the next page of due messages leaves the held chats out: a manager with a backlog of
 // reviews must not hold back an operator's prompt queued behind it. What the pace admits
-// of a page goes out as one page (sendpage.go): to different chats at once, and settled in
-// a few transactions rather than a few a message.
+// of a page is rendered, and each chat's part handed to a sender of its own (sendpage.go):
+// chats whose messages are still in flight are left out of the pages until they are
+// recorded, and their sender's end wakes the loop for what comes next.
 func (b *Bot) sendDue(ctx context.Context, o *outgoing) (time.Duration, error) {
 	if err := o.failure(); err != nil {
 		return -1, err
