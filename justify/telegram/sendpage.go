@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -155,6 +156,7 @@ func (o *outgoing) hand(ctx context.Context, js []*job) {
 				continue
 			}
 			o.b.transmitJob(ctx, j)
+			j.at = o.b.deps.Now()
 			left = left[1:]
 			o.rec.put(j)
 			if j.r.status == retry && j.r.code == http.StatusTooManyRequests {
@@ -185,6 +187,9 @@ type job struct {
 
 	r       result
 	refusal string // why Telegram refused the full form, when r answers the short one
+	// at is when Telegram answered: a prompt's deadline runs from it, however long the
+	// answer then waits to be recorded.
+	at time.Time
 }
 
 // deliverPage renders a page of messages that the pace admitted, saves their buttons and

@@ -103,12 +103,11 @@ func (b *Bot) record(ctx context.Context, batch []*job) error {
 	if len(took) == 0 {
 		return errors.Join(errs...)
 	}
-	now := b.deps.Now()
 	ds := make([]justify.Delivery, len(took))
 	for i, j := range took {
 		j.log.Debug().Int("telegram_message_id", j.r.messageID).Bool("short", j.short).Msg("message delivered")
 		p, _ := b.people().ByTelegram(j.m.ChatID)
-		ds[i] = justify.Delivery{Message: j.m, To: p.Name, At: now, Refused: j.refusal, TelegramMessageID: j.r.messageID, Short: j.short}
+		ds[i] = justify.Delivery{Message: j.m, To: p.Name, At: j.at, Refused: j.refusal, TelegramMessageID: j.r.messageID, Short: j.short}
 	}
 	// Each message is marked sent in the transaction that tells its case, so that neither
 	// happens without the other.
