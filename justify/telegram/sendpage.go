@@ -28,14 +28,15 @@ import (
 // order; the other chats do not wait for it: an operator's prompts do not queue behind a
 // manager's long backlog of reviews.
 //
-// A crash re-sends what Telegram took but the outbox had not recorded yet, as it re-sent
-// the one message in flight before: at most maxUnrecorded twice over plus sendWorkers
-// messages, since a sender waits while that many wait to be recorded.
+// A chat's sender waits for a message's record before it sends the next, so that a crash
+// re-sends at most one message per chat being sent to (the one Telegram took just before
+// it), as it re-sent the one message in flight before; the records of the chats being
+// sent to are still taken together.
 const (
 	// sendWorkers bounds how many chats are sent to at once.
 	sendWorkers = 8
-	// maxUnrecorded bounds how many answers wait for the recorder before the senders wait.
-	maxUnrecorded = 64
+	// maxUnrecorded bounds how many answers wait for the recorder: one per chat sender.
+	maxUnrecorded = sendWorkers
 )
 
 // outgoing is what the send loop has handed to chat senders and not yet seen recorded.
@@ -158,7 +159,11 @@ func (o *outgoing) hand(ctx context.Context, js []*job) {
 			o.b.transmitJob(ctx, j)
 			j.at = o.b.deps.Now()
 			left = left[1:]
+			j.recorded = make(chan struct{})
 			o.rec.put(j)
+			// The next message waits for this one's record: a crash then sends again at
+			// most one message per chat, the one Telegram took just before it.
+			<-j.recorded
 			if j.r.status == retry && j.r.code == http.StatusTooManyRequests {
 				// Telegram wants the chat left alone for a while: its later messages wait.
 				return
@@ -187,6 +192,8 @@ type job struct {
 
 	r       result
 	refusal string // why Telegram refused the full form, when r answers the short one
+	// recorded is closed once the recorder settled the job.
+	recorded chan struct{}
 	// at is when Telegram answered: a prompt's deadline runs from it, however long the
 	// answer then waits to be recorded.
 	at time.Time

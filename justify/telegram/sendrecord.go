@@ -35,8 +35,8 @@ func (b *Bot) newRecorder(ctx context.Context, settled func(chat int64), errs *e
 	return r
 }
 
-// put hands a job Telegram answered to the recorder; it waits while maxUnrecorded others
-// wait to be recorded.
+// put hands a job Telegram answered to the recorder, which closes j.recorded once it is
+// settled; it waits while maxUnrecorded others wait to be recorded.
 func (r *recorder) put(j *job) { r.in <- j }
 
 // close waits until everything put was recorded; nothing may be put after.
@@ -54,18 +54,27 @@ func (r *recorder) panic() any {
 
 func (r *recorder) run() {
 	defer close(r.done)
+	var batch []*job
+	finish := func(js []*job) {
+		for _, j := range js {
+			r.settled(j.m.ChatID)
+			close(j.recorded)
+		}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			r.mu.Lock()
 			r.panicked = p
 			r.mu.Unlock()
-			for j := range r.in { // let the senders finish; nothing more is recorded
-				r.settled(j.m.ChatID)
+			// Let the senders finish; nothing more is recorded.
+			finish(batch)
+			for j := range r.in {
+				finish([]*job{j})
 			}
 		}
 	}()
 	for j := range r.in {
-		batch := []*job{j}
+		batch = []*job{j}
 	more:
 		for {
 			select {
@@ -79,9 +88,8 @@ func (r *recorder) run() {
 			}
 		}
 		r.errs.add(r.b.record(r.ctx, batch))
-		for _, j := range batch {
-			r.settled(j.m.ChatID)
-		}
+		finish(batch)
+		batch = nil
 	}
 }
 
