@@ -27,6 +27,8 @@ type Delivery struct {
 	Unreachable bool
 	// TelegramMessageID is the message Telegram made of it, when delivered.
 	TelegramMessageID int
+	// Short is set when it was delivered in its short form (its edits go short too).
+	Short bool
 }
 
 // prompt reports whether the message is what asks an operator for a reason: a case's or a
@@ -51,41 +53,83 @@ func (d Delivery) prompt() bool {
 // Being told twice (a crash before the sender settled the message) is harmless: a case is
 // asked and moved once, and the alert's count grows by one.
 func (s *Service) Delivered(ctx context.Context, d Delivery) error {
-	if !d.prompt() && d.Refused == "" && !d.Lost && d.Message.Kind != MsgSpotCheck {
+	if !d.told() {
 		return nil
 	}
+	if err := s.Store.Update(ctx, func(tx Tx) error { return s.delivered(tx, d) }); err != nil {
+		return fmt.Errorf("record the delivery of message %d: %w", d.Message.ID, err)
+	}
+	return nil
+}
+
+// SentAll records messages that Telegram took, in one transaction for all of them: each
+// is marked sent in the outbox and told as Delivered tells it, so that the case learns
+// exactly when the message is settled, and a sender with a backlog settles a page of
+// messages at once instead of waiting for the writer a few times a message. All or none
+// are recorded. It returns the messages no longer in the outbox (an edit that a newer one
+// replaced while it was sent), which change nothing.
+func (s *Service) SentAll(ctx context.Context, ds []Delivery) ([]int64, error) {
+	var missing []int64
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		missing = missing[:0]
+		for _, d := range ds {
+			ok, err := tx.SettleSent(Sent{ID: d.Message.ID, TelegramMessageID: d.TelegramMessageID, At: d.At, Short: d.Short, Refused: d.Refused})
+			if err != nil {
+				return err
+			}
+			if !ok {
+				missing = append(missing, d.Message.ID)
+				continue
+			}
+			if !d.told() {
+				continue
+			}
+			if err := s.delivered(tx, d); err != nil {
+				return fmt.Errorf("message %d: %w", d.Message.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record %d messages sent: %w", len(ds), err)
+	}
+	return missing, nil
+}
+
+// told reports whether the service has anything to record of a delivery: most messages
+// delivered as written change nothing.
+func (d Delivery) told() bool {
+	return d.prompt() || d.Refused != "" || d.Lost || d.Message.Kind == MsgSpotCheck
+}
+
+// delivered is Delivered's work inside tx.
+func (s *Service) delivered(tx Tx, d Delivery) error {
 	if d.At.IsZero() {
 		d.At = s.now()
 	}
 	if d.To == "" {
 		d.To = fmt.Sprintf("tg%d", d.Message.ChatID)
 	}
-	err := s.Store.Update(ctx, func(tx Tx) error {
-		if d.Message.Kind == MsgSpotCheck && d.Message.EditOf == 0 {
-			if err := s.spotDelivered(tx, d); err != nil { // qa.go
-				return err
-			}
+	if d.Message.Kind == MsgSpotCheck && d.Message.EditOf == 0 {
+		if err := s.spotDelivered(tx, d); err != nil { // qa.go
+			return err
 		}
-		if d.Refused != "" && (d.Lost || d.Message.EditOf == 0) {
-			if err := s.recordRefusal(tx, d); err != nil {
-				return err
-			}
+	}
+	if d.Refused != "" && (d.Lost || d.Message.EditOf == 0) {
+		if err := s.recordRefusal(tx, d); err != nil {
+			return err
 		}
-		if d.prompt() && !d.Lost {
-			return s.ask(tx, d.Message, d.At)
+	}
+	if d.prompt() && !d.Lost {
+		return s.ask(tx, d.Message, d.At)
+	}
+	if d.prompt() {
+		if err := s.notAsked(tx, d); err != nil {
+			return err
 		}
-		if d.prompt() {
-			if err := s.notAsked(tx, d); err != nil {
-				return err
-			}
-		}
-		if d.Lost {
-			return s.alertLost(tx, d)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("record the delivery of message %d: %w", d.Message.ID, err)
+	}
+	if d.Lost {
+		return s.alertLost(tx, d)
 	}
 	return nil
 }

@@ -71,6 +71,18 @@ type Message struct {
 	Short bool
 }
 
+// Sent is a message Telegram took, as the sender records it in the outbox.
+type Sent struct {
+	ID                int64
+	TelegramMessageID int
+	At                time.Time
+	// Short is set when the message went in its short form: its edits go short too.
+	Short bool
+	// Refused is why Telegram refused the message as written, when it did; kept as the
+	// message's last error.
+	Refused string
+}
+
 // PendingInput remembers that the bot asked a person for a text and what it is for.
 type PendingInput struct {
 	TelegramID int64

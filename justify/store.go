@@ -109,6 +109,9 @@ type OutboxStore interface {
 	Enqueue(m Message) (int64, error)
 	// MessagesOf lists a case's original (not edit) messages of a kind, oldest first.
 	MessagesOf(id CaseID, kind MessageKind) ([]Message, error)
+	// SettleSent records that Telegram took a message (in its short form when s.Refused is
+	// set), and reports false when the message is no longer in the outbox.
+	SettleSent(s Sent) (bool, error)
 }
 
 // TicketStore keeps what customers wrote and whether the community answered.

@@ -123,36 +123,54 @@ func (db *DB) settle(ctx context.Context, id int64, query string, args ...any) e
 // Telegram message (its chat moved: see MoveChat) was sent as a new message, which the
 // original takes, so that the next edit edits it instead of sending yet another.
 func (db *DB) MarkSent(ctx context.Context, id int64, telegramMessageID int, at time.Time) error {
-	return db.markSent(ctx, id, telegramMessageID, at, "", "")
+	return db.markSent(ctx, justify.Sent{ID: id, TelegramMessageID: telegramMessageID, At: at})
 }
 
 // MarkSentShort records that a message was delivered at at in its short form, after
 // Telegram refused it as written (errText): its later edits go short at once.
 func (db *DB) MarkSentShort(ctx context.Context, id int64, telegramMessageID int, at time.Time, errText string) error {
-	return db.markSent(ctx, id, telegramMessageID, at, ", short = 1, last_error = ?", errText)
+	return db.markSent(ctx, justify.Sent{ID: id, TelegramMessageID: telegramMessageID, At: at, Short: true, Refused: errText})
 }
 
-// markSent is MarkSent with more columns set (set, with its one argument arg).
-func (db *DB) markSent(ctx context.Context, id int64, telegramMessageID int, at time.Time, set, arg string) error {
+// markSent settles one message in a transaction of its own.
+func (db *DB) markSent(ctx context.Context, s justify.Sent) error {
 	return db.update(ctx, func(t *Tx) error {
-		args := []any{ms(at), telegramMessageID}
-		if set != "" {
-			args = append(args, arg)
+		ok, err := t.SettleSent(s)
+		if err == nil && !ok {
+			err = fmt.Errorf("outbox message %d: %w", s.ID, justify.ErrNotFound)
 		}
-		n, err := t.affected("UPDATE outbox SET sent_at = ?, tg_msg_id = ?"+set+" WHERE id = ?", append(args, id)...)
-		if err != nil {
-			return fmt.Errorf("settle outbox message %d: %w", id, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("outbox message %d: %w", id, justify.ErrNotFound)
-		}
-		_, err = t.exec(`UPDATE outbox SET tg_msg_id = ? WHERE tg_msg_id = 0 AND sent_at != 0
-			AND id = (SELECT edit_of FROM outbox WHERE id = ?)`, telegramMessageID, id)
-		if err != nil {
-			return fmt.Errorf("settle the original of outbox message %d: %w", id, err)
-		}
-		return nil
+		return err
 	})
+}
+
+// adoptTelegramMessage gives the Telegram message an edit (id) was sent as to its original
+// when the original has none (see MarkSent).
+func (t *Tx) adoptTelegramMessage(id int64, telegramMessageID int) error {
+	_, err := t.exec(`UPDATE outbox SET tg_msg_id = ? WHERE tg_msg_id = 0 AND sent_at != 0
+		AND id = (SELECT edit_of FROM outbox WHERE id = ?)`, telegramMessageID, id)
+	if err != nil {
+		return fmt.Errorf("settle the original of outbox message %d: %w", id, err)
+	}
+	return nil
+}
+
+// SettleSent records in t that a message was delivered, as MarkSent (MarkSentShort when
+// s.Short is set) does on its own, and reports false when the message is no longer in
+// the outbox.
+func (t *Tx) SettleSent(s justify.Sent) (bool, error) {
+	query, args := "UPDATE outbox SET sent_at = ?, tg_msg_id = ? WHERE id = ?", []any{ms(s.At), s.TelegramMessageID, s.ID}
+	if s.Short {
+		query, args = "UPDATE outbox SET sent_at = ?, tg_msg_id = ?, short = 1, last_error = ? WHERE id = ?",
+			[]any{ms(s.At), s.TelegramMessageID, s.Refused, s.ID}
+	}
+	n, err := t.affected(query, args...)
+	if err != nil {
+		return false, fmt.Errorf("settle outbox message %d: %w", s.ID, err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, t.adoptTelegramMessage(s.ID, s.TelegramMessageID)
 }
 
 // MarkRetry counts a failed attempt, keeps its error and schedules the next one at next.

@@ -64,6 +64,7 @@ type Service interface {
 	Evidence(ctx context.Context, c justify.Case) (justify.Evidence, error)
 	Alert(ctx context.Context, a justify.Alert) error
 	Delivered(ctx context.Context, d justify.Delivery) error
+	SentAll(ctx context.Context, ds []justify.Delivery) ([]int64, error)
 	ChatMoved(ctx context.Context, from, to int64) (bool, error)
 	ChatLost(ctx context.Context, id int64, why string) (bool, error)
 	ChatBack(ctx context.Context, id int64) (bool, error)

@@ -36,8 +36,15 @@ func (b *Bot) sendLoop(ctx context.Context) error {
 	failures := 0
 	paced := time.NewTimer(time.Hour)
 	defer paced.Stop()
+	// What was handed to Telegram is recorded even as the loop stops.
+	o := b.newOutgoing(context.WithoutCancel(ctx))
+	defer func() {
+		if err := o.wait(); err != nil {
+			b.log.Error().Err(b.redact(err)).Msg("deliver outbox")
+		}
+	}()
 	for {
-		again, err := b.sendDue(ctx)
+		again, err := b.sendDue(ctx, o)
 		if err != nil && ctx.Err() == nil {
 			failures++
 			b.log.Error().Err(b.redact(err)).Int("consecutive_errors", failures).Msg("deliver outbox")
@@ -65,28 +72,45 @@ func (b *Bot) sendLoop(ctx context.Context) error {
 //
 // A chat that must wait skips its later messages too, so that they keep their order, and
 // the next page of due messages leaves the held chats out: a manager with a backlog of
-// reviews must not hold back an operator's prompt queued behind it.
-func (b *Bot) sendDue(ctx context.Context) (time.Duration, error) {
+// reviews must not hold back an operator's prompt queued behind it. What the pace admits
+// of a page is rendered, and each chat's part handed to a sender of its own (sendpage.go):
+// chats whose messages are still in flight are left out of the pages until they are
+// recorded, and their sender's end wakes the loop for what comes next.
+func (b *Bot) sendDue(ctx context.Context, o *outgoing) (time.Duration, error) {
+	if err := o.failure(); err != nil {
+		return -1, err
+	}
 	again := time.Duration(-1)
 	held := map[int64]bool{}
 	var except []int64
 	for page := 0; page < maxPages; page++ {
-		due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch, except...)
+		// The chats whose messages are in flight are left out: what they were handed is
+		// still unsent in the outbox, and what comes after waits for it.
+		due, err := b.deps.Outbox.DueMessages(ctx, b.deps.Now(), sendBatch, append(o.busyChats(), except...)...)
 		if err != nil {
 			return -1, fmt.Errorf("list due messages: %w", err)
 		}
-		delivered, newlyHeld := 0, 0
+		var admitted []justify.Message
+		inPage := map[int64]bool{}
+		newlyHeld, stop := 0, false
 		for _, m := range due {
-			if ctx.Err() != nil {
-				return -1, nil
-			}
 			if held[m.ChatID] {
+				continue
+			}
+			if m.EditOf != 0 && inPage[m.EditOf] {
+				// Its original goes out in this page, and the edit needs the message Telegram
+				// makes of it: the edit, and the chat's later messages, go in the next round.
+				held[m.ChatID] = true
+				except = append(except, m.ChatID)
+				newlyHeld++
+				again = 0
 				continue
 			}
 			if ok, wait := b.pace.take(m.ChatID); !ok {
 				if w := b.pace.overall(); w > 0 {
 					// Nobody may be written to for now: no point reading further.
-					return positive(again, w), nil
+					again, stop = positive(again, w), true
+					break
 				}
 				held[m.ChatID] = true
 				except = append(except, m.ChatID)
@@ -94,15 +118,19 @@ func (b *Bot) sendDue(ctx context.Context) (time.Duration, error) {
 				again = positive(again, wait)
 				continue
 			}
-			if err := b.deliver(ctx, m); err != nil {
-				return -1, fmt.Errorf("deliver message %d: %w", m.ID, err)
-			}
-			delivered++
+			admitted = append(admitted, m)
+			inPage[m.ID] = true
 		}
-		if len(due) < sendBatch {
+		if err := b.deliverPage(ctx, o, admitted); err != nil {
+			return -1, err
+		}
+		if ctx.Err() != nil {
+			return -1, nil
+		}
+		if stop || len(due) < sendBatch {
 			return again, nil
 		}
-		if delivered > 0 && newlyHeld == 0 {
+		if len(admitted) > 0 && newlyHeld == 0 {
 			// A full page went out: more is due at once.
 			return 0, nil
 		}
@@ -116,93 +144,6 @@ func positive(cur, w time.Duration) time.Duration {
 		return w
 	}
 	return cur
-}
-
-// deliver renders and sends (or edits) one message and settles it in the outbox. It
-// returns an error only when the outbox itself fails; Telegram's refusals are settled.
-func (b *Bot) deliver(ctx context.Context, m justify.Message) error {
-	log := b.log.With().Int64("message_id", m.ID).Int64("case_id", int64(m.CaseID)).
-		Str("kind", string(m.Kind)).Int64("chat_id", m.ChatID).Logger()
-	// Settling must survive shutdown: the message may already be in Telegram.
-	settle := context.WithoutCancel(ctx)
-	if m.Kind == justify.MsgDigest {
-		return b.deliverDigest(ctx, m, log)
-	}
-	v, subj, err := b.view(ctx, m)
-	var gone *renderError
-	if errors.As(err, &gone) {
-		log.Error().Err(err).Msg("cannot render message; giving up")
-		return b.markFailed(settle, m.ID, err.Error())
-	}
-	if err != nil {
-		return err
-	}
-
-	editID, short := 0, false
-	if m.EditOf != 0 {
-		orig, err := b.deps.Outbox.Message(ctx, m.EditOf)
-		if err != nil {
-			return fmt.Errorf("load original message %d: %w", m.EditOf, err)
-		}
-		switch {
-		case orig.Failed:
-			return b.markFailed(settle, m.ID, "the message to edit was never delivered")
-		case orig.SentAt.IsZero():
-			return b.markRetry(settle, m.ID, "the message to edit is not sent yet", b.deps.Now().Add(waitForOriginal))
-		}
-		// Telegram refused what this message showed once: what it shows now goes short at
-		// once rather than be refused again.
-		editID, short = orig.TelegramMessageID, orig.Short
-	}
-
-	kb, err := b.issue(ctx, m.ChatID, subj.caseID(), m.BatchID, v.rows)
-	if err != nil {
-		return err
-	}
-	shortView := func() view {
-		sv := b.r.get().short(m.Kind, subj)
-		sv.forceReply = v.forceReply
-		return sv
-	}
-	var r result
-	refusal := ""
-	if short {
-		r = b.transmit(ctx, m, editID, shortView(), kb, log)
-	} else {
-		r = b.transmit(ctx, m, editID, v, kb, log)
-		if r.status == refused && r.code != http.StatusForbidden && !(isGroup(m.ChatID) && lostChat(r)) {
-			// Something in the message (a customer's words, most likely) is what Telegram
-			// will not take: the short form, with the same buttons, lets the person act. (A team
-			// chat the bot may no longer write to is settled as lost instead.)
-			b.deps.Metrics.failed(r)
-			refusal, short = r.description, true
-			log.Warn().Str("error", r.description).Msg("telegram refused the message; sending its short form")
-			b.pace.spend(m.ChatID)
-			r = b.transmit(ctx, m, editID, shortView(), kb, log)
-		}
-	}
-	if !r.ok() {
-		return b.settleFailure(settle, m, r, refusal, log)
-	}
-	log.Debug().Int("telegram_message_id", r.messageID).Bool("short", short).Msg("message delivered")
-	p, _ := b.people().ByTelegram(m.ChatID)
-	d := justify.Delivery{Message: m, To: p.Name, At: b.deps.Now(), Refused: refusal, TelegramMessageID: r.messageID}
-	// The case learns first: if the sender stops before the message is marked sent, it is
-	// sent again and told again, which changes nothing.
-	if err := b.deps.Service.Delivered(settle, d); err != nil {
-		return err
-	}
-	if short {
-		err = b.markSentShort(settle, m.ID, r.messageID, d.At, refusal)
-	} else {
-		err = b.markSent(settle, m.ID, r.messageID, d.At)
-	}
-	if m.EditOf != 0 && errors.Is(err, justify.ErrNotFound) {
-		// A newer edit of the same message replaced this one while it was sent.
-		log.Debug().Msg("edit superseded while sent")
-		return nil
-	}
-	return err
 }
 
 // transmit edits message editID to show v (or sends v anew when editID is 0, or when the
@@ -332,16 +273,11 @@ func (b *Bot) settleFailure(ctx context.Context, m justify.Message, r result, re
 	return nil
 }
 
-// markSent, markSentShort, markRetry and markFailed settle a message in the outbox and
+// markSent, markRetry and markFailed settle a message in the outbox and
 // count the outcome.
 func (b *Bot) markSent(ctx context.Context, id int64, tgID int, at time.Time) error {
 	b.deps.Metrics.settled(outcomeSent)
 	return b.deps.Outbox.MarkSent(ctx, id, tgID, at)
-}
-
-func (b *Bot) markSentShort(ctx context.Context, id int64, tgID int, at time.Time, why string) error {
-	b.deps.Metrics.settled(outcomeSent)
-	return b.deps.Outbox.MarkSentShort(ctx, id, tgID, at, why)
 }
 
 func (b *Bot) markRetry(ctx context.Context, id int64, why string, next time.Time) error {

@@ -332,8 +332,21 @@ func (b *Bot) setButtons(ctx context.Context, q *tgbotapi.CallbackQuery, id just
 // issue gives each button a fresh token, stores what it means (for case id, or for batch
 // when not 0), and builds the keyboard. It returns nil when there are no buttons.
 func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch justify.BatchID, rows [][]btnSpec) (keyboard, error) {
+	kb, saved, err := b.tokens(chatID, id, batch, rows)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.deps.Buttons.SaveButtons(ctx, saved); err != nil {
+		return nil, fmt.Errorf("save buttons of case %d: %w", id, err)
+	}
+	return kb, nil
+}
+
+// tokens makes a keyboard's buttons with fresh tokens, and the buttons to save before the
+// keyboard is shown.
+func (b *Bot) tokens(chatID int64, id justify.CaseID, batch justify.BatchID, rows [][]btnSpec) (keyboard, []justify.Button, error) {
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	now := b.deps.Now()
 	var saved []justify.Button
@@ -343,7 +356,7 @@ func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch 
 		for _, s := range row {
 			tok, err := newToken()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			saved = append(saved, justify.Button{Token: tok, CaseID: id, BatchID: batch, TelegramID: buttonHolder(chatID), Action: s.action,
 				Reason: s.reason, SpotCheckID: s.spot, Created: now})
@@ -351,8 +364,5 @@ func (b *Bot) issue(ctx context.Context, chatID int64, id justify.CaseID, batch 
 		}
 		kb = append(kb, out)
 	}
-	if err := b.deps.Buttons.SaveButtons(ctx, saved); err != nil {
-		return nil, fmt.Errorf("save buttons of case %d: %w", id, err)
-	}
-	return kb, nil
+	return kb, saved, nil
 }
