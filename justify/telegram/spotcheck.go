@@ -89,8 +89,10 @@ var enQA = qaCatalog{
 	title: "🔎 <b>Spot check of a dialog</b>", operator: "Operator", customer: "Customer", started: "Started",
 	auto: "auto-reply", community: "community", unknownAdmin: "admin not in the config",
 	edited: "edited", deleted: "deleted", openVK: "Open the dialog in VK",
-	ask:     "Grade the operator's answers. To comment, reply to this message.",
-	more:    func(n int) string { return fmt.Sprintf("… %d more messages: read the whole dialog in VK.", n) },
+	ask: "Grade the operator's answers. To comment, reply to this message.",
+	more: func(n int) string {
+		return fmt.Sprintf("… %d more %s: read the whole dialog in VK.", n, enPlural(n, "message", "messages"))
+	},
 	btnGood: "👍 Good", btnBad: "👎 Bad", good: "Good", bad: "Bad",
 	verdict: func(v, who, at string) string { return fmt.Sprintf("<b>%s</b> — %s, %s", v, who, at) },
 	comment: "Comment",

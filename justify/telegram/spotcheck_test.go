@@ -274,3 +274,11 @@ func TestSpotCheckRendersValidHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestSpotCheckMoreCountsInEnglish: one message left out is "1 more message", not
+// "1 more messages".
+func TestSpotCheckMoreCountsInEnglish(t *testing.T) {
+	for n, want := range map[int]string{1: "… 1 more message: read", 2: "… 2 more messages: read"} {
+		assert.Contains(t, enQA.more(n), want)
+	}
+}
