@@ -28,9 +28,13 @@ type spotCheckReader interface {
 
 // cmdQA lists spot checks with their verdicts and audit trails.
 func cmdQA(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	if len(args) == 0 || args[0] != "list" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, qaUsage)
 		return flag.ErrHelp
+	}
+	if args[0] != "list" {
+		// A mistyped verb gets said so, not only the usage, and fails like any bad input.
+		return fmt.Errorf("qa: unknown subcommand %q: use qa list", args[0])
 	}
 	fs := flag.NewFlagSet("qa list", flag.ContinueOnError)
 	fs.SetOutput(stderr)

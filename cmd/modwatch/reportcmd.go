@@ -53,6 +53,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if *format != "text" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("report: --format %q: use text, csv or json", *format)
 	}
+	if *examples < 0 {
+		return fmt.Errorf("report: --examples %d: use 0 (all) or more", *examples)
+	}
 	loc, err := time.LoadLocation(*zone)
 	if err != nil {
 		return fmt.Errorf("report: --tz %q is not a known time zone (use an IANA name like Europe/Moscow)", *zone)
@@ -68,9 +71,6 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	}
 	defer closeDB(db, &err)
 	opts := daemon.ReportOptions(cfg)
-	if *examples < 0 {
-		return fmt.Errorf("report: --examples %d: use 0 (all) or more", *examples)
-	}
 	opts.Examples, opts.Breaches = *examples, *examples
 	if *operator != "" && !slices.Contains(opts.Operators(), *operator) {
 		return fmt.Errorf("report: --operator %q is not an operator in the config (operators: %s)", *operator, strings.Join(opts.Operators(), ", "))

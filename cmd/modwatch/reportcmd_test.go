@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +170,7 @@ func TestReportErrors(t *testing.T) {
 		{"unknown operator", []string{"report", "--operator", "Olga"}, `--operator "Olga" is not an operator in the config (operators: Ivan, Petr)`},
 		{"unknown community", []string{"report", "--community", "30"}, "community 30 is not in the config"},
 		{"bad zone", []string{"report", "--tz", "Mars/Base"}, `--tz "Mars/Base" is not a known time zone`},
+		{"negative examples", []string{"report", "--examples", "-1"}, "--examples -1: use 0 (all) or more"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,6 +180,16 @@ func TestReportErrors(t *testing.T) {
 			assert.Contains(t, errOut, tt.wantErr)
 		})
 	}
+}
+
+// A bad flag is answered as such before the config or database is opened, so a mistyped
+// flag is not hidden behind a config problem.
+func TestReportFlagsCheckedFirst(t *testing.T) {
+	var out, errOut bytes.Buffer
+	missing := filepath.Join(t.TempDir(), "missing.yaml")
+	code := runCLI(context.Background(), []string{"report", "--examples", "-1", "--config", missing}, &out, &errOut)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut.String(), "--examples -1: use 0 (all) or more")
 }
 
 // The CLI's report, the bot's /stats and an owner's digest of the same period show the

@@ -138,3 +138,24 @@ func TestSpotChecksEndToEnd(t *testing.T) {
 	assert.Contains(t, out.String(), "bad by Olga at")
 	assert.Contains(t, out.String(), "from Pavel to Olga")
 }
+
+// `qa` alone shows its usage; a mistyped verb is named in the error, before any config is read.
+func TestQAVerbs(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"no verb", []string{"qa"}, 2, "modwatch qa list"},
+		{"mistyped verb", []string{"qa", "lsit"}, 1, `qa: unknown subcommand "lsit": use qa list`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := runCLI(context.Background(), tt.args, &out, &errOut)
+			assert.Equal(t, tt.wantCode, code)
+			assert.Contains(t, errOut.String(), tt.wantErr)
+		})
+	}
+}

@@ -215,14 +215,14 @@ func decodeComment(ev *justify.Event, fam commentFamily, action string, raw json
 		ev.Kind, ev.UserVKID = justify.EventWrite, o.FromID
 		ev.Ticket = ticket(ref, o.FromID, o.Text, o.Attachments, o.Date)
 	case "edit":
-		if o.FromID < 0 && o.FromID != -ev.GroupID {
-			return false, nil
-		}
-		if o.FromID < 0 {
+		if o.FromID < 0 && o.FromID == -ev.GroupID {
 			// The community edited its answer: what it says now may be an answer at last.
 			ev.Kind = justify.EventAnswerEdit
 			communityReply(ev, fam.place, ref, &o)
 			return true, nil
+		}
+		if o.FromID < 0 { // another community's comment
+			return false, nil
 		}
 		// date is when the comment was written, not edited: At stays for the receipt time.
 		ev.Kind, ev.UserVKID = justify.EventEdit, o.FromID
