@@ -161,9 +161,9 @@ func inChunks[T any](vs []T, fn func(placeholders string, args []any) error) err
 	return nil
 }
 
-// countRows runs a query of counts and hands each row to scan.
-func countRows(ctx context.Context, q querier, query string, scan func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query)
+// countRows runs a query with arguments and hands each row to scan.
+func countRows(ctx context.Context, q querier, query string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
