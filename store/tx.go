@@ -26,6 +26,8 @@ type Tx struct {
 	fresh []string
 	// marked are the report hours this transaction marked changed (rollups.go).
 	marked map[[2]int64]bool
+	// idleMarked are the idle days this transaction marked (idle.go).
+	idleMarked map[[2]int64]bool
 	// read is the last DialogsUpTo's read, until the next write (dialogs.go).
 	read *dialogsRead
 	// convs are conversation messages by key as stored, nil when none is: filled by
