@@ -49,6 +49,17 @@ func (s *Service) SyncUnanswered(ctx context.Context, groupID int64, list []Unan
 			now[u.PeerID] = u
 		}
 		if s.conversations() != nil && before != "" {
+			// Every conversation of both lists has its closed mark looked up: read them
+			// at once rather than a query each, on every poll of the list.
+			keys := make([]string, 0, len(prev)+len(list))
+			for _, us := range [][]UnansweredConv{prev, list} {
+				for _, u := range us {
+					keys = append(keys, closedKey(groupID, u.PeerID, u.MessageID))
+				}
+			}
+			if err := tx.PrefetchConvMessages(keys); err != nil {
+				return fmt.Errorf("read the closed marks: %w", err)
+			}
 			for _, p := range prev {
 				if _, still := now[p.PeerID]; still {
 					continue

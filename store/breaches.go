@@ -49,21 +49,17 @@ func (db *DB) BreachCounts(ctx context.Context, at time.Time, sla time.Duration)
 	if sla <= 0 {
 		return out, nil
 	}
-	rows, err := db.read.QueryContext(ctx, countBreaches, breachArgs(at, sla)...)
+	type count struct {
+		group int64
+		n     int
+	}
+	counts, err := queryAll(ctx, db.read, countBreaches, "tickets waiting past the deadline at "+at.Format(time.RFC3339),
+		func(r scanner) (c count, err error) { return c, r.Scan(&c.group, &c.n) }, breachArgs(at, sla)...)
 	if err != nil {
-		return nil, fmt.Errorf("count tickets waiting past the deadline at %s: %w", at.Format(time.RFC3339), err)
+		return nil, err
 	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		var group int64
-		var n int
-		if err := rows.Scan(&group, &n); err != nil {
-			return nil, fmt.Errorf("count tickets waiting past the deadline at %s: %w", at.Format(time.RFC3339), err)
-		}
-		out[group] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count tickets waiting past the deadline at %s: %w", at.Format(time.RFC3339), err)
+	for _, c := range counts {
+		out[c.group] = c.n
 	}
 	return out, nil
 }
@@ -75,10 +71,7 @@ func (db *DB) LongestWaits(ctx context.Context, at time.Time, sla time.Duration,
 	if sla <= 0 {
 		return nil, nil
 	}
-	limit := n
-	if n <= 0 {
-		limit = -1 // SQLite: no limit
-	}
+	limit := limitOrAll(n)
 	var out []justify.Ticket
 	for _, g := range groups {
 		// One range of the index per community, read from its oldest end.

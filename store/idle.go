@@ -38,11 +38,22 @@ func (t *Tx) SaveUnanswered(groupID int64, list []justify.UnansweredConv) error 
 }
 
 // MarkIdleDirty marks a day whose idle time must be counted again.
+//
+// Once per transaction: every action of an operator on shift marks its day, and a burst's
+// hundreds of answers would each write the same row again.
 func (t *Tx) MarkIdleDirty(d justify.IdleDay) error {
+	k := [2]int64{d.GroupID, ms(d.Day)}
+	if t.idleMarked[k] {
+		return nil
+	}
 	if _, err := t.exec("INSERT INTO idle_days (group_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING",
-		d.GroupID, ms(d.Day)); err != nil {
+		d.GroupID, k[1]); err != nil {
 		return fmt.Errorf("mark idle day: %w", err)
 	}
+	if t.idleMarked == nil {
+		t.idleMarked = map[[2]int64]bool{}
+	}
+	t.idleMarked[k] = true
 	return nil
 }
 
@@ -63,6 +74,7 @@ func (t *Tx) ClearIdleDirty(d justify.IdleDay) error {
 	if _, err := t.exec("DELETE FROM idle_days WHERE group_id = ? AND day = ?", d.GroupID, ms(d.Day)); err != nil {
 		return fmt.Errorf("clear idle day: %w", err)
 	}
+	delete(t.idleMarked, [2]int64{d.GroupID, ms(d.Day)})
 	return nil
 }
 

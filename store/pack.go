@@ -36,11 +36,12 @@ type unpacker struct {
 	err error
 }
 
-func (u *unpacker) int() int64 {
+// varint reads one varint with read (binary.Varint or binary.Uvarint's signed view).
+func (u *unpacker) varint(read func([]byte) (int64, int)) int64 {
 	if u.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(u.b)
+	v, n := read(u.b)
 	if n <= 0 {
 		u.err = errors.New("truncated roll-up")
 		return 0
@@ -49,17 +50,13 @@ func (u *unpacker) int() int64 {
 	return v
 }
 
+func (u *unpacker) int() int64 { return u.varint(binary.Varint) }
+
 func (u *unpacker) uint() int64 {
-	if u.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(u.b)
-	if n <= 0 {
-		u.err = errors.New("truncated roll-up")
-		return 0
-	}
-	u.b = u.b[n:]
-	return int64(v)
+	return u.varint(func(b []byte) (int64, int) {
+		v, n := binary.Uvarint(b)
+		return int64(v), n
+	})
 }
 
 func (u *unpacker) bool() bool { return u.uint() == 1 }

@@ -285,7 +285,7 @@ func (db *DB) readHours(ctx context.Context, from, to time.Time, columns string,
 	}
 	type hour struct{ group, hour int64 }
 	dirty := map[hour]bool{}
-	err = countRowsArgs(ctx, tx, "SELECT group_id, hour FROM report_hours_dirty WHERE hour >= ? AND hour < ?",
+	err = countRows(ctx, tx, "SELECT group_id, hour FROM report_hours_dirty WHERE hour >= ? AND hour < ?",
 		func(rows *sql.Rows) error {
 			var h hour
 			if err := rows.Scan(&h.group, &h.hour); err != nil {
@@ -298,7 +298,7 @@ func (db *DB) readHours(ctx context.Context, from, to time.Time, columns string,
 		return err
 	}
 	n := len(strings.Split(columns, ","))
-	err = countRowsArgs(ctx, tx, "SELECT group_id, hour, "+columns+" FROM report_hours WHERE hour >= ? AND hour < ?",
+	err = countRows(ctx, tx, "SELECT group_id, hour, "+columns+" FROM report_hours WHERE hour >= ? AND hour < ?",
 		func(rows *sql.Rows) error {
 			var h hour
 			blobs := make([][]byte, n)
@@ -337,19 +337,4 @@ func wrapFacts(err error, from, to time.Time) error {
 		return nil
 	}
 	return fmt.Errorf("conversation facts from %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
-}
-
-// countRowsArgs runs a query with arguments and hands each row to scan.
-func countRowsArgs(ctx context.Context, q querier, query string, scan func(*sql.Rows) error, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -26,6 +26,8 @@ type Tx struct {
 	fresh []string
 	// marked are the report hours this transaction marked changed (rollups.go).
 	marked map[[2]int64]bool
+	// idleMarked are the idle days this transaction marked (idle.go).
+	idleMarked map[[2]int64]bool
 	// read is the last DialogsUpTo's read, until the next write (dialogs.go).
 	read *dialogsRead
 	// convs are conversation messages by key as stored, nil when none is: filled by
@@ -161,9 +163,9 @@ func inChunks[T any](vs []T, fn func(placeholders string, args []any) error) err
 	return nil
 }
 
-// countRows runs a query of counts and hands each row to scan.
-func countRows(ctx context.Context, q querier, query string, scan func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query)
+// countRows runs a query with arguments and hands each row to scan.
+func countRows(ctx context.Context, q querier, query string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
