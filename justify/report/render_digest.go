@@ -109,8 +109,8 @@ func digestSigns(c CommunityReport, r Report, f format, language string) []strin
 			}
 			head := w.signNames[string(kind)]
 			switch n := kindCount(b.counts, kind); {
-			case kind == justify.SignIdle && b.counts != nil && b.counts.IdleMinutes > 0:
-				head += " — " + HumanDuration(time.Duration(b.counts.IdleMinutes)*time.Minute, language)
+			case kind == justify.SignIdle && n > 0:
+				head += " — " + HumanDuration(time.Duration(n)*time.Minute, language)
 			case n > 0:
 				head += fmt.Sprintf(" — %d", n)
 			}
@@ -155,28 +155,16 @@ func rankSigns(ss []Sign, end time.Time) []Sign {
 	return out
 }
 
-// kindCount is an operator's count of a kind of sign in the period; 0 when unknown.
+// kindCount is an operator's count of a kind of sign in the period (idle time in
+// minutes); 0 when unknown.
 func kindCount(c *ConversationCounts, kind justify.SignKind) int {
 	if c == nil {
 		return 0
 	}
-	switch kind {
-	case justify.SignBareGreeting:
-		return c.BareGreetings
-	case justify.SignStall:
-		return c.Stalls
-	case justify.SignTemplate:
-		return c.TemplateReplies
-	case justify.SignOneWord:
-		return c.OneWordReplies
-	case justify.SignSkipped:
-		return c.Skipped
-	case justify.SignClosedWithoutReply:
-		return c.ClosedWithoutReply
-	case justify.SignRepeatContact:
-		return c.RepeatContacts
+	if n := c.field(kind); n != nil {
+		return *n
 	}
-	return 0 // idle time is counted in minutes, shown by each example
+	return 0
 }
 
 // digestEntry is one example: when, what makes it bad, the words and a link to VK.
