@@ -128,24 +128,39 @@ func countConversations(in Input, ops operators, get func(int64) *builder) {
 }
 
 func addSign(c *ConversationCounts, s justify.SignFact) {
-	switch s.Kind {
-	case justify.SignBareGreeting:
-		c.BareGreetings++
-	case justify.SignStall:
-		c.Stalls++
-	case justify.SignTemplate:
-		c.TemplateReplies++
-	case justify.SignOneWord:
-		c.OneWordReplies++
-	case justify.SignSkipped:
-		c.Skipped++
-	case justify.SignClosedWithoutReply:
-		c.ClosedWithoutReply++
-	case justify.SignRepeatContact:
-		c.RepeatContacts++
-	case justify.SignIdle:
-		c.IdleMinutes += s.Minutes
+	n := c.field(s.Kind)
+	switch {
+	case n == nil:
+	case s.Kind == justify.SignIdle:
+		*n += s.Minutes
+	default:
+		*n++
 	}
+}
+
+// field is the count a kind of sign adds to (idle time in minutes); nil for a kind not
+// counted. Counting and showing the counts both go through it, so a new kind needs one
+// line here.
+func (c *ConversationCounts) field(kind justify.SignKind) *int {
+	switch kind {
+	case justify.SignBareGreeting:
+		return &c.BareGreetings
+	case justify.SignStall:
+		return &c.Stalls
+	case justify.SignTemplate:
+		return &c.TemplateReplies
+	case justify.SignOneWord:
+		return &c.OneWordReplies
+	case justify.SignSkipped:
+		return &c.Skipped
+	case justify.SignClosedWithoutReply:
+		return &c.ClosedWithoutReply
+	case justify.SignRepeatContact:
+		return &c.RepeatContacts
+	case justify.SignIdle:
+		return &c.IdleMinutes
+	}
+	return nil
 }
 
 func reportSign(s justify.Sign, ops operators) Sign {

@@ -70,15 +70,9 @@ func conversationLists(c CommunityReport, r Report, f format, language string) [
 	if len(c.Signs) > 0 {
 		var entries []string
 		for _, s := range c.Signs {
-			who := s.Operator
-			switch {
-			case s.ActorVKID == 0:
-				who = w.community
-				if len(s.OnShift) > 0 {
-					who += " (" + fmt.Sprintf(w.onShift, strings.Join(s.OnShift, ", ")) + ")"
-				}
-			case who == UnknownOperator:
-				who = fmt.Sprintf(w.unknownAdmin, s.ActorVKID)
+			who := signWho(s.Operator, s.ActorVKID, w)
+			if s.ActorVKID == 0 && len(s.OnShift) > 0 {
+				who += " (" + fmt.Sprintf(w.onShift, strings.Join(s.OnShift, ", ")) + ")"
 			}
 			what := w.signOne[s.Kind]
 			var words string
@@ -99,12 +93,7 @@ func conversationLists(c CommunityReport, r Report, f format, language string) [
 	if len(c.Templates) > 0 {
 		var entries []string
 		for _, t := range c.Templates {
-			who := t.Operator
-			if t.ActorVKID == 0 {
-				who = w.community
-			} else if who == UnknownOperator {
-				who = fmt.Sprintf(w.unknownAdmin, t.ActorVKID)
-			}
+			who := signWho(t.Operator, t.ActorVKID, w)
 			entries = append(entries, f.esc(who+": «"+Excerpt(t.Text, excerptRunes)+"» — "+
 				fmt.Sprintf(w.templateLine, t.Customers, t.Replies, t.WroteAgain)))
 		}

@@ -24,24 +24,21 @@ const digestExcerpt = 120
 type digestWords struct {
 	heading   string // "Signs of shirking: %s"
 	waited    string // "waited %s"
-	waiting   string // "still unanswered after %s"
+	waiting   string // "unanswered for %s"
 	cameBack  string // "wrote again after %s"
 	wroteMore string // "the customer wrote again"
 	topTpl    string
-	tplLine   string // "%d customers, %d replies, wrote again %d"
 	// The chart's legend: its two scales and the outline of shifts.
 	chartActions, chartReplies, chartShifts string
 }
 
 var digestRU = digestWords{heading: "Признаки отлынивания: %s", waited: "ждал %s", waiting: "без ответа уже %s",
 	cameBack: "написал снова через %s", wroteMore: "клиент написал снова", topTpl: "Частые шаблоны",
-	tplLine: "клиентов %d, ответов %d, написали снова %d", chartActions: "действия модерации", chartReplies: "ответы",
-	chartShifts: "рамка: смена"}
+	chartActions: "действия модерации", chartReplies: "ответы", chartShifts: "рамка: смена"}
 
 var digestEN = digestWords{heading: "Signs of shirking: %s", waited: "waited %s", waiting: "unanswered for %s",
 	cameBack: "wrote again after %s", wroteMore: "the customer wrote again", topTpl: "Top templates",
-	tplLine: "%d customers, %d replies, %d wrote again", chartActions: "moderation actions", chartReplies: "replies",
-	chartShifts: "outlined: on shift"}
+	chartActions: "moderation actions", chartReplies: "replies", chartShifts: "outlined: on shift"}
 
 func digestLang(language string) digestWords {
 	if lang(language).title == en.title {
@@ -109,8 +106,8 @@ func digestSigns(c CommunityReport, r Report, f format, language string) []strin
 			}
 			head := w.signNames[string(kind)]
 			switch n := kindCount(b.counts, kind); {
-			case kind == justify.SignIdle && b.counts != nil && b.counts.IdleMinutes > 0:
-				head += " — " + HumanDuration(time.Duration(b.counts.IdleMinutes)*time.Minute, language)
+			case kind == justify.SignIdle && n > 0:
+				head += " — " + HumanDuration(time.Duration(n)*time.Minute, language)
 			case n > 0:
 				head += fmt.Sprintf(" — %d", n)
 			}
@@ -127,7 +124,7 @@ func digestSigns(c CommunityReport, r Report, f format, language string) []strin
 			}
 			for _, t := range ts {
 				lines = append(lines, "• "+f.esc("«"+Excerpt(t.Text, digestExcerpt)+"» — "+
-					fmt.Sprintf(dw.tplLine, t.Customers, t.Replies, t.WroteAgain)))
+					fmt.Sprintf(w.templateLine, t.Customers, t.Replies, t.WroteAgain)))
 			}
 		}
 		paras = append(paras, strings.Join(lines, "\n"))
@@ -155,28 +152,16 @@ func rankSigns(ss []Sign, end time.Time) []Sign {
 	return out
 }
 
-// kindCount is an operator's count of a kind of sign in the period; 0 when unknown.
+// kindCount is an operator's count of a kind of sign in the period (idle time in
+// minutes); 0 when unknown.
 func kindCount(c *ConversationCounts, kind justify.SignKind) int {
 	if c == nil {
 		return 0
 	}
-	switch kind {
-	case justify.SignBareGreeting:
-		return c.BareGreetings
-	case justify.SignStall:
-		return c.Stalls
-	case justify.SignTemplate:
-		return c.TemplateReplies
-	case justify.SignOneWord:
-		return c.OneWordReplies
-	case justify.SignSkipped:
-		return c.Skipped
-	case justify.SignClosedWithoutReply:
-		return c.ClosedWithoutReply
-	case justify.SignRepeatContact:
-		return c.RepeatContacts
+	if n := c.field(kind); n != nil {
+		return *n
 	}
-	return 0 // idle time is counted in minutes, shown by each example
+	return 0
 }
 
 // digestEntry is one example: when, what makes it bad, the words and a link to VK.

@@ -163,8 +163,8 @@ type ConversationCounts struct {
 	ClosedWithoutReply int `json:"closed_without_reply"`
 	RepeatContacts     int `json:"repeat_contacts"`
 	IdleMinutes        int `json:"idle_minutes"`
-	// QAGood and QABad are managers' verdicts on spot-checked dialogs; spot checks are not
-	// made yet, so they stay 0.
+	// QAGood and QABad are managers' verdicts on spot-checked dialogs, each counted in the
+	// period it was given in (countSpotChecks).
 	QAGood int `json:"qa_good"`
 	QABad  int `json:"qa_bad"`
 }
