@@ -130,7 +130,7 @@ func TestTeamChatTopic(t *testing.T) {
 	e.justified("Вася")
 	review := e.waitMsg(team, "На проверку")
 	assert.Equal(t, 7, review.Thread)
-	assert.Equal(t, "7", e.srv.LastParams("sendMessage")["message_thread_id"])
+	assert.Equal(t, "7", e.srv.LastParamsTo("sendMessage", team)["message_thread_id"])
 }
 
 // A group upgraded to a supergroup is followed to its new id, whether the bot hears of

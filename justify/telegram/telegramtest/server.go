@@ -383,6 +383,12 @@ func (s *Server) LastParams(method string) map[string]string {
 	return out
 }
 
+// LastParamsTo returns the parameters of the latest call of method to chat: with
+// several chats sent to at once, the latest call of all may be to another chat.
+func (s *Server) LastParamsTo(method string, chat int64) map[string]string {
+	return s.LastParams(fmt.Sprintf("%s@%d", method, chat))
+}
+
 // PendingUpdates counts updates the bot has not confirmed yet.
 func (s *Server) PendingUpdates() int {
 	s.mu.Lock()
@@ -485,6 +491,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[method]++
 	s.params[method] = p
+	if chat := p["chat_id"]; chat != "" {
+		// The sender writes to several chats at once: a test asks about one chat's call.
+		s.params[method+"@"+chat] = p
+	}
 	if f := s.fails[method]; len(f) > 0 {
 		s.fails[method] = f[1:]
 		s.mu.Unlock()
