@@ -3,6 +3,7 @@ package justify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -87,7 +88,14 @@ const bulkChunk = 256
 // writers overtake (Bulk). Only the last transaction saves the position, so it is never
 // ahead of what is recorded, and a crash in between loses nothing: the answer comes again
 // and what was recorded of it is skipped as a duplicate (events are keyed).
+//
+// Events the long poll delivered before, kept in the inbox, are derived first (RecordPoll).
 func (s *Service) IngestPoll(ctx context.Context, a PollAnswer) (IngestResult, error) {
+	for _, g := range groupsOf(a.Events) {
+		if err := s.inbox.waitDerived(ctx, g); err != nil {
+			return IngestResult{}, fmt.Errorf("wait for the inbox of group %d: %w", g, err)
+		}
+	}
 	first, rest := lanes(a.Events, s.settings().People)
 	if len(rest) == 0 {
 		// Nothing to put behind: one transaction, the position with it.
@@ -136,18 +144,9 @@ func (s *Service) casesCommitted(r IngestResult) {
 // transaction.
 func (s *Service) ingestTx(ctx context.Context, events []Event, bad []Quarantined, cursorKey, cursor string) (IngestResult, error) {
 	var res IngestResult
-	err := s.Store.Update(ctx, func(t Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = IngestResult{}
-		tx := newBatchTx(t)
-		if err := s.prefetch(tx, events); err != nil {
-			return err
-		}
-		for _, ev := range events {
-			if err := s.ingestOne(tx, ev, &res); err != nil {
-				return err
-			}
-		}
-		if err := s.finish(tx); err != nil {
+		if err := s.recordBatch(tx, events, &res); err != nil {
 			return err
 		}
 		for _, q := range bad {
@@ -166,6 +165,31 @@ func (s *Service) ingestTx(ctx context.Context, events []Event, bad []Quarantine
 		return IngestResult{}, err
 	}
 	return res, nil
+}
+
+// recordBatch records events in order, as one batch (batchTx), counting them in res.
+func (s *Service) recordBatch(t Tx, events []Event, res *IngestResult) error {
+	tx := newBatchTx(t)
+	if err := s.prefetch(tx, events); err != nil {
+		return err
+	}
+	for _, ev := range events {
+		if err := s.ingestOne(tx, ev, res); err != nil {
+			return err
+		}
+	}
+	return s.finish(tx)
+}
+
+// groupsOf lists the communities of events, each once.
+func groupsOf(events []Event) []int64 {
+	var out []int64
+	for _, ev := range events {
+		if !slices.Contains(out, ev.GroupID) {
+			out = append(out, ev.GroupID)
+		}
+	}
+	return out
 }
 
 // prefetch reads at once the conversation messages the events will look up one by one
@@ -205,6 +229,13 @@ func (r *IngestResult) add(o IngestResult) {
 	r.History += o.History
 	r.Quarantined += o.Quarantined
 	r.Opened = append(r.Opened, o.Opened...)
+	r.Queued += o.Queued
+	for g, n := range o.NewIn {
+		if r.NewIn == nil {
+			r.NewIn = map[int64]int{}
+		}
+		r.NewIn[g] += n
+	}
 }
 
 // lanes picks the events of a batch that are recorded first, before the rest: the bans
@@ -212,18 +243,86 @@ func (r *IngestResult) add(o IngestResult) {
 // theirs when those are few (a deleted comment's whole busy thread is not: it waits in
 // the rest, in its place). Both parts keep the batch's order.
 func lanes(evs []Event, people *Directory) (first, rest []Event) {
-	first, rest = split(evs, people, func(ev Event) bool { return ev.Kind == EventBan || ev.Kind == EventUnban })
-	more, others := split(rest, people, func(ev Event) bool { return ev.Kind == EventDelete || ev.Kind == EventRestore })
-	if len(more) > 0 && len(more) <= bulkChunk {
-		first, rest = append(first, more...), others
+	acc := make([][]access, len(evs))
+	kinds := make([]EventKind, len(evs))
+	for i, ev := range evs {
+		acc[i], kinds[i] = accesses(ev, people), ev.Kind
+	}
+	take := firstLane(kinds, acc)
+	for i, ev := range evs {
+		if take[i] {
+			first = append(first, ev)
+		} else {
+			rest = append(rest, ev)
+		}
 	}
 	return first, rest
 }
 
-// access is a piece of state an event reads or writes while it is recorded.
+// firstLane marks, of events of kinds with accesses acc in the order they came, those
+// that go first (see lanes).
+func firstLane(kinds []EventKind, acc [][]access) []bool {
+	take := takeWith(acc, nil, func(i int) bool { return kinds[i] == EventBan || kinds[i] == EventUnban })
+	more := takeWith(acc, take, func(i int) bool { return kinds[i] == EventDelete || kinds[i] == EventRestore })
+	n := 0
+	for i := range more {
+		if more[i] && !take[i] {
+			n++
+		}
+	}
+	if n > 0 && n <= bulkChunk {
+		for i := range more {
+			take[i] = take[i] || more[i]
+		}
+	}
+	return take
+}
+
+// urgentKind tells the kinds that make an event go first (firstLane).
+func urgentKind(k EventKind) bool {
+	return k == EventBan || k == EventUnban || k == EventDelete || k == EventRestore
+}
+
+// access is a piece of state an event reads or writes while it is recorded, by the hash
+// of its name (stateKey): the inbox plans thousands of events at once. Two names that
+// hash alike only make two events look dependent, which keeps them in the order they came.
 type access struct {
-	key   string
-	write bool
+	key  uint64
+	mode accessMode
+}
+
+// accessMode says how an event uses a piece of state, which decides what must be
+// recorded before it.
+type accessMode uint8
+
+const (
+	// reads need the earlier writes recorded first.
+	reads accessMode = iota
+	// writes need every earlier use recorded first, and go before every later one.
+	writes
+	// adds are a customer's message added to a thread or conversation: nothing earlier
+	// needs to come first, since the thread's answered marks and dialogs go by the
+	// messages' own times (an answer marks what was written before it; a conversation is
+	// rebuilt from the earliest change), but a later write of the thread (an answer) must
+	// come after it.
+	adds
+)
+
+// everything is the access of an event of a kind nobody planned for: it depends on every
+// event before it.
+const everything = 0
+
+// stateKey hashes a piece of state's name (FNV-1a), never to everything.
+func stateKey(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	if h == everything {
+		h = 1
+	}
+	return h
 }
 
 // accesses lists what recording ev reads and writes: its item (the ticket, the
@@ -232,7 +331,7 @@ type access struct {
 // tickets, cases, name), and the acting admin's actions of a kind (waves, batches) and,
 // for an admin nobody knows, their alerts. Unknown kinds touch everything.
 func accesses(ev Event, people *Directory) []access {
-	w := func(k string) access { return access{key: k, write: true} }
+	w := func(k string) access { return access{key: stateKey(k), mode: writes} }
 	item := func(r Ref) string {
 		if r.GroupID == 0 {
 			r.GroupID = ev.GroupID
@@ -261,7 +360,8 @@ func accesses(ev Event, people *Directory) []access {
 		if ev.Ticket == nil {
 			return nil
 		}
-		return []access{w(item(ev.Ticket.Ref)), w("i:" + ev.Ticket.Key), w(thread(ev.Ticket.Ref)), w(customer(ev.Ticket.AuthorVKID))}
+		return []access{w(item(ev.Ticket.Ref)), w("i:" + ev.Ticket.Key), {key: stateKey(thread(ev.Ticket.Ref)), mode: adds},
+			w(customer(ev.Ticket.AuthorVKID))}
 	case EventAnswer, EventAnswerEdit:
 		out := []access{w(item(ev.Item)), w(thread(ev.Item))}
 		if ev.ReplyTo.ItemID != 0 {
@@ -270,7 +370,7 @@ func accesses(ev Event, people *Directory) []access {
 		return out
 	case EventDelete, EventRestore, EventVanished:
 		// The thread is read: whether the item was answered, and its conversation.
-		out := []access{w(item(ev.Item)), {key: thread(ev.Item)}}
+		out := []access{w(item(ev.Item)), {key: stateKey(thread(ev.Item)), mode: reads}}
 		if ev.UserVKID != 0 {
 			out = append(out, w(customer(ev.UserVKID)))
 		}
@@ -278,47 +378,46 @@ func accesses(ev Event, people *Directory) []access {
 	case EventBan, EventUnban:
 		return append([]access{w(customer(ev.UserVKID)), w(fmt.Sprintf("b:%d:%d", ev.GroupID, ev.UserVKID))}, admin()...)
 	}
-	return []access{w("*")}
+	return []access{{key: everything, mode: writes}}
 }
 
-// split divides a batch into the urgent events with every earlier event they depend on,
-// and the rest, each in the batch's order. Recording first and then rest changes nothing
-// against recording the batch in order: no event of rest comes before an event of first
-// it shares state with, unless both only read it.
-func split(evs []Event, people *Directory, urgent func(Event) bool) (first, rest []Event) {
-	take := make([]bool, len(evs))
-	reads, writes := map[string]bool{}, map[string]bool{}
-	taken := false
-	for i := len(evs) - 1; i >= 0; i-- {
-		acc := accesses(evs[i], people)
-		t := urgent(evs[i])
-		for _, a := range acc {
+// takeWith marks the urgent events, and every earlier event they depend on, of events
+// with accesses acc in the order they came; those marked in taken are already out of the
+// list. Recording the marked ones first and then the others changes nothing against
+// recording them in order: no event left comes before a marked one that needs it first
+// (see accessMode).
+func takeWith(acc [][]access, taken []bool, urgent func(i int) bool) []bool {
+	take := make([]bool, len(acc))
+	// wrote: keys a marked event writes (every earlier use must come first); read: keys
+	// a marked event reads (earlier writes must come first).
+	wrote, read := map[uint64]bool{}, map[uint64]bool{}
+	later := false
+	for i := len(acc) - 1; i >= 0; i-- {
+		if taken != nil && taken[i] {
+			continue
+		}
+		t := urgent(i)
+		for _, a := range acc[i] {
 			switch {
 			case t:
-			case a.key == "*":
-				t = taken
-			case writes["*"] || writes[a.key] || (a.write && reads[a.key]):
+			case a.key == everything:
+				t = later
+			case wrote[everything] || wrote[a.key] || (a.mode == writes && read[a.key]):
 				t = true
 			}
 		}
 		if !t {
 			continue
 		}
-		take[i], taken = true, true
-		for _, a := range acc {
-			if a.write {
-				writes[a.key] = true
-			} else {
-				reads[a.key] = true
+		take[i], later = true, true
+		for _, a := range acc[i] {
+			switch a.mode {
+			case writes:
+				wrote[a.key] = true
+			case reads:
+				read[a.key] = true
 			}
 		}
 	}
-	for i, ev := range evs {
-		if take[i] {
-			first = append(first, ev)
-		} else {
-			rest = append(rest, ev)
-		}
-	}
-	return first, rest
+	return take
 }

@@ -44,9 +44,11 @@ func TestLanes(t *testing.T) {
 		}
 		return out
 	}
-	busy := []Event{}
+	// A thread whose many answers all come before a deletion: whether the deleted comment
+	// was answered depends on each of them.
+	busy := []Event{comment("c900", 7000, 9, 900)}
 	for i := range bulkChunk + 1 {
-		busy = append(busy, comment(fmt.Sprint("busy", i), int64(7000+i), 9, int64(900+i)))
+		busy = append(busy, answer(fmt.Sprint("busy", i), 9, int64(1000+i), 0))
 	}
 	tests := []struct {
 		name        string
@@ -56,6 +58,10 @@ func TestLanes(t *testing.T) {
 		{name: "a ban of someone who wrote nothing goes before the comments",
 			events: []Event{comment("c1", 5001, 1, 11), comment("c2", 5002, 1, 12), ban("b", 6001, 111), comment("c3", 5003, 2, 21)},
 			first:  []string{"b"}, rest: []string{"c1", "c2", "c3"}},
+		{name: "a ban takes the customer's comment, not the others or the answers of its thread",
+			events: []Event{answer("a0", 2, 20, 0), comment("other", 5001, 2, 21), comment("spam", 6001, 2, 22), answer("a1", 2, 23, 22),
+				ban("b", 6001, 111)},
+			first: []string{"spam", "b"}, rest: []string{"a0", "other", "a1"}},
 		{name: "a ban takes the customer's comments along, for the prompt to show them",
 			events: []Event{comment("c1", 5001, 1, 11), comment("spam", 6001, 2, 21), ban("b", 6001, 111)},
 			first:  []string{"spam", "b"}, rest: []string{"c1"}},

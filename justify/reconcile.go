@@ -12,8 +12,14 @@ import (
 // fetched: bans recorded after it may be missing from the list without having been lifted.
 type RecordMark int64
 
-// Mark returns the current position in the record.
+// Mark returns the current position in the record, once every event the long poll
+// delivered before it is derived from the inbox: a ban still kept there would otherwise
+// look missing from the record, and be found again by the reconciliation without who
+// made it.
 func (s *Service) Mark(ctx context.Context) (RecordMark, error) {
+	if err := s.inbox.waitDerived(ctx, 0); err != nil {
+		return 0, fmt.Errorf("wait for the inbox: %w", err)
+	}
 	var id int64
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error

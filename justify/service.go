@@ -45,10 +45,16 @@ type Service struct {
 	// OnReversal, when set, is told what became of each reversal RunReversals carried out;
 	// it must not block. The daemon logs it and wakes the sender.
 	OnReversal func(ReversalResult)
-	// OnCases, when set, is told once the events of a long-poll answer that open or close
-	// cases are committed, before the rest of the answer is recorded (IngestPoll), so
-	// that their prompts leave at once; it must not block. The daemon wakes the sender.
+	// OnCases, when set, is told once events that open or close cases are committed,
+	// ahead of the rest of their answer or of the inbox's backlog (IngestPoll, RunInbox),
+	// so that their prompts leave at once; it must not block. The daemon wakes the sender.
 	OnCases func()
+	// OnDerived, when set, is told what each of the inbox's transactions derived
+	// (RunInbox); it must not block. The daemon counts it in /metrics.
+	OnDerived func(IngestResult)
+	// InboxLimit is how many long-poll events may wait to be derived before RecordPoll
+	// waits; MaxInboxPending when zero.
+	InboxLimit int
 	// Conversations builds dialogs and finds signs of shirking (conversations.go); nil
 	// keeps no conversations.
 	Conversations *Conversations
@@ -59,6 +65,7 @@ type Service struct {
 	SignsPerDay int
 	Location    *time.Location
 
+	inbox     inbox         // long-poll events kept, waiting for RunInbox (inbox.go)
 	reversals reversalQueue // reversals started, waiting for RunReversals
 	attempts  attempts      // what this process knows of each reversal under way
 	live      atomic.Pointer[Settings]
@@ -76,6 +83,10 @@ type IngestResult struct {
 	// first time.
 	Quarantined int
 	Opened      []CaseID
+	// Queued counts the events RecordPoll kept in the inbox, to be derived.
+	Queued int
+	// NewIn counts the new events by community.
+	NewIn map[int64]int
 }
 
 // Ingest records a batch of events and, in the same transaction, the watcher's cursor
@@ -112,6 +123,10 @@ func (s *Service) ingestOne(tx Tx, ev Event, res *IngestResult) error {
 		return nil
 	}
 	res.New++
+	if res.NewIn == nil {
+		res.NewIn = map[int64]int{}
+	}
+	res.NewIn[ev.GroupID]++
 	id, err := s.apply(tx, ev)
 	if err != nil {
 		return fmt.Errorf("apply event %s: %w", ev.Key, err)

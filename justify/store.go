@@ -41,6 +41,7 @@ type Tx interface {
 	ChatStore
 	ConversationStore
 	SpotCheckStore
+	InboxStore
 }
 
 // EventStore keeps the record of moderation events as VK delivered them.
@@ -61,6 +62,21 @@ type EventStore interface {
 	// AdminActedOn reports whether, in a group, the user was banned or had one of their
 	// tickets deleted by someone else (a deleter VK named), at a time in [since, until].
 	AdminActedOn(groupID, userVKID int64, since, until time.Time) (bool, error)
+}
+
+// InboxStore keeps long-poll answers as they came until the inbox's deriver has made them
+// into events, tickets, cases and dialogs (inbox.go).
+type InboxStore interface {
+	// AddToInbox keeps events in order and returns their IDs, each higher than every ID
+	// kept before, even of events already derived and dropped.
+	AddToInbox(events []Event) ([]int64, error)
+	// InboxEvents returns the kept events of ids, in ID order; an ID no longer kept is
+	// left out.
+	InboxEvents(ids []int64) ([]InboxEvent, error)
+	// InboxAfter returns up to limit kept events with an ID above after, in ID order.
+	InboxAfter(after int64, limit int) ([]InboxEvent, error)
+	// DropFromInbox deletes the kept events of ids and returns how many there were.
+	DropFromInbox(ids []int64) (int, error)
 }
 
 // CursorStore keeps positions: how far a watcher has read, the last period a digest
@@ -239,3 +255,13 @@ func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, b
 
 // IsBulk reports whether ctx was marked by Bulk.
 func IsBulk(ctx context.Context) bool { v, _ := ctx.Value(bulkKey{}).(bool); return v }
+
+type urgentKey struct{}
+
+// Urgent marks ctx as work someone waits on: the store lets a transaction under it go
+// before every other waiting writer. The inbox derives what opens or closes cases so,
+// ahead of the watchers recording a burst.
+func Urgent(ctx context.Context) context.Context { return context.WithValue(ctx, urgentKey{}, true) }
+
+// IsUrgent reports whether ctx was marked by Urgent.
+func IsUrgent(ctx context.Context) bool { v, _ := ctx.Value(urgentKey{}).(bool); return v }

@@ -10,14 +10,14 @@ import (
 )
 
 // writeGate lets one writer at a time use the single write connection, and serves the
-// waiting writers in two queues: everything else before bulk (justify.Bulk: the bulk of
-// long-poll answers, upkeep). A burst's thousands of comments are then recorded in the
+// waiting writers in three queues: urgent first (justify.Urgent: what opens cases), then
+// everything else, then bulk (justify.Bulk: the bulk of long-poll answers, upkeep). A burst's thousands of comments are then recorded in the
 // gaps between what opens cases and what the sender writes, instead of in front of them;
 // database/sql alone hands the connection to its waiters in no particular order.
 type writeGate struct {
 	mu      sync.Mutex
 	busy    bool
-	waiting [2][]chan struct{} // [0] everything else, [1] bulk; each oldest first
+	waiting [3][]chan struct{} // [0] urgent, [1] everything else, [2] bulk; each oldest first
 	// bulk tells whether the holder is bulk; lastOther is when a writer that is not
 	// bulk last let go.
 	bulk      bool
@@ -38,12 +38,16 @@ const (
 // acquire waits for the writer; it fails only when ctx ends first.
 func (g *writeGate) acquire(ctx context.Context) error {
 	if !justify.IsBulk(ctx) {
-		return g.take(ctx, false)
+		lane := 1
+		if justify.IsUrgent(ctx) {
+			lane = 0
+		}
+		return g.take(ctx, lane)
 	}
 	gap, hold := cmp.Or(g.gap, bulkGap), cmp.Or(g.hold, bulkHold)
 	held := time.Duration(0)
 	for {
-		if err := g.take(ctx, true); err != nil {
+		if err := g.take(ctx, 2); err != nil {
 			return err
 		}
 		g.mu.Lock()
@@ -66,11 +70,8 @@ func (g *writeGate) acquire(ctx context.Context) error {
 }
 
 // take waits for the writer in its lane.
-func (g *writeGate) take(ctx context.Context, bulk bool) error {
-	lane := 0
-	if bulk {
-		lane = 1
-	}
+func (g *writeGate) take(ctx context.Context, lane int) error {
+	bulk := lane == 2
 	g.mu.Lock()
 	if !g.busy {
 		g.busy, g.bulk = true, bulk

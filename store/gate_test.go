@@ -11,13 +11,13 @@ import (
 	"github.com/modwatch/modwatch/justify"
 )
 
-// TestGateLetsOthersBeforeBulk checks the writer's order: a writer that is not bulk goes
-// before bulk writers that waited longer.
+// TestGateLetsOthersBeforeBulk checks the writer's order: urgent first, then the others,
+// then bulk, whoever waited longer.
 func TestGateLetsOthersBeforeBulk(t *testing.T) {
 	var g writeGate
 	ctx := context.Background()
 	require.NoError(t, g.acquire(ctx))
-	order := make(chan string, 3)
+	order := make(chan string, 4)
 	queued := func(lane, n int) func() bool {
 		return func() bool {
 			g.mu.Lock()
@@ -34,13 +34,16 @@ func TestGateLetsOthersBeforeBulk(t *testing.T) {
 		}()
 	}
 	wait("bulk 1", justify.Bulk(ctx))
-	require.Eventually(t, queued(1, 1), 5*time.Second, time.Millisecond)
+	require.Eventually(t, queued(2, 1), 5*time.Second, time.Millisecond)
 	wait("bulk 2", justify.Bulk(ctx))
-	require.Eventually(t, queued(1, 2), 5*time.Second, time.Millisecond)
-	wait("prompt", ctx)
+	require.Eventually(t, queued(2, 2), 5*time.Second, time.Millisecond)
+	wait("recording", ctx)
+	require.Eventually(t, queued(1, 1), 5*time.Second, time.Millisecond)
+	wait("cases", justify.Urgent(ctx))
 	require.Eventually(t, queued(0, 1), 5*time.Second, time.Millisecond)
 	g.release()
-	assert.Equal(t, "prompt", <-order)
+	assert.Equal(t, "cases", <-order, "what opens cases goes first")
+	assert.Equal(t, "recording", <-order)
 	assert.ElementsMatch(t, []string{"bulk 1", "bulk 2"}, []string{<-order, <-order})
 }
 
@@ -85,7 +88,7 @@ func TestGateWaiterGivesUp(t *testing.T) {
 	require.Eventually(t, func() bool {
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		return len(g.waiting[0]) == 1
+		return len(g.waiting[1]) == 1
 	}, 5*time.Second, time.Millisecond)
 	cancel()
 	assert.ErrorIs(t, <-done, context.Canceled)

@@ -110,7 +110,8 @@ func recorded(t *testing.T, db *DB) map[string][]string {
 
 // TestBatchRebuildsLikeOneByOne checks that a long-poll answer recorded as one batch
 // (conversations rebuilt once at its end, cases first) leaves exactly what recording its
-// events one at a time leaves: messages, dialogs, waits, signs, tickets and cases.
+// events one at a time leaves: messages, dialogs, waits, signs, tickets and cases. So does
+// the inbox: the answers kept as they came, then derived with cases first across them.
 func TestBatchRebuildsLikeOneByOne(t *testing.T) {
 	base := t0.Add(-6 * time.Hour)
 	at := func(m int) time.Time { return base.Add(time.Duration(m) * time.Minute) }
@@ -155,6 +156,17 @@ func TestBatchRebuildsLikeOneByOne(t *testing.T) {
 				c.ban(6004, olga, at(9)),
 			}
 		}},
+		{name: "a deletion after an answer to the whole thread", events: func(c *convEvents) []justify.Event {
+			// The deletion depends on the answer (was the comment answered?), and the
+			// answer on every comment before it, of anyone: it marks them answered.
+			return []justify.Event{
+				c.comment(6005, 3, 301, at(0), "Когда откроется магазин?"),
+				c.comment(6006, 3, 302, at(1), "Где чек за заказ?"),
+				c.answer(3, 303, 0, at(2), "Магазин откроется в понедельник, чеки приходят на почту."),
+				c.deletion(3, 302, ivan, at(3)),
+				c.ban(6006, ivan, at(3)),
+			}
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,9 +179,9 @@ func TestBatchRebuildsLikeOneByOne(t *testing.T) {
 					sortEachItem(evs)
 				}
 				now := t0
-				oneDB, batchDB := openTest(t), openTest(t)
-				one, batch := convService(oneDB, &now), convService(batchDB, &now)
-				for _, s := range []*justify.Service{one, batch} {
+				oneDB, batchDB, inboxDB := openTest(t), openTest(t), openTest(t)
+				one, batch, inbox := convService(oneDB, &now), convService(batchDB, &now), convService(inboxDB, &now)
+				for _, s := range []*justify.Service{one, batch, inbox} {
 					s.People = justify.NewDirectory([]justify.Person{
 						{Name: "Ivan", Role: justify.RoleOperator, VKID: ivan, TelegramID: 1001},
 						{Name: "Olga", Role: justify.RoleOperator, VKID: olga, TelegramID: 1002},
@@ -190,14 +202,35 @@ func TestBatchRebuildsLikeOneByOne(t *testing.T) {
 				res, err := batch.IngestPoll(ctx, justify.PollAnswer{Events: evs[known:], CursorKey: "vk:1:ts", Cursor: fmt.Sprint(len(evs))})
 				require.NoError(t, err)
 				assert.Equal(t, len(evs)-known, res.New, "seed %d", seed)
-				want, got := recorded(t, oneDB), recorded(t, batchDB)
+				// The inbox keeps answers of one to three events and derives them all at once.
+				for i := 0; i < len(evs); i += 1 + i%3 {
+					j := min(len(evs), i+1+i%3)
+					_, err := inbox.RecordPoll(ctx, justify.PollAnswer{Events: evs[i:j], CursorKey: "vk:1:ts", Cursor: fmt.Sprint(j)})
+					require.NoError(t, err)
+				}
+				deriveAll(t, inbox)
+				want, got, derived := recorded(t, oneDB), recorded(t, batchDB), recorded(t, inboxDB)
 				require.NotEmpty(t, want["dialogs"])
 				for table := range want {
 					assert.Equal(t, want[table], got[table], "%s, seed %d", table, seed)
+					assert.Equal(t, want[table], derived[table], "%s through the inbox, seed %d", table, seed)
 				}
 			}
 		})
 	}
+}
+
+// deriveAll has the inbox's deriver derive everything svc kept, then stop.
+func deriveAll(t *testing.T, svc *justify.Service) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	require.NoError(t, svc.OpenInbox(ctx))
+	done := make(chan error, 1)
+	go func() { done <- svc.RunInbox(ctx) }()
+	require.Eventually(t, func() bool { return svc.InboxPending() == 0 }, 10*time.Second, time.Millisecond)
+	cancel()
+	require.NoError(t, <-done)
 }
 
 // sortEachItem keeps the events of each item (a message and its edit, a comment and its
