@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -15,9 +17,9 @@ import (
 )
 
 // TestBurstBanGetsItsPrompt runs the daemon on one long-poll answer of 600 customers'
-// comments with a ban in the middle: the ban's prompt reaches the operator (the ban is
-// recorded before the comments around it: TestCasesFirstThenTheRest), every comment is
-// recorded once, and the saved position is VK's newest.
+// comments with a ban in the middle: the answer is kept in the inbox with its position at
+// once, the ban is derived before the comments around it (its own transaction, the first)
+// and its prompt reaches the operator, and every comment is derived once.
 func TestBurstBanGetsItsPrompt(t *testing.T) {
 	h := newHarness(t)
 	h.startTeam()
@@ -44,9 +46,23 @@ func TestBurstBanGetsItsPrompt(t *testing.T) {
 		pos, err := h.dm.Service().Cursor(ctx, vk.CursorKey(group))
 		return err == nil && pos == h.vk.Ts(group)
 	}, 30*time.Second, 10*time.Millisecond, "the position reaches VK's newest")
+	require.Eventually(t, func() bool {
+		empty, err := h.dm.Store().InboxEmpty(ctx)
+		return err == nil && empty
+	}, 30*time.Second, 10*time.Millisecond, "the inbox derives everything")
 	n, err := h.dm.Store().CountTickets(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, comments, n, "every comment recorded once")
 	assert.Len(t, h.cases(), 1)
-	assert.Contains(t, h.logs.String(), `"new":601`, "the burst came in one answer")
+	logs := h.logs.String()
+	assert.Contains(t, logs, `"queued":601`, "the burst came in one answer")
+	derived := regexp.MustCompile(`"new":(\d+),[^\n]*"opened":(\d+)[^\n]*"events derived"`).FindAllStringSubmatch(logs, -1)
+	require.NotEmpty(t, derived)
+	assert.Equal(t, []string{"1", "1"}, derived[0][1:], "the ban is derived first, alone")
+	total := 0
+	for _, d := range derived {
+		k, _ := strconv.Atoi(d[1])
+		total += k
+	}
+	assert.Equal(t, comments+1, total, "every event derived once")
 }

@@ -435,8 +435,15 @@ func (w *Watcher) ingest(ctx context.Context, b batch) error {
 	w.ts, w.saved = b.ts, b.ts
 	w.cfg.Metrics.quarantined(w.cfg.GroupID, res.Quarantined)
 	if len(b.events) > 0 || len(b.quarantined) > 0 {
-		w.log.Info().Int("new", res.New).Int("duplicate", res.Duplicate).Int("invalid", res.Invalid).Int("history", res.History).
-			Int("quarantined", res.Quarantined).Int("opened", len(res.Opened)).Str("ts", b.ts).Msg("events recorded")
+		l := w.log.Info().Int("quarantined", res.Quarantined).Str("ts", b.ts)
+		if res.Queued > 0 {
+			// Kept as they came: the inbox derives them, and logs what they were.
+			l = l.Int("queued", res.Queued)
+		} else {
+			l = l.Int("new", res.New).Int("duplicate", res.Duplicate).Int("invalid", res.Invalid).Int("history", res.History).
+				Int("opened", len(res.Opened))
+		}
+		l.Msg("events recorded")
 	}
 	return nil
 }

@@ -58,6 +58,8 @@ func (d *Daemon) fixedComponents(cfg *configs.Config) (map[string]func(context.C
 	maps.Copy(runs, d.bot.Components())
 	// VK calls of managers' reversals, outside the update loop: a slow VK holds up no press.
 	runs["reversals"] = d.service.RunReversals
+	// The inbox's deriver: long-poll answers become tickets, cases and dialogs.
+	runs["inbox"] = d.service.RunInbox
 	if cfg.Health.Listen != "" {
 		// Listening now makes a taken port a start error, not a line in the log of a
 		// daemon the orchestrator then thinks is unready.

@@ -72,8 +72,10 @@ type Daemon struct {
 	err    error         // why the daemon stopped, when it was not asked to; set before done closes
 }
 
-// wakingSink tells the bot to look at the outbox as soon as new events are committed, so a
-// prompt leaves within the same second as the ban, and counts what a community delivered.
+// wakingSink records what a community delivered: a long-poll answer is kept in the inbox
+// for the deriver (RecordPoll), the rest recorded at once. It tells the bot to look at the
+// outbox as soon as something that asks someone is committed, so a prompt leaves within
+// the same second as the ban, and counts what a community delivered.
 type wakingSink struct {
 	*justify.Service
 	bot     *telegram.Bot
@@ -81,16 +83,23 @@ type wakingSink struct {
 	groupID int64
 }
 
-func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
-	return s.IngestPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: key, Cursor: value})
+func (s wakingSink) IngestPoll(ctx context.Context, a justify.PollAnswer) (justify.IngestResult, error) {
+	res, err := s.Service.RecordPoll(ctx, a)
+	if err == nil {
+		// New events are counted as the inbox derives them (OnDerived); a new quarantined
+		// update raised an alert, which RecordPoll's OnCases sends now.
+		s.mon.received(s.groupID, a.Events, justify.IngestResult{})
+	}
+	return res, err
 }
 
-func (s wakingSink) IngestPoll(ctx context.Context, a justify.PollAnswer) (justify.IngestResult, error) {
-	res, err := s.Service.IngestPoll(ctx, a)
+// Ingest records a batch at once (backfill, post checks): after what the inbox keeps of
+// the community, so in the order VK placed them.
+func (s wakingSink) Ingest(ctx context.Context, evs []justify.Event, key, value string) (justify.IngestResult, error) {
+	res, err := s.Service.IngestPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: key, Cursor: value})
 	if err == nil {
-		s.mon.received(s.groupID, a.Events, res)
-		// A new quarantined update raised an alert, which leaves now too.
-		if res.New > 0 || res.Quarantined > 0 {
+		s.mon.received(s.groupID, evs, res)
+		if res.New > 0 {
 			s.bot.Wake()
 		}
 	}
@@ -148,6 +157,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		return nil, fmt.Errorf("recover interrupted work: %w", err)
 	}
 	d.mon = newMonitor(now, db)
+	d.mon.inbox = d.service.InboxPending
 	d.vkMetrics = vk.NewMetrics(d.mon.reg)
 	bs := botSettings(cfg, secrets, db, now)
 	d.bot, err = telegram.New(telegram.Config{
@@ -190,6 +200,14 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	}
 	// Prompts leave as soon as their cases are committed, before the rest of a burst is.
 	d.service.OnCases = func() { d.bot.Wake() }
+	ilog := log.With().Str("component", "inbox").Logger()
+	d.service.OnDerived = func(r justify.IngestResult) {
+		d.mon.derived(r)
+		if r.New+r.Duplicate+r.Invalid+r.History+r.Quarantined > 0 {
+			ilog.Info().Int("new", r.New).Int("duplicate", r.Duplicate).Int("invalid", r.Invalid).Int("history", r.History).
+				Int("quarantined", r.Quarantined).Int("opened", len(r.Opened)).Msg("events derived")
+		}
+	}
 
 	// Everything is built before anything runs, so a bad community stops the start
 	// without leaving goroutines behind; the health listener, opened last, neither.
@@ -202,6 +220,11 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 		return nil, err
 	}
 	d.configure(cfg, secrets, plan)
+	// The events a stop left in the inbox are planned before any watcher records more,
+	// with the people of this config.
+	if err := d.service.OpenInbox(ctx); err != nil {
+		return nil, err
+	}
 
 	// Every component is supervised: a failure or a panic restarts it with back-off and
 	// leaves the others running. The group lets a reload add and remove components.

@@ -26,6 +26,8 @@ type monitor struct {
 	events    *prometheus.CounterVec
 	newEvents *prometheus.CounterVec
 	now       func() time.Time
+	// inbox counts the long-poll events not derived yet; nil until the service exists.
+	inbox func() int
 
 	mu         sync.Mutex
 	lastPoll   map[int64]time.Time
@@ -64,6 +66,7 @@ func newMonitor(now func() time.Time, cases caseCounter) *monitor {
 var (
 	descCases = prometheus.NewDesc("modwatch_cases", "Cases by state.", []string{"state"}, nil)
 	descSince = prometheus.NewDesc("modwatch_watcher_seconds_since_poll", "Seconds since a community's last successful long poll.", []string{"community"}, nil)
+	descInbox = prometheus.NewDesc("modwatch_inbox_pending", "Long-poll events recorded and not derived yet (tickets, cases, dialogs).", nil, nil)
 )
 
 // collectLive reads what changes on its own: cases by state and the watchers' age.
@@ -77,6 +80,9 @@ func (m *monitor) collectLive(ch chan<- prometheus.Metric, cases caseCounter) {
 	}
 	for g, age := range m.pollAges() {
 		ch <- prometheus.MustNewConstMetric(descSince, prometheus.GaugeValue, age.Seconds(), strconv.FormatInt(g, 10))
+	}
+	if m.inbox != nil {
+		ch <- prometheus.MustNewConstMetric(descInbox, prometheus.GaugeValue, float64(m.inbox()))
 	}
 }
 
@@ -121,6 +127,13 @@ func (m *monitor) received(groupID int64, evs []justify.Event, res justify.Inges
 		m.events.WithLabelValues(community, string(ev.Kind)).Inc()
 	}
 	m.newEvents.WithLabelValues(community).Add(float64(res.New))
+}
+
+// derived counts the new events the inbox derived, by community.
+func (m *monitor) derived(res justify.IngestResult) {
+	for g, n := range res.NewIn {
+		m.newEvents.WithLabelValues(strconv.FormatInt(g, 10)).Add(float64(n))
+	}
 }
 
 // HealthReport is /healthz's answer.

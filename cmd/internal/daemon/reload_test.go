@@ -206,7 +206,7 @@ func TestReloadAddsRemovesAndRestartsComponents(t *testing.T) {
 	e.start(1, 2)
 	ctx := context.Background()
 	require.Contains(t, e.d.Components(), "vk-1")
-	fixed := []string{"health", "reversals", "telegram-send", "telegram-updates"}
+	fixed := []string{"health", "inbox", "reversals", "telegram-send", "telegram-updates"}
 
 	e.write(2, 3)
 	began := time.Now()

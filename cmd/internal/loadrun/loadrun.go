@@ -238,6 +238,10 @@ func (b *bench) measure(ctx context.Context) error {
 		pushErr = b.waitIngested(ctx)
 	}
 	elapsed := time.Since(start)
+	if pushErr == nil {
+		pushErr = b.waitDerived(ctx)
+	}
+	derived := time.Since(start)
 	if b.o.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -246,6 +250,8 @@ func (b *bench) measure(ctx context.Context) error {
 	}
 	b.res.IngestSeconds = elapsed.Seconds()
 	b.res.IngestPerSec = float64(b.o.Events) / elapsed.Seconds()
+	b.res.DeriveSeconds = derived.Seconds()
+	b.res.DerivedPerSec = float64(b.o.Events) / derived.Seconds()
 	if err := b.waitPrompts(ctx); err != nil {
 		return err
 	}
@@ -262,7 +268,6 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := b.count(ctx); err != nil {
 		return err
 	}
-	b.res.RecordedPerSec = float64(b.res.Recorded) / elapsed.Seconds()
 	b.mu.Lock()
 	lat := slices.Clone(b.latency)
 	b.mu.Unlock()

@@ -81,6 +81,24 @@ func (b *bench) waitIngested(ctx context.Context) error {
 	return nil
 }
 
+// waitDerived waits until the inbox is empty: every recorded event is derived.
+func (b *bench) waitDerived(ctx context.Context) error {
+	for {
+		empty, err := b.dm.Store().InboxEmpty(ctx)
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("look for events not derived yet: %w", err)
+		}
+		if err == nil && empty {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the recorded events to be derived: %w", ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
 // waitReconciled waits until every community's start-up reconciliation of bans is saved.
 // A reconciliation that read the ban list after the feed began would record some of the
 // run's bans a second time, as found by reconciliation, and the counts would depend on

@@ -102,11 +102,16 @@ type Result struct {
 	Decodable int `json:"decodable"`
 	Recorded  int `json:"recorded"`
 	// Tickets is how many tickets the database holds at the end, preloaded ones included.
-	Tickets        int     `json:"tickets"`
-	Prompts        int     `json:"prompts"`
-	IngestSeconds  float64 `json:"ingest_seconds"`
-	IngestPerSec   float64 `json:"ingest_events_per_second"`
-	RecordedPerSec float64 `json:"recorded_events_per_second"`
+	Tickets int `json:"tickets"`
+	Prompts int `json:"prompts"`
+	// IngestSeconds is from the first push until every community's saved position is VK's
+	// newest: every answer is recorded, as it came, with its position (the inbox).
+	IngestSeconds float64 `json:"ingest_seconds"`
+	IngestPerSec  float64 `json:"ingest_events_per_second"`
+	// DeriveSeconds is from the first push until the inbox is empty: every event is made
+	// into its tickets, cases, dialogs and signs.
+	DeriveSeconds  float64 `json:"derive_seconds"`
+	DerivedPerSec  float64 `json:"derived_events_per_second"`
 	BaselinePerSec float64 `json:"baseline_rows_per_second"`
 	IngestRatio    float64 `json:"ingest_ratio"`
 	// FirstPromptMS is from the push of the run's first ban to the fake Telegram accepting
