@@ -6,10 +6,13 @@
 // The path of one event, file by file:
 //
 //   - event.go: a watcher turns what VK sent into an Event.
+//   - inbox.go: a long-poll answer is kept as it came, with the watcher's cursor
+//     (RecordPoll), and the deriver (RunInbox) takes what opens cases first, across
+//     answers, then the rest in VK's order.
 //   - service.go: Service.Ingest records it once (its key deduplicates redeliveries), and
-//     apply hands it to its kind's rules. ingest.go records a long-poll answer: what opens
-//     cases first, the rest in chunks behind it, the watcher's cursor with the last; the
-//     conversations and waves a batch touched are rebuilt and checked once, at its end.
+//     apply hands it to its kind's rules. ingest.go records a batch: what opens cases
+//     first, the rest in chunks behind it, a cursor with the last; the conversations and
+//     waves a batch touched are rebuilt and checked once, at its end.
 //   - bans.go, deletions.go, tickets.go: a ban or an admin's deletion opens a Case
 //     (case.go) for the operator who acted (person.go); what customers write and what the
 //     community answers is kept as tickets, the evidence a deletion case shows.

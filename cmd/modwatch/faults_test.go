@@ -143,6 +143,8 @@ func TestHealthAndMetrics(t *testing.T) {
 	}, 15*time.Second, 20*time.Millisecond, "the delivered prompt is counted")
 	for _, want := range []string{
 		`modwatch_events_received_total{community="10",kind="ban"} 1`,
+		`modwatch_events_recorded_total{community="10"} 1`,
+		"modwatch_inbox_pending 0",
 		`modwatch_cases{state="awaiting_reason"} 1`,
 		`modwatch_messages_total{outcome="sent"}`,
 		`modwatch_watcher_seconds_since_poll{community="20"}`,

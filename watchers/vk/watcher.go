@@ -82,6 +82,40 @@ type WatcherConfig struct {
 	OnPoll func(groupID int64)
 	// Metrics counts every failed step by VK's error code; nil counts nothing.
 	Metrics *Metrics
+	// Answers, shared by the watchers of one daemon, bounds the long-poll answers read and
+	// not recorded yet; nil bounds nothing.
+	Answers AnswerSlots
+}
+
+// AnswerSlots bounds how many long-poll answers are read and held, decoded, until they
+// are recorded, across the watchers that share it. A burst reaches every community's
+// watcher at once: without a bound each would read and decode its whole answer, then wait
+// in turn for the single writer, and the daemon would hold the burst in memory; with it,
+// an answer waits unread in its connection until a slot frees, which is as soon as the
+// answers before it are recorded.
+type AnswerSlots chan struct{}
+
+// NewAnswerSlots lets n answers be held at once.
+func NewAnswerSlots(n int) AnswerSlots { return make(AnswerSlots, max(n, 1)) }
+
+// take waits for a slot, or ctx's end.
+func (s AnswerSlots) take(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	select {
+	case s <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// give frees a slot taken.
+func (s AnswerSlots) give() {
+	if s != nil {
+		<-s
+	}
 }
 
 // Watcher follows one community's Bots Long Poll and feeds its ban and unban events to a
@@ -101,6 +135,7 @@ type Watcher struct {
 	lpKey   string
 	server  string
 	pending *batch // decoded events the sink has not accepted yet
+	holding bool   // the watcher holds one of cfg.Answers
 }
 
 type batch struct {
@@ -159,6 +194,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // step makes one move: load the cursor, retry a pending batch, get a key, or poll once.
 func (w *Watcher) step(ctx context.Context) error {
+	defer w.release()
 	if !w.loaded {
 		ts, err := w.sink.Cursor(ctx, w.key)
 		if err != nil {
@@ -315,6 +351,11 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 		return out, fmt.Errorf("long poll of group %d: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
 	}
 	defer resp.Body.Close()
+	// VK answered: the answer is read once a slot is free, and held until the step ends.
+	if err := w.cfg.Answers.take(ctx); err != nil {
+		return out, fmt.Errorf("long poll of group %d: wait to read the answer: %w", w.cfg.GroupID, err)
+	}
+	w.holding = true
 	body, err := io.ReadAll(capAnswer(resp.Body, MaxAnswer))
 	if err != nil {
 		return out, fmt.Errorf("long poll of group %d: read answer: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
@@ -326,6 +367,14 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 		return out, fmt.Errorf("long poll of group %d: decode answer: %w", w.cfg.GroupID, err)
 	}
 	return out, nil
+}
+
+// release gives back the answer slot the step took, if any.
+func (w *Watcher) release() {
+	if w.holding {
+		w.holding = false
+		w.cfg.Answers.give()
+	}
 }
 
 // positions places the updates of a long-poll answer in the community's event stream: VK's

@@ -189,7 +189,7 @@ func (d *Daemon) planCommunities(p *plan, cfg *configs.Config, secrets configs.S
 			APIURL: cfg.VK.MethodURL(), Wait: cfg.VK.LongPollWait, HTTPClient: vkClient,
 			OnHistoryLost: rec.OnHistoryLost, OnTokenProblem: d.tokenProblem("community token"),
 			OnPoll:  func(g int64) { d.mon.polled(g, d.now()) },
-			Metrics: d.vkMetrics,
+			Metrics: d.vkMetrics, Answers: d.answers,
 		}, sink, wlog)
 		if err != nil {
 			return fmt.Errorf("watch community %d: %w", cm.GroupID, err)

@@ -55,7 +55,9 @@ type Daemon struct {
 
 	// Built once: registering metrics twice would panic, and a reload must not rebuild them.
 	vkMetrics *vk.Metrics
-	vkClient  *http.Client
+	// answers bounds the long-poll answers held until recorded, across all watchers.
+	answers  vk.AnswerSlots
+	vkClient *http.Client
 	// refused remembers communities whose token VK refused, so that waiting for a
 	// watcher to be ready does not wait for one that cannot start.
 	refused sync.Map
@@ -71,6 +73,11 @@ type Daemon struct {
 	done   chan struct{} // closed once every component stopped and the store is closed
 	err    error         // why the daemon stopped, when it was not asked to; set before done closes
 }
+
+// answerSlots is how many long-poll answers the watchers hold at once, read and not
+// recorded yet: enough to read the next answers while one is recorded, few enough that a
+// burst reaching a hundred communities at once is not held in memory all together.
+const answerSlots = 4
 
 // wakingSink records what a community delivered: a long-poll answer is kept in the inbox
 // for the deriver (RecordPoll), the rest recorded at once. It tells the bot to look at the
@@ -159,6 +166,7 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	d.mon = newMonitor(now, db)
 	d.mon.inbox = d.service.InboxPending
 	d.vkMetrics = vk.NewMetrics(d.mon.reg)
+	d.answers = vk.NewAnswerSlots(answerSlots)
 	bs := botSettings(cfg, secrets, db, now)
 	d.bot, err = telegram.New(telegram.Config{
 		Token:       secrets.Telegram,

@@ -456,3 +456,11 @@ func (s *Server) Events(groupID int64) []json.RawMessage {
 	}
 	return out
 }
+
+// Delivered counts a community's long-poll answers that carried updates, counted as they
+// are written: a test knows an answer is on its way to the watcher.
+func (s *Server) Delivered(groupID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.delivered[groupID]
+}

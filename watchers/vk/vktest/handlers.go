@@ -389,6 +389,8 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 			resp := map[string]any{"ts": strconv.FormatInt(g.nextSeq, 10), "updates": updates}
 			if updates == nil {
 				resp["updates"] = []json.RawMessage{}
+			} else {
+				s.delivered[groupID]++
 			}
 			s.mu.Unlock()
 			writeJSON(w, resp)

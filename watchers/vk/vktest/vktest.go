@@ -128,6 +128,8 @@ type Server struct {
 	observe   func(string)
 	lastEvent map[int64]json.RawMessage
 	calls     map[string]int
+	// delivered counts each community's long-poll answers that carried updates.
+	delivered map[int64]int
 }
 
 // New starts a server on a loopback port.
@@ -144,6 +146,7 @@ func New() *Server {
 		retention: DefaultRetention,
 		lastEvent: map[int64]json.RawMessage{},
 		calls:     map[string]int{},
+		delivered: map[int64]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/method/{method}", s.handleMethod)
