@@ -119,8 +119,11 @@ func (b *inbox) next(held time.Duration) (ids []int64, first bool, wait time.Dur
 		for i, p := range b.plan {
 			kinds[i], acc[i] = p.kind, p.access
 		}
+		// At most bulkChunk a transaction: the first prompts of a burst's thousands of bans
+		// leave while the next bans are derived. A prefix of the lane holds everything its
+		// events depend on, since what they depend on comes before them.
 		for i, t := range firstLane(kinds, acc) {
-			if t {
+			if t && len(ids) < bulkChunk {
 				ids = append(ids, b.plan[i].id)
 			}
 		}
