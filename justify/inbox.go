@@ -119,7 +119,14 @@ func (b *inbox) next(held time.Duration) (ids []int64, first bool, wait time.Dur
 		for i, p := range b.plan {
 			kinds[i], acc[i] = p.kind, p.access
 		}
-		ids = firstIDs(b.plan, kinds, acc)
+		// At most bulkChunk a transaction: the first prompts of a burst's thousands of bans
+		// leave while the next bans are derived. A prefix of the lane holds everything its
+		// events depend on, since what they depend on comes before them.
+		for i, t := range firstLane(kinds, acc) {
+			if t && len(ids) < bulkChunk {
+				ids = append(ids, b.plan[i].id)
+			}
+		}
 		if len(ids) > 0 {
 			return ids, true, 0
 		}
@@ -131,30 +138,6 @@ func (b *inbox) next(held time.Duration) (ids []int64, first bool, wait time.Dur
 		ids = append(ids, p.id)
 	}
 	return ids, false, 0
-}
-
-// firstIDs picks what goes first of the plan, at most bulkChunk events a transaction, so
-// that the first prompts of a burst's thousands of bans leave while the next are derived:
-// the bans with what they depend on, then, if they all fit, the deletions with theirs. A
-// prefix of either holds everything its events depend on, since that comes before them;
-// deletions come only after every ban, since they may depend on a ban's dependencies.
-func firstIDs(plan []planned, kinds []EventKind, acc [][]access) []int64 {
-	bans, deletions := urgentLanes(kinds, acc)
-	var ids []int64
-	for i, t := range bans {
-		if t {
-			if len(ids) == bulkChunk {
-				return ids
-			}
-			ids = append(ids, plan[i].id)
-		}
-	}
-	for i, t := range deletions {
-		if t && len(ids) < bulkChunk {
-			ids = append(ids, plan[i].id)
-		}
-	}
-	return ids
 }
 
 // done takes derived events out of the plan.

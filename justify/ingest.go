@@ -262,10 +262,11 @@ func lanes(evs []Event, people *Directory) (first, rest []Event) {
 // firstLane marks, of events of kinds with accesses acc in the order they came, those
 // that go first (see lanes).
 func firstLane(kinds []EventKind, acc [][]access) []bool {
-	take, more := urgentLanes(kinds, acc)
+	take := takeWith(acc, nil, func(i int) bool { return kinds[i] == EventBan || kinds[i] == EventUnban })
+	more := takeWith(acc, take, func(i int) bool { return kinds[i] == EventDelete || kinds[i] == EventRestore })
 	n := 0
 	for i := range more {
-		if more[i] {
+		if more[i] && !take[i] {
 			n++
 		}
 	}
@@ -275,14 +276,6 @@ func firstLane(kinds []EventKind, acc [][]access) []bool {
 		}
 	}
 	return take
-}
-
-// urgentLanes marks the bans and unbans with every earlier event they depend on (bans),
-// and, of the others, the deletions and restores with theirs (deletions).
-func urgentLanes(kinds []EventKind, acc [][]access) (bans, deletions []bool) {
-	bans = takeWith(acc, nil, func(i int) bool { return kinds[i] == EventBan || kinds[i] == EventUnban })
-	deletions = takeWith(acc, bans, func(i int) bool { return kinds[i] == EventDelete || kinds[i] == EventRestore })
-	return bans, deletions
 }
 
 // urgentKind tells the kinds that make an event go first (firstLane).

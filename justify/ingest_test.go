@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestLanes checks which events of an answer are recorded first: bans and unbans, and
@@ -90,45 +89,4 @@ func TestLanes(t *testing.T) {
 			assert.Equal(t, tc.rest, keys(rest))
 		})
 	}
-}
-
-// TestFirstIDs checks what the inbox derives first: at most bulkChunk events a
-// transaction, the bans with what they depend on before any deletion, and the deletions
-// with theirs, however many, cut in the order they came.
-func TestFirstIDs(t *testing.T) {
-	people := NewDirectory([]Person{{Name: "Ivan", Role: RoleOperator, VKID: 7, TelegramID: 1001}})
-	plan := func(evs []Event) ([]planned, []EventKind, [][]access) {
-		var p []planned
-		var kinds []EventKind
-		var acc [][]access
-		for i, ev := range evs {
-			a := accesses(ev, people)
-			p = append(p, planned{id: int64(i + 1), group: ev.GroupID, kind: ev.Kind, access: a})
-			kinds, acc = append(kinds, ev.Kind), append(acc, a)
-		}
-		return p, kinds, acc
-	}
-	ref := func(id int64) Ref {
-		return Ref{GroupID: 1, Place: PlaceWallComment, OwnerID: -1, ParentID: 9, ItemID: id}
-	}
-	var evs []Event
-	// 300 answers to one thread, then a deletion that depends on all of them, then bans.
-	for i := range 300 {
-		evs = append(evs, Event{Key: fmt.Sprint("a", i), GroupID: 1, Kind: EventAnswer, Item: ref(int64(1000 + i))})
-	}
-	evs = append(evs, Event{Key: "d", GroupID: 1, Kind: EventDelete, Item: ref(5), ActorVKID: 7})
-	for i := range 300 {
-		evs = append(evs, Event{Key: fmt.Sprint("b", i), GroupID: 1, Kind: EventBan, UserVKID: int64(6000 + i), ActorVKID: 7})
-	}
-	p, kinds, acc := plan(evs)
-	ids := firstIDs(p, kinds, acc)
-	require.Len(t, ids, bulkChunk)
-	assert.Equal(t, int64(302), ids[0], "the bans first")
-
-	// Once the bans are derived, the deletion's thread goes first, in order.
-	p, kinds, acc = plan(evs[:301])
-	ids = firstIDs(p, kinds, acc)
-	require.Len(t, ids, bulkChunk)
-	assert.Equal(t, int64(1), ids[0])
-	assert.Equal(t, int64(bulkChunk), ids[bulkChunk-1])
 }
