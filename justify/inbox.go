@@ -65,6 +65,11 @@ type inbox struct {
 	changed chan struct{}
 	// recorded is when events were last added: bulk waits while recordings keep coming.
 	recorded time.Time
+	// lane is what goes first of the plan, in order, not derived yet, while laneKnown:
+	// deriving a prefix of it leaves the rest first still, so it is worked out again
+	// only once events are added.
+	lane      []int64
+	laneKnown bool
 }
 
 // While watchers keep recording (a burst is being read from VK), the bulk waits, for at
@@ -91,7 +96,7 @@ func (b *inbox) add(evs []planned) {
 			continue
 		}
 		b.plan = append(b.plan, p)
-		b.recorded = time.Now()
+		b.recorded, b.laneKnown = time.Now(), false
 		b.upTo = max(b.upTo, p.id)
 		if urgentKind(p.kind) {
 			b.urgent++
@@ -113,23 +118,16 @@ func (b *inbox) next(held time.Duration) (ids []int64, first bool, wait time.Dur
 	if len(b.plan) == 0 {
 		return nil, false, 0
 	}
-	if b.urgent > 0 {
-		kinds := make([]EventKind, len(b.plan))
-		acc := make([][]access, len(b.plan))
-		for i, p := range b.plan {
-			kinds[i], acc[i] = p.kind, p.access
-		}
+	if b.urgent > 0 && !b.laneKnown {
+		b.lane, b.laneKnown = b.firstLane(), true
+	}
+	if len(b.lane) > 0 {
 		// At most bulkChunk a transaction: the first prompts of a burst's thousands of bans
 		// leave while the next bans are derived. A prefix of the lane holds everything its
-		// events depend on, since what they depend on comes before them.
-		for i, t := range firstLane(kinds, acc) {
-			if t && len(ids) < bulkChunk {
-				ids = append(ids, b.plan[i].id)
-			}
-		}
-		if len(ids) > 0 {
-			return ids, true, 0
-		}
+		// events depend on, since that comes before them.
+		n := min(len(b.lane), bulkChunk)
+		ids, b.lane = b.lane[:n:n], b.lane[n:]
+		return ids, true, 0
 	}
 	if gap := recordingGap - time.Since(b.recorded); gap > 0 && held < recordingHold {
 		return nil, false, min(gap, recordingHold-held)
@@ -138,6 +136,22 @@ func (b *inbox) next(held time.Duration) (ids []int64, first bool, wait time.Dur
 		ids = append(ids, p.id)
 	}
 	return ids, false, 0
+}
+
+// firstLane lists the IDs of the plan that go first, in order (firstLane of ingest.go).
+func (b *inbox) firstLane() []int64 {
+	kinds := make([]EventKind, len(b.plan))
+	acc := make([][]access, len(b.plan))
+	for i, p := range b.plan {
+		kinds[i], acc[i] = p.kind, p.access
+	}
+	var ids []int64
+	for i, t := range firstLane(kinds, acc) {
+		if t {
+			ids = append(ids, b.plan[i].id)
+		}
+	}
+	return ids
 }
 
 // done takes derived events out of the plan.
@@ -237,7 +251,7 @@ func (s *Service) OpenInbox(ctx context.Context) error {
 	b.init()
 	// Events recorded while the plan was read are in it already, or come after it.
 	fresh := slices.DeleteFunc(b.plan, func(p planned) bool { return p.id <= after })
-	b.plan, b.open, b.urgent, b.loaded = append(plan, fresh...), true, 0, after
+	b.plan, b.open, b.urgent, b.loaded, b.laneKnown = append(plan, fresh...), true, 0, after, false
 	for _, p := range b.plan {
 		b.upTo = max(b.upTo, p.id)
 		if urgentKind(p.kind) {
@@ -334,6 +348,9 @@ func (s *Service) RunInbox(ctx context.Context) error {
 		}
 		res, err := s.derive(dctx, ids)
 		if err != nil {
+			b.mu.Lock()
+			b.laneKnown = false // the lane is worked out again with these events in it
+			b.mu.Unlock()
 			if ctx.Err() != nil {
 				return nil
 			}
