@@ -46,7 +46,9 @@ func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 	if m.EditOf != 0 && m.SentAt.IsZero() {
 		// Edits render the latest state (or carry the latest payload), so an unsent edit of
 		// the same message is superseded: a wave of repeats costs one edit, not one each.
-		if _, err := t.exec(`DELETE FROM outbox WHERE edit_of = ? AND chat_id = ? AND sent_at = 0 AND attempts = 0
+		// "+?", not "?": SQLite would weigh whether the value is outbox_alert's edit_of = 0
+		// and plan the statement again on every run.
+		if _, err := t.exec(`DELETE FROM outbox WHERE edit_of = +? AND chat_id = ? AND sent_at = 0 AND attempts = 0
 			AND failed = 0`, m.EditOf, m.ChatID); err != nil {
 			return 0, fmt.Errorf("drop superseded edits of message %d: %w", m.EditOf, err)
 		}
