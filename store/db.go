@@ -134,7 +134,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
 	}
 	db.counters = append(db.counters, rc)
-	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	// Idle readers stay open: database/sql keeps only 2 by default and closes the others as
+	// they come back, and a new connection reads the whole schema and prepares every
+	// statement again, which a burst of prompts rendered side by side paid for over and
+	// over (TestReadersStayOpen).
+	readers := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
 	db.read = r
 	db.prepared = map[*sql.DB]*stmtCache{
 		w: {pool: w, stmts: map[stmtKey]*sql.Stmt{}},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,6 +123,40 @@ func TestStatementsKeepTheirPlans(t *testing.T) {
 	}
 }
 
+// TestReadersStayOpen reads from as many goroutines as there are readers, several times
+// over, and checks that no reader was closed on its way back to the pool: a new one reads
+// the schema and prepares its statements again.
+func TestReadersStayOpen(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	readers := db.read.Stats().MaxOpenConnections
+	require.Greater(t, readers, 2, "more readers than database/sql keeps idle by default")
+	for range 5 {
+		// Every goroutine holds its transaction until all have begun theirs, so that
+		// all the readers are open at once.
+		var began, done sync.WaitGroup
+		began.Add(readers)
+		errs := make(chan error, readers)
+		for range readers {
+			done.Go(func() {
+				errs <- db.View(ctx, func(tx justify.Tx) error {
+					began.Done()
+					began.Wait()
+					_, err := tx.TicketsOf(123_456, 5_001, 10)
+					return err
+				})
+			})
+		}
+		done.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+	}
+	st := db.read.Stats()
+	assert.Equal(t, readers, st.OpenConnections, "readers open")
+	assert.Zero(t, st.MaxIdleClosed, "readers closed on their way back to the pool")
+}
 
 // TestEqualities finds the arguments SQLite may plan for by value (stmtKey).
 func TestEqualities(t *testing.T) {
