@@ -83,12 +83,25 @@ func (db *DB) DueMessages(ctx context.Context, now time.Time, limit int, except 
 			args = append(args, c)
 		}
 	}
-	return queryMessages(ctx, db.read, clause+" ORDER BY id LIMIT ?", append(args, limitOrAll(limit))...)
+	// Through a transaction's prepared statements: the sender asks every tick, and a
+	// statement prepared afresh each time was also planned twice (stmtKey).
+	var list []justify.Message
+	err := db.view(ctx, func(t *Tx) error {
+		var err error
+		list, err = queryMessages(ctx, t, clause+" ORDER BY id LIMIT ?", append(args, limitOrAll(limit))...)
+		return err
+	})
+	return list, err
 }
 
 // Message loads one outbox message, or returns an error wrapping justify.ErrNotFound.
 func (db *DB) Message(ctx context.Context, id int64) (justify.Message, error) {
-	list, err := queryMessages(ctx, db.read, "WHERE id = ?", id)
+	var list []justify.Message
+	err := db.view(ctx, func(t *Tx) error {
+		var err error
+		list, err = queryMessages(ctx, t, "WHERE id = ?", id)
+		return err
+	})
 	if err != nil {
 		return justify.Message{}, fmt.Errorf("load outbox message %d: %w", id, err)
 	}

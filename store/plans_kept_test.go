@@ -158,23 +158,26 @@ func TestReadersStayOpen(t *testing.T) {
 	assert.Zero(t, st.MaxIdleClosed, "readers closed on their way back to the pool")
 }
 
-// TestEqualities finds the arguments SQLite may plan for by value (stmtKey).
-func TestEqualities(t *testing.T) {
+// TestPlannedArgs finds the arguments SQLite may plan a statement for (stmtKey).
+func TestPlannedArgs(t *testing.T) {
+	eq := func(pos int) plannedArg { return plannedArg{pos: pos} }
+	limit := func(pos int) plannedArg { return plannedArg{pos: pos, limit: true} }
 	tests := []struct {
 		name  string
 		query string
-		want  []int
+		want  []plannedArg
 	}{
-		{"equals and a limit", "SELECT id FROM t WHERE a = ? AND b=? ORDER BY c LIMIT ?", []int{0, 1}},
+		{"equals and a limit", "SELECT id FROM t WHERE a = ? AND b=? ORDER BY c LIMIT ?", []plannedArg{eq(0), eq(1), limit(2)}},
 		{"comparisons that are not equalities", "SELECT id FROM t WHERE a != ? AND b <= ? AND c >= ? AND d < ? AND e > ?", nil},
-		{"IS and a one-value IN list", "SELECT id FROM t WHERE a IS ? AND b IN (?) AND c IN (?, ?)", []int{0, 1}},
-		{"a quoted question mark", "SELECT id FROM t WHERE a = '?' AND b = ? AND c = 'it''s?' AND d = ?", []int{0, 1}},
-		{"a unary plus", "DELETE FROM t WHERE a = +? AND b = ?", []int{1}},
+		{"IS and a one-value IN list", "SELECT id FROM t WHERE a IS ? AND b IN (?) AND c IN (?, ?)", []plannedArg{eq(0), eq(1)}},
+		{"a quoted question mark", "SELECT id FROM t WHERE a = '?' AND b = ? AND c = 'it''s?' AND d = ?", []plannedArg{eq(0), eq(1)}},
+		{"a unary plus", "DELETE FROM t WHERE a = +? AND b = ?", []plannedArg{eq(1)}},
+		{"an offset", "SELECT id FROM t ORDER BY id LIMIT ? OFFSET ?", []plannedArg{limit(0), limit(1)}},
 		{"an insert", "INSERT INTO t (a, b) VALUES (?, ?)", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, equalities(tt.query))
+			assert.Equal(t, tt.want, plannedArgs(tt.query))
 		})
 	}
 }

@@ -40,43 +40,61 @@ type Tx struct {
 
 var _ justify.Tx = (*Tx)(nil)
 
-// stmtKey names a prepared statement: its SQL, and which of its "col = ?" arguments are
-// the integers 0 or 1 (small, their positions as uvarints).
+// stmtKey names a prepared statement: its SQL, and what of its arguments SQLite plans it
+// for (planned: the positions of the "col = ?" arguments that are 0 or 1, and the values
+// of LIMIT and OFFSET).
 //
 // SQLite (3.54 on) plans a statement with a "col = ?" term for whether the value bound is
-// 0 or 1 (a guess at how many rows the term keeps), and binding a value of the other kind
-// expires the plan: the next step parses and plans the statement again
-// (sqlite3Reprepare), which costs more than most of our statements take to run. A
-// statement run alternately with both kinds, such as TicketsOf's for the community and
-// for the help desk (group 0), was planned again on every run. So each kind gets its own
-// prepared statement, which keeps its plan: TestStatementsKeepTheirPlans. Only the
-// arguments of such terms count, so that an INSERT's flags make no variants.
+// 0 or 1 (a guess at how many rows the term keeps), and a LIMIT ? for its value; binding
+// a value that changes either expires the plan, and the next step parses and plans the
+// statement again (sqlite3Reprepare), which costs more than most of our statements take
+// to run. A statement run alternately with both kinds, such as TicketsOf's for the
+// community and for the help desk (group 0), was planned again on every run. So each
+// kind, and each limit, gets a prepared statement of its own, which keeps its plan:
+// TestStatementsKeepTheirPlans. The driver leaves an integer bound between runs, so a
+// value that stays costs nothing. Limits are the store's page sizes and the few a person
+// asks for, and other arguments make no variants.
 type stmtKey struct {
-	query string
-	small string
+	query   string
+	planned string
 }
 
 // keyOf is the statement that runs query with args.
 func keyOf(query string, args []any) stmtKey {
-	var small []byte
-	for _, i := range equalities(query) {
-		if i < len(args) && isSmallInt(args[i]) {
-			small = binary.AppendUvarint(small, uint64(i))
+	var planned []byte
+	for _, p := range plannedArgs(query) {
+		if p.pos >= len(args) {
+			continue
+		}
+		switch {
+		case p.limit:
+			planned = binary.AppendUvarint(planned, uint64(p.pos))
+			planned = fmt.Appendf(planned, "=%v;", args[p.pos])
+		case isSmallInt(args[p.pos]):
+			planned = binary.AppendUvarint(planned, uint64(p.pos))
 		}
 	}
-	return stmtKey{query: query, small: string(small)}
+	return stmtKey{query: query, planned: string(planned)}
 }
 
-// equalityArgs caches equalities by query: the texts are the store's own, a bounded set.
-var equalityArgs sync.Map
+// plannedArg is an argument SQLite may plan a statement for: a "col = ?" one (for
+// whether it is 0 or 1) or a LIMIT or OFFSET (for its value).
+type plannedArg struct {
+	pos   int
+	limit bool
+}
 
-// equalities lists the positions of query's arguments that are compared with "=" or IS
-// ("col = ?", "col IS ?"), or make a one-value IN list, which SQLite reads as "=".
-func equalities(query string) []int {
-	if v, ok := equalityArgs.Load(query); ok {
-		return v.([]int)
+// plannedByQuery caches plannedArgs by query: the texts are the store's own, a bounded set.
+var plannedByQuery sync.Map
+
+// plannedArgs lists query's arguments that are compared with "=" or IS ("col = ?",
+// "col IS ?"), or make a one-value IN list, which SQLite reads as "=", and its LIMIT and
+// OFFSET arguments.
+func plannedArgs(query string) []plannedArg {
+	if v, ok := plannedByQuery.Load(query); ok {
+		return v.([]plannedArg)
 	}
-	var out []int
+	var out []plannedArg
 	n := 0
 	for i := 0; i < len(query); i++ {
 		switch query[i] {
@@ -92,13 +110,14 @@ func equalities(query string) []int {
 				!strings.HasSuffix(before, "<=") && !strings.HasSuffix(before, ">=")
 			is := strings.HasSuffix(before, " IS")
 			in := strings.HasSuffix(before, "IN (") && strings.HasPrefix(after, ")")
-			if eq || is || in {
-				out = append(out, n)
+			limit := strings.HasSuffix(before, "LIMIT") || strings.HasSuffix(before, "OFFSET")
+			if eq || is || in || limit {
+				out = append(out, plannedArg{pos: n, limit: limit})
 			}
 			n++
 		}
 	}
-	equalityArgs.Store(query, out)
+	plannedByQuery.Store(query, out)
 	return out
 }
 
