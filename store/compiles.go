@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 
 	"modernc.org/sqlite"
@@ -20,6 +21,8 @@ import (
 type compileCounter struct {
 	driver.Connector
 	compiles atomic.Int64
+	// replans are the compilations of statements already prepared, whose plans expired.
+	replans atomic.Int64
 }
 
 // openCounted opens a pool on dsn whose compilations c counts.
@@ -56,8 +59,44 @@ func (c *compileCounter) authorize(action sqlite.AuthorizerActionCode, _, _, _, 
 	switch action {
 	case sqlite.AuthSelect, sqlite.AuthInsert, sqlite.AuthUpdate, sqlite.AuthDelete:
 		c.compiles.Add(1)
+		if inReprepare() {
+			c.replans.Add(1)
+		}
 	}
 	return sqlite.AuthorizerOK
+}
+
+// reprepare is SQLite's function that compiles an expired statement again, as the driver
+// names it; TestReplansAreCounted fails if a new driver names it otherwise.
+const reprepare = "modernc.org/sqlite/lib._sqlite3Reprepare"
+
+// inReprepare tells whether SQLite is compiling a statement again, from the Go stack the
+// authorizer was called on: a step that found the plan expired (sqlite3Reprepare), not a
+// prepare. It walks the stack only while SQLite compiles.
+func inReprepare() bool {
+	var pcs [96]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for {
+		f, more := frames.Next()
+		if f.Function == reprepare {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+// Replans tells how many of Compiles were compilations of statements already prepared,
+// because a binding expired their plans: a statement prepared on a connection and run
+// with the same kinds of arguments (stmtKey) is planned again at most once, on its first
+// run, when its first arguments replace the nothing it was planned with.
+func (db *DB) Replans() int64 {
+	var n int64
+	for _, c := range db.counters {
+		n += c.replans.Load()
+	}
+	return n
 }
 
 // Compiles tells how many statements SQLite has compiled on the database's connections

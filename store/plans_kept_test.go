@@ -181,3 +181,22 @@ func TestPlannedArgs(t *testing.T) {
 		})
 	}
 }
+
+// TestReplansAreCounted plans a statement again on purpose, by binding 0 and 7 in turn to
+// its "col = ?" on one prepared statement, and checks that Replans counts it: Replans
+// finds re-planning by SQLite's function name in the driver, which a new driver could
+// change.
+func TestReplansAreCounted(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	st, err := db.read.PrepareContext(ctx, "SELECT id FROM tickets WHERE author_vk_id = ? AND group_id = ? ORDER BY created_at DESC LIMIT 10")
+	require.NoError(t, err)
+	defer func() { _ = st.Close() }()
+	before := db.Replans()
+	for i := range 6 {
+		rows, err := st.QueryContext(ctx, 5_001, (i%2)*7)
+		require.NoError(t, err)
+		require.NoError(t, rows.Close())
+	}
+	assert.GreaterOrEqual(t, db.Replans()-before, int64(5), "a replan each time the group crosses between 0 and 7")
+}
