@@ -39,6 +39,8 @@ type DB struct {
 	// prepared on every connection that ran it, so a statement is parsed once per
 	// connection instead of once per call.
 	prepared map[*sql.DB]*stmtCache
+	// counters count the statements SQLite compiles on each pool (compiles.go).
+	counters []*compileCounter
 	// now stamps bookkeeping columns (received_at, updated_at, applied_at); tests replace it.
 	now func() time.Time
 	// gate orders the writers (gate.go).
@@ -116,26 +118,33 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("create database file: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false, opts))
+	w, wc, err := openCounted(dsn(path, false, opts))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	db := &DB{write: w, now: time.Now}
+	db := &DB{write: w, now: time.Now, counters: []*compileCounter{wc}}
 	if err := db.migrate(ctx, migrations); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, rc, err := openCounted(dsn(path, true))
 	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
 	}
-	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	db.counters = append(db.counters, rc)
+	// Idle readers stay open: database/sql keeps only 2 by default and closes the others as
+	// they come back, and a new connection reads the whole schema and prepares every
+	// statement again, which a burst of prompts rendered side by side paid for over and
+	// over (TestReadersStayOpen).
+	readers := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
 	db.read = r
 	db.prepared = map[*sql.DB]*stmtCache{
-		w: {pool: w, stmts: map[string]*sql.Stmt{}},
-		r: {pool: r, stmts: map[string]*sql.Stmt{}},
+		w: {pool: w, stmts: map[stmtKey]*sql.Stmt{}},
+		r: {pool: r, stmts: map[stmtKey]*sql.Stmt{}},
 	}
 	// sql.Open connects lazily: make a bad reader DSN fail here, not at the first View.
 	if err := r.PingContext(ctx); err != nil {
@@ -149,7 +158,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 type stmtCache struct {
 	mu    sync.Mutex
 	pool  *sql.DB
-	stmts map[string]*sql.Stmt
+	stmts map[stmtKey]*sql.Stmt
 }
 
 func (db *DB) cacheOf(pool *sql.DB) *stmtCache {
@@ -159,35 +168,35 @@ func (db *DB) cacheOf(pool *sql.DB) *stmtCache {
 	return nil
 }
 
-// lookup returns query as the pool prepared it, or nil; a nil cache has nothing.
-func (c *stmtCache) lookup(query string) *sql.Stmt {
+// lookup returns the statement as the pool prepared it, or nil; a nil cache has nothing.
+func (c *stmtCache) lookup(key stmtKey) *sql.Stmt {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stmts[query]
+	return c.stmts[key]
 }
 
-// prepare prepares queries on the pool, outside any transaction. A failure only means the
-// next transaction prepares the query again.
-func (c *stmtCache) prepare(ctx context.Context, queries []string) {
+// prepare prepares statements on the pool, outside any transaction. A failure only means
+// the next transaction prepares the statement again.
+func (c *stmtCache) prepare(ctx context.Context, keys []stmtKey) {
 	if c == nil {
 		return
 	}
-	for _, q := range queries {
-		if c.lookup(q) != nil {
+	for _, k := range keys {
+		if c.lookup(k) != nil {
 			continue
 		}
-		st, err := c.pool.PrepareContext(ctx, q)
+		st, err := c.pool.PrepareContext(ctx, k.query)
 		if err != nil {
 			continue
 		}
 		c.mu.Lock()
-		if _, ok := c.stmts[q]; ok {
+		if _, ok := c.stmts[k]; ok {
 			_ = st.Close()
 		} else {
-			c.stmts[q] = st
+			c.stmts[k] = st
 		}
 		c.mu.Unlock()
 	}
@@ -199,7 +208,7 @@ func (c *stmtCache) close() {
 	for _, st := range c.stmts {
 		_ = st.Close()
 	}
-	c.stmts = map[string]*sql.Stmt{}
+	c.stmts = map[stmtKey]*sql.Stmt{}
 }
 
 // Close closes the database; calling it again does nothing.

@@ -46,7 +46,9 @@ func (t *Tx) Enqueue(m justify.Message) (int64, error) {
 	if m.EditOf != 0 && m.SentAt.IsZero() {
 		// Edits render the latest state (or carry the latest payload), so an unsent edit of
 		// the same message is superseded: a wave of repeats costs one edit, not one each.
-		if _, err := t.exec(`DELETE FROM outbox WHERE edit_of = ? AND chat_id = ? AND sent_at = 0 AND attempts = 0
+		// "+?", not "?": SQLite would weigh whether the value is outbox_alert's edit_of = 0
+		// and plan the statement again on every run.
+		if _, err := t.exec(`DELETE FROM outbox WHERE edit_of = +? AND chat_id = ? AND sent_at = 0 AND attempts = 0
 			AND failed = 0`, m.EditOf, m.ChatID); err != nil {
 			return 0, fmt.Errorf("drop superseded edits of message %d: %w", m.EditOf, err)
 		}
@@ -81,12 +83,25 @@ func (db *DB) DueMessages(ctx context.Context, now time.Time, limit int, except 
 			args = append(args, c)
 		}
 	}
-	return queryMessages(ctx, db.read, clause+" ORDER BY id LIMIT ?", append(args, limitOrAll(limit))...)
+	// Through a transaction's prepared statements: the sender asks every tick, and a
+	// statement prepared afresh each time was also planned twice (stmtKey).
+	var list []justify.Message
+	err := db.view(ctx, func(t *Tx) error {
+		var err error
+		list, err = queryMessages(ctx, t, clause+" ORDER BY id LIMIT ?", append(args, limitOrAll(limit))...)
+		return err
+	})
+	return list, err
 }
 
 // Message loads one outbox message, or returns an error wrapping justify.ErrNotFound.
 func (db *DB) Message(ctx context.Context, id int64) (justify.Message, error) {
-	list, err := queryMessages(ctx, db.read, "WHERE id = ?", id)
+	var list []justify.Message
+	err := db.view(ctx, func(t *Tx) error {
+		var err error
+		list, err = queryMessages(ctx, t, "WHERE id = ?", id)
+		return err
+	})
 	if err != nil {
 		return justify.Message{}, fmt.Errorf("load outbox message %d: %w", id, err)
 	}

@@ -62,6 +62,14 @@ func TestQueryPlans(t *testing.T) {
 			want:  "USING COVERING INDEX outbox_alert (alert_key=? AND kind=?)",
 		},
 		{
+			// Each edit of a prompt drops the unsent edits it supersedes; "+?" (Enqueue)
+			// keeps the index.
+			name:  "SupersededEdits",
+			query: "SELECT id FROM outbox WHERE edit_of = +? AND chat_id = ? AND sent_at = 0 AND attempts = 0 AND failed = 0",
+			args:  []any{7, 1001},
+			want:  "SEARCH outbox USING INDEX outbox_edits (edit_of=? AND chat_id=?)",
+		},
+		{
 			// A batch's figures come from one pass over its members, on their index.
 			name:  "Batch",
 			query: selectBatches + "WHERE b.id = ? GROUP BY b.id",

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modwatch/modwatch/justify"
@@ -19,11 +22,11 @@ type Tx struct {
 	// stmts are the statements prepared in this transaction: a long-poll batch runs the
 	// same few statements a hundred times, and parsing them each time cost more than
 	// running them. They close with the transaction.
-	stmts map[string]*sql.Stmt
+	stmts map[stmtKey]*sql.Stmt
 	// cache is the pool's statements, prepared once; nil while the database opens.
 	cache *stmtCache
-	// fresh are the queries this transaction prepared that the pool has not.
-	fresh []string
+	// fresh are the statements this transaction prepared that the pool has not.
+	fresh []stmtKey
 	// marked are the report hours this transaction marked changed (rollups.go).
 	marked map[[2]int64]bool
 	// idleMarked are the idle days this transaction marked (idle.go).
@@ -37,9 +40,115 @@ type Tx struct {
 
 var _ justify.Tx = (*Tx)(nil)
 
-// stmt prepares query once per transaction.
-func (t *Tx) stmt(query string) (*sql.Stmt, error) {
-	if st, ok := t.stmts[query]; ok {
+// stmtKey names a prepared statement: its SQL, and what of its arguments SQLite plans it
+// for (planned: the positions of the "col = ?" arguments that are 0 or 1, and the values
+// of LIMIT and OFFSET).
+//
+// SQLite (3.54 on) plans a statement with a "col = ?" term for whether the value bound is
+// 0 or 1 (a guess at how many rows the term keeps), and a LIMIT ? for its value; binding
+// a value that changes either expires the plan, and the next step parses and plans the
+// statement again (sqlite3Reprepare), which costs more than most of our statements take
+// to run. A statement run alternately with both kinds, such as TicketsOf's for the
+// community and for the help desk (group 0), was planned again on every run. So each
+// kind, and each limit, gets a prepared statement of its own, which keeps its plan:
+// TestStatementsKeepTheirPlans. The driver leaves an integer bound between runs, so a
+// value that stays costs nothing. Limits are the store's page sizes and the few a person
+// asks for, and other arguments make no variants.
+type stmtKey struct {
+	query   string
+	planned string
+}
+
+// keyOf is the statement that runs query with args.
+func keyOf(query string, args []any) stmtKey {
+	var planned []byte
+	for _, p := range plannedArgs(query) {
+		if p.pos >= len(args) {
+			continue
+		}
+		switch {
+		case p.limit:
+			planned = binary.AppendUvarint(planned, uint64(p.pos))
+			planned = fmt.Appendf(planned, "=%v;", args[p.pos])
+		case isSmallInt(args[p.pos]):
+			planned = binary.AppendUvarint(planned, uint64(p.pos))
+		}
+	}
+	return stmtKey{query: query, planned: string(planned)}
+}
+
+// plannedArg is an argument SQLite may plan a statement for: a "col = ?" one (for
+// whether it is 0 or 1) or a LIMIT or OFFSET (for its value).
+type plannedArg struct {
+	pos   int
+	limit bool
+}
+
+// plannedByQuery caches plannedArgs by query: the texts are the store's own, a bounded set.
+var plannedByQuery sync.Map
+
+// plannedArgs lists query's arguments that are compared with "=" or IS ("col = ?",
+// "col IS ?"), or make a one-value IN list, which SQLite reads as "=", and its LIMIT and
+// OFFSET arguments.
+func plannedArgs(query string) []plannedArg {
+	if v, ok := plannedByQuery.Load(query); ok {
+		return v.([]plannedArg)
+	}
+	var out []plannedArg
+	n := 0
+	for i := 0; i < len(query); i++ {
+		switch query[i] {
+		case '\'':
+			// A quoted '?' is no argument; '' inside quotes reads as two quoted parts.
+			if j := strings.IndexByte(query[i+1:], '\''); j >= 0 {
+				i += j + 1
+			}
+		case '?':
+			before := strings.ToUpper(strings.TrimRight(query[:i], " \t\n"))
+			after := strings.TrimLeft(query[i+1:], " \t\n")
+			eq := strings.HasSuffix(before, "=") && !strings.HasSuffix(before, "!=") &&
+				!strings.HasSuffix(before, "<=") && !strings.HasSuffix(before, ">=")
+			is := strings.HasSuffix(before, " IS")
+			in := strings.HasSuffix(before, "IN (") && strings.HasPrefix(after, ")")
+			limit := strings.HasSuffix(before, "LIMIT") || strings.HasSuffix(before, "OFFSET")
+			if eq || is || in || limit {
+				out = append(out, plannedArg{pos: n, limit: limit})
+			}
+			n++
+		}
+	}
+	plannedByQuery.Store(query, out)
+	return out
+}
+
+// isSmallInt tells whether v binds as the integer 0 or 1, as the driver binds it.
+func isSmallInt(v any) bool {
+	switch v := v.(type) {
+	case int64:
+		return v == 0 || v == 1
+	case int:
+		return v == 0 || v == 1
+	case bool:
+		return true
+	case string, []byte, nil, time.Time:
+		return false
+	}
+	// Named integer types (justify's kinds and places) bind as their value.
+	switch r := reflect.ValueOf(v); r.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return r.Int() == 0 || r.Int() == 1
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return r.Uint() == 0 || r.Uint() == 1
+	case reflect.Bool:
+		return true
+	}
+	return false
+}
+
+// stmt prepares query once per transaction for args' kind (stmtKey).
+func (t *Tx) stmt(query string, args []any) (*sql.Stmt, error) {
+	key := keyOf(query, args)
+	if st, ok := t.stmts[key]; ok {
 		return st, nil
 	}
 	// A statement the pool has prepared is used as is; a new one is prepared in this
@@ -47,25 +156,25 @@ func (t *Tx) stmt(query string) (*sql.Stmt, error) {
 	// (preparing on the pool now could wait for the very connection this transaction
 	// holds: the writer has only one).
 	var st *sql.Stmt
-	if shared := t.cache.lookup(query); shared != nil {
+	if shared := t.cache.lookup(key); shared != nil {
 		st = t.tx.StmtContext(t.ctx, shared)
 	} else {
 		var err error
 		if st, err = t.tx.PrepareContext(t.ctx, query); err != nil {
 			return nil, err
 		}
-		t.fresh = append(t.fresh, query)
+		t.fresh = append(t.fresh, key)
 	}
 	if t.stmts == nil {
-		t.stmts = map[string]*sql.Stmt{}
+		t.stmts = map[stmtKey]*sql.Stmt{}
 	}
-	t.stmts[query] = st
+	t.stmts[key] = st
 	return st, nil
 }
 
 // queryRow runs a one-row query through the transaction's prepared statements.
 func (t *Tx) queryRow(query string, args ...any) scanner {
-	st, err := t.stmt(query)
+	st, err := t.stmt(query, args)
 	if err != nil {
 		return errRow{err}
 	}
@@ -75,7 +184,7 @@ func (t *Tx) queryRow(query string, args ...any) scanner {
 // QueryContext runs a query through the prepared statements, so that the list readers
 // (queryAll) given a Tx parse nothing twice.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(query)
+	st, err := t.stmt(query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +198,7 @@ func (r errRow) Scan(...any) error { return r.err }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	t.read = nil
-	st, err := t.stmt(query)
+	st, err := t.stmt(query, args)
 	if err != nil {
 		return nil, err
 	}
