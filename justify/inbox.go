@@ -86,6 +86,14 @@ func (b *inbox) init() {
 	}
 }
 
+// poke has the deriver look at the plan.
+func (b *inbox) poke() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
 // add plans events just kept; those OpenInbox read already, committed while it read, are
 // skipped.
 func (b *inbox) add(evs []planned) {
@@ -103,10 +111,7 @@ func (b *inbox) add(evs []planned) {
 		}
 	}
 	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
+	b.poke()
 }
 
 // next picks what to derive: the events that go first with what they depend on, or the
@@ -259,10 +264,7 @@ func (s *Service) OpenInbox(ctx context.Context) error {
 		}
 	}
 	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
+	b.poke()
 	return nil
 }
 
