@@ -396,7 +396,7 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, resp)
 			return
 		}
-		changed := s.changed
+		changed, arrived := s.changed, g.arrived
 		s.mu.Unlock()
 		select {
 		case <-r.Context().Done():
@@ -407,6 +407,7 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, map[string]any{"ts": tsParam, "updates": []json.RawMessage{}})
 			return
 		case <-changed:
+		case <-arrived:
 		}
 	}
 }

@@ -94,7 +94,10 @@ type group struct {
 	keySeq         int
 	nextSeq        int64 // ts of the next event; long-poll ts values count events
 	updates        []update
-	bans           []BanInfo // in ban order, like VK's list
+	// arrived is closed and replaced when an event is added: it wakes this group's held
+	// long polls alone, so a load run's thousands of events do not wake every community's.
+	arrived chan struct{}
+	bans    []BanInfo // in ban order, like VK's list
 
 	// The content model: what customers and the community wrote.
 	posts                                    []*wallPost
@@ -113,7 +116,7 @@ type Server struct {
 	Now func() time.Time
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced whenever events or faults change
+	changed   chan struct{} // closed and replaced whenever faults change (events: group.arrived)
 	done      chan struct{} // closed by Close so pending long polls end
 	closeOnce sync.Once
 	groups    map[int64]*group
@@ -365,7 +368,7 @@ func (s *Server) Ts(groupID int64) string {
 func (s *Server) groupLocked(id int64) *group {
 	g, ok := s.groups[id]
 	if !ok {
-		g = &group{id: id, userTokens: map[string]int64{}, nextSeq: 1}
+		g = &group{id: id, userTokens: map[string]int64{}, nextSeq: 1, arrived: make(chan struct{})}
 		g.rotateKey()
 		s.groups[id] = g
 	}
@@ -434,7 +437,8 @@ func (s *Server) appendLocked(g *group, raw json.RawMessage) {
 	g.updates = append(g.updates, update{seq: g.nextSeq, raw: append(json.RawMessage(nil), raw...)})
 	g.nextSeq++
 	g.trim(s.retention)
-	s.notifyLocked()
+	close(g.arrived)
+	g.arrived = make(chan struct{})
 }
 
 func (s *Server) notifyLocked() {
