@@ -46,6 +46,7 @@ type planned struct {
 	id     int64
 	group  int64
 	kind   EventKind
+	at     int64 // the event's time, Unix ms
 	access []access
 }
 
@@ -146,12 +147,13 @@ func (b *inbox) next(held time.Duration) (ids []int64, first bool, wait time.Dur
 // firstLane lists the IDs of the plan that go first, in order (firstLane of ingest.go).
 func (b *inbox) firstLane() []int64 {
 	kinds := make([]EventKind, len(b.plan))
+	at := make([]int64, len(b.plan))
 	acc := make([][]access, len(b.plan))
 	for i, p := range b.plan {
-		kinds[i], acc[i] = p.kind, p.access
+		kinds[i], at[i], acc[i] = p.kind, p.at, p.access
 	}
 	var ids []int64
-	for i, t := range firstLane(kinds, acc) {
+	for i, t := range firstLane(kinds, at, acc) {
 		if t {
 			ids = append(ids, b.plan[i].id)
 		}
@@ -239,7 +241,7 @@ func (s *Service) OpenInbox(ctx context.Context) error {
 			return fmt.Errorf("read the inbox: %w", err)
 		}
 		for _, k := range kept {
-			p := planned{id: k.ID, group: k.GroupID, kind: k.Event.Kind, access: accesses(k.Event, people)}
+			p := planned{id: k.ID, group: k.GroupID, kind: k.Event.Kind, at: k.Event.At.UnixMilli(), access: accesses(k.Event, people)}
 			if k.Err != "" {
 				// Derived alone and first: it is only quarantined.
 				p.kind, p.access = "", []access{{key: everything, mode: writes}}
@@ -307,7 +309,7 @@ func (s *Service) RecordPoll(ctx context.Context, a PollAnswer) (IngestResult, e
 		people := s.settings().People
 		plan := make([]planned, len(ids))
 		for i, ev := range a.Events {
-			plan[i] = planned{id: ids[i], group: ev.GroupID, kind: ev.Kind, access: accesses(ev, people)}
+			plan[i] = planned{id: ids[i], group: ev.GroupID, kind: ev.Kind, at: ev.At.UnixMilli(), access: accesses(ev, people)}
 		}
 		b.add(plan)
 	}

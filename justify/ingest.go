@@ -245,10 +245,11 @@ func (r *IngestResult) add(o IngestResult) {
 func lanes(evs []Event, people *Directory) (first, rest []Event) {
 	acc := make([][]access, len(evs))
 	kinds := make([]EventKind, len(evs))
+	at := make([]int64, len(evs))
 	for i, ev := range evs {
-		acc[i], kinds[i] = accesses(ev, people), ev.Kind
+		acc[i], kinds[i], at[i] = accesses(ev, people), ev.Kind, ev.At.UnixMilli()
 	}
-	take := firstLane(kinds, acc)
+	take := firstLane(kinds, at, acc)
 	for i, ev := range evs {
 		if take[i] {
 			first = append(first, ev)
@@ -259,11 +260,11 @@ func lanes(evs []Event, people *Directory) (first, rest []Event) {
 	return first, rest
 }
 
-// firstLane marks, of events of kinds with accesses acc in the order they came, those
-// that go first (see lanes).
-func firstLane(kinds []EventKind, acc [][]access) []bool {
-	take := takeWith(acc, nil, func(i int) bool { return kinds[i] == EventBan || kinds[i] == EventUnban })
-	more := takeWith(acc, take, func(i int) bool { return kinds[i] == EventDelete || kinds[i] == EventRestore })
+// firstLane marks, of events of kinds, at times at (Unix ms), with accesses acc, in the
+// order they came, those that go first (see lanes).
+func firstLane(kinds []EventKind, at []int64, acc [][]access) []bool {
+	take := takeWith(acc, at, nil, func(i int) bool { return kinds[i] == EventBan || kinds[i] == EventUnban })
+	more := takeWith(acc, at, take, func(i int) bool { return kinds[i] == EventDelete || kinds[i] == EventRestore })
 	n := 0
 	for i := range more {
 		if more[i] && !take[i] {
@@ -300,11 +301,12 @@ const (
 	reads accessMode = iota
 	// writes need every earlier use recorded first, and go before every later one.
 	writes
-	// adds are a customer's message added to a thread or conversation: nothing earlier
-	// needs to come first, since the thread's answered marks and dialogs go by the
-	// messages' own times (an answer marks what was written before it; a conversation is
-	// rebuilt from the earliest change), but a later write of the thread (an answer) must
-	// come after it.
+	// adds are a customer's message added to a thread or conversation: the thread's
+	// answered marks and dialogs go by the messages' own times (an answer marks what was
+	// written up to its time; a conversation is rebuilt from the earliest change), so only
+	// the earlier writes of the thread (answers) from the same time on must come first:
+	// VK's times are whole seconds, and a tie goes by the order recorded. A later write
+	// of the thread must come after it.
 	adds
 )
 
@@ -382,15 +384,16 @@ func accesses(ev Event, people *Directory) []access {
 }
 
 // takeWith marks the urgent events, and every earlier event they depend on, of events
-// with accesses acc in the order they came; those marked in taken are already out of the
-// list. Recording the marked ones first and then the others changes nothing against
-// recording them in order: no event left comes before a marked one that needs it first
-// (see accessMode).
-func takeWith(acc [][]access, taken []bool, urgent func(i int) bool) []bool {
+// at times at (Unix ms) with accesses acc, in the order they came; those marked in taken
+// are already out of the list. Recording the marked ones first and then the others
+// changes nothing against recording them in order: no event left comes before a marked
+// one that needs it first (see accessMode).
+func takeWith(acc [][]access, at []int64, taken []bool, urgent func(i int) bool) []bool {
 	take := make([]bool, len(acc))
 	// wrote: keys a marked event writes (every earlier use must come first); read: keys
-	// a marked event reads (earlier writes must come first).
-	wrote, read := map[uint64]bool{}, map[uint64]bool{}
+	// a marked event reads (earlier writes must come first); added: the earliest time a
+	// marked event adds to a key (earlier writes from then on must come first).
+	wrote, read, added := map[uint64]bool{}, map[uint64]bool{}, map[uint64]int64{}
 	later := false
 	for i := len(acc) - 1; i >= 0; i-- {
 		if taken != nil && taken[i] {
@@ -398,12 +401,17 @@ func takeWith(acc [][]access, taken []bool, urgent func(i int) bool) []bool {
 		}
 		t := urgent(i)
 		for _, a := range acc[i] {
+			if t {
+				break
+			}
 			switch {
-			case t:
 			case a.key == everything:
 				t = later
-			case wrote[everything] || wrote[a.key] || (a.mode == writes && read[a.key]):
+			case wrote[everything] || wrote[a.key]:
 				t = true
+			case a.mode == writes:
+				from, ok := added[a.key]
+				t = read[a.key] || (ok && at[i] >= from)
 			}
 		}
 		if !t {
@@ -416,6 +424,10 @@ func takeWith(acc [][]access, taken []bool, urgent func(i int) bool) []bool {
 				wrote[a.key] = true
 			case reads:
 				read[a.key] = true
+			case adds:
+				if from, ok := added[a.key]; !ok || at[i] < from {
+					added[a.key] = at[i]
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package justify
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -37,6 +38,8 @@ func TestLanes(t *testing.T) {
 	ban := func(key string, user, actor int64) Event {
 		return Event{Key: key, GroupID: 1, Kind: EventBan, UserVKID: user, ActorVKID: actor}
 	}
+	// at sets an event's time, in seconds after t0: VK's times are whole seconds.
+	at := func(ev Event, sec int) Event { ev.At = t0.Add(time.Duration(sec) * time.Second); return ev }
 	keys := func(evs []Event) []string {
 		out := []string{}
 		for _, ev := range evs {
@@ -58,10 +61,13 @@ func TestLanes(t *testing.T) {
 		{name: "a ban of someone who wrote nothing goes before the comments",
 			events: []Event{comment("c1", 5001, 1, 11), comment("c2", 5002, 1, 12), ban("b", 6001, 111), comment("c3", 5003, 2, 21)},
 			first:  []string{"b"}, rest: []string{"c1", "c2", "c3"}},
-		{name: "a ban takes the customer's comment, not the others or the answers of its thread",
-			events: []Event{answer("a0", 2, 20, 0), comment("other", 5001, 2, 21), comment("spam", 6001, 2, 22), answer("a1", 2, 23, 22),
-				ban("b", 6001, 111)},
+		{name: "a ban takes the customer's comment, not the others or the earlier answers of its thread",
+			events: []Event{at(answer("a0", 2, 20, 0), 1), at(comment("other", 5001, 2, 21), 2), at(comment("spam", 6001, 2, 22), 3),
+				at(answer("a1", 2, 23, 22), 4), at(ban("b", 6001, 111), 5)},
 			first: []string{"spam", "b"}, rest: []string{"a0", "other", "a1"}},
+		{name: "an answer from the same second as the comment goes first with it",
+			events: []Event{at(answer("a0", 2, 20, 0), 3), at(comment("spam", 6001, 2, 22), 3), at(ban("b", 6001, 111), 5)},
+			first:  []string{"a0", "spam", "b"}, rest: []string{}},
 		{name: "a ban takes the customer's comments along, for the prompt to show them",
 			events: []Event{comment("c1", 5001, 1, 11), comment("spam", 6001, 2, 21), ban("b", 6001, 111)},
 			first:  []string{"spam", "b"}, rest: []string{"c1"}},

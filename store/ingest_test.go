@@ -167,6 +167,16 @@ func TestBatchRebuildsLikeOneByOne(t *testing.T) {
 				c.ban(6006, ivan, at(3)),
 			}
 		}},
+		{name: "a comment in the same second as an answer before it", events: func(c *convEvents) []justify.Event {
+			// VK's times are whole seconds: the answer marks what was written up to its
+			// second, so the banned customer's comment must not go before it.
+			return []justify.Event{
+				c.comment(6007, 4, 401, at(0), "Где мой заказ?"),
+				c.answer(4, 402, 0, at(2), "Заказ в пути."),
+				c.comment(6008, 4, 403, at(2), "А мой?"),
+				c.ban(6008, ivan, at(3)),
+			}
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
