@@ -66,6 +66,9 @@ type inbox struct {
 	changed chan struct{}
 	// recorded is when events were last added: bulk waits while recordings keep coming.
 	recorded time.Time
+	// ticket numbers recordings; inflight holds those not planned yet (recording).
+	ticket   uint64
+	inflight map[uint64]bool
 	// lane is what goes first of the plan, in order, not derived yet, while laneKnown:
 	// deriving a prefix of it leaves the rest first still, so it is worked out again
 	// only once events are added.
@@ -105,14 +108,48 @@ func (b *inbox) add(evs []planned) {
 			continue
 		}
 		b.plan = append(b.plan, p)
-		b.recorded, b.laneKnown = time.Now(), false
+		b.recorded = time.Now()
 		b.upTo = max(b.upTo, p.id)
+		// An event added at the end changes what goes first only if it goes first itself
+		// or depends on everything: nothing earlier depends on it.
 		if urgentKind(p.kind) {
 			b.urgent++
+			b.laneKnown = false
+		}
+		if len(p.access) > 0 && p.access[0].key == everything {
+			b.laneKnown = false
 		}
 	}
 	b.mu.Unlock()
 	b.poke()
+}
+
+// recording notes a recording about to commit, so that waitDerived waits for it too: its
+// events are planned only once it committed. done must be called after add, or on failure.
+func (b *inbox) recording() (done func()) {
+	b.mu.Lock()
+	b.init()
+	b.ticket++
+	t := b.ticket
+	if b.inflight == nil {
+		b.inflight = map[uint64]bool{}
+	}
+	b.inflight[t] = true
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.inflight, t)
+		b.mu.Unlock()
+		b.signal()
+	}
+}
+
+// signal wakes those waiting on the plan.
+func (b *inbox) signal() {
+	b.mu.Lock()
+	close(b.changed)
+	b.changed = make(chan struct{})
+	b.mu.Unlock()
 }
 
 // next picks what to derive: the events that go first with what they depend on, or the
@@ -175,6 +212,10 @@ func (b *inbox) done(ids []int64) {
 		}
 		return gone[p.id]
 	})
+	if b.urgent > 0 && len(b.lane) == 0 {
+		// The deletions left behind as too many may be few enough now.
+		b.laneKnown = false
+	}
 	close(b.changed)
 	b.changed = make(chan struct{})
 }
@@ -203,6 +244,21 @@ func (b *inbox) waitUntil(ctx context.Context, cond func() bool) error {
 // derived: what reads the record as a whole (the mark before a ban list is read, a
 // batch recorded at once) must not run ahead of what the long poll delivered before it.
 func (b *inbox) waitDerived(ctx context.Context, group int64) error {
+	// First the recordings under way, which may hold events of group not planned yet.
+	b.mu.Lock()
+	started := b.ticket
+	b.mu.Unlock()
+	err := b.waitUntil(ctx, func() bool {
+		for t := range b.inflight {
+			if t <= started {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	upTo := b.upTo
 	b.mu.Unlock()
@@ -283,6 +339,8 @@ func (s *Service) RecordPoll(ctx context.Context, a PollAnswer) (IngestResult, e
 	}
 	var res IngestResult
 	var ids []int64
+	done := b.recording()
+	defer done()
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = IngestResult{}
 		var err error
@@ -335,7 +393,10 @@ func (s *Service) RunInbox(ctx context.Context) error {
 		}
 		ids, first, wait := b.next(held)
 		if len(ids) == 0 {
-			if wait > 0 && holding.IsZero() {
+			switch {
+			case wait == 0:
+				holding = time.Time{} // nothing to derive: the next burst's bulk waits afresh
+			case holding.IsZero():
 				holding = time.Now()
 			}
 			if err := sleepOrWake(ctx, wake, wait); err != nil {

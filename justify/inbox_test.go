@@ -3,6 +3,7 @@ package justify_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,11 +172,57 @@ func TestMarkWaitsForTheInbox(t *testing.T) {
 	require.NoError(t, err)
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	_, err = svc.Mark(short)
+	_, err = svc.Mark(short, 1)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "no deriver runs: the mark waits")
 
 	deriver(t, svc)
-	mark, err := svc.Mark(ctx)
+	mark, err := svc.Mark(ctx, 1)
+	require.NoError(t, err)
+	assert.Positive(t, int64(mark), "the ban is in the record before the mark")
+}
+
+// heldStore holds its first Update inside the transaction until released.
+type heldStore struct {
+	justify.Store
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (h *heldStore) Update(ctx context.Context, fn func(justify.Tx) error) error {
+	first := false
+	h.once.Do(func() { first = true })
+	return h.Store.Update(ctx, func(tx justify.Tx) error {
+		err := fn(tx)
+		if first {
+			close(h.entered)
+			<-h.release
+		}
+		return err
+	})
+}
+
+// Mark also waits for a recording under way when it is taken: its events are planned
+// only once it commits, and a ban in it would otherwise look missing from the record.
+func TestMarkWaitsForARecordingUnderWay(t *testing.T) {
+	svc, db := testService(t)
+	ctx := context.Background()
+	require.NoError(t, svc.OpenInbox(ctx))
+	held := &heldStore{Store: db, entered: make(chan struct{}), release: make(chan struct{})}
+	svc.Store = held
+	recorded := make(chan error, 1)
+	go func() {
+		_, err := svc.RecordPoll(ctx, justify.PollAnswer{Events: []justify.Event{longPollBan("b", 5001, t0)}, CursorKey: "vk:1:ts", Cursor: "1"})
+		recorded <- err
+	}()
+	<-held.entered // the recording's transaction is open, its events not planned
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err := svc.Mark(short, 1)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the mark waits for the recording")
+	close(held.release)
+	require.NoError(t, <-recorded)
+	deriver(t, svc)
+	mark, err := svc.Mark(ctx, 1)
 	require.NoError(t, err)
 	assert.Positive(t, int64(mark), "the ban is in the record before the mark")
 }

@@ -13,11 +13,11 @@ import (
 type RecordMark int64
 
 // Mark returns the current position in the record, once every event the long poll
-// delivered before it is derived from the inbox: a ban still kept there would otherwise
-// look missing from the record, and be found again by the reconciliation without who
-// made it.
-func (s *Service) Mark(ctx context.Context) (RecordMark, error) {
-	if err := s.inbox.waitDerived(ctx, 0); err != nil {
+// delivered of the community before it is derived from the inbox: a ban still kept there
+// would otherwise look missing from the record, and be found again by the reconciliation
+// of the community's ban list without who made it.
+func (s *Service) Mark(ctx context.Context, groupID int64) (RecordMark, error) {
+	if err := s.inbox.waitDerived(ctx, groupID); err != nil {
 		return 0, fmt.Errorf("wait for the inbox: %w", err)
 	}
 	var id int64

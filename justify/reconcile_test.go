@@ -72,7 +72,7 @@ func TestReconcile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, db := testService(t)
 			ingest(t, svc, tt.before)
-			mark, err := svc.Mark(ctx)
+			mark, err := svc.Mark(ctx, 1)
 			require.NoError(t, err)
 			ingest(t, svc, tt.during)
 			_, err = svc.Reconcile(ctx, justify.BanList{GroupID: 1, Mark: mark, FetchedAt: t0, Bans: tt.listed})
@@ -142,7 +142,7 @@ func TestReplayBeforeTheReconciledHeadIsHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, db := testService(t)
 			ingest(t, svc, tt.before)
-			mark, err := svc.Mark(ctx)
+			mark, err := svc.Mark(ctx, 1)
 			require.NoError(t, err)
 			_, err = svc.Reconcile(ctx, justify.BanList{GroupID: 1, Mark: mark, Head: tt.head, FetchedAt: t0,
 				Bans: []justify.Event{listedBan(5, t0.Add(-time.Minute))}})
@@ -202,7 +202,7 @@ func TestReconciledHeadFollowsTheNewestList(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := testService(t)
 	list := func(head int64) {
-		mark, err := svc.Mark(ctx)
+		mark, err := svc.Mark(ctx, 1)
 		require.NoError(t, err)
 		_, err = svc.Reconcile(ctx, justify.BanList{GroupID: 1, Mark: mark, Head: head, FetchedAt: t0})
 		require.NoError(t, err)

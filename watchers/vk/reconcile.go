@@ -26,7 +26,7 @@ const (
 
 // BanReconciler brings recorded bans in line with VK's ban list. justify.Service satisfies it.
 type BanReconciler interface {
-	Mark(ctx context.Context) (justify.RecordMark, error)
+	Mark(ctx context.Context, groupID int64) (justify.RecordMark, error)
 	Reconcile(ctx context.Context, list justify.BanList) (justify.IngestResult, error)
 }
 
@@ -121,7 +121,7 @@ func (r *Reconciler) Run(ctx context.Context) error {
 func (r *Reconciler) Once(ctx context.Context) (justify.IngestResult, error) {
 	// Taken before the first page: a ban recorded after this point may be missing from the
 	// list without having been lifted.
-	mark, err := r.svc.Mark(ctx)
+	mark, err := r.svc.Mark(ctx, r.cfg.GroupID)
 	if err != nil {
 		return justify.IngestResult{}, fmt.Errorf("mark the record before reconciling group %d: %w", r.cfg.GroupID, err)
 	}

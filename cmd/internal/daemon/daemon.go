@@ -223,14 +223,15 @@ func Start(ctx context.Context, cfg *configs.Config, secrets configs.Secrets, lo
 	if err != nil {
 		return nil, err
 	}
-	fixed, err := d.fixedComponents(cfg)
-	if err != nil {
-		return nil, err
-	}
 	d.configure(cfg, secrets, plan)
 	// The events a stop left in the inbox are planned before any watcher records more,
 	// with the people of this config.
 	if err := d.service.OpenInbox(ctx); err != nil {
+		return nil, err
+	}
+	// Last, as it opens the health listener, which an error above would leave open.
+	fixed, err := d.fixedComponents(cfg)
+	if err != nil {
 		return nil, err
 	}
 

@@ -268,6 +268,7 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := b.count(ctx); err != nil {
 		return err
 	}
+	b.res.RecordedPerSec = float64(b.res.Recorded) / derived.Seconds()
 	b.mu.Lock()
 	lat := slices.Clone(b.latency)
 	b.mu.Unlock()

@@ -110,8 +110,11 @@ type Result struct {
 	IngestPerSec  float64 `json:"ingest_events_per_second"`
 	// DeriveSeconds is from the first push until the inbox is empty: every event is made
 	// into its tickets, cases, dialogs and signs.
-	DeriveSeconds  float64 `json:"derive_seconds"`
-	DerivedPerSec  float64 `json:"derived_events_per_second"`
+	DeriveSeconds float64 `json:"derive_seconds"`
+	DerivedPerSec float64 `json:"derived_events_per_second"`
+	// RecordedPerSec is the events recorded (derived, duplicates left out) per second of
+	// DeriveSeconds.
+	RecordedPerSec float64 `json:"recorded_events_per_second"`
 	BaselinePerSec float64 `json:"baseline_rows_per_second"`
 	IngestRatio    float64 `json:"ingest_ratio"`
 	// FirstPromptMS is from the push of the run's first ban to the fake Telegram accepting
