@@ -60,6 +60,11 @@ func ReconciledKey(groupID int64) string { return fmt.Sprintf("reconciled:%d:hea
 func (s *Service) Reconcile(ctx context.Context, list BanList) (IngestResult, error) {
 	var res IngestResult
 	groupID := list.GroupID
+	// The long poll's events kept while the list was read go first, as they would have
+	// had they been recorded at once: a ban among them is then known, not found again.
+	if err := s.inbox.waitDerived(ctx, groupID); err != nil {
+		return res, fmt.Errorf("wait for the inbox of group %d: %w", groupID, err)
+	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = IngestResult{}
 		active, err := tx.ActiveBans(groupID)
