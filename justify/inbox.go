@@ -3,6 +3,8 @@ package justify
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -66,6 +68,8 @@ type inbox struct {
 	changed chan struct{}
 	// recorded is when events were last added: bulk waits while recordings keep coming.
 	recorded time.Time
+	// failures counts, by kept event, the failures of deriving it alone (deriveAlone).
+	failures map[int64]int
 	// ticket numbers recordings; inflight holds those not planned yet (recording).
 	ticket   uint64
 	inflight map[uint64]bool
@@ -212,6 +216,9 @@ func (b *inbox) done(ids []int64) {
 		}
 		return gone[p.id]
 	})
+	for _, id := range ids {
+		delete(b.failures, id)
+	}
 	if b.urgent > 0 && len(b.lane) == 0 {
 		// The deletions left behind as too many may be few enough now.
 		b.laneKnown = false
@@ -419,14 +426,100 @@ func (s *Service) RunInbox(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("derive %d kept events: %w", len(ids), err)
+			if err := s.deriveAlone(dctx, ids); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("derive %d kept events: %w", len(ids), err)
+			}
+			continue
 		}
-		b.done(ids)
-		s.casesCommitted(res)
-		if s.OnDerived != nil {
-			s.OnDerived(res)
-		}
+		s.derived(ids, res)
 	}
+}
+
+// poisonAfter is how many times deriving one kept event alone may fail before it is
+// quarantined: one event that cannot be derived must not stop every community's.
+const poisonAfter = 3
+
+// derived takes derived events out of the plan and tells who waits.
+func (s *Service) derived(ids []int64, res IngestResult) {
+	s.inbox.done(ids)
+	s.casesCommitted(res)
+	if s.OnDerived != nil {
+		s.OnDerived(res)
+	}
+}
+
+// deriveAlone derives ids one at a time, in order, after a transaction of them failed: the
+// events before the one that fails are derived, and one that failed alone poisonAfter
+// times (over the supervisor's restarts) is quarantined, with an alert, and dropped from
+// the inbox. It is quarantined only if that transaction commits: when the store itself
+// fails (a full disk), nothing is.
+func (s *Service) deriveAlone(ctx context.Context, ids []int64) error {
+	for _, id := range ids {
+		res, err := s.derive(ctx, []int64{id})
+		if err == nil {
+			s.derived([]int64{id}, res)
+			continue
+		}
+		if ctx.Err() != nil || s.inbox.failed(id) < poisonAfter {
+			return err
+		}
+		res, qerr := s.quarantineKept(ctx, id, err)
+		if qerr != nil {
+			return errors.Join(err, qerr)
+		}
+		s.derived([]int64{id}, res)
+	}
+	return nil
+}
+
+// failed counts a failure of deriving id alone and returns how many there were.
+func (b *inbox) failed(id int64) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures == nil {
+		b.failures = map[int64]int{}
+	}
+	b.failures[id]++
+	return b.failures[id]
+}
+
+// quarantineKept quarantines the kept event id, which could not be derived (why), and
+// drops it from the inbox, in one transaction.
+func (s *Service) quarantineKept(ctx context.Context, id int64, why error) (IngestResult, error) {
+	var res IngestResult
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		res = IngestResult{}
+		kept, err := tx.InboxEvents([]int64{id})
+		if err != nil {
+			return err
+		}
+		for _, k := range kept {
+			raw := k.Raw
+			if k.Err == "" {
+				if raw, err = json.Marshal(k.Event); err != nil {
+					return fmt.Errorf("encode kept event %d: %w", id, err)
+				}
+			}
+			size := len(raw)
+			if len(raw) > MaxQuarantinedRaw {
+				raw = raw[:MaxQuarantinedRaw]
+			}
+			q := Quarantined{GroupID: k.GroupID, Kind: "inbox", Raw: raw, Size: size,
+				Err: fmt.Sprintf("deriving it failed %d times: %v", poisonAfter, why)}
+			if err := s.quarantine(tx, q, &res); err != nil {
+				return err
+			}
+		}
+		_, err = tx.DropFromInbox([]int64{id})
+		return err
+	})
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("quarantine kept event %d: %w", id, err)
+	}
+	return res, nil
 }
 
 // sleepOrWake waits for wake, or d when positive, or ctx's end (its error).

@@ -2,6 +2,7 @@ package justify_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modwatch/modwatch/justify"
+	"github.com/modwatch/modwatch/store"
 )
 
 // inboxComment is a customer's comment on post 7 of group 1.
@@ -150,7 +152,7 @@ func TestInboxFailureKeepsTheEvents(t *testing.T) {
 	_, err := svc.RecordPoll(ctx, justify.PollAnswer{Events: []justify.Event{inboxComment(1, 5001)}, CursorKey: "vk:1:ts", Cursor: "1"})
 	require.NoError(t, err)
 	failing := &flakyStore{Store: db}
-	failing.fails.Store(1)
+	failing.fails.Store(2) // the transaction, and the event alone
 	svc.Store = failing
 	err = svc.RunInbox(ctx)
 	require.ErrorContains(t, err, "derive 1 kept events")
@@ -225,4 +227,62 @@ func TestMarkWaitsForARecordingUnderWay(t *testing.T) {
 	mark, err := svc.Mark(ctx, 1)
 	require.NoError(t, err)
 	assert.Positive(t, int64(mark), "the ban is in the record before the mark")
+}
+
+// poisonStore's transactions refuse to record the event keyed poison, as a bug or a
+// constraint would.
+type poisonStore struct{ *store.DB }
+
+func (p poisonStore) Update(ctx context.Context, fn func(justify.Tx) error) error {
+	return p.DB.Update(ctx, func(tx justify.Tx) error { return fn(poisonTx{tx}) })
+}
+
+type poisonTx struct{ justify.Tx }
+
+func (t poisonTx) InsertEvent(ev justify.Event) (bool, error) {
+	if ev.Key == "vk:1:poison" {
+		return false, errors.New("CHECK constraint failed")
+	}
+	return t.Tx.InsertEvent(ev)
+}
+
+// A kept event that cannot be derived, however often it is tried, is quarantined with an
+// alert after a few tries alone; the events around it are derived, and the deriver does
+// not stop every community's events for it.
+func TestPoisonedKeptEventIsQuarantined(t *testing.T) {
+	svc, db := testService(t)
+	svc.Store = poisonStore{db}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	poison := inboxComment(2, 5002)
+	poison.Key = "vk:1:poison"
+	evs := []justify.Event{inboxComment(1, 5001), poison, inboxComment(3, 5003), longPollBan("b", 5004, t0)}
+	require.NoError(t, svc.OpenInbox(ctx))
+	_, err := svc.RecordPoll(ctx, justify.PollAnswer{Events: evs, CursorKey: "vk:1:ts", Cursor: "4"})
+	require.NoError(t, err)
+
+	// As the supervisor does: a failed run is started again.
+	failures := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if err := svc.RunInbox(ctx); err != nil {
+				failures++
+				assert.ErrorContains(t, err, "CHECK constraint failed")
+			}
+		}
+	}()
+	require.Eventually(t, func() bool { return svc.InboxPending() == 0 }, 10*time.Second, time.Millisecond)
+	cancel()
+	<-done
+	assert.Equal(t, 2, failures, "tried alone three times: two runs end in an error, the third quarantines")
+	assert.Equal(t, 2, count(t, db, justify.EventWrite), "the comments around it are derived")
+	assert.Equal(t, 1, count(t, db, justify.EventBan), "and the ban")
+	kept, err := db.Quarantined(context.Background(), store.QuarantineFilter{})
+	require.NoError(t, err)
+	require.Len(t, kept, 1)
+	assert.Equal(t, "inbox", kept[0].Kind)
+	assert.Contains(t, kept[0].Err, "deriving it failed 3 times: ")
+	assert.Contains(t, string(kept[0].Raw), "vk:1:poison")
 }
