@@ -283,6 +283,6 @@ func TestPoisonedKeptEventIsQuarantined(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, kept, 1)
 	assert.Equal(t, "inbox", kept[0].Kind)
-	assert.Contains(t, kept[0].Err, "deriving it failed 3 times: ")
+	assert.Contains(t, kept[0].Err, "modwatch could not record it, 3 tries: ")
 	assert.Contains(t, string(kept[0].Raw), "vk:1:poison")
 }
