@@ -33,7 +33,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.Lookups, "lookups", 2000, "ticket lookups (a customer's tickets, as a ban's prompt shows them) to time")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "give up after this long")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "the daemon's log level; its log is discarded, but still written")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the feeding phase, until every event is derived, to this file")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the feeding phase, until every event is derived and every prompt arrived, to this file")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile, taken once every prompt arrived, to this file")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the event mix")
 	fs.BoolVar(&o.Pace, "pace", false, "pace the bot within Telegram's rate limits, as in production (latency then includes the pacing)")

@@ -242,6 +242,9 @@ func (b *bench) measure(ctx context.Context) error {
 		pushErr = b.waitDerived(ctx)
 	}
 	derived := time.Since(start)
+	if pushErr == nil {
+		pushErr = b.waitPrompts(ctx)
+	}
 	if b.o.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -252,9 +255,6 @@ func (b *bench) measure(ctx context.Context) error {
 	b.res.IngestPerSec = float64(b.o.Events) / elapsed.Seconds()
 	b.res.DeriveSeconds = derived.Seconds()
 	b.res.DerivedPerSec = float64(b.o.Events) / derived.Seconds()
-	if err := b.waitPrompts(ctx); err != nil {
-		return err
-	}
 	if _, ok := b.dm.(*child); !ok {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
