@@ -24,6 +24,9 @@ type Erasure struct {
 	// Quarantined are updates that could not be decoded, deleted: too old, or mentioning
 	// the person.
 	Quarantined int
+	// Inbox are events kept and not recorded yet whose words about the person were
+	// erased (or, undecodable and mentioning them, deleted).
+	Inbox int
 	// Replies are the community's messages and comments in the person's conversations (or,
 	// for PurgeTexts, older than retention) whose words were emptied: they may quote them.
 	Replies int
@@ -74,6 +77,9 @@ func (db *DB) ForgetPersonDetail(ctx context.Context, vkID int64) (Erasure, erro
 			return fmt.Errorf("erase events: %w", err)
 		}
 		if e.Quarantined, err = tx.forgetQuarantined(vkID); err != nil {
+			return err
+		}
+		if e.Inbox, err = tx.forgetInbox(vkID); err != nil {
 			return err
 		}
 		cases, err := tx.caseIDs("SELECT id FROM cases WHERE user_vk_id = ?", vkID)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,7 @@ func dump(t *testing.T, db *DB) string {
 		"SELECT alert FROM alerts",
 		"SELECT payload FROM outbox",
 		"SELECT detail FROM decisions",
+		"SELECT CAST(event AS TEXT) FROM inbox",
 	} {
 		rows, err := db.read.Query(q)
 		require.NoError(t, err)
@@ -188,6 +190,93 @@ func TestForgetPerson(t *testing.T) {
 	again, err := db.ForgetPersonDetail(ctx, forgotten)
 	require.NoError(t, err)
 	assert.Equal(t, Erasure{}, again, "a second request finds nothing left")
+}
+
+// TestForgetErasesKeptEvents checks that a forget run while a burst waits in the inbox
+// erases the person's words there too, so that deriving the events afterwards does not
+// bring them back, and that a bystander's kept words stay.
+func TestForgetErasesKeptEvents(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	erasureWorld(t, db)
+	comment := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 5, ItemID: 11}
+	dm := justify.Ref{GroupID: 1, Place: justify.PlaceMessage, OwnerID: forgotten, ItemID: 2}
+	stored := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 5, ItemID: 9} // erasureWorld's
+	other := justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 5, ItemID: 12}
+	const (
+		keptWords  = "ещё раз про заказ"
+		replyWords = "Анна, ваш заказ 123 потерян"
+		byWords    = "а мне всё понравилось"
+		byReply    = "спасибо за отзыв, Борис"
+	)
+	kept := []justify.Event{
+		{Key: "k1", GroupID: 1, Kind: justify.EventWrite, At: t0, Item: comment,
+			Ticket: &justify.Ticket{Key: comment.Key(), Ref: comment, AuthorVKID: forgotten, AuthorName: words[3], Text: keptWords}},
+		{Key: "k2", GroupID: 1, Kind: justify.EventAnswer, ActorVKID: 7, At: t0, Item: justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 5, ItemID: 13},
+			ReplyTo: comment, Reply: &justify.Reply{Text: replyWords + " (1)"}},
+		{Key: "k3", GroupID: 1, Kind: justify.EventAnswer, ActorVKID: 7, At: t0, Item: dm, Reply: &justify.Reply{Text: replyWords + " (2)"}},
+		{Key: "k4", GroupID: 1, Kind: justify.EventAnswer, ActorVKID: 7, At: t0, Item: justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 5, ItemID: 14},
+			ReplyTo: stored, Reply: &justify.Reply{Text: replyWords + " (3)"}},
+		{Key: "k5", GroupID: 1, Kind: justify.EventBan, ActorVKID: 7, UserVKID: forgotten, UserName: words[3], Comment: banComment, At: t0},
+		{Key: "k6", GroupID: 1, Kind: justify.EventWrite, At: t0, Item: other,
+			Ticket: &justify.Ticket{Key: other.Key(), Ref: other, AuthorVKID: bystander, AuthorName: "Борис", Text: byWords}},
+		{Key: "k7", GroupID: 1, Kind: justify.EventAnswer, ActorVKID: 7, At: t0, Item: justify.Ref{GroupID: 1, Place: justify.PlaceWallComment, OwnerID: -1, ParentID: 5, ItemID: 15},
+			ReplyTo: other, Reply: &justify.Reply{Text: byReply}},
+	}
+	update(t, db, func(tx justify.Tx) error { _, err := tx.AddToInbox(kept); return err })
+	// A kept event this build cannot read, mentioning the person, and one mentioning nobody.
+	_, err := db.write.Exec("INSERT INTO inbox (group_id, received_at, event) VALUES (1, 0, ?), (1, 0, ?)",
+		`{"Kind":`+fmt.Sprint(forgotten)+`}`, `{"Kind":7}`)
+	require.NoError(t, err)
+
+	e, err := db.ForgetPersonDetail(ctx, forgotten)
+	require.NoError(t, err)
+	assert.Equal(t, 6, e.Inbox, "their comment, three replies to them, their ban, the unreadable one")
+
+	after := dump(t, db)
+	for _, w := range append(slices.Clone(words), keptWords, replyWords) {
+		assert.NotContains(t, after, w)
+	}
+	assert.Contains(t, after, byWords, "a bystander keeps their words")
+	assert.Contains(t, after, byReply)
+	n := 0
+	require.NoError(t, db.read.QueryRow("SELECT COUNT(*) FROM inbox").Scan(&n))
+	assert.Equal(t, len(kept)+1, n, "only the unreadable event mentioning them is deleted")
+
+	var evs []justify.InboxEvent
+	view(t, db, func(tx justify.Tx) error { var err error; evs, err = tx.InboxAfter(0, 0); return err })
+	require.NotEmpty(t, evs)
+	require.NotNil(t, evs[0].Event.Ticket)
+	assert.True(t, evs[0].Event.Ticket.Forgotten, "their kept ticket is recorded as forgotten")
+	assert.Equal(t, int64(forgotten), evs[0].Event.Ticket.AuthorVKID, "the facts stay")
+
+	again, err := db.ForgetPersonDetail(ctx, forgotten)
+	require.NoError(t, err)
+	assert.Zero(t, again.Inbox, "a second request finds nothing left")
+
+	// Derived now, the kept events bring none of the words back.
+	now := t0
+	deriveAll(t, convService(db, &now))
+	after = dump(t, db)
+	var convs strings.Builder
+	rows, err := db.read.Query("SELECT text FROM conv_messages")
+	require.NoError(t, err)
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		convs.WriteString(s + "\n")
+	}
+	require.NoError(t, rows.Err())
+	for _, w := range append(slices.Clone(words), keptWords, replyWords) {
+		assert.NotContains(t, after, w)
+		assert.NotContains(t, convs.String(), w)
+	}
+	assert.Contains(t, after, byWords)
+	assert.Contains(t, convs.String(), byReply, "the bystander's conversation is whole")
+	var tk justify.Ticket
+	view(t, db, func(tx justify.Tx) error { var err error; tk, err = tx.Ticket(comment.Key()); return err })
+	assert.True(t, tk.Forgotten, "their ticket derived from the inbox is marked forgotten")
+	assert.Equal(t, int64(forgotten), tk.AuthorVKID)
 }
 
 func TestForgetPersonRefusesNonPerson(t *testing.T) {

@@ -118,3 +118,99 @@ func scanInbox(s scanner) (justify.InboxEvent, error) {
 	}
 	return e, nil
 }
+
+// forgetInbox erases a person's words from the events kept and not derived yet: their
+// tickets' texts and names (marked forgotten), their name and the ban comment on what was
+// done to them, and the community's replies in their private conversation or to one of
+// their comments. Without it, a forget run while a burst is still being derived would see
+// the words recorded again seconds later. A kept event that no longer decodes and mentions
+// the person is deleted, as a quarantined update is. It returns how many kept events
+// changed.
+func (t *Tx) forgetInbox(vkID int64) (int, error) {
+	theirs, err := t.ticketKeysOf(vkID)
+	if err != nil {
+		return 0, err
+	}
+	mention := mentionOf(vkID)
+	// A few pages at most: the inbox holds what a burst left for the deriver.
+	var kept []justify.InboxEvent
+	for after := int64(0); ; {
+		page, err := t.InboxAfter(after, 1000)
+		if err != nil {
+			return 0, fmt.Errorf("read the inbox: %w", err)
+		}
+		for _, k := range page {
+			if k.Err == "" && k.Event.Ticket != nil && k.Event.Ticket.AuthorVKID == vkID {
+				theirs[k.Event.Ticket.Key], theirs[k.Event.Ticket.Ref.Key()] = true, true
+			}
+		}
+		kept = append(kept, page...)
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	n := 0
+	for _, k := range kept {
+		if k.Err != "" {
+			if !mention.Match(k.Raw) {
+				continue
+			}
+			if _, err := t.exec("DELETE FROM inbox WHERE id = ?", k.ID); err != nil {
+				return n, fmt.Errorf("delete kept event %d: %w", k.ID, err)
+			}
+			n++
+			continue
+		}
+		if !eraseKept(&k.Event, vkID, theirs) {
+			continue
+		}
+		raw, err := json.Marshal(k.Event)
+		if err != nil {
+			return n, fmt.Errorf("encode kept event %d: %w", k.ID, err)
+		}
+		if _, err := t.exec("UPDATE inbox SET event = ? WHERE id = ?", raw, k.ID); err != nil {
+			return n, fmt.Errorf("erase kept event %d: %w", k.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// eraseKept erases from ev what vkID wrote or what names them (theirs: the keys of their
+// tickets), and reports whether anything changed.
+func eraseKept(ev *justify.Event, vkID int64, theirs map[string]bool) bool {
+	changed := false
+	if tk := ev.Ticket; tk != nil && tk.AuthorVKID == vkID && (tk.Text != "" || tk.AuthorName != "" || tk.Subject != "" || !tk.Forgotten) {
+		tk.Text, tk.AuthorName, tk.Subject, tk.Forgotten = "", "", "", true
+		changed = true
+	}
+	if ev.UserVKID == vkID && (ev.UserName != "" || ev.Comment != "") {
+		ev.UserName, ev.Comment = "", ""
+		changed = true
+	}
+	toThem := ev.Item.Place == justify.PlaceMessage && ev.Item.OwnerID == vkID ||
+		ev.ReplyTo.ItemID != 0 && theirs[ev.ReplyTo.Key()]
+	if r := ev.Reply; r != nil && r.Text != "" && toThem {
+		r.Text = ""
+		changed = true
+	}
+	return changed
+}
+
+// ticketKeysOf lists the keys of a person's stored tickets.
+func (t *Tx) ticketKeysOf(vkID int64) (map[string]bool, error) {
+	keys, err := queryAll(t.ctx, t.tx, "SELECT key FROM tickets WHERE author_vk_id = ?", "tickets",
+		func(s scanner) (string, error) {
+			var k string
+			return k, s.Scan(&k)
+		}, vkID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
+	}
+	return out, nil
+}

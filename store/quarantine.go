@@ -71,7 +71,7 @@ func (t *Tx) purgeQuarantine(cut int64) (int, error) {
 // cannot be trusted to say who wrote it, so any mention counts: deleting too much of
 // what could not be read anyway is the safe side of an erasure request.
 func (t *Tx) forgetQuarantined(vkID int64) (int, error) {
-	mention := regexp.MustCompile(`(^|[^0-9])` + strconv.FormatInt(vkID, 10) + `([^0-9]|$)`)
+	mention := mentionOf(vkID)
 	// Quarantined updates are rare and retention bounds them: reading them all is cheap.
 	ids, err := queryAll(t.ctx, t.tx, "SELECT id, raw FROM quarantine", "quarantined updates",
 		func(s scanner) (int64, error) {
@@ -99,4 +99,9 @@ func (t *Tx) forgetQuarantined(vkID int64) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// mentionOf matches raw bytes that mention the id vkID as a whole number.
+func mentionOf(vkID int64) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[^0-9])` + strconv.FormatInt(vkID, 10) + `([^0-9]|$)`)
 }

@@ -47,6 +47,9 @@ func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	fmt.Fprintf(stdout, "  %d ticket(s): text, subject and author name erased; %d earlier text(s) deleted\n", e.Tickets, e.Edits)
 	fmt.Fprintf(stdout, "  %d case(s) and %d event(s): name and ban comment erased\n", e.Cases, e.Events)
 	fmt.Fprintf(stdout, "  %d alert(s): the quoted words erased\n", e.Alerts)
+	if e.Inbox > 0 {
+		fmt.Fprintf(stdout, "  %d event(s) received and not yet recorded: their words erased\n", e.Inbox)
+	}
 	if e.Quarantined > 0 {
 		fmt.Fprintf(stdout, "  %d quarantined update(s) mentioning them: deleted\n", e.Quarantined)
 	}
