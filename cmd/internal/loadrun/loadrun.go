@@ -222,6 +222,7 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := b.waitReconciled(ctx); err != nil {
 		return err
 	}
+	stream := b.stream()
 	if b.o.CPUProfile != "" {
 		f, err := os.Create(b.o.CPUProfile)
 		if err != nil {
@@ -233,7 +234,7 @@ func (b *bench) measure(ctx context.Context) error {
 		}
 	}
 	start := time.Now()
-	pushErr := b.feed(ctx)
+	pushErr := b.feed(ctx, stream)
 	if pushErr == nil {
 		pushErr = b.waitIngested(ctx)
 	}
