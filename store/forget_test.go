@@ -116,16 +116,24 @@ func dump(t *testing.T, db *DB) string {
 		"SELECT detail FROM decisions",
 		"SELECT CAST(event AS TEXT) FROM inbox",
 	} {
-		rows, err := db.read.Query(q)
-		require.NoError(t, err)
-		for rows.Next() {
-			var s string
-			require.NoError(t, rows.Scan(&s))
-			b.WriteString(s + "\n")
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, rows.Close())
+		b.WriteString(texts(t, db, q))
 	}
+	return b.String()
+}
+
+// texts returns the one text column a query reads, a line a row.
+func texts(t *testing.T, db *DB, query string) string {
+	t.Helper()
+	var b strings.Builder
+	rows, err := db.read.Query(query)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		b.WriteString(s + "\n")
+	}
+	require.NoError(t, rows.Err())
 	return b.String()
 }
 
@@ -258,21 +266,13 @@ func TestForgetErasesKeptEvents(t *testing.T) {
 	now := t0
 	deriveAll(t, convService(db, &now))
 	after = dump(t, db)
-	var convs strings.Builder
-	rows, err := db.read.Query("SELECT text FROM conv_messages")
-	require.NoError(t, err)
-	for rows.Next() {
-		var s string
-		require.NoError(t, rows.Scan(&s))
-		convs.WriteString(s + "\n")
-	}
-	require.NoError(t, rows.Err())
+	convs := texts(t, db, "SELECT text FROM conv_messages")
 	for _, w := range append(slices.Clone(words), keptWords, replyWords) {
 		assert.NotContains(t, after, w)
-		assert.NotContains(t, convs.String(), w)
+		assert.NotContains(t, convs, w)
 	}
 	assert.Contains(t, after, byWords)
-	assert.Contains(t, convs.String(), byReply, "the bystander's conversation is whole")
+	assert.Contains(t, convs, byReply, "the bystander's conversation is whole")
 	var tk justify.Ticket
 	view(t, db, func(tx justify.Tx) error { var err error; tk, err = tx.Ticket(comment.Key()); return err })
 	assert.True(t, tk.Forgotten, "their ticket derived from the inbox is marked forgotten")
