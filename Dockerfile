@@ -16,6 +16,10 @@ COPY configs/modwatch.example.yaml /etc/modwatch/modwatch.example.yaml
 COPY --from=build --chown=65532:65532 /out/data /var/lib/modwatch
 VOLUME ["/var/lib/modwatch"]
 USER nonroot:nonroot
+# New goroutines start with the smallest stack: most of the daemon's are asleep, and
+# starting them at the average size (which SQLite's deep frames inflate) leaves the
+# collector less room under the memory limit (daemon.StackGODEBUG).
+ENV GODEBUG=adaptivestackstart=0
 # The image has no shell and no curl: `modwatch health` asks the daemon's /healthz at the
 # config's health.listen (set it, like 127.0.0.1:9464) and fails unless it answers 200.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=2m --retries=3 \

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 )
 
 // unitSettings reads a systemd unit's Key=Value lines; a key set twice keeps every value.
@@ -82,6 +84,18 @@ func TestDockerfileChecksHealthWithoutCurl(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(m[1]), &run))
 	assert.Equal(t, check[len(check)-1], run[len(run)-1], "the check reads the config the daemon runs with")
 	runsLikeTheCommand(t, run)
+}
+
+// TestShippedRunsStartGoroutinesSmall checks that both ways modwatch is shipped to run
+// carry the runtime setting the load run measures it with (daemon.StackGODEBUG).
+func TestShippedRunsStartGoroutinesSmall(t *testing.T) {
+	u := unitSettings(t, "../../configs/modwatch.service")
+	assert.Equal(t, []string{"GODEBUG=" + daemon.StackGODEBUG}, u["Environment"], "the systemd unit")
+	data, err := os.ReadFile("../../Dockerfile")
+	require.NoError(t, err)
+	env := regexp.MustCompile(`(?m)^ENV GODEBUG=(\S+)$`).FindStringSubmatch(string(data))
+	require.NotNil(t, env, "the image sets GODEBUG")
+	assert.Equal(t, daemon.StackGODEBUG, env[1], "the image")
 }
 
 // TestServiceUnitVerifies has systemd check the unit, where systemd-analyze is installed.

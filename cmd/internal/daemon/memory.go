@@ -24,6 +24,18 @@ const (
 	MemoryPerCommunity = 96 << 10
 )
 
+// StackGODEBUG is the Go runtime setting the image (Dockerfile) and the systemd unit run
+// modwatch with, and the load run gives a daemon it starts: new goroutines start with the
+// smallest stack instead of the average size of the stacks the collector last scanned.
+// That average is inflated by the few goroutines that run SQLite's deep frames, while a
+// daemon watching 100 communities has about 540 goroutines, most of them asleep (watchers,
+// reconciliation and post-check loops, the long polls' connections). Started small, they
+// leave the collector room under the memory limit: over six pairs of load runs (100
+// communities, the daemon in its own process) ingest went from 0.17-0.32 to 0.26-0.40 of
+// the baseline, at the same peak RSS (BENCHMARKS.md, "The stream round"). Only the
+// environment can set it: `//go:debug` refuses runtime settings.
+const StackGODEBUG = "adaptivestackstart=0"
+
 // MemoryLimitFor is the default soft memory limit of a daemon watching communities.
 func MemoryLimitFor(communities int) int64 {
 	return BaseMemoryLimit + MemoryPerCommunity*int64(max(communities-100, 0))

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/modwatch/modwatch/cmd/internal/daemon"
 	"github.com/modwatch/modwatch/justify"
 	"github.com/modwatch/modwatch/store"
 	"github.com/modwatch/modwatch/watchers/vk"
@@ -67,6 +68,11 @@ func startChild(ctx context.Context, bin, dir, cfgPath, dbPath, health string, e
 	}
 	cmd := exec.Command(bin, "run", "--config", cfgPath)
 	cmd.Env = os.Environ()
+	if _, set := os.LookupEnv("GODEBUG"); !set {
+		// As the image and the systemd unit run it; a GODEBUG of the bench's own (even
+		// empty) is passed on instead, to measure without.
+		cmd.Env = append(cmd.Env, "GODEBUG="+daemon.StackGODEBUG)
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
