@@ -30,9 +30,9 @@ const (
 // That average is inflated by the few goroutines that run SQLite's deep frames, while a
 // daemon watching 100 communities has about 540 goroutines, most of them asleep (watchers,
 // reconciliation and post-check loops, the long polls' connections). Started small, they
-// leave the collector room under the memory limit: over six pairs of load runs (100
-// communities, the daemon in its own process) ingest went from 0.17-0.32 to 0.26-0.40 of
-// the baseline, at the same peak RSS (BENCHMARKS.md, "The stream round"). Only the
+// leave the collector room under the memory limit: over eight pairs of load runs (100
+// communities, the daemon in its own process) ingest went from 0.17-0.32 to 0.24-0.40 of
+// the baseline, at the same or a lower peak RSS (BENCHMARKS.md, "The stream round"). Only the
 // environment can set it: `//go:debug` refuses runtime settings.
 const StackGODEBUG = "adaptivestackstart=0"
 
