@@ -189,8 +189,12 @@ func eraseKept(ev *justify.Event, vkID int64, theirs map[string]bool) bool {
 		ev.UserName, ev.Comment = "", ""
 		changed = true
 	}
+	replyTo := ev.ReplyTo
+	if replyTo.GroupID == 0 {
+		replyTo.GroupID = ev.GroupID // as the deriver reads it
+	}
 	toThem := ev.Item.Place == justify.PlaceMessage && ev.Item.OwnerID == vkID ||
-		ev.ReplyTo.ItemID != 0 && theirs[ev.ReplyTo.Key()]
+		replyTo.ItemID != 0 && theirs[replyTo.Key()]
 	if r := ev.Reply; r != nil && r.Text != "" && toThem {
 		r.Text = ""
 		changed = true
