@@ -182,9 +182,7 @@ func (s *Service) RunInbox(ctx context.Context) error {
 		}
 		res, err := s.derive(dctx, ids)
 		if err != nil {
-			b.mu.Lock()
-			b.laneKnown = false // the lane is worked out again with these events in it
-			b.mu.Unlock()
+			b.replan()
 			if ctx.Err() != nil {
 				return nil
 			}

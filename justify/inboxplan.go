@@ -112,18 +112,24 @@ func (b *inbox) recording() (done func()) {
 	b.mu.Unlock()
 	return func() {
 		b.mu.Lock()
+		defer b.mu.Unlock()
 		delete(b.inflight, t)
-		b.mu.Unlock()
-		b.signal()
+		b.signalLocked()
 	}
 }
 
-// signal wakes those waiting on the plan.
-func (b *inbox) signal() {
-	b.mu.Lock()
+// signalLocked wakes those waiting on the plan; b.mu is held.
+func (b *inbox) signalLocked() {
 	close(b.changed)
 	b.changed = make(chan struct{})
-	b.mu.Unlock()
+}
+
+// replan has the lane worked out again at the next pick: a transaction of it failed, and
+// its events are derived one by one or picked again.
+func (b *inbox) replan() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.laneKnown = false
 }
 
 // next picks what to derive: the events that go first with what they depend on, or the
@@ -193,8 +199,7 @@ func (b *inbox) done(ids []int64) {
 		// The deletions left behind as too many may be few enough now.
 		b.laneKnown = false
 	}
-	close(b.changed)
-	b.changed = make(chan struct{})
+	b.signalLocked()
 }
 
 // waitUntil waits until cond holds of the plan, or ctx ends; cond is called with the
@@ -239,9 +244,14 @@ func (b *inbox) waitDerived(ctx context.Context, group int64) error {
 	b.mu.Lock()
 	upTo := b.upTo
 	b.mu.Unlock()
+	// Every event planned by now (upTo and below) comes before those planned later: the
+	// plan keeps the order of adding, and what leaves it keeps the others' order.
 	return b.waitUntil(ctx, func() bool {
 		for _, p := range b.plan {
-			if p.id <= upTo && (group == 0 || p.group == group) {
+			if p.id > upTo {
+				return true
+			}
+			if group == 0 || p.group == group {
 				return false
 			}
 		}
