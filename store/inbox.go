@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/modwatch/modwatch/justify"
@@ -132,49 +133,57 @@ func (t *Tx) forgetInbox(vkID int64) (int, error) {
 		return 0, err
 	}
 	mention := mentionOf(vkID)
-	// A few pages at most: the inbox holds what a burst left for the deriver.
-	var kept []justify.InboxEvent
+	n := 0
+	// A page at a time, in the order kept: a reply comes after the comment it answers,
+	// so their comments kept earlier are known by the time a reply to one is read.
 	for after := int64(0); ; {
 		page, err := t.InboxAfter(after, 1000)
 		if err != nil {
-			return 0, fmt.Errorf("read the inbox: %w", err)
+			return n, fmt.Errorf("read the inbox: %w", err)
 		}
 		for _, k := range page {
-			if k.Err == "" && k.Event.Ticket != nil && k.Event.Ticket.AuthorVKID == vkID {
-				theirs[k.Event.Ticket.Key], theirs[k.Event.Ticket.Ref.Key()] = true, true
+			changed, err := t.forgetKept(k, vkID, theirs, mention)
+			if err != nil {
+				return n, err
+			}
+			if changed {
+				n++
 			}
 		}
-		kept = append(kept, page...)
 		if len(page) < 1000 {
-			break
+			return n, nil
 		}
 		after = page[len(page)-1].ID
 	}
-	n := 0
-	for _, k := range kept {
-		if k.Err != "" {
-			if !mention.Match(k.Raw) {
-				continue
-			}
-			if _, err := t.exec("DELETE FROM inbox WHERE id = ?", k.ID); err != nil {
-				return n, fmt.Errorf("delete kept event %d: %w", k.ID, err)
-			}
-			n++
-			continue
+}
+
+// forgetKept erases vkID's words from one kept event (deleting it when it no longer
+// decodes and mentions them), and reports whether it changed. theirs gains the keys of
+// their kept tickets.
+func (t *Tx) forgetKept(k justify.InboxEvent, vkID int64, theirs map[string]bool, mention *regexp.Regexp) (bool, error) {
+	if k.Err != "" {
+		if !mention.Match(k.Raw) {
+			return false, nil
 		}
-		if !eraseKept(&k.Event, vkID, theirs) {
-			continue
+		if _, err := t.exec("DELETE FROM inbox WHERE id = ?", k.ID); err != nil {
+			return false, fmt.Errorf("delete kept event %d: %w", k.ID, err)
 		}
-		raw, err := json.Marshal(k.Event)
-		if err != nil {
-			return n, fmt.Errorf("encode kept event %d: %w", k.ID, err)
-		}
-		if _, err := t.exec("UPDATE inbox SET event = ? WHERE id = ?", raw, k.ID); err != nil {
-			return n, fmt.Errorf("erase kept event %d: %w", k.ID, err)
-		}
-		n++
+		return true, nil
 	}
-	return n, nil
+	if tk := k.Event.Ticket; tk != nil && tk.AuthorVKID == vkID {
+		theirs[tk.Key], theirs[tk.Ref.Key()] = true, true
+	}
+	if !eraseKept(&k.Event, vkID, theirs) {
+		return false, nil
+	}
+	raw, err := json.Marshal(k.Event)
+	if err != nil {
+		return false, fmt.Errorf("encode kept event %d: %w", k.ID, err)
+	}
+	if _, err := t.exec("UPDATE inbox SET event = ? WHERE id = ?", raw, k.ID); err != nil {
+		return false, fmt.Errorf("erase kept event %d: %w", k.ID, err)
+	}
+	return true, nil
 }
 
 // eraseKept erases from ev what vkID wrote or what names them (theirs: the keys of their
