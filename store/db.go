@@ -272,13 +272,19 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 func (db *DB) view(ctx context.Context, fn func(*Tx) error) error { return db.inTx(ctx, db.read, fn) }
 
 func (db *DB) inTx(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
-	sqlTx, err := pool.BeginTx(ctx, nil)
+	// Its statements check ctx before they run rather than being watched while they run
+	// (Tx.ctx).
+	quiet := context.WithoutCancel(ctx)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	sqlTx, err := pool.BeginTx(quiet, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	// After a successful Commit this does nothing.
 	defer func() { _ = sqlTx.Rollback() }()
-	tx := &Tx{tx: sqlTx, ctx: ctx, now: db.now, cache: db.cacheOf(pool)}
+	tx := &Tx{tx: sqlTx, ctx: quiet, done: ctx, now: db.now, cache: db.cacheOf(pool)}
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -16,9 +16,18 @@ import (
 // Tx is one transaction, from Update or View; it implements justify.Tx. It is valid only
 // inside the function it was given to.
 type Tx struct {
-	tx  *sql.Tx
+	tx *sql.Tx
+	// ctx is what the transaction's statements run with: the caller's values, never its
+	// end. The driver watches a context that can end with a goroutine, a channel and two
+	// calls into SQLite for every statement, and database/sql with another goroutine for
+	// every transaction and every set of rows: in a burst, tens of thousands of short
+	// statements, which cost more than many of them took to run. The caller's context is
+	// checked before each statement instead (stmt), so that a transaction still stops at
+	// its next statement once the caller gives up; no statement of the daemon's runs long.
 	ctx context.Context
-	now func() time.Time
+	// done is the caller's context, checked before each statement.
+	done context.Context
+	now  func() time.Time
 	// stmts are the statements prepared in this transaction: a long-poll batch runs the
 	// same few statements a hundred times, and parsing them each time cost more than
 	// running them. They close with the transaction.
@@ -147,6 +156,9 @@ func isSmallInt(v any) bool {
 
 // stmt prepares query once per transaction for args' kind (stmtKey).
 func (t *Tx) stmt(query string, args []any) (*sql.Stmt, error) {
+	if err := t.done.Err(); err != nil {
+		return nil, err
+	}
 	key := keyOf(query, args)
 	if st, ok := t.stmts[key]; ok {
 		return st, nil
@@ -184,11 +196,14 @@ func (t *Tx) queryRow(query string, args ...any) scanner {
 // QueryContext runs a query through the prepared statements, so that the list readers
 // (queryAll) given a Tx parse nothing twice.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	st, err := t.stmt(query, args)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	return st.QueryContext(context.WithoutCancel(ctx), args...)
 }
 
 // errRow is a row whose query could not be prepared: Scan returns the error.
