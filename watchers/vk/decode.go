@@ -53,6 +53,11 @@ func DecodeUpdate(groupID int64, raw json.RawMessage) (justify.Event, bool, erro
 	if err := json.Unmarshal(raw, &env); err != nil {
 		return justify.Event{}, false, fmt.Errorf("%w: decode envelope: %v", ErrMalformed, err)
 	}
+	return decodeEnvelope(groupID, &env)
+}
+
+// decodeEnvelope is DecodeUpdate for an update whose envelope is decoded already.
+func decodeEnvelope(groupID int64, env *events.GroupEvent) (justify.Event, bool, error) {
 	if env.Type == "" {
 		return justify.Event{}, false, fmt.Errorf("%w: no type", ErrMalformed)
 	}

@@ -1,9 +1,7 @@
 package vk
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -246,7 +244,7 @@ func (w *Watcher) step(ctx context.Context) error {
 		return fmt.Errorf("long poll of group %d: answer without ts", w.cfg.GroupID)
 	}
 	b := batch{ts: string(resp.Ts)}
-	b.events, b.quarantined = w.decode(resp.Updates, positions(w.ts, string(resp.Ts), len(resp.Updates)))
+	b.events, b.quarantined = w.decodeAnswer(resp, positions(w.ts, string(resp.Ts), resp.updates()))
 	if len(b.events) == 0 && len(b.quarantined) == 0 && b.ts == w.saved {
 		w.ts = b.ts
 		return nil
@@ -294,41 +292,10 @@ func (w *Watcher) connect(ctx context.Context) error {
 	return nil
 }
 
-// pollTs is a long-poll ts: a string in normal answers, a number in failed ones.
-type pollTs string
-
-func (t *pollTs) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		*t = ""
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*t = pollTs(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("ts %s is neither a string nor a number", b)
-	}
-	*t = pollTs(n.String())
-	return nil
-}
-
-type pollResponse struct {
-	Ts      pollTs            `json:"ts"`
-	Updates []json.RawMessage `json:"updates"`
-	Failed  int               `json:"failed"`
-}
-
 // errPollStatus marks a long-poll answer with a non-200 status.
 var errPollStatus = errors.New("long poll http status")
 
-func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
+func (w *Watcher) check(ctx context.Context) (pollAnswer, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Wait+pollSlack)
 	defer cancel()
 	q := url.Values{
@@ -341,7 +308,7 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 	if strings.Contains(w.server, "?") {
 		sep = "&"
 	}
-	var out pollResponse
+	var out pollAnswer
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.server+sep+q.Encode(), nil)
 	if err != nil {
 		return out, fmt.Errorf("long poll of group %d: %w", w.cfg.GroupID, redact(err, w.lpKey, w.cfg.Token))
@@ -363,7 +330,7 @@ func (w *Watcher) check(ctx context.Context) (pollResponse, error) {
 	if resp.StatusCode != http.StatusOK {
 		return out, fmt.Errorf("long poll of group %d: %w %d", w.cfg.GroupID, errPollStatus, resp.StatusCode)
 	}
-	if err := json.Unmarshal(body, &out); err != nil {
+	if out, err = readAnswer(body); err != nil {
 		return out, fmt.Errorf("long poll of group %d: decode answer: %w", w.cfg.GroupID, err)
 	}
 	return out, nil
@@ -375,59 +342,6 @@ func (w *Watcher) release() {
 		w.holding = false
 		w.cfg.Answers.give()
 	}
-}
-
-// positions places the updates of a long-poll answer in the community's event stream: VK's
-// ts counts events, so the n updates of an answer to a poll from ts from, which says to
-// poll next from to, hold positions from to to-1. When the numbers do not fit (not
-// numbers, or not one per update) every update gets from, the lowest it can have: an
-// event taken for older than it is waits at worst for the next reconciliation, while one
-// taken for newer would be acted on after the reconciled state already holds it.
-func positions(from, to string, n int) func(i int) int64 {
-	f, err1 := strconv.ParseInt(from, 10, 64)
-	t, err2 := strconv.ParseInt(to, 10, 64)
-	switch {
-	case err1 != nil || f <= 0:
-		return func(int) int64 { return 0 }
-	case err2 != nil || t-f != int64(n):
-		return func(int) int64 { return f }
-	}
-	return func(i int) int64 { return f + int64(i) }
-}
-
-// decode turns updates into events, placing update i at position(i). What cannot be
-// decoded is quarantined, kept as VK sent it, so that one bad update never costs the rest
-// of the batch nor is lost itself.
-func (w *Watcher) decode(updates []json.RawMessage, position func(i int) int64) ([]justify.Event, []justify.Quarantined) {
-	now := w.cfg.Now()
-	evs := make([]justify.Event, 0, len(updates))
-	var bad []justify.Quarantined
-	for i, raw := range updates {
-		ev, ok, err := DecodeUpdate(w.cfg.GroupID, raw)
-		if err != nil {
-			q := quarantined(w.cfg.GroupID, raw, err, now)
-			w.log.Warn().Err(err).Str("type", q.KindOrUnreadable()).Int("size", len(raw)).Msg("malformed update quarantined")
-			bad = append(bad, q)
-			continue
-		}
-		if !ok {
-			if e := w.log.Debug(); e.Enabled() {
-				var env struct {
-					Type string `json:"type"`
-				}
-				_ = json.Unmarshal(raw, &env)
-				e.Str("type", env.Type).Msg("ignored event type")
-			}
-			continue
-		}
-		// VK dates what customers write; bans and deletions carry no time of their own.
-		if ev.At.IsZero() {
-			ev.At = now
-		}
-		ev.Position = position(i)
-		evs = append(evs, ev)
-	}
-	return evs, bad
 }
 
 // resolveNames fills in the names of banned users and of customers who wrote, with one
