@@ -85,12 +85,15 @@ func (b *inbox) add(evs []planned) {
 		b.recorded = time.Now()
 		b.upTo = max(b.upTo, p.id)
 		// An event added at the end changes what goes first only if it goes first itself
-		// or depends on everything: nothing earlier depends on it.
+		// or depends on everything: nothing earlier depends on it. A lane still being
+		// derived stays as it is for the same reason, and is worked out again, with the
+		// new events, once derived (done): working it out costs a pass over the whole
+		// plan, which in a burst, an answer with a ban after another, cost more than
+		// deriving the bans.
 		if urgentKind(p.kind) {
 			b.urgent++
-			b.laneKnown = false
 		}
-		if len(p.access) > 0 && p.access[0].key == everything {
+		if len(b.lane) == 0 && (urgentKind(p.kind) || len(p.access) > 0 && p.access[0].key == everything) {
 			b.laneKnown = false
 		}
 	}

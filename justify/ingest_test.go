@@ -96,3 +96,41 @@ func TestLanes(t *testing.T) {
 		})
 	}
 }
+
+// A lane being derived is not worked out again for every ban added behind it (each time a
+// pass over the whole plan): the bans added wait for it, and go first once it is derived,
+// still ahead of the backlog.
+func TestLaneBeingDerivedKeepsItsOrder(t *testing.T) {
+	ban := func(id, user int64) planned {
+		return planned{id: id, group: 1, kind: EventBan, access: []access{{key: stateKey(fmt.Sprint("c:1:", user)), mode: writes}}}
+	}
+	comment := func(id, user int64) planned {
+		return planned{id: id, group: 1, kind: EventWrite, access: []access{{key: stateKey(fmt.Sprint("c:1:", user)), mode: writes}}}
+	}
+	var b inbox
+	var burst []planned
+	for i := range int64(400) {
+		burst = append(burst, comment(2*i+1, 10_000+i), ban(2*i+2, 20_000+i))
+	}
+	b.add(burst)
+	take := func() ([]int64, bool) {
+		ids, first, _ := b.next(time.Hour)
+		b.done(ids)
+		return ids, first
+	}
+
+	ids, first := take()
+	assert.True(t, first)
+	assert.Len(t, ids, bulkChunk, "the first of the 400 bans")
+	b.add([]planned{comment(1001, 30_000), ban(1002, 30_000), comment(1003, 10_001)})
+	ids, first = take()
+	assert.True(t, first)
+	assert.Len(t, ids, 400-bulkChunk, "the rest of the lane, as it was worked out")
+	assert.NotContains(t, ids, int64(1002))
+	ids, first = take()
+	assert.True(t, first)
+	assert.Equal(t, []int64{1001, 1002}, ids, "the ban added, with the comment it depends on, ahead of the backlog")
+	ids, first = take()
+	assert.False(t, first)
+	assert.Equal(t, int64(1), ids[0], "then the backlog in order")
+}
