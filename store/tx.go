@@ -196,14 +196,19 @@ func (t *Tx) queryRow(query string, args ...any) scanner {
 // QueryContext runs a query through the prepared statements, so that the list readers
 // (queryAll) given a Tx parse nothing twice.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if ctx != t.ctx {
+		// A context of the caller's own (the store's readers pass t.ctx, which stmt
+		// checks): checked now, and not watched while the rows are read (Tx.ctx).
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ctx = context.WithoutCancel(ctx)
 	}
 	st, err := t.stmt(query, args)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(context.WithoutCancel(ctx), args...)
+	return st.QueryContext(ctx, args...)
 }
 
 // errRow is a row whose query could not be prepared: Scan returns the error.
