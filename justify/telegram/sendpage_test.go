@@ -89,6 +89,24 @@ func (e *env) checkBacklog(n int) {
 	assert.Equal(e.t, n*len(pageChats), recorded)
 }
 
+// waitRecorded waits until the outbox records the chat's alert about subject as sent.
+func (e *env) waitRecorded(chat int64, subject string) {
+	e.t.Helper()
+	require.Eventually(e.t, func() bool {
+		// Read here rather than with e.messages, whose require must not fail off the
+		// test's goroutine.
+		for id := int64(1); ; id++ {
+			m, err := e.store.Message(context.Background(), id)
+			if err != nil {
+				return false
+			}
+			if m.ChatID == chat && m.Kind == justify.MsgAlert && strings.Contains(m.Payload, subject) {
+				return !m.SentAt.IsZero()
+			}
+		}
+	}, 5*time.Second, 5*time.Millisecond, "chat %d: %s recorded sent", chat, subject)
+}
+
 // jitter delays each message a little, at random, so that two messages of one chat sent
 // side by side would arrive out of order.
 type jitter struct{ client }
@@ -186,7 +204,9 @@ func TestPageStoppedOrFailedLosesNothing(t *testing.T) {
 		for _, chat := range pageChats {
 			if chat != hold.chat.Load() {
 				// The other chats' senders are done: only the held message is in flight.
-				e.waitMsg(chat, fmt.Sprintf("token-%03d", n))
+				// Their last message showing in the chat is not enough: until its answer
+				// is recorded it is in flight too, and a stop then may send it again.
+				e.waitRecorded(chat, fmt.Sprintf("token-%03d", n))
 			}
 		}
 		e.stop()
