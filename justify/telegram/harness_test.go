@@ -105,6 +105,12 @@ func newEnv(t *testing.T, opts ...option) *env {
 	// Cleanups run last first: the bot stops (registered in start), then the server and the database close.
 	t.Cleanup(func() { _ = db.Close() })
 	t.Cleanup(e.srv.Close)
+	t.Cleanup(func() {
+		// Runs after the bot stopped: its whole log, to tell what a failure went through.
+		if t.Failed() {
+			t.Logf("the bot's log:\n%s", e.logs.String())
+		}
+	})
 	dir := justify.NewDirectory(people)
 	communities := map[int64]justify.Community{groupID: {GroupID: groupID, Name: "Кофейня «Зерно»", CanReverse: true}}
 	e.svc = &justify.Service{

@@ -109,7 +109,8 @@ func TestTeamChatReview(t *testing.T) {
 	assert.Empty(t, e.rev.calls())
 
 	e.press(olgaTG, confirm, "Да, снять бан")
-	e.waitEdit(team, review.ID, "Olga")
+	// Not just "Olga": the review first says she is reversing, while VK is asked.
+	e.waitEdit(team, review.ID, "Olga снял(а) бан")
 	assert.Equal(t, [][2]int64{{groupID, userVK}}, e.rev.calls(), "the reversal reaches VK once")
 	c := e.caseNow(id)
 	assert.Equal(t, justify.ResolutionReversed, c.Resolution)
