@@ -30,7 +30,15 @@ type TeamChat struct {
 	// Meanwhile reviews and alerts go to people privately.
 	LostAt  time.Time
 	LostWhy string
+	// BackAt is when the bot last found it may write there again. A refusal of a request
+	// made before then is stale: Telegram answered for the chat as it was.
+	BackAt time.Time
 }
+
+// ErrChatBack means a team chat's refusal is stale: the bot was found able to write there
+// again after the refused request was made, so the chat stays in use and the message is
+// to be sent again.
+var ErrChatBack = errors.New("the bot may write to the chat again since the request was made")
 
 // Lost reports whether the bot cannot write to the chat now.
 func (c TeamChat) Lost() bool { return !c.LostAt.IsZero() }
@@ -157,12 +165,15 @@ func (s *Service) ChatMoved(ctx context.Context, from, to int64) (bool, error) {
 
 // ChatLost records that the bot can no longer write to team chat id (removed from it, or
 // without the right to write; why says how Telegram put it), and reports whether that is
-// news. In the same transaction: what was queued there is given up; the reviews shown or
+// news. asked is when the refused request was made, zero when Telegram told of the loss
+// itself (a membership update, which comes in order): a refusal asked for no later than
+// the chat was last found back is stale and returns ErrChatBack, since a message in flight
+// while the bot was added back must not lose the chat again. In the same transaction: what was queued there is given up; the reviews shown or
 // queued there of cases and batches still open go to their deciders privately, and the
 // alerts that never reached it to their recipients; later ones go privately too until
 // ChatBack; and the managers of the communities using the chat are alerted, once. A chat
 // the config does not use is not recorded.
-func (s *Service) ChatLost(ctx context.Context, id int64, why string) (bool, error) {
+func (s *Service) ChatLost(ctx context.Context, id int64, why string, asked time.Time) (bool, error) {
 	news := false
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		users, err := s.chatUsers(tx, id)
@@ -172,6 +183,11 @@ func (s *Service) ChatLost(ctx context.Context, id int64, why string) (bool, err
 		tc, err := follow(tx, id)
 		if err != nil || tc.Lost() {
 			return err
+		}
+		// The record keeps milliseconds: within the same one, the newer news (back) wins,
+		// which at worst sends the message once more.
+		if !asked.IsZero() && !tc.BackAt.IsZero() && !asked.Truncate(time.Millisecond).After(tc.BackAt) {
+			return ErrChatBack
 		}
 		news, tc.LostAt, tc.LostWhy = true, s.now(), why
 		if err := tx.SaveTeamChat(tc); err != nil {
@@ -186,6 +202,9 @@ func (s *Service) ChatLost(ctx context.Context, id int64, why string) (bool, err
 		return s.alertTo(tx, Alert{Kind: AlertChatLost, Key: fmt.Sprintf("chat_lost:%d", tc.ID),
 			Subject: fmt.Sprint(tc.ID), Count: 1, Detail: why, At: s.now()}, s.chatManagers(users))
 	})
+	if errors.Is(err, ErrChatBack) {
+		return false, fmt.Errorf("team chat %d: %w", id, err)
+	}
 	if err != nil {
 		return false, fmt.Errorf("fall back from team chat %d: %w", id, err)
 	}
@@ -202,7 +221,7 @@ func (s *Service) ChatBack(ctx context.Context, id int64) (bool, error) {
 		if err != nil || !tc.Lost() {
 			return err
 		}
-		back, tc.LostAt, tc.LostWhy = true, time.Time{}, ""
+		back, tc.LostAt, tc.LostWhy, tc.BackAt = true, time.Time{}, "", s.now()
 		return tx.SaveTeamChat(tc)
 	})
 	if err != nil {

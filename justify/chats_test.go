@@ -106,10 +106,10 @@ func TestLostTeamChatFallsBackToPrivateReviews(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, svc.Alert(ctx, justify.Alert{Kind: justify.AlertToken, GroupID: 1, Key: "token:1", Subject: "community token"}))
 
-	news, err := svc.ChatLost(ctx, teamChat, "Forbidden: bot was kicked from the supergroup chat")
+	news, err := svc.ChatLost(ctx, teamChat, "Forbidden: bot was kicked from the supergroup chat", t0)
 	require.NoError(t, err)
 	assert.True(t, news)
-	news, err = svc.ChatLost(ctx, teamChat, "Forbidden: bot was kicked from the supergroup chat")
+	news, err = svc.ChatLost(ctx, teamChat, "Forbidden: bot was kicked from the supergroup chat", t0)
 	require.NoError(t, err)
 	assert.False(t, news, "a second report of the same loss is no news")
 
@@ -155,9 +155,59 @@ func TestLostTeamChatFallsBackToPrivateReviews(t *testing.T) {
 	}
 	assert.Equal(t, []int64{teamChat}, againTo, "back in the chat")
 
-	news, err = svc.ChatLost(ctx, -42, "Forbidden")
+	news, err = svc.ChatLost(ctx, -42, "Forbidden", t0)
 	require.NoError(t, err)
 	assert.False(t, news, "a chat the config does not use is not recorded")
+}
+
+// A refusal of a message sent before the bot was back in the chat is stale: the chat
+// stays in use and the message is to go again; one sent after it loses the chat again.
+// A membership update (no request time) always counts.
+func TestStaleRefusalKeepsTheChat(t *testing.T) {
+	tests := []struct {
+		name  string
+		asked time.Duration // from the moment the bot was back; 0 with none means no request
+		none  bool
+		lost  bool
+	}{
+		{name: "sent before the bot was back", asked: -time.Second},
+		{name: "sent in the same millisecond", asked: 400 * time.Microsecond},
+		{name: "sent after", asked: time.Second, lost: true},
+		{name: "a membership update", none: true, lost: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			svc, db := chatService(t)
+			now := t0
+			svc.Now = func() time.Time { return now }
+			justifiedBan(t, svc, "vk:1:a", 1, 111, 1001, 5)
+			_, err := svc.ChatLost(ctx, teamChat, "Forbidden: bot was kicked from the supergroup chat", time.Time{})
+			require.NoError(t, err)
+			now = now.Add(time.Minute)
+			back, err := svc.ChatBack(ctx, teamChat)
+			require.NoError(t, err)
+			require.True(t, back)
+
+			asked := now.Add(tt.asked)
+			if tt.none {
+				asked = time.Time{}
+			}
+			now = now.Add(time.Minute)
+			news, err := svc.ChatLost(ctx, teamChat, "Forbidden: bot was kicked from the supergroup chat", asked)
+			if !tt.lost {
+				require.ErrorIs(t, err, justify.ErrChatBack)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.lost, news)
+			require.NoError(t, db.View(ctx, func(tx justify.Tx) error {
+				tc, err := tx.TeamChat(teamChat)
+				assert.Equal(t, tt.lost, tc.Lost(), "the chat is lost")
+				return err
+			}))
+		})
+	}
 }
 
 // A group upgraded to a supergroup: what was queued moves with it, later reviews go to

@@ -14,23 +14,25 @@ var _ justify.ChatStore = (*Tx)(nil)
 // TeamChat returns what is known of a chat; see justify.ChatStore.
 func (t *Tx) TeamChat(id int64) (justify.TeamChat, error) {
 	c := justify.TeamChat{ID: id}
-	var lost int64
-	err := t.queryRow("SELECT moved_to, lost_at, lost_why FROM team_chats WHERE chat_id = ?", id).Scan(&c.MovedTo, &lost, &c.LostWhy)
+	var lost, back int64
+	err := t.queryRow("SELECT moved_to, lost_at, lost_why, back_at FROM team_chats WHERE chat_id = ?", id).
+		Scan(&c.MovedTo, &lost, &c.LostWhy, &back)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
 	}
 	if err != nil {
 		return c, fmt.Errorf("load team chat %d: %w", id, err)
 	}
-	c.LostAt = fromMS(lost)
+	c.LostAt, c.BackAt = fromMS(lost), fromMS(back)
 	return c, nil
 }
 
 // SaveTeamChat records what is known of a chat, replacing what was.
 func (t *Tx) SaveTeamChat(c justify.TeamChat) error {
-	_, err := t.exec(`INSERT INTO team_chats (chat_id, moved_to, lost_at, lost_why, updated_at) VALUES (?, ?, ?, ?, ?)
+	_, err := t.exec(`INSERT INTO team_chats (chat_id, moved_to, lost_at, lost_why, back_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (chat_id) DO UPDATE SET moved_to = excluded.moved_to, lost_at = excluded.lost_at,
-		lost_why = excluded.lost_why, updated_at = excluded.updated_at`, c.ID, c.MovedTo, ms(c.LostAt), c.LostWhy, ms(t.now()))
+		lost_why = excluded.lost_why, back_at = excluded.back_at, updated_at = excluded.updated_at`,
+		c.ID, c.MovedTo, ms(c.LostAt), c.LostWhy, ms(c.BackAt), ms(t.now()))
 	if err != nil {
 		return fmt.Errorf("save team chat %d: %w", c.ID, err)
 	}

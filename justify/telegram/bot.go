@@ -66,7 +66,7 @@ type Service interface {
 	Delivered(ctx context.Context, d justify.Delivery) error
 	SentAll(ctx context.Context, ds []justify.Delivery) ([]int64, error)
 	ChatMoved(ctx context.Context, from, to int64) (bool, error)
-	ChatLost(ctx context.Context, id int64, why string) (bool, error)
+	ChatLost(ctx context.Context, id int64, why string, asked time.Time) (bool, error)
 	ChatBack(ctx context.Context, id int64) (bool, error)
 
 	Batch(ctx context.Context, id justify.BatchID, names int) (justify.Batch, []justify.Case, error)

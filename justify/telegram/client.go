@@ -87,6 +87,9 @@ type result struct {
 	// description is why it failed, with the token masked: Telegram's description ("Forbidden:
 	// bot was blocked by the user") or the network error.
 	description string
+	// asked is when the bot made the request (set by the bot, not the client): a team
+	// chat's refusal older than the news that the bot is back there is stale.
+	asked time.Time
 }
 
 // ok reports whether the request did what was asked.

@@ -138,14 +138,19 @@ func (b *Bot) deliverDigest(ctx context.Context, m justify.Message, log zerolog.
 }
 
 func (b *Bot) sendDigestPart(ctx context.Context, chatID int64, d justify.Digest, p digestPart) result {
+	asked := b.deps.Now()
+	var r result
 	if !p.photo {
-		return b.send(ctx, chatID, view{text: p.text}, nil)
+		r = b.send(ctx, chatID, view{text: p.text}, nil)
+	} else {
+		name := d.ChartName
+		if name == "" {
+			name = "activity.png"
+		}
+		r = b.api.SendPhoto(ctx, chatID, name, d.Chart, p.text)
 	}
-	name := d.ChartName
-	if name == "" {
-		name = "activity.png"
-	}
-	return b.api.SendPhoto(ctx, chatID, name, d.Chart, p.text)
+	r.asked = asked
+	return r
 }
 
 func digestCursor(id int64) string { return digestCursorPrefix + strconv.FormatInt(id, 10) }

@@ -149,15 +149,20 @@ func positive(cur, w time.Duration) time.Duration {
 // transmit edits message editID to show v (or sends v anew when editID is 0, or when the
 // message to edit is gone).
 func (b *Bot) transmit(ctx context.Context, m justify.Message, editID int, v view, kb keyboard, log zerolog.Logger) result {
+	asked := b.deps.Now()
 	if editID == 0 {
-		return b.sendOut(ctx, m, v, kb)
+		r := b.sendOut(ctx, m, v, kb)
+		r.asked = asked
+		return r
 	}
 	r := b.api.EditText(ctx, m.ChatID, editID, v.text, kb)
 	if r.messageGone() {
 		// Deleted by the person, or too old to edit: show the current state anew.
 		log.Info().Msg("message to edit is gone; sending it anew")
+		asked = b.deps.Now()
 		r = b.sendOut(ctx, m, v, kb)
 	}
+	r.asked = asked
 	return r
 }
 

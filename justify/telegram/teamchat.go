@@ -2,9 +2,11 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/rs/zerolog"
@@ -72,7 +74,12 @@ func (b *Bot) teamChatFailure(ctx context.Context, m justify.Message, r result, 
 		// The message now points to the supergroup: it goes out in the next round.
 		return true, b.markRetry(ctx, m.ID, r.description, b.deps.Now())
 	case lostChat(r):
-		news, err := b.deps.Service.ChatLost(ctx, m.ChatID, r.description)
+		news, err := b.deps.Service.ChatLost(ctx, m.ChatID, r.description, r.asked)
+		if errors.Is(err, justify.ErrChatBack) {
+			// Sent while the bot was away; it is back, so the message goes again now.
+			log.Info().Str("error", r.description).Msg("team chat refused a message sent before the bot was back; sending it again")
+			return true, b.markRetry(ctx, m.ID, r.description, b.deps.Now())
+		}
 		if err != nil {
 			return true, err
 		}
@@ -150,7 +157,7 @@ func (b *Bot) onMyChatMember(ctx context.Context, u *tgbotapi.ChatMemberUpdated)
 		}
 		return
 	}
-	news, err := b.deps.Service.ChatLost(ctx, u.Chat.ID, why)
+	news, err := b.deps.Service.ChatLost(ctx, u.Chat.ID, why, time.Time{})
 	if err != nil {
 		log.Error().Err(err).Msg("fall back from a lost team chat")
 		return
