@@ -92,18 +92,7 @@ func TestQueryPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := db.read.Query("EXPLAIN QUERY PLAN "+tt.query, tt.args...)
-			require.NoError(t, err)
-			defer func() { _ = rows.Close() }()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
-				plan = append(plan, detail)
-			}
-			require.NoError(t, rows.Err())
-			all := strings.Join(plan, "\n")
+			all := strings.Join(queryPlan(t, db, tt.query, tt.args...), "\n")
 			assert.Contains(t, all, tt.want)
 			if !tt.scan {
 				assert.NotRegexp(t, `SCAN (tickets|cases|events)\b`, all)
@@ -113,6 +102,58 @@ func TestQueryPlans(t *testing.T) {
 			} else {
 				assert.NotContains(t, strings.ReplaceAll(all, "USE TEMP B-TREE FOR LAST TERM OF ORDER BY", ""), "TEMP B-TREE")
 			}
+		})
+	}
+}
+
+// queryPlan is SQLite's plan of query, one step a line.
+func queryPlan(t *testing.T, db *DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.read.Query("EXPLAIN QUERY PLAN "+query, args...)
+	require.NoError(t, err)
+	defer func() { _ = rows.Close() }()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+		plan = append(plan, detail)
+	}
+	require.NoError(t, rows.Err())
+	return plan
+}
+
+// TicketsOf's one statement reads each of its parts from tickets_author and sorts only
+// the rows the parts give (at most the limit each), never a customer's whole history.
+func TestTicketsOfPlan(t *testing.T) {
+	db := openTest(t)
+	for _, tt := range []struct {
+		name  string
+		query string
+		parts int
+	}{
+		{name: "a community and the help desk", query: ticketsOfBoth, parts: 4},
+		{name: "the help desk alone", query: ticketsOfOne, parts: 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := make([]any, 0, 3*tt.parts+1)
+			for range tt.parts {
+				args = append(args, 1, 2, 10)
+			}
+			plan := queryPlan(t, db, tt.query, append(args, 10)...)
+			searches, sorts := 0, 0
+			for _, step := range plan {
+				if step == "SEARCH tickets USING INDEX tickets_author (author_vk_id=? AND group_id=?)" {
+					searches++
+				}
+				if strings.Contains(step, "TEMP B-TREE") {
+					sorts++
+					assert.Equal(t, "USE TEMP B-TREE FOR ORDER BY", step, "only the outer order sorts")
+				}
+				assert.NotRegexp(t, `SCAN tickets\b`, step)
+			}
+			assert.Equal(t, tt.parts, searches, "each part searches the index: %v", plan)
+			assert.Equal(t, 1, sorts, "one sort, of the parts' few rows: %v", plan)
 		})
 	}
 }
