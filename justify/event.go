@@ -56,52 +56,57 @@ const (
 )
 
 // Event is one admin action in a watched community, as modwatch records it.
+//
+// An event waiting to be derived is kept in the inbox as JSON. Its zero fields are left
+// out (omitzero, here and in Ticket, Ref and Reply): most are zero, and a comment's
+// record is then half the size, and half the work to read back, while a record that
+// still spells them out reads the same.
 type Event struct {
 	// Key identifies the event across redeliveries: VK's event_id for long-poll events,
 	// a key derived from the ban for reconciliation. The same key is stored once.
-	Key       string
-	GroupID   int64
-	Kind      EventKind
-	ActorVKID int64 // the admin who acted; 0 when VK did not say
-	UserVKID  int64 // the user acted upon
-	UserName  string
-	VKReason  BanReason
-	Comment   string
-	Until     time.Time // end of a ban; zero means forever
-	Expired   bool      // an unban that happened because the ban ran out
+	Key       string    `json:",omitzero"`
+	GroupID   int64     `json:",omitzero"`
+	Kind      EventKind `json:",omitzero"`
+	ActorVKID int64     `json:",omitzero"` // the admin who acted; 0 when VK did not say
+	UserVKID  int64     `json:",omitzero"` // the user acted upon
+	UserName  string    `json:",omitzero"`
+	VKReason  BanReason `json:",omitzero"`
+	Comment   string    `json:",omitzero"`
+	Until     time.Time `json:",omitzero"` // end of a ban; zero means forever
+	Expired   bool      `json:",omitzero"` // an unban that happened because the ban ran out
 	// At is when the action happened: VK's own time where the event carries one, else the
 	// time modwatch received it (long-poll ban events carry no time).
-	At     time.Time
-	Source Source
+	At     time.Time `json:",omitzero"`
+	Source Source    `json:",omitzero"`
 	// ActorName is the admin's name when VK told it.
-	ActorName string
+	ActorName string `json:",omitzero"`
 	// Position is the event's place in its community's stream of events (VK's long-poll
 	// ts), 0 when unknown. It orders a long-poll event against the ban list reconciled
 	// from groups.getBanned: VK's ban events carry no time of their own.
-	Position int64
+	Position int64 `json:",omitzero"`
 	// History marks an event older than the ban list already reconciled: the list holds
 	// its effect, so it is recorded and not acted upon. The service sets it.
-	History bool
+	History bool `json:",omitzero"`
 
 	// Item is the comment, post or message the event is about (deletions, restores,
 	// answers, writes).
-	Item Ref
+	Item Ref `json:",omitzero"`
 	// ReplyTo is what an answer replies to, when VK says.
-	ReplyTo Ref
+	ReplyTo Ref `json:",omitzero"`
 	// Ticket is what a customer wrote (EventWrite, EventEdit).
-	Ticket *Ticket
+	Ticket *Ticket `json:",omitzero"`
 	// Reply is what the community wrote (EventAnswer, EventAnswerEdit), when VK said.
-	Reply *Reply
+	Reply *Reply `json:",omitzero"`
 }
 
 // Reply is a message or comment the community wrote, as VK delivered it.
 type Reply struct {
-	Text string
+	Text string `json:",omitzero"`
 	// Attachments are their kinds: photo, doc, sticker, ...
-	Attachments []string
+	Attachments []string `json:",omitzero"`
 	// WrittenAt is VK's date of the message; EditedAt, for an edit, VK's time of the edit
 	// (zero when VK did not say).
-	WrittenAt, EditedAt time.Time
+	WrittenAt, EditedAt time.Time `json:",omitzero"`
 }
 
 // Validate refuses events that cannot be acted upon.

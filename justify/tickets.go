@@ -36,11 +36,11 @@ func (p Place) Restorable() bool {
 // OwnerID is the wall or content owner (negative for a community), ParentID the post,
 // photo, video, market item or board topic the item belongs to (0 for posts and messages).
 type Ref struct {
-	GroupID  int64
-	Place    Place
-	OwnerID  int64
-	ParentID int64
-	ItemID   int64
+	GroupID  int64 `json:",omitzero"`
+	Place    Place `json:",omitzero"`
+	OwnerID  int64 `json:",omitzero"`
+	ParentID int64 `json:",omitzero"`
+	ItemID   int64 `json:",omitzero"`
 }
 
 // Key is the item's stable identity, shared by its creation, edits and deletion.
@@ -72,27 +72,27 @@ func (r Ref) Link() string {
 // Ticket is something a customer wrote, kept so that its words survive a deletion and
 // so that modwatch knows whether anyone answered.
 type Ticket struct {
-	ID          int64
-	Key         string // Ref.Key() for VK items; "import:<external id>" for imported ones
-	Ref         Ref
-	AuthorVKID  int64
-	AuthorName  string
-	Text        string
-	Attachments []string // kinds only: photo, video, doc, ...
-	Link        string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID          int64     `json:",omitzero"`
+	Key         string    `json:",omitzero"` // Ref.Key() for VK items; "import:<external id>" for imported ones
+	Ref         Ref       `json:",omitzero"`
+	AuthorVKID  int64     `json:",omitzero"`
+	AuthorName  string    `json:",omitzero"`
+	Text        string    `json:",omitzero"`
+	Attachments []string  `json:",omitzero"` // kinds only: photo, video, doc, ...
+	Link        string    `json:",omitzero"`
+	CreatedAt   time.Time `json:",omitzero"`
+	UpdatedAt   time.Time `json:",omitzero"`
 	// Answered: when the community first replied, and by which admin when VK said.
-	AnsweredAt time.Time
-	AnsweredBy int64
-	DeletedAt  time.Time
-	DeletedBy  int64
+	AnsweredAt time.Time `json:",omitzero"`
+	AnsweredBy int64     `json:",omitzero"`
+	DeletedAt  time.Time `json:",omitzero"`
+	DeletedBy  int64     `json:",omitzero"`
 	// Imported tickets carry the other channel's fields.
-	ExternalID string
-	Subject    string
-	Status     string // imported status: open, closed, ...
+	ExternalID string `json:",omitzero"`
+	Subject    string `json:",omitzero"`
+	Status     string `json:",omitzero"` // imported status: open, closed, ...
 	// Forgotten is set when the text was erased (retention or a person's request).
-	Forgotten bool
+	Forgotten bool `json:",omitzero"`
 }
 
 // Answered reports whether the community replied.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -149,4 +150,26 @@ func BenchmarkInsertEvent(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkKeptEvent measures what keeping a customer's comment in the inbox and reading
+// it back costs in encoding alone, and reports the record's size.
+func BenchmarkKeptEvent(b *testing.B) {
+	ref := justify.Ref{GroupID: 123456, Place: justify.PlaceWallComment, OwnerID: -123456, ParentID: 77, ItemID: 12345}
+	ev := justify.Event{Key: "vk:123456:wall_reply_new:12345", GroupID: 123456, Kind: justify.EventWrite, UserVKID: 5551234,
+		At: t0, Source: justify.SourceLongPoll, Position: 99, Item: ref,
+		Ticket: &justify.Ticket{Key: ref.Key(), Ref: ref, AuthorVKID: 5551234, Text: "Где мой заказ? Жду уже неделю.", CreatedAt: t0}}
+	var size int
+	for b.Loop() {
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(raw)
+		var back justify.Event
+		if err := json.Unmarshal(raw, &back); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(size), "bytes")
 }
