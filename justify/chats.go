@@ -167,12 +167,13 @@ func (s *Service) ChatMoved(ctx context.Context, from, to int64) (bool, error) {
 // without the right to write; why says how Telegram put it), and reports whether that is
 // news. asked is when the refused request was made, zero when Telegram told of the loss
 // itself (a membership update, which comes in order): a refusal asked for no later than
-// the chat was last found back is stale and returns ErrChatBack, since a message in flight
-// while the bot was added back must not lose the chat again. In the same transaction: what was queued there is given up; the reviews shown or
-// queued there of cases and batches still open go to their deciders privately, and the
-// alerts that never reached it to their recipients; later ones go privately too until
-// ChatBack; and the managers of the communities using the chat are alerted, once. A chat
-// the config does not use is not recorded.
+// the chat was last found back is stale and returns ErrChatBack, since a message in
+// flight while the bot was added back must not lose the chat again. In the same
+// transaction: what was queued there is given up; the reviews shown or queued there of
+// cases and batches still open go to their deciders privately, and the alerts that never
+// reached it to their recipients; later ones go privately too until ChatBack; and the
+// managers of the communities using the chat are alerted, once. A chat the config does
+// not use is not recorded.
 func (s *Service) ChatLost(ctx context.Context, id int64, why string, asked time.Time) (bool, error) {
 	news := false
 	err := s.Store.Update(ctx, func(tx Tx) error {
