@@ -205,25 +205,28 @@ func (t *Tx) updateTicket(key, query string, args ...any) error {
 // little as one with ten (BenchmarkEvidence). The parts go in one statement, since every
 // ban's prompt runs it: one statement costs SQLite's and the driver's overhead once.
 func (t *Tx) TicketsOf(groupID, vkID int64, limit int) ([]justify.Ticket, error) {
-	lim := limitOrAll(limit)
-	if groupID == 0 {
-		ts, err := queryAll(t.ctx, t, ticketsOfOne, "tickets", scanTicket, vkID, 0, lim, vkID, 0, lim, lim)
-		if err != nil {
-			return nil, fmt.Errorf("tickets of %d in the help desk: %w", vkID, err)
-		}
-		return ts, nil
+	groups, query := []int64{groupID}, ticketsOfOne
+	if groupID != 0 {
+		groups, query = append(groups, 0), ticketsOfBoth
 	}
-	ts, err := queryAll(t.ctx, t, ticketsOfBoth, "tickets", scanTicket,
-		vkID, groupID, lim, vkID, 0, lim, vkID, groupID, lim, vkID, 0, lim, lim)
+	lim := limitOrAll(limit)
+	// The parts in ticketsOfQuery's order: the open ones, then the answered ones.
+	args := make([]any, 0, 6*len(groups)+1)
+	for range 2 {
+		for _, g := range groups {
+			args = append(args, vkID, g, lim)
+		}
+	}
+	ts, err := queryAll(t.ctx, t, query, "tickets", scanTicket, append(args, lim)...)
 	if err != nil {
 		return nil, fmt.Errorf("tickets of %d in group %d: %w", vkID, groupID, err)
 	}
 	return ts, nil
 }
 
-// ticketsOfOne and ticketsOfBoth are TicketsOf's statement for the help desk alone and for
-// a community with the help desk; each part takes (author, group, limit), then the whole
-// takes the limit.
+// ticketsOfOne and ticketsOfBoth are TicketsOf's statement for the help desk alone (group
+// 0) and for a community with the help desk; each part takes (author, group, limit), then
+// the whole takes the limit.
 var (
 	ticketsOfOne  = ticketsOfQuery(1)
 	ticketsOfBoth = ticketsOfQuery(2)
