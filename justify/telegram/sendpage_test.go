@@ -93,17 +93,18 @@ func (e *env) checkBacklog(n int) {
 func (e *env) waitRecorded(chat int64, subject string) {
 	e.t.Helper()
 	require.Eventually(e.t, func() bool {
-		// Read here rather than with e.messages, whose require must not fail off the
-		// test's goroutine.
-		for id := int64(1); ; id++ {
-			m, err := e.store.Message(context.Background(), id)
-			if err != nil {
-				return false
+		sent := false
+		// A failed read is another try: require must not fail off the test's goroutine.
+		_ = e.store.View(context.Background(), func(tx justify.Tx) error {
+			ms, err := tx.MessagesIn(chat, justify.MsgAlert)
+			for _, m := range ms {
+				if strings.Contains(m.Payload, subject) {
+					sent = !m.SentAt.IsZero()
+				}
 			}
-			if m.ChatID == chat && m.Kind == justify.MsgAlert && strings.Contains(m.Payload, subject) {
-				return !m.SentAt.IsZero()
-			}
-		}
+			return err
+		})
+		return sent
 	}, 5*time.Second, 5*time.Millisecond, "chat %d: %s recorded sent", chat, subject)
 }
 
