@@ -166,9 +166,9 @@ func TestLostTeamChatFallsBackToPrivateReviews(t *testing.T) {
 func TestStaleRefusalKeepsTheChat(t *testing.T) {
 	tests := []struct {
 		name  string
-		asked time.Duration // from the moment the bot was back; 0 with none means no request
-		none  bool
-		lost  bool
+		asked time.Duration // when the refused request was made, from the moment the bot was back
+		none  bool          // no request: the loss came as a membership update
+		lost  bool          // the chat is lost again
 	}{
 		{name: "sent before the bot was back", asked: -time.Second},
 		{name: "sent in the same millisecond", asked: 400 * time.Microsecond},
