@@ -203,9 +203,6 @@ func (s *Service) ChatLost(ctx context.Context, id int64, why string, asked time
 		return s.alertTo(tx, Alert{Kind: AlertChatLost, Key: fmt.Sprintf("chat_lost:%d", tc.ID),
 			Subject: fmt.Sprint(tc.ID), Count: 1, Detail: why, At: s.now()}, s.chatManagers(users))
 	})
-	if errors.Is(err, ErrChatBack) {
-		return false, fmt.Errorf("team chat %d: %w", id, err)
-	}
 	if err != nil {
 		return false, fmt.Errorf("fall back from team chat %d: %w", id, err)
 	}
