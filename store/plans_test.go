@@ -55,6 +55,26 @@ func TestQueryPlans(t *testing.T) {
 			want:  "SEARCH tickets USING COVERING INDEX tickets_author (author_vk_id=?)",
 		},
 		{
+			// Each answer in a thread marks the thread's waiting tickets; among a million
+			// imported tickets the community's waiting ones are far too many to read.
+			name:  "MarkAnsweredThread",
+			query: markAnsweredThread,
+			args:  []any{1, 2, 3, "wall_comment", -3, 4, 1},
+			want:  "SEARCH tickets USING INDEX tickets_thread (group_id=? AND place=? AND owner_id=? AND parent_id=? AND answered_at=?)",
+		},
+		{
+			name:  "MarkAnsweredDialog",
+			query: markAnsweredDialog,
+			args:  []any{1, 2, 3, "message", 5, 1},
+			want:  "SEARCH tickets USING INDEX tickets_thread (group_id=? AND place=? AND owner_id=?)",
+		},
+		{
+			name:  "MarkAnsweredOne",
+			query: markAnsweredOne,
+			args:  []any{1, 2, "3:wall_comment:-3_4_5"},
+			want:  "SEARCH tickets USING INDEX sqlite_autoindex_tickets_1 (key=?)",
+		},
+		{
 			// Every repeat of a wave alert (one per ban in a raid) looks its messages up.
 			name:  "AlertMessages",
 			query: "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0 AND kind = ?",
