@@ -75,6 +75,31 @@ func TestQueryPlans(t *testing.T) {
 			want:  "SEARCH tickets USING INDEX sqlite_autoindex_tickets_1 (key=?)",
 		},
 		{
+			// Packing one community's changed hour reads that hour, not its history.
+			name:  "RawAnswered of a community",
+			query: rawAnsweredQuery + " AND answered_at < ? AND group_id = ?",
+			args:  []any{1, 2, 3},
+			want:  "SEARCH tickets USING INDEX tickets_answered (answered_at>? AND answered_at<?)",
+		},
+		{
+			name:  "RawDialogs of a community",
+			query: rawDialogsQuery + " AND group_id = ?",
+			args:  []any{1, 2, 3},
+			want:  "SEARCH dialogs USING INDEX dialogs_started (started_at>? AND started_at<?)",
+		},
+		{
+			name:  "RawSigns of a community",
+			query: rawSignsQuery + " AND group_id = ?",
+			args:  []any{1, 2, 3},
+			want:  "SEARCH signs USING INDEX signs_at (at>? AND at<?)",
+		},
+		{
+			name:  "RawReplies of a community",
+			query: rawRepliesQuery + " AND group_id = ?",
+			args:  []any{1, 2, 3},
+			want:  "SEARCH conv_messages USING INDEX conv_messages_replies (at>? AND at<?)",
+		},
+		{
 			// Every repeat of a wave alert (one per ban in a raid) looks its messages up.
 			name:  "AlertMessages",
 			query: "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0 AND kind = ?",

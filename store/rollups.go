@@ -45,11 +45,28 @@ func (t *Tx) markHour(groupID int64, at time.Time) error {
 	return nil
 }
 
+// The raw reads of a span of time, before a community's clause ("AND group_id = ?") is
+// added. Each names its table's index on time: a raw read of one community is one changed
+// hour (packing it, or a report reading it unpacked), and left to itself SQLite reads such
+// a community's whole history through an index that starts with group_id, since an
+// equality outranks a range for it. A community with a million tickets made packing one
+// hour read all of them, on every change of the hour. TestQueryPlans keeps them on time.
+const (
+	rawAnsweredQuery = `SELECT id, group_id, place, created_at, answered_at, answered_by, deleted_at, status
+		FROM tickets INDEXED BY tickets_answered WHERE answered_at >= ? AND answered_at != 0`
+	rawDialogsQuery = `SELECT group_id, started_at, first_touch_at, first_touch_by, first_touch_ms,
+		first_answer_at, first_answer_by, first_answer_ms, messages, reactions FROM dialogs INDEXED BY dialogs_started
+		WHERE started_at >= ? AND started_at < ?`
+	rawSignsQuery = `SELECT group_id, kind, operator_vk_id, on_shift, secondary, minutes, at FROM signs INDEXED BY signs_at
+		WHERE at >= ? AND at < ?`
+	rawRepliesQuery = `SELECT group_id, admin_vk_id, hash, customer_vk_id, at, wrote_after
+		FROM conv_messages INDEXED BY conv_messages_replies WHERE at >= ? AND at < ? AND hash != 0`
+)
+
 // rawAnswered reads the tickets first answered in [from, to) (to zero: from on), of one
 // community or (all) of every community.
 func rawAnswered(ctx context.Context, q querier, groupID int64, all bool, from, to time.Time, out *[]justify.AnsweredTicket) error {
-	query := `SELECT id, group_id, place, created_at, answered_at, answered_by, deleted_at, status FROM tickets
-		WHERE answered_at >= ? AND answered_at != 0`
+	query := rawAnsweredQuery
 	args := []any{ms(from)}
 	if !to.IsZero() {
 		query, args = query+" AND answered_at < ?", append(args, ms(to))
@@ -76,9 +93,7 @@ func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to 
 	if !all {
 		group, args = " AND group_id = ?", append(args, groupID)
 	}
-	ds, err := queryAll(ctx, q, `SELECT group_id, started_at, first_touch_at, first_touch_by, first_touch_ms,
-		first_answer_at, first_answer_by, first_answer_ms, messages, reactions FROM dialogs
-		WHERE started_at >= ? AND started_at < ?`+group, "dialogs", func(s scanner) (justify.DialogStat, error) {
+	ds, err := queryAll(ctx, q, rawDialogsQuery+group, "dialogs", func(s scanner) (justify.DialogStat, error) {
 		var d justify.DialogStat
 		var started, touchAt, touchMS, answerAt, answerMS int64
 		var reactions string
@@ -96,8 +111,7 @@ func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to 
 		return err
 	}
 	f.Dialogs = append(f.Dialogs, ds...)
-	ss, err := queryAll(ctx, q, `SELECT group_id, kind, operator_vk_id, on_shift, secondary, minutes, at FROM signs
-		WHERE at >= ? AND at < ?`+group, "signs", func(s scanner) (justify.SignFact, error) {
+	ss, err := queryAll(ctx, q, rawSignsQuery+group, "signs", func(s scanner) (justify.SignFact, error) {
 		var f justify.SignFact
 		var shift string
 		var secondary int
@@ -114,8 +128,7 @@ func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to 
 		return err
 	}
 	f.Signs = append(f.Signs, ss...)
-	rs, err := queryAll(ctx, q, `SELECT group_id, admin_vk_id, hash, customer_vk_id, at, wrote_after FROM conv_messages
-		WHERE at >= ? AND at < ? AND hash != 0`+group, "replies", func(s scanner) (justify.ReplyFact, error) {
+	rs, err := queryAll(ctx, q, rawRepliesQuery+group, "replies", func(s scanner) (justify.ReplyFact, error) {
 		var r justify.ReplyFact
 		var at int64
 		var wrote int
