@@ -75,31 +75,6 @@ func TestQueryPlans(t *testing.T) {
 			want:  "SEARCH tickets USING INDEX sqlite_autoindex_tickets_1 (key=?)",
 		},
 		{
-			// Packing one community's changed hour reads that hour, not its history.
-			name:  "RawAnswered of a community",
-			query: rawAnsweredQuery + " AND answered_at < ? AND group_id = ?",
-			args:  []any{1, 2, 3},
-			want:  "SEARCH tickets USING INDEX tickets_answered (answered_at>? AND answered_at<?)",
-		},
-		{
-			name:  "RawDialogs of a community",
-			query: rawDialogsQuery + " AND group_id = ?",
-			args:  []any{1, 2, 3},
-			want:  "SEARCH dialogs USING INDEX dialogs_started (started_at>? AND started_at<?)",
-		},
-		{
-			name:  "RawSigns of a community",
-			query: rawSignsQuery + " AND group_id = ?",
-			args:  []any{1, 2, 3},
-			want:  "SEARCH signs USING INDEX signs_at (at>? AND at<?)",
-		},
-		{
-			name:  "RawReplies of a community",
-			query: rawRepliesQuery + " AND group_id = ?",
-			args:  []any{1, 2, 3},
-			want:  "SEARCH conv_messages USING INDEX conv_messages_replies (at>? AND at<?)",
-		},
-		{
 			// Every repeat of a wave alert (one per ban in a raid) looks its messages up.
 			name:  "AlertMessages",
 			query: "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE alert_key = ? AND alert_key != '' AND edit_of = 0 AND kind = ?",
@@ -199,6 +174,43 @@ func TestTicketsOfPlan(t *testing.T) {
 			}
 			assert.Equal(t, tt.parts, searches, "each part searches the index: %v", plan)
 			assert.Equal(t, 1, sorts, "one sort, of the parts' few rows: %v", plan)
+		})
+	}
+}
+
+// TestRawReadPlans keeps the roll-up's raw reads on their indexes: one community's changed
+// hour through its index on community and time, every community's span through the index
+// on time; never a community's whole history, nor every community's hour for each one.
+func TestRawReadPlans(t *testing.T) {
+	db := openTest(t)
+	tests := []struct {
+		name string
+		read rawRead
+		// args: the read's own, before the group's.
+		args []any
+		// more: rawAnswered's upper bound on time.
+		more             string
+		wantOne, wantAll string
+	}{
+		{name: "answered tickets", read: rawAnsweredRead, args: []any{1, 2}, more: " AND answered_at < ?",
+			wantOne: "SEARCH tickets USING INDEX tickets_group_answered (group_id=? AND answered_at>? AND answered_at<?)",
+			wantAll: "SEARCH tickets USING INDEX tickets_answered (answered_at>? AND answered_at<?)"},
+		{name: "dialogs", read: rawDialogsRead, args: []any{1, 2},
+			wantOne: "SEARCH dialogs USING INDEX dialogs_group_started (group_id=? AND started_at>? AND started_at<?)",
+			wantAll: "SEARCH dialogs USING INDEX dialogs_started (started_at>? AND started_at<?)"},
+		{name: "signs", read: rawSignsRead, args: []any{1, 2},
+			wantOne: "SEARCH signs USING INDEX signs_group_at (group_id=? AND at>? AND at<?)",
+			wantAll: "SEARCH signs USING INDEX signs_at (at>? AND at<?)"},
+		{name: "replies", read: rawRepliesRead, args: []any{1, 2},
+			wantOne: "SEARCH conv_messages USING INDEX conv_messages_group_replies (group_id=? AND at>? AND at<?)",
+			wantAll: "SEARCH conv_messages USING INDEX conv_messages_replies (at>? AND at<?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			one := strings.Join(queryPlan(t, db, tt.read.query(false, tt.more), append(tt.args, 7)...), "\n")
+			assert.Equal(t, tt.wantOne, one)
+			all := strings.Join(queryPlan(t, db, tt.read.query(true, tt.more), tt.args...), "\n")
+			assert.Equal(t, tt.wantAll, all)
 		})
 	}
 }

@@ -45,35 +45,63 @@ func (t *Tx) markHour(groupID int64, at time.Time) error {
 	return nil
 }
 
-// The raw reads of a span of time, before a community's clause ("AND group_id = ?") is
-// added. Each names its table's index on time: a raw read of one community is one changed
-// hour (packing it, or a report reading it unpacked), and left to itself SQLite reads such
-// a community's whole history through an index that starts with group_id, since an
-// equality outranks a range for it. A community with a million tickets made packing one
-// hour read all of them, on every change of the hour. TestQueryPlans keeps them on time.
-const (
-	rawAnsweredQuery = `SELECT id, group_id, place, created_at, answered_at, answered_by, deleted_at, status
-		FROM tickets INDEXED BY tickets_answered WHERE answered_at >= ? AND answered_at != 0`
-	rawDialogsQuery = `SELECT group_id, started_at, first_touch_at, first_touch_by, first_touch_ms,
-		first_answer_at, first_answer_by, first_answer_ms, messages, reactions FROM dialogs INDEXED BY dialogs_started
-		WHERE started_at >= ? AND started_at < ?`
-	rawSignsQuery = `SELECT group_id, kind, operator_vk_id, on_shift, secondary, minutes, at FROM signs INDEXED BY signs_at
-		WHERE at >= ? AND at < ?`
-	rawRepliesQuery = `SELECT group_id, admin_vk_id, hash, customer_vk_id, at, wrote_after
-		FROM conv_messages INDEXED BY conv_messages_replies WHERE at >= ? AND at < ? AND hash != 0`
+// rawRead is one of the roll-up's raw reads of a span of time: its columns and table, its
+// condition on time, and the two indexes it is read through. Every community's rows go
+// through the table's index on time; one community's (a changed hour being packed, or a
+// report reading it unpacked) through its index on community and time (migration 0020).
+// The reads name them: left to itself, SQLite prefers an index that starts with group_id
+// and goes on by something else, since an equality outranks a range for it, and read a
+// community's whole history for each hour packed; with a million tickets, on every change
+// of the current hour. TestQueryPlans keeps each on its index.
+type rawRead struct {
+	sel, cond       string
+	byTime, byGroup string
+}
+
+// query is the read of every community (all) or of one, whose "group_id = ?" comes last,
+// with more conditions on time after cond.
+func (r rawRead) query(all bool, more string) string {
+	if all {
+		return r.sel + " INDEXED BY " + r.byTime + " WHERE " + r.cond + more
+	}
+	return r.sel + " INDEXED BY " + r.byGroup + " WHERE " + r.cond + more + " AND group_id = ?"
+}
+
+var (
+	rawAnsweredRead = rawRead{
+		sel:    "SELECT id, group_id, place, created_at, answered_at, answered_by, deleted_at, status FROM tickets",
+		cond:   "answered_at >= ? AND answered_at != 0",
+		byTime: "tickets_answered", byGroup: "tickets_group_answered",
+	}
+	rawDialogsRead = rawRead{
+		sel: `SELECT group_id, started_at, first_touch_at, first_touch_by, first_touch_ms,
+			first_answer_at, first_answer_by, first_answer_ms, messages, reactions FROM dialogs`,
+		cond:   "started_at >= ? AND started_at < ?",
+		byTime: "dialogs_started", byGroup: "dialogs_group_started",
+	}
+	rawSignsRead = rawRead{
+		sel:    "SELECT group_id, kind, operator_vk_id, on_shift, secondary, minutes, at FROM signs",
+		cond:   "at >= ? AND at < ?",
+		byTime: "signs_at", byGroup: "signs_group_at",
+	}
+	rawRepliesRead = rawRead{
+		sel:    "SELECT group_id, admin_vk_id, hash, customer_vk_id, at, wrote_after FROM conv_messages",
+		cond:   "at >= ? AND at < ? AND hash != 0",
+		byTime: "conv_messages_replies", byGroup: "conv_messages_group_replies",
+	}
 )
 
 // rawAnswered reads the tickets first answered in [from, to) (to zero: from on), of one
 // community or (all) of every community.
 func rawAnswered(ctx context.Context, q querier, groupID int64, all bool, from, to time.Time, out *[]justify.AnsweredTicket) error {
-	query := rawAnsweredQuery
-	args := []any{ms(from)}
+	more, args := "", []any{ms(from)}
 	if !to.IsZero() {
-		query, args = query+" AND answered_at < ?", append(args, ms(to))
+		more, args = " AND answered_at < ?", append(args, ms(to))
 	}
 	if !all {
-		query, args = query+" AND group_id = ?", append(args, groupID)
+		args = append(args, groupID)
 	}
+	query := rawAnsweredRead.query(all, more)
 	ts, err := queryAll(ctx, q, query, "answered tickets", func(s scanner) (justify.AnsweredTicket, error) {
 		var t justify.Ticket
 		var created, answered, deleted int64
@@ -88,12 +116,11 @@ func rawAnswered(ctx context.Context, q querier, groupID int64, all bool, from, 
 // rawFacts reads the facts of [from, to) from the tables themselves, of one community or
 // (all) of every community.
 func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to time.Time, f *justify.ConversationFacts) error {
-	group := ""
 	args := []any{ms(from), ms(to)}
 	if !all {
-		group, args = " AND group_id = ?", append(args, groupID)
+		args = append(args, groupID)
 	}
-	ds, err := queryAll(ctx, q, rawDialogsQuery+group, "dialogs", func(s scanner) (justify.DialogStat, error) {
+	ds, err := queryAll(ctx, q, rawDialogsRead.query(all, ""), "dialogs", func(s scanner) (justify.DialogStat, error) {
 		var d justify.DialogStat
 		var started, touchAt, touchMS, answerAt, answerMS int64
 		var reactions string
@@ -111,7 +138,7 @@ func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to 
 		return err
 	}
 	f.Dialogs = append(f.Dialogs, ds...)
-	ss, err := queryAll(ctx, q, rawSignsQuery+group, "signs", func(s scanner) (justify.SignFact, error) {
+	ss, err := queryAll(ctx, q, rawSignsRead.query(all, ""), "signs", func(s scanner) (justify.SignFact, error) {
 		var f justify.SignFact
 		var shift string
 		var secondary int
@@ -128,7 +155,7 @@ func rawFacts(ctx context.Context, q querier, groupID int64, all bool, from, to 
 		return err
 	}
 	f.Signs = append(f.Signs, ss...)
-	rs, err := queryAll(ctx, q, rawRepliesQuery+group, "replies", func(s scanner) (justify.ReplyFact, error) {
+	rs, err := queryAll(ctx, q, rawRepliesRead.query(all, ""), "replies", func(s scanner) (justify.ReplyFact, error) {
 		var r justify.ReplyFact
 		var at int64
 		var wrote int
