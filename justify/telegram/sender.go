@@ -150,18 +150,17 @@ func positive(cur, w time.Duration) time.Duration {
 // message to edit is gone).
 func (b *Bot) transmit(ctx context.Context, m justify.Message, editID int, v view, kb keyboard, log zerolog.Logger) result {
 	asked := b.deps.Now()
-	if editID == 0 {
-		r := b.sendOut(ctx, m, v, kb)
-		r.asked = asked
-		return r
-	}
-	r := b.api.EditText(ctx, m.ChatID, editID, v.text, kb)
-	if r.messageGone() {
+	if editID != 0 {
+		r := b.api.EditText(ctx, m.ChatID, editID, v.text, kb)
+		if !r.messageGone() {
+			r.asked = asked
+			return r
+		}
 		// Deleted by the person, or too old to edit: show the current state anew.
 		log.Info().Msg("message to edit is gone; sending it anew")
 		asked = b.deps.Now()
-		r = b.sendOut(ctx, m, v, kb)
 	}
+	r := b.sendOut(ctx, m, v, kb)
 	r.asked = asked
 	return r
 }
