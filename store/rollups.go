@@ -52,7 +52,7 @@ func (t *Tx) markHour(groupID int64, at time.Time) error {
 // The reads name them: left to itself, SQLite prefers an index that starts with group_id
 // and goes on by something else, since an equality outranks a range for it, and read a
 // community's whole history for each hour packed; with a million tickets, on every change
-// of the current hour. TestQueryPlans keeps each on its index.
+// of the current hour. TestRawReadPlans keeps each on its index.
 type rawRead struct {
 	sel, cond       string
 	byTime, byGroup string

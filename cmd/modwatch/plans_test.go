@@ -53,8 +53,8 @@ func TestPromptsKeepTheirPlans(t *testing.T) {
 	}
 	replans = h.dm.Store().Replans() - replans
 	t.Logf("%d statements planned again over %d prompts", replans, rounds)
-	// Planned again every run, a prompt's statements would be several a prompt; the first
-	// runs on each of the four readers are a few dozen at most, whatever the number of
-	// prompts.
+	// Were they planned again on every run, a prompt would replan several statements; the
+	// first runs on each of the four readers are a few dozen at most, whatever the number
+	// of prompts.
 	assert.Less(t, replans, int64(2*rounds), "statements planned again over %d prompts", rounds)
 }
